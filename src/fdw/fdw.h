@@ -1,0 +1,119 @@
+/*-------------------------------------------------------------------------
+ * fdw.h
+ *	  Internal API of the FDW layer: options, DDL interception, planner and
+ *	  executor callbacks, transaction state, SQL-callable functions.
+ *
+ * The FDW layer is the only one that knows PostgreSQL plans and catalogs;
+ * it turns them into calls on scan/, mergetree/ and meta/.
+ *-------------------------------------------------------------------------
+ */
+#ifndef LAKE_FDW_H
+#define LAKE_FDW_H
+
+#include "postgres.h"
+#include "commands/explain.h"
+#include "foreign/fdwapi.h"
+#include "meta/meta.h"
+#include "nodes/parsenodes.h"
+#include "utils/rel.h"
+
+/* settings (lake_fdw.*) */
+extern char *lake_as_of;
+extern int	lake_write_buffer_kb;
+extern int	lake_row_group_rows;
+extern char *lake_fault_point;
+
+/* scan modes (table option scan) */
+typedef enum LakeScanMode
+{
+	LAKE_SCAN_SNAPSHOT,
+	LAKE_SCAN_CHANGELOG,
+	LAKE_SCAN_READ_OPTIMIZED
+} LakeScanMode;
+
+/* Every option of one foreign table, parsed and checked. */
+typedef struct LakeTableOptions
+{
+	Oid			relid;
+	Oid			serverid;
+	char	   *root;			/* server option root */
+	char	   *relpath;		/* normalised option table */
+	List	   *primary_key;	/* char* */
+	List	   *partition_by;	/* char* */
+	int			buckets;
+	char	   *merge_engine;
+	char	   *sequence_column;
+	char	   *changelog;
+	char	   *compression;	/* zstd | lz4 | none */
+	int			compression_level;
+	List	   *bloom_filter_columns;	/* char* */
+	int64		pinned_snapshot;	/* option snapshot, or 0 */
+	char	   *tag;			/* option tag, or NULL */
+	LakeScanMode scan_mode;
+	char	   *consumer;
+} LakeTableOptions;
+
+/* options.c */
+extern Datum lake_fdw_validator(PG_FUNCTION_ARGS);
+extern LakeTableOptions *LakeGetTableOptions(Oid relid);
+extern List *LakeSplitNameList(const char *value, const char *option);
+extern bool LakeIsLakeServer(Oid serverid);
+extern bool LakeTableIsReadOnly(LakeTableOptions *opts);
+
+/* ddl.c */
+extern List *lakeImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid);
+extern LakeSchema *LakeSchemaFromRelation(Relation rel, LakeTableOptions *opts);
+
+/* scan_exec.c / scan_plan.c */
+extern void lakeGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid);
+extern void lakeGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid);
+extern ForeignScan *lakeGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
+									   Oid foreigntableid, ForeignPath *best_path,
+									   List *tlist, List *scan_clauses, Plan *outer_plan);
+extern void lakeBeginForeignScan(ForeignScanState *node, int eflags);
+extern TupleTableSlot *lakeIterateForeignScan(ForeignScanState *node);
+extern void lakeReScanForeignScan(ForeignScanState *node);
+extern void lakeEndForeignScan(ForeignScanState *node);
+extern void lakeExplainForeignScan(ForeignScanState *node, ExplainState *es);
+extern bool lakeAnalyzeForeignTable(Relation relation, AcquireSampleRowsFunc *func,
+									BlockNumber *totalpages);
+
+/* modify.c */
+extern int	lakeIsForeignRelUpdatable(Relation rel);
+extern void lakeBeginForeignInsert(ModifyTableState *mtstate, ResultRelInfo *rinfo);
+extern void lakeEndForeignInsert(EState *estate, ResultRelInfo *rinfo);
+extern List *lakePlanForeignModify(PlannerInfo *root, ModifyTable *plan,
+								   Index resultRelation, int subplan_index);
+extern void lakeBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
+								   List *fdw_private, int subplan_index, int eflags);
+extern TupleTableSlot *lakeExecForeignInsert(EState *estate, ResultRelInfo *rinfo,
+											 TupleTableSlot *slot, TupleTableSlot *planSlot);
+extern TupleTableSlot **lakeExecForeignBatchInsert(EState *estate, ResultRelInfo *rinfo,
+												   TupleTableSlot **slots,
+												   TupleTableSlot **planSlots,
+												   int *numSlots);
+extern int	lakeGetForeignModifyBatchSize(ResultRelInfo *rinfo);
+extern void lakeEndForeignModify(EState *estate, ResultRelInfo *rinfo);
+extern void lakeExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
+									 List *fdw_private, int subplan_index,
+									 struct ExplainState *es);
+
+/* xact.c: per-transaction state of every lake table touched */
+typedef struct LakeXactTable LakeXactTable;
+extern void LakeXactInit(void);
+extern LakeXactTable *LakeXactGetTable(Oid relid, bool for_write);
+extern LakeSnapshot *LakeXactReadSnapshot(LakeXactTable *xt);
+extern struct LakeWriteBuffer *LakeXactWriteBuffer(LakeXactTable *xt);
+extern LakeTableOptions *LakeXactOptions(LakeXactTable *xt);
+extern LakeTable *LakeXactTable_(LakeXactTable *xt);
+extern LakeSchema *LakeXactSchema(LakeXactTable *xt);
+extern TimestampTz LakeAsOfSetting(bool *isset);
+extern void LakeXactAppendRow(LakeXactTable *xt, CommandId cid, Datum *values, bool *isnull);
+extern void LakeXactPendingForScan(LakeXactTable *xt, CommandId cid, bool need_sorted,
+								   List **files, struct LakeWriteBuffer **buffer,
+								   int64 *limit);
+
+/* functions.c */
+extern LakeTable *LakeTableForRelation(Oid relid, LakeTableOptions **opts_out);
+
+#endif							/* LAKE_FDW_H */

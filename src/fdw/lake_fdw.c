@@ -1,0 +1,79 @@
+/*-------------------------------------------------------------------------
+ * lake_fdw.c
+ *	  Entry points of the extension: _PG_init (settings, transaction callbacks)
+ *	  and the foreign-data wrapper handler that hands PostgreSQL the FDW
+ *	  routines of this layer.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fdw/fdw.h"
+#include "fmgr.h"
+#include "utils/guc.h"
+
+PG_MODULE_MAGIC;
+
+char	   *lake_as_of = NULL;
+int			lake_write_buffer_kb = 256 * 1024;
+int			lake_row_group_rows = 1024 * 1024;
+char	   *lake_fault_point = NULL;
+
+void		_PG_init(void);
+
+PG_FUNCTION_INFO_V1(lake_fdw_handler);
+
+void
+_PG_init(void)
+{
+	DefineCustomStringVariable("lake_fdw.as_of",
+							   "Reads every lake table as of this time (time travel).",
+							   "A timestamptz; each lake table is read at its latest snapshot "
+							   "committed at or before it.  Empty reads the latest snapshot.",
+							   &lake_as_of, "", PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("lake_fdw.write_buffer_mem",
+							"Memory a transaction buffers per lake table before spilling data files.",
+							NULL, &lake_write_buffer_kb, 256 * 1024, 1024, INT_MAX / 2,
+							PGC_USERSET, GUC_UNIT_KB, NULL, NULL, NULL);
+	DefineCustomIntVariable("lake_fdw.row_group_rows",
+							"Rows per Parquet row group in data files lake_fdw writes.",
+							NULL, &lake_row_group_rows, 1024 * 1024, 1024, 64 * 1024 * 1024,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("lake_fdw.fault_point",
+							   "Crash tests only: the commit step at which a backend kills itself.",
+							   NULL, &lake_fault_point, "", PGC_SUSET, GUC_NOT_IN_SAMPLE,
+							   NULL, NULL, NULL);
+	MarkGUCPrefixReserved("lake_fdw");
+
+	LakeXactInit();
+}
+
+Datum
+lake_fdw_handler(PG_FUNCTION_ARGS)
+{
+	FdwRoutine *routine = makeNode(FdwRoutine);
+
+	routine->GetForeignRelSize = lakeGetForeignRelSize;
+	routine->GetForeignPaths = lakeGetForeignPaths;
+	routine->GetForeignPlan = lakeGetForeignPlan;
+	routine->BeginForeignScan = lakeBeginForeignScan;
+	routine->IterateForeignScan = lakeIterateForeignScan;
+	routine->ReScanForeignScan = lakeReScanForeignScan;
+	routine->EndForeignScan = lakeEndForeignScan;
+	routine->ExplainForeignScan = lakeExplainForeignScan;
+	routine->AnalyzeForeignTable = lakeAnalyzeForeignTable;
+
+	routine->IsForeignRelUpdatable = lakeIsForeignRelUpdatable;
+	routine->PlanForeignModify = lakePlanForeignModify;
+	routine->BeginForeignModify = lakeBeginForeignModify;
+	routine->ExecForeignInsert = lakeExecForeignInsert;
+	routine->ExecForeignBatchInsert = lakeExecForeignBatchInsert;
+	routine->GetForeignModifyBatchSize = lakeGetForeignModifyBatchSize;
+	routine->EndForeignModify = lakeEndForeignModify;
+	routine->BeginForeignInsert = lakeBeginForeignInsert;
+	routine->EndForeignInsert = lakeEndForeignInsert;
+	routine->ExplainForeignModify = lakeExplainForeignModify;
+
+	routine->ImportForeignSchema = lakeImportForeignSchema;
+
+	PG_RETURN_POINTER(routine);
+}

@@ -1,0 +1,421 @@
+/*-------------------------------------------------------------------------
+ * scan_exec.c
+ *	  Planning and executing scans of lake tables: size estimates from the
+ *	  snapshot's metadata, the scan path and plan, the executor callbacks
+ *	  and EXPLAIN.
+ *
+ * The plan carries the attribute numbers the query needs; only those
+ * columns are decoded.  Every qual stays with PostgreSQL for now (pruning
+ * comes with the predicate layer).  The snapshot is chosen per statement or
+ * per transaction by xact.c.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/sysattr.h"
+#include "access/table.h"
+#include "commands/explain.h"
+#include "commands/vacuum.h"
+#include "executor/executor.h"
+#include "fdw/fdw.h"
+#include "mergetree/write_buffer.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "optimizer/cost.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/pathnode.h"
+#include "optimizer/planmain.h"
+#include "optimizer/restrictinfo.h"
+#include "parser/parse_type.h"
+#include "parser/parsetree.h"
+#include "scan/scan.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/sampling.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+
+typedef struct LakeRelInfo
+{
+	int64		total_rows;
+	int64		total_bytes;
+	int64		snapshot_id;
+	Bitmapset  *attrs_used;
+} LakeRelInfo;
+
+typedef struct LakeScanState
+{
+	LakeXactTable *xt;
+	LakeSnapshot *snapshot;		/* borrowed from xact state */
+	LakeScanSpec spec;
+	LakeScan   *scan;
+	int			nlake;
+	int		   *lake_to_att;	/* lake column -> attribute index or -1 */
+	Datum	   *values;			/* lake order */
+	bool	   *isnull;
+	int			nfiles;
+} LakeScanState;
+
+/* ---------------------------------------------------------------------
+ * Planning
+ * ---------------------------------------------------------------------
+ */
+void
+lakeGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
+{
+	LakeRelInfo *info = palloc0(sizeof(LakeRelInfo));
+	LakeXactTable *xt = LakeXactGetTable(foreigntableid, false);
+	LakeSnapshot *snap = LakeXactReadSnapshot(xt);
+	ListCell   *lc;
+	double		rows;
+
+	if (snap)
+	{
+		info->total_rows = snap->total_rows;
+		info->total_bytes = snap->total_bytes;
+		info->snapshot_id = snap->id;
+	}
+	if (LakeXactWriteBuffer(xt))
+		info->total_rows += LakeWriteBufferRows(LakeXactWriteBuffer(xt));
+
+	pull_varattnos((Node *) baserel->reltarget->exprs, baserel->relid, &info->attrs_used);
+	foreach(lc, baserel->baserestrictinfo)
+	{
+		RestrictInfo *ri = lfirst(lc);
+
+		pull_varattnos((Node *) ri->clause, baserel->relid, &info->attrs_used);
+	}
+	baserel->fdw_private = info;
+	baserel->tuples = Max(info->total_rows, 1);
+	rows = baserel->tuples * clauselist_selectivity(root, baserel->baserestrictinfo,
+													0, JOIN_INNER, NULL);
+	baserel->rows = clamp_row_est(rows);
+}
+
+void
+lakeGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
+{
+	LakeRelInfo *info = baserel->fdw_private;
+	Relation	rel = table_open(foreigntableid, NoLock);
+	int			natts = RelationGetDescr(rel)->natts;
+	int			nused = bms_num_members(info->attrs_used);
+	double		fraction;
+	Cost		startup = 10;
+	Cost		total;
+
+	table_close(rel, NoLock);
+	fraction = natts > 0 ? Min(1.0, (double) Max(nused, 1) / natts) : 1.0;
+	total = startup
+		+ seq_page_cost * (info->total_bytes * fraction / BLCKSZ)
+		+ cpu_tuple_cost * baserel->tuples
+		+ cpu_operator_cost * baserel->tuples * list_length(baserel->baserestrictinfo);
+
+	add_path(baserel, (Path *)
+			 create_foreignscan_path(root, baserel, NULL, baserel->rows,
+									 startup, total, NIL, NULL, NULL, NIL));
+}
+
+ForeignScan *
+lakeGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
+				   ForeignPath *best_path, List *tlist, List *scan_clauses,
+				   Plan *outer_plan)
+{
+	LakeRelInfo *info = baserel->fdw_private;
+	List	   *attnums = NIL;
+	int			x = -1;
+	bool		whole_row;
+
+	scan_clauses = extract_actual_clauses(scan_clauses, false);
+	whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, info->attrs_used);
+	while ((x = bms_next_member(info->attrs_used, x)) >= 0)
+	{
+		AttrNumber	att = x + FirstLowInvalidHeapAttributeNumber;
+
+		if (att > 0)
+			attnums = lappend_int(attnums, att);
+	}
+	return make_foreignscan(tlist, scan_clauses, baserel->relid, NIL,
+							list_make2(makeBoolean(whole_row), attnums),
+							NIL, NIL, outer_plan);
+}
+
+/* ---------------------------------------------------------------------
+ * Execution
+ * ---------------------------------------------------------------------
+ */
+static int
+file_commit_order(const ListCell *a, const ListCell *b)
+{
+	LakeDataFile *x = lfirst(a);
+	LakeDataFile *y = lfirst(b);
+
+	if (x->added_snapshot_id != y->added_snapshot_id)
+		return x->added_snapshot_id < y->added_snapshot_id ? -1 : 1;
+	if (x->min_sequence != y->min_sequence)
+		return x->min_sequence < y->min_sequence ? -1 : 1;
+	return 0;
+}
+
+static void
+build_scan_state(ForeignScanState *node, LakeScanState *st)
+{
+	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
+	Relation	rel = node->ss.ss_currentRelation;
+	TupleDesc	desc = RelationGetDescr(rel);
+	bool		whole_row = boolVal(linitial(plan->fdw_private));
+	List	   *attnums = lsecond(plan->fdw_private);
+	LakeSchema *schema;
+	char	  **names;
+	bool	   *wanted;
+	int		   *keys;
+	int			nkey = 0;
+	ListCell   *lc;
+
+	st->xt = LakeXactGetTable(RelationGetRelid(rel), false);
+	schema = LakeXactSchema(st->xt);
+	st->snapshot = LakeXactReadSnapshot(st->xt);
+	st->nlake = schema->ncolumns;
+	st->lake_to_att = palloc(sizeof(int) * Max(st->nlake, 1));
+	st->values = palloc0(sizeof(Datum) * Max(st->nlake, 1));
+	st->isnull = palloc0(sizeof(bool) * Max(st->nlake, 1));
+	names = palloc(sizeof(char *) * Max(st->nlake, 1));
+	wanted = palloc0(sizeof(bool) * Max(st->nlake, 1));
+	keys = palloc(sizeof(int) * (list_length(schema->primary_key) + 1));
+
+	st->spec.types = palloc(sizeof(LakeTypeInfo) * Max(st->nlake, 1));
+	for (int i = 0; i < st->nlake; i++)
+	{
+		LakeColumn *c = &schema->columns[i];
+		Oid			typid;
+		int32		typmod;
+
+		names[i] = c->name;
+		parseTypeString(c->type_name, &typid, &typmod, false);
+		LakeTypeFromPgOrError(typid, typmod, c->name, (LakeTypeInfo *) &st->spec.types[i]);
+		st->lake_to_att[i] = -1;
+		for (int a = 0; a < desc->natts; a++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, a);
+
+			if (!att->attisdropped && strcmp(NameStr(att->attname), c->name) == 0)
+			{
+				st->lake_to_att[i] = a;
+				if (whole_row || list_member_int(attnums, a + 1))
+					wanted[i] = true;
+				break;
+			}
+		}
+	}
+	foreach(lc, schema->primary_key)
+		for (int i = 0; i < st->nlake; i++)
+			if (strcmp(schema->columns[i].name, (char *) lfirst(lc)) == 0)
+				keys[nkey++] = i;
+
+	st->spec.root = LakeXactTable_(st->xt)->root;
+	st->spec.table_rel = LakeXactTable_(st->xt)->relpath;
+	st->spec.ncolumns = st->nlake;
+	st->spec.names = (const char *const *) names;
+	st->spec.wanted = wanted;
+	st->spec.nkey = nkey;
+	st->spec.key_cols = keys;
+	st->spec.files = st->snapshot ? LakeSnapshotFiles(LakeXactTable_(st->xt), st->snapshot) : NIL;
+	list_sort(st->spec.files, file_commit_order);
+	st->nfiles = list_length(st->spec.files);
+
+	/* the transaction's own writes, unless reading a fixed snapshot */
+	if (!LakeTableIsReadOnly(LakeXactOptions(st->xt)))
+	{
+		bool		as_of_set;
+
+		(void) LakeAsOfSetting(&as_of_set);
+		if (!as_of_set)
+			LakeXactPendingForScan(st->xt,
+								   node->ss.ps.state->es_snapshot->curcid,
+								   nkey > 0,
+								   &st->spec.pending_files,
+								   &st->spec.pending_buffer,
+								   &st->spec.pending_limit);
+	}
+}
+
+void
+lakeBeginForeignScan(ForeignScanState *node, int eflags)
+{
+	LakeScanState *st = palloc0(sizeof(LakeScanState));
+
+	node->fdw_state = st;
+	build_scan_state(node, st);
+	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
+		return;
+	st->scan = LakeScanBegin(&st->spec, node->ss.ps.state->es_query_cxt);
+}
+
+TupleTableSlot *
+lakeIterateForeignScan(ForeignScanState *node)
+{
+	LakeScanState *st = node->fdw_state;
+	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
+
+	ExecClearTuple(slot);
+	if (!LakeScanNext(st->scan, st->values, st->isnull))
+		return slot;
+	for (int a = 0; a < slot->tts_tupleDescriptor->natts; a++)
+	{
+		slot->tts_values[a] = (Datum) 0;
+		slot->tts_isnull[a] = true;
+	}
+	for (int i = 0; i < st->nlake; i++)
+	{
+		int			a = st->lake_to_att[i];
+
+		if (a >= 0)
+		{
+			slot->tts_values[a] = st->values[i];
+			slot->tts_isnull[a] = st->isnull[i];
+		}
+	}
+	return ExecStoreVirtualTuple(slot);
+}
+
+void
+lakeReScanForeignScan(ForeignScanState *node)
+{
+	LakeScanState *st = node->fdw_state;
+
+	if (st->scan)
+		LakeScanRescan(st->scan);
+}
+
+void
+lakeEndForeignScan(ForeignScanState *node)
+{
+	LakeScanState *st = node->fdw_state;
+
+	if (st && st->scan)
+	{
+		LakeScanEnd(st->scan);
+		st->scan = NULL;
+	}
+}
+
+void
+lakeExplainForeignScan(ForeignScanState *node, ExplainState *es)
+{
+	LakeScanState *st = node->fdw_state;
+	LakeTableOptions *opts = LakeXactOptions(st->xt);
+
+	ExplainPropertyText("Lake Table", opts->relpath, es);
+	if (st->snapshot)
+	{
+		/* commit times vary run to run: only with COSTS */
+		if (es->costs)
+			ExplainPropertyText("Lake Snapshot",
+								psprintf(INT64_FORMAT " (committed %s)", st->snapshot->id,
+										 timestamptz_to_str(st->snapshot->commit_time)),
+								es);
+		else
+			ExplainPropertyInteger("Lake Snapshot", NULL, st->snapshot->id, es);
+	}
+	else
+		ExplainPropertyText("Lake Snapshot", "none (table is empty)", es);
+	ExplainPropertyInteger("Lake Files", NULL, st->nfiles, es);
+	if (st->spec.nkey > 0)
+		ExplainPropertyText("Lake Read", "merge on read by primary key", es);
+	if (es->analyze && st->scan)
+	{
+		LakeScanStats stats;
+
+		LakeScanGetStats(st->scan, &stats);
+		ExplainPropertyInteger("Lake Files Read", NULL, stats.files_read, es);
+		ExplainPropertyInteger("Lake Rows Read", NULL, stats.rows_read, es);
+		if (es->verbose)
+			ExplainPropertyInteger("Lake Bytes Read", "bytes", (int64) stats.bytes_read, es);
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * ANALYZE: a uniform sample of the rows at the latest snapshot
+ * ---------------------------------------------------------------------
+ */
+static int
+lake_acquire_sample_rows(Relation relation, int elevel, HeapTuple *rows,
+						 int targrows, double *totalrows, double *totaldeadrows)
+{
+	TupleDesc	desc = RelationGetDescr(relation);
+	ForeignScanState node;
+	ForeignScan plan;
+	EState	   *estate = CreateExecutorState();
+	LakeScanState *st = palloc0(sizeof(LakeScanState));
+	List	   *attnums = NIL;
+	Datum	   *values = palloc(sizeof(Datum) * Max(desc->natts, 1));
+	bool	   *nulls = palloc(sizeof(bool) * Max(desc->natts, 1));
+	int			numrows = 0;
+	double		seen = 0;
+	ReservoirStateData rstate;
+	double		rowstoskip = -1;
+
+	for (int a = 0; a < desc->natts; a++)
+		attnums = lappend_int(attnums, a + 1);
+	memset(&node, 0, sizeof(node));
+	memset(&plan, 0, sizeof(plan));
+	plan.fdw_private = list_make2(makeBoolean(true), attnums);
+	node.ss.ps.plan = (Plan *) &plan;
+	node.ss.ps.state = estate;
+	node.ss.ss_currentRelation = relation;
+	estate->es_snapshot = GetActiveSnapshot();
+	build_scan_state(&node, st);
+	st->scan = LakeScanBegin(&st->spec, CurrentMemoryContext);
+	reservoir_init_selection_state(&rstate, targrows);
+	while (LakeScanNext(st->scan, st->values, st->isnull))
+	{
+		int			pos;
+
+		vacuum_delay_point();
+		for (int a = 0; a < desc->natts; a++)
+		{
+			values[a] = (Datum) 0;
+			nulls[a] = true;
+		}
+		for (int i = 0; i < st->nlake; i++)
+			if (st->lake_to_att[i] >= 0)
+			{
+				values[st->lake_to_att[i]] = st->values[i];
+				nulls[st->lake_to_att[i]] = st->isnull[i];
+			}
+		seen++;
+		if (numrows < targrows)
+		{
+			rows[numrows++] = heap_form_tuple(desc, values, nulls);
+			continue;
+		}
+		if (rowstoskip < 0)
+			rowstoskip = reservoir_get_next_S(&rstate, seen, targrows);
+		if (rowstoskip <= 0)
+		{
+			pos = (int) (targrows * sampler_random_fract(&rstate.randstate));
+			heap_freetuple(rows[pos]);
+			rows[pos] = heap_form_tuple(desc, values, nulls);
+		}
+		rowstoskip -= 1;
+	}
+	LakeScanEnd(st->scan);
+	FreeExecutorState(estate);
+	*totalrows = seen;
+	*totaldeadrows = 0;
+	return numrows;
+}
+
+bool
+lakeAnalyzeForeignTable(Relation relation, AcquireSampleRowsFunc *func,
+						BlockNumber *totalpages)
+{
+	LakeXactTable *xt = LakeXactGetTable(RelationGetRelid(relation), false);
+	LakeSnapshot *snap = LakeXactReadSnapshot(xt);
+
+	*func = lake_acquire_sample_rows;
+	*totalpages = snap ? (BlockNumber) Max(1, snap->total_bytes / BLCKSZ) : 1;
+	return true;
+}

@@ -1,0 +1,712 @@
+/*-------------------------------------------------------------------------
+ * xact.c
+ *	  Per-transaction state of every lake table a transaction touches: the
+ *	  snapshot it reads, its pending writes, and what happens to them at
+ *	  commit, abort and savepoints.
+ *
+ * Reads: in READ COMMITTED a table's snapshot is chosen once per statement
+ * (the latest at that statement's start); in REPEATABLE READ and
+ * SERIALIZABLE once per transaction.  lake_fdw.as_of and the table options
+ * snapshot/tag override both.
+ *
+ * Writes: rows go to a LakeWriteBuffer; past lake_fdw.write_buffer_mem they
+ * spill into data files no snapshot references yet.  At pre-commit the rest
+ * is flushed and one snapshot per table is committed; at abort every file
+ * the transaction wrote is unlinked.  A savepoint rollback drops the rows
+ * written since the savepoint: from the buffer, or, when they were
+ * spilled, by deleting files or narrowing their manifest entry's sequence
+ * range (readers drop rows past it).
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "fdw/fdw.h"
+#include "io/io.h"
+#include "mergetree/write_buffer.h"
+#include "parser/parse_type.h"
+#include "miscadmin.h"
+#include "scan/scan.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/timestamp.h"
+
+/* rows spilled by one flush: a contiguous sequence range */
+typedef struct PendingFlush
+{
+	int64		first_seq;
+	int64		end_seq;		/* exclusive */
+	int64		cut_seq;		/* rows >= this were rolled back; applied
+								 * lazily (no file reads in abort), or -1 */
+	List	   *files;			/* LakeDataFile* */
+} PendingFlush;
+
+/* a savepoint's first sequence for this table */
+typedef struct SavepointMark
+{
+	SubTransactionId subid;
+	int64		seq;
+} SavepointMark;
+
+/* the first sequence written by a command */
+typedef struct CommandMark
+{
+	CommandId	cid;
+	int64		seq;
+} CommandMark;
+
+struct LakeXactTable
+{
+	Oid			relid;			/* hash key */
+	LakeTableOptions *opts;
+	LakeTable  *table;
+	LakeSchema *schema;
+
+	/* reading */
+	LakeSnapshot *snapshot;		/* NULL: none chosen yet, or table empty */
+	bool		snapshot_chosen;
+	TimestampTz snapshot_stmt;	/* statement it was chosen for (RC) */
+
+	/* writing */
+	LakeWriteBuffer *buffer;
+	LakeFlushSpec spec;
+	LakeTypeInfo *types;
+	List	   *flushes;		/* PendingFlush*, in sequence order */
+	List	   *savepoints;		/* SavepointMark*, innermost last */
+	List	   *commands;		/* CommandMark*, in order */
+	int64		base_snapshot;	/* latest snapshot when writing began */
+	bool		committed;		/* published: files belong to the table */
+};
+
+static HTAB *xact_tables = NULL;
+static MemoryContext xact_cxt = NULL;
+static bool callbacks_registered = false;
+
+static void apply_cuts(LakeXactTable *xt);
+static void lake_xact_callback(XactEvent event, void *arg);
+static void lake_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+								  SubTransactionId parentSubid, void *arg);
+
+void
+LakeXactInit(void)
+{
+	if (!callbacks_registered)
+	{
+		RegisterXactCallback(lake_xact_callback, NULL);
+		RegisterSubXactCallback(lake_subxact_callback, NULL);
+		callbacks_registered = true;
+	}
+}
+
+static void
+ensure_hash(void)
+{
+	HASHCTL		ctl;
+
+	if (xact_tables)
+		return;
+	xact_cxt = AllocSetContextCreate(TopMemoryContext, "lake_fdw transaction",
+									 ALLOCSET_DEFAULT_SIZES);
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(LakeXactTable);
+	ctl.hcxt = xact_cxt;
+	xact_tables = hash_create("lake_fdw transaction tables", 16, &ctl,
+							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
+static void
+reset_state(void)
+{
+	if (xact_cxt)
+		MemoryContextDelete(xact_cxt);
+	xact_cxt = NULL;
+	xact_tables = NULL;
+}
+
+TimestampTz
+LakeAsOfSetting(bool *isset)
+{
+	Datum		d;
+
+	*isset = lake_as_of != NULL && lake_as_of[0] != '\0';
+	if (!*isset)
+		return 0;
+	d = DirectFunctionCall3(timestamptz_in, CStringGetDatum(lake_as_of),
+							ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+	return DatumGetTimestampTz(d);
+}
+
+/* Build the flush description from the lake schema (all lake columns). */
+static void
+build_flush_spec(LakeXactTable *xt)
+{
+	LakeSchema *s = xt->schema;
+	LakeTableOptions *o = xt->opts;
+	char	  **names = palloc(sizeof(char *) * s->ncolumns);
+	int32	   *ids = palloc(sizeof(int32) * s->ncolumns);
+	bool	   *not_null = palloc(sizeof(bool) * s->ncolumns);
+	bool	   *bloom = palloc0(sizeof(bool) * s->ncolumns);
+	int		   *part = palloc(sizeof(int) * (list_length(s->partition_by) + 1));
+	int		   *key = palloc(sizeof(int) * (list_length(s->primary_key) + 1));
+	ListCell   *lc;
+	int			n;
+
+	xt->types = palloc(sizeof(LakeTypeInfo) * s->ncolumns);
+	for (int i = 0; i < s->ncolumns; i++)
+	{
+		LakeColumn *c = &s->columns[i];
+		Oid			typid;
+		int32		typmod;
+
+		parseTypeString(c->type_name, &typid, &typmod, false);
+		LakeTypeFromPgOrError(typid, typmod, c->name, &xt->types[i]);
+		names[i] = c->name;
+		ids[i] = c->id;
+		not_null[i] = c->not_null;
+		foreach(lc, o->bloom_filter_columns)
+			if (strcmp((char *) lfirst(lc), c->name) == 0)
+				bloom[i] = true;
+	}
+	n = 0;
+	foreach(lc, s->partition_by)
+		for (int i = 0; i < s->ncolumns; i++)
+			if (strcmp(s->columns[i].name, (char *) lfirst(lc)) == 0)
+				part[n++] = i;
+	xt->spec.npartition = n;
+	n = 0;
+	foreach(lc, s->primary_key)
+		for (int i = 0; i < s->ncolumns; i++)
+			if (strcmp(s->columns[i].name, (char *) lfirst(lc)) == 0)
+				key[n++] = i;
+	xt->spec.nkey = n;
+
+	xt->spec.root = xt->table->root;
+	xt->spec.table_dir_rel = xt->table->relpath;
+	xt->spec.schema_id = s->schema_id;
+	xt->spec.ncolumns = s->ncolumns;
+	xt->spec.names = (const char *const *) names;
+	xt->spec.column_ids = ids;
+	xt->spec.types = xt->types;
+	xt->spec.not_null = not_null;
+	xt->spec.partition_cols = part;
+	xt->spec.key_cols = key;
+	xt->spec.buckets = s->buckets;
+	xt->spec.bloom = bloom;
+	if (strcmp(o->compression, "lz4") == 0)
+		xt->spec.codec = PQ_CODEC_LZ4_RAW;
+	else if (strcmp(o->compression, "none") == 0)
+		xt->spec.codec = PQ_CODEC_UNCOMPRESSED;
+	else
+		xt->spec.codec = PQ_CODEC_ZSTD;
+	xt->spec.compression_level = o->compression_level;
+	xt->spec.row_group_rows = (uint32) lake_row_group_rows;
+}
+
+LakeXactTable *
+LakeXactGetTable(Oid relid, bool for_write)
+{
+	LakeXactTable *xt;
+	bool		found;
+
+	ensure_hash();
+	xt = hash_search(xact_tables, &relid, HASH_ENTER, &found);
+	if (!found)
+	{
+		MemoryContext old = MemoryContextSwitchTo(xact_cxt);
+
+		PG_TRY();
+		{
+			xt->opts = LakeGetTableOptions(relid);
+			xt->table = LakeTableOpen(xt->opts->root, xt->opts->relpath);
+			if (!LakeTableExists(xt->table))
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_TABLE_NOT_FOUND),
+						 errmsg("lake table \"%s\" does not exist under the server's root",
+								xt->opts->relpath),
+						 errhint("Recreate the foreign table \"%s\" to create it, or check option \"table\".",
+								 get_rel_name(relid))));
+			xt->schema = LakeSchemaLoadLatest(xt->table);
+			xt->snapshot = NULL;
+			xt->snapshot_chosen = false;
+			xt->buffer = NULL;
+			xt->flushes = NIL;
+			xt->savepoints = NIL;
+			xt->commands = NIL;
+			xt->committed = false;
+			xt->types = NULL;
+		}
+		PG_CATCH();
+		{
+			hash_search(xact_tables, &relid, HASH_REMOVE, NULL);
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+		MemoryContextSwitchTo(old);
+	}
+
+	if (for_write && xt->buffer == NULL)
+	{
+		MemoryContext old;
+		bool		as_of_set;
+
+		if (LakeTableIsReadOnly(xt->opts))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("foreign table \"%s\" is read-only", get_rel_name(relid)),
+					 errdetail("Tables with option snapshot, tag or a scan other than 'snapshot' read a fixed view of the lake table.")));
+		(void) LakeAsOfSetting(&as_of_set);
+		if (as_of_set)
+			ereport(ERROR,
+					(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+					 errmsg("cannot write to lake table \"%s\" while lake_fdw.as_of is set",
+							get_rel_name(relid)),
+					 errhint("RESET lake_fdw.as_of to write.")));
+		old = MemoryContextSwitchTo(xact_cxt);
+		build_flush_spec(xt);
+		xt->buffer = LakeWriteBufferCreate(xact_cxt, &xt->spec);
+		xt->base_snapshot = LakeSnapshotLatestId(xt->table);
+		MemoryContextSwitchTo(old);
+	}
+	return xt;
+}
+
+LakeTableOptions *
+LakeXactOptions(LakeXactTable *xt)
+{
+	return xt->opts;
+}
+
+LakeTable  *
+LakeXactTable_(LakeXactTable *xt)
+{
+	return xt->table;
+}
+
+LakeSchema *
+LakeXactSchema(LakeXactTable *xt)
+{
+	return xt->schema;
+}
+
+struct LakeWriteBuffer *
+LakeXactWriteBuffer(LakeXactTable *xt)
+{
+	return xt->buffer;
+}
+
+/* ---------------------------------------------------------------------
+ * Snapshot choice
+ * ---------------------------------------------------------------------
+ */
+static LakeSnapshot *
+choose_snapshot(LakeXactTable *xt)
+{
+	LakeTableOptions *o = xt->opts;
+	bool		as_of_set;
+	TimestampTz as_of = LakeAsOfSetting(&as_of_set);
+	int64		id;
+
+	if (o->pinned_snapshot != 0)
+		return LakeSnapshotLoad(xt->table, o->pinned_snapshot, false);
+	if (o->tag != NULL)
+		return LakeSnapshotLoad(xt->table, LakeTagResolve(xt->table, o->tag), false);
+	if (as_of_set)
+	{
+		LakeSnapshot *s = LakeSnapshotAsOf(xt->table, as_of);
+
+		if (s == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("lake table \"%s\" has no snapshot committed at or before %s",
+							get_rel_name(xt->relid), timestamptz_to_str(as_of)),
+					 errhint("lake_snapshots('%s') lists the retained snapshots.",
+							 get_rel_name(xt->relid))));
+		return s;
+	}
+	id = LakeSnapshotLatestId(xt->table);
+	if (id == LAKE_SNAPSHOT_NONE)
+		return NULL;
+	return LakeSnapshotLoad(xt->table, id, false);
+}
+
+LakeSnapshot *
+LakeXactReadSnapshot(LakeXactTable *xt)
+{
+	TimestampTz stmt = GetCurrentStatementStartTimestamp();
+
+	if (xt->snapshot_chosen &&
+		(IsolationUsesXactSnapshot() || xt->snapshot_stmt == stmt))
+		return xt->snapshot;
+	{
+		MemoryContext old = MemoryContextSwitchTo(xact_cxt);
+
+		xt->snapshot = choose_snapshot(xt);
+		MemoryContextSwitchTo(old);
+	}
+	xt->snapshot_chosen = true;
+	xt->snapshot_stmt = stmt;
+	return xt->snapshot;
+}
+
+/* ---------------------------------------------------------------------
+ * Writes
+ * ---------------------------------------------------------------------
+ */
+static void
+spill(LakeXactTable *xt)
+{
+	MemoryContext old = MemoryContextSwitchTo(xact_cxt);
+	PendingFlush *pf = palloc0(sizeof(PendingFlush));
+
+	pf->first_seq = LakeWriteBufferFirstSeq(xt->buffer);
+	pf->end_seq = LakeWriteBufferNextSeq(xt->buffer);
+	pf->cut_seq = -1;
+	pf->files = LakeWriteBufferFlush(xt->buffer);
+	xt->flushes = lappend(xt->flushes, pf);
+	MemoryContextSwitchTo(old);
+}
+
+void
+LakeXactAppendRow(LakeXactTable *xt, CommandId cid, Datum *values, bool *isnull)
+{
+	SubTransactionId subid = GetCurrentSubTransactionId();
+	int64		seq = LakeWriteBufferNextSeq(xt->buffer);
+	MemoryContext old;
+
+	old = MemoryContextSwitchTo(xact_cxt);
+	if (xt->commands == NIL || ((CommandMark *) llast(xt->commands))->cid != cid)
+	{
+		CommandMark *m = palloc(sizeof(CommandMark));
+
+		m->cid = cid;
+		m->seq = seq;
+		xt->commands = lappend(xt->commands, m);
+	}
+	if (GetCurrentTransactionNestLevel() > 1 &&
+		(xt->savepoints == NIL ||
+		 ((SavepointMark *) llast(xt->savepoints))->subid != subid))
+	{
+		SavepointMark *m = palloc(sizeof(SavepointMark));
+
+		m->subid = subid;
+		m->seq = seq;
+		xt->savepoints = lappend(xt->savepoints, m);
+	}
+	MemoryContextSwitchTo(old);
+
+	LakeWriteBufferAppend(xt->buffer, values, isnull);
+	if (LakeWriteBufferMemory(xt->buffer) > (Size) lake_write_buffer_kb * 1024)
+		spill(xt);
+}
+
+/* Rows written by commands before cid are visible to a scan at cid. */
+static int64
+visible_limit(LakeXactTable *xt, CommandId cid)
+{
+	ListCell   *lc;
+
+	foreach(lc, xt->commands)
+	{
+		CommandMark *m = lfirst(lc);
+
+		if (m->cid >= cid)
+			return m->seq;
+	}
+	return xt->buffer ? LakeWriteBufferNextSeq(xt->buffer) : 0;
+}
+
+/*
+ * What a scan of this table in this transaction must add to the snapshot:
+ * its spilled files and its buffer.  Primary-key scans need sorted runs, so
+ * the buffer is spilled first.
+ */
+void
+LakeXactPendingForScan(LakeXactTable *xt, CommandId cid, bool need_sorted,
+					   List **files, LakeWriteBuffer **buffer, int64 *limit)
+{
+	ListCell   *lc;
+
+	*files = NIL;
+	*buffer = NULL;
+	*limit = 0;
+	if (xt->buffer == NULL)
+		return;
+	*limit = visible_limit(xt, cid);
+	apply_cuts(xt);
+	if (need_sorted && LakeWriteBufferRows(xt->buffer) > 0 &&
+		LakeWriteBufferFirstSeq(xt->buffer) < *limit)
+		spill(xt);
+	foreach(lc, xt->flushes)
+	{
+		PendingFlush *pf = lfirst(lc);
+
+		if (pf->first_seq < *limit)
+			*files = list_concat(*files, list_copy(pf->files));
+	}
+	if (LakeWriteBufferRows(xt->buffer) > 0 &&
+		LakeWriteBufferFirstSeq(xt->buffer) < *limit)
+		*buffer = xt->buffer;
+}
+
+/* Count the rows of a pending file with sequence < limit. */
+static int64
+count_rows_below(LakeXactTable *xt, LakeDataFile *f, int64 limit, int64 *max_seq)
+{
+	char	   *path = psprintf("%s/%s/%s", xt->table->root, xt->table->relpath, f->path);
+	LakeFileReader *r = LakeFileReaderOpen(path, path);
+	LakeFileBatch batch;
+	int64		count = 0;
+
+	*max_seq = -1;
+	LakeFileReaderProject(r, 0, NULL, NULL, true);
+	while (LakeFileReaderNext(r, &batch))
+	{
+		if (batch.seq == NULL)
+			elog(ERROR, "pending lake file \"%s\" has no %s column", path, LAKE_SEQ_COLUMN);
+		for (uint32 i = 0; i < batch.nrows; i++)
+			if (batch.seq[i] < limit)
+			{
+				count++;
+				*max_seq = Max(*max_seq, batch.seq[i]);
+			}
+	}
+	LakeFileReaderClose(r);
+	return count;
+}
+
+/*
+ * Forget every row with sequence >= seq (savepoint rollback).  Runs inside
+ * subtransaction abort, so it only frees memory and unlinks files; a
+ * spilled flush that straddles seq is cut later by apply_cuts().
+ */
+static void
+truncate_writes(LakeXactTable *xt, int64 seq)
+{
+	List	   *keep = NIL;
+	ListCell   *lc;
+
+	LakeWriteBufferTruncate(xt->buffer, seq);
+	foreach(lc, xt->flushes)
+	{
+		PendingFlush *pf = lfirst(lc);
+
+		if (pf->first_seq >= seq)
+		{
+			ListCell   *lc2;
+
+			foreach(lc2, pf->files)
+				LakeUnlinkQuiet(psprintf("%s/%s/%s", xt->table->root, xt->table->relpath,
+										 ((LakeDataFile *) lfirst(lc2))->path));
+			continue;
+		}
+		if (pf->end_seq > seq)
+		{
+			pf->cut_seq = pf->cut_seq < 0 ? seq : Min(pf->cut_seq, seq);
+			pf->end_seq = seq;
+		}
+		keep = lappend(keep, pf);
+	}
+	xt->flushes = keep;
+	while (xt->commands != NIL && ((CommandMark *) llast(xt->commands))->seq >= seq)
+		xt->commands = list_delete_last(xt->commands);
+}
+
+/* Narrow the manifest entries of flushes a savepoint rollback cut. */
+static void
+apply_cuts(LakeXactTable *xt)
+{
+	ListCell   *lc;
+
+	foreach(lc, xt->flushes)
+	{
+		PendingFlush *pf = lfirst(lc);
+		List	   *files = NIL;
+		ListCell   *lc2;
+
+		if (pf->cut_seq < 0)
+			continue;
+		foreach(lc2, pf->files)
+		{
+			LakeDataFile *f = lfirst(lc2);
+			int64		max_seq;
+			int64		n = count_rows_below(xt, f, pf->cut_seq, &max_seq);
+
+			if (n == 0)
+			{
+				LakeUnlinkQuiet(psprintf("%s/%s/%s", xt->table->root,
+										 xt->table->relpath, f->path));
+				continue;
+			}
+			/* readers drop the rows past max_sequence */
+			f->row_count = n;
+			f->max_sequence = max_seq;
+			files = lappend(files, f);
+		}
+		pf->files = files;
+		pf->cut_seq = -1;
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Transaction events
+ * ---------------------------------------------------------------------
+ */
+static void
+commit_table(LakeXactTable *xt)
+{
+	LakeCommitRequest req;
+	ListCell   *lc;
+	List	   *added = NIL;
+	int64		rows = 0;
+
+	if (xt->buffer == NULL)
+		return;
+	if (LakeWriteBufferRows(xt->buffer) > 0)
+		spill(xt);
+	apply_cuts(xt);
+	foreach(lc, xt->flushes)
+	{
+		PendingFlush *pf = lfirst(lc);
+		ListCell   *lc2;
+
+		foreach(lc2, pf->files)
+		{
+			LakeDataFile *f = lfirst(lc2);
+
+			added = lappend(added, f);
+			rows += f->row_count;
+		}
+	}
+	if (added == NIL)
+		return;
+	memset(&req, 0, sizeof(req));
+	req.kind = LAKE_COMMIT_APPEND;
+	req.base_snapshot_id = xt->base_snapshot;
+	req.schema_id = xt->schema->schema_id;
+	req.added = added;
+	req.added_rows = rows;
+	req.check_conflict = NULL;	/* appends and blind upserts never conflict */
+	(void) LakeCommit(xt->table, &req);
+	xt->committed = true;
+}
+
+static void
+unlink_pending(LakeXactTable *xt)
+{
+	ListCell   *lc;
+
+	if (xt->committed)
+		return;
+	foreach(lc, xt->flushes)
+	{
+		PendingFlush *pf = lfirst(lc);
+		ListCell   *lc2;
+
+		foreach(lc2, pf->files)
+		{
+			LakeDataFile *f = lfirst(lc2);
+
+			LakeUnlinkQuiet(psprintf("%s/%s/%s", xt->table->root,
+									 xt->table->relpath, f->path));
+		}
+	}
+}
+
+static void
+lake_xact_callback(XactEvent event, void *arg)
+{
+	HASH_SEQ_STATUS status;
+	LakeXactTable *xt;
+
+	if (xact_tables == NULL)
+		return;
+	switch (event)
+	{
+		case XACT_EVENT_PRE_COMMIT:
+		case XACT_EVENT_PARALLEL_PRE_COMMIT:
+			hash_seq_init(&status, xact_tables);
+			while ((xt = hash_seq_search(&status)) != NULL)
+			{
+				MemoryContext old = MemoryContextSwitchTo(xact_cxt);
+
+				commit_table(xt);
+				MemoryContextSwitchTo(old);
+			}
+			break;
+		case XACT_EVENT_PRE_PREPARE:
+			hash_seq_init(&status, xact_tables);
+			while ((xt = hash_seq_search(&status)) != NULL)
+			{
+				if (xt->buffer != NULL)
+				{
+					hash_seq_term(&status);
+					ereport(ERROR,
+							(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+							 errmsg("cannot PREPARE a transaction that wrote to lake tables")));
+				}
+			}
+			break;
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+			hash_seq_init(&status, xact_tables);
+			while ((xt = hash_seq_search(&status)) != NULL)
+				unlink_pending(xt);
+			reset_state();
+			break;
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_PREPARE:
+			reset_state();
+			break;
+		default:
+			break;
+	}
+}
+
+static void
+lake_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+					  SubTransactionId parentSubid, void *arg)
+{
+	HASH_SEQ_STATUS status;
+	LakeXactTable *xt;
+
+	if (xact_tables == NULL)
+		return;
+	if (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB)
+		return;
+	hash_seq_init(&status, xact_tables);
+	while ((xt = hash_seq_search(&status)) != NULL)
+	{
+		SavepointMark *m;
+
+		if (xt->savepoints == NIL)
+			continue;
+		m = llast(xt->savepoints);
+		if (m->subid != mySubid)
+			continue;
+		if (event == SUBXACT_EVENT_ABORT_SUB)
+		{
+			MemoryContext old = MemoryContextSwitchTo(xact_cxt);
+
+			truncate_writes(xt, m->seq);
+			MemoryContextSwitchTo(old);
+			xt->savepoints = list_delete_last(xt->savepoints);
+		}
+		else
+		{
+			/* the parent now owns these rows from m->seq on */
+			SavepointMark *parent = list_length(xt->savepoints) > 1
+				? list_nth(xt->savepoints, list_length(xt->savepoints) - 2) : NULL;
+
+			if (parentSubid == TopSubTransactionId ||
+				(parent != NULL && parent->subid == parentSubid))
+				xt->savepoints = list_delete_last(xt->savepoints);
+			else
+				m->subid = parentSubid;
+		}
+	}
+}

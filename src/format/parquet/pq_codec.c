@@ -1,0 +1,519 @@
+/*-------------------------------------------------------------------------
+ * pq_codec.c
+ *	  Page compression codecs of the Parquet layer.
+ *
+ * This file owns the mapping from Parquet's CompressionCodec enum to the
+ * codec libraries: UNCOMPRESSED, ZSTD (libzstd, one or more ordinary zstd
+ * frames), LZ4_RAW (liblz4, one bare block: no frame, no size prefix),
+ * SNAPPY (libsnappy's C API, raw format, no framing) and GZIP (zlib, a gzip
+ * member; a zlib stream is accepted on input too).
+ *
+ * Decompression is always bounded by the caller's expected length (the
+ * page header's uncompressed size): every library call gets exactly
+ * expected_len bytes of output room, so a hostile page can neither write
+ * past dst + expected_len nor make a library allocate in proportion to a
+ * size it claims.  Anything but exactly expected_len bytes of output is
+ * PQ_ERR_CORRUPT.
+ *
+ * The zstd contexts are cached for the life of the process (a backend and
+ * a fuzzer are single-threaded); everything else is per call.  No
+ * PostgreSQL here: errors are PqStatus + PqError.
+ *-------------------------------------------------------------------------
+ */
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <lz4.h>
+#include <lz4hc.h>
+#include <snappy-c.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "format/parquet/pq_codec.h"
+
+/* zlib counts in uInt: feed it at most this much per call */
+#define ZLIB_CHUNK_MAX		((size_t) 1 << 30)
+
+/* gzip header (10) + trailer (8) around deflate's own worst case */
+#define GZIP_WRAPPER_BYTES	18
+
+static ZSTD_CCtx *zstd_cctx = NULL;
+static ZSTD_DCtx *zstd_dctx = NULL;
+
+static PqStatus
+codec_fail(PqError *err, PqStatus status, const char *fmt,...)
+	__attribute__((format(printf, 3, 4)));
+
+static PqStatus
+codec_fail(PqError *err, PqStatus status, const char *fmt,...)
+{
+	va_list		ap;
+
+	if (err != NULL)
+	{
+		err->status = status;
+		err->offset = UINT64_MAX;
+		va_start(ap, fmt);
+		vsnprintf(err->message, sizeof(err->message), fmt, ap);
+		va_end(ap);
+	}
+	return status;
+}
+
+static const char *
+codec_label(int codec)
+{
+	switch (codec)
+	{
+		case PQ_CODEC_UNCOMPRESSED:
+			return "UNCOMPRESSED";
+		case PQ_CODEC_SNAPPY:
+			return "SNAPPY";
+		case PQ_CODEC_GZIP:
+			return "GZIP";
+		case 3:
+			return "LZO";
+		case 4:
+			return "BROTLI";
+		case 5:
+			return "LZ4 (Hadoop framing)";
+		case PQ_CODEC_ZSTD:
+			return "ZSTD";
+		case PQ_CODEC_LZ4_RAW:
+			return "LZ4_RAW";
+		default:
+			return "unknown";
+	}
+}
+
+bool
+PqCodecSupported(int codec)
+{
+	switch (codec)
+	{
+		case PQ_CODEC_UNCOMPRESSED:
+		case PQ_CODEC_SNAPPY:
+		case PQ_CODEC_GZIP:
+		case PQ_CODEC_ZSTD:
+		case PQ_CODEC_LZ4_RAW:
+			return true;
+		default:
+			return false;
+	}
+}
+
+size_t
+PqCodecCompressBound(PqCodec codec, size_t srclen)
+{
+	switch (codec)
+	{
+		case PQ_CODEC_UNCOMPRESSED:
+			return srclen;
+		case PQ_CODEC_SNAPPY:
+			return snappy_max_compressed_length(srclen);
+		case PQ_CODEC_GZIP:
+			/* deflate's bound per zlib chunk, plus the gzip wrapper */
+			return compressBound((uLong) srclen) +
+				(srclen / ZLIB_CHUNK_MAX + 1) * 16 + GZIP_WRAPPER_BYTES;
+		case PQ_CODEC_ZSTD:
+			return ZSTD_compressBound(srclen);
+		case PQ_CODEC_LZ4_RAW:
+			if (srclen > LZ4_MAX_INPUT_SIZE)
+				return 0;
+			return (size_t) LZ4_compressBound((int) srclen);
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Compression
+ * ---------------------------------------------------------------------
+ */
+static PqStatus
+compress_zstd(int level, const void *src, size_t srclen,
+			  void *dst, size_t dstcap, size_t *dstlen, PqError *err)
+{
+	size_t		rc;
+
+	if (zstd_cctx == NULL)
+	{
+		zstd_cctx = ZSTD_createCCtx();
+		if (zstd_cctx == NULL)
+			return codec_fail(err, PQ_ERR_NOMEM, "ZSTD: cannot create a compression context");
+	}
+	if (level == 0)
+		level = ZSTD_CLEVEL_DEFAULT;
+	if (level < ZSTD_minCLevel())
+		level = ZSTD_minCLevel();
+	if (level > ZSTD_maxCLevel())
+		level = ZSTD_maxCLevel();
+	rc = ZSTD_compressCCtx(zstd_cctx, dst, dstcap, src, srclen, level);
+	if (ZSTD_isError(rc))
+		return codec_fail(err, PQ_ERR_ARG, "ZSTD compression of %zu bytes failed: %s",
+						  srclen, ZSTD_getErrorName(rc));
+	*dstlen = rc;
+	return PQ_OK;
+}
+
+static PqStatus
+compress_lz4(int level, const void *src, size_t srclen,
+			 void *dst, size_t dstcap, size_t *dstlen, PqError *err)
+{
+	int			cap;
+	int			rc;
+
+	if (srclen > LZ4_MAX_INPUT_SIZE)
+		return codec_fail(err, PQ_ERR_LIMIT, "LZ4_RAW: %zu bytes exceed the block limit", srclen);
+	cap = dstcap > INT_MAX ? INT_MAX : (int) dstcap;
+
+	/* 0 or 1: liblz4's default; < 0: faster (acceleration); > 1: LZ4HC */
+	if (level < 0)
+		rc = LZ4_compress_fast((const char *) src, (char *) dst, (int) srclen,
+							   cap, -level);
+	else if (level <= 1)
+		rc = LZ4_compress_default((const char *) src, (char *) dst,
+								  (int) srclen, cap);
+	else
+		rc = LZ4_compress_HC((const char *) src, (char *) dst, (int) srclen,
+							 cap, level > LZ4HC_CLEVEL_MAX ? LZ4HC_CLEVEL_MAX : level);
+	if (rc <= 0 && srclen > 0)
+		return codec_fail(err, PQ_ERR_ARG, "LZ4_RAW compression of %zu bytes failed (capacity %zu)",
+						  srclen, dstcap);
+	*dstlen = (size_t) (rc < 0 ? 0 : rc);
+	return PQ_OK;
+}
+
+static PqStatus
+compress_snappy(const void *src, size_t srclen,
+				void *dst, size_t dstcap, size_t *dstlen, PqError *err)
+{
+	size_t		outlen = dstcap;
+
+	if (snappy_compress((const char *) src, srclen, (char *) dst, &outlen) != SNAPPY_OK)
+		return codec_fail(err, PQ_ERR_ARG, "SNAPPY compression of %zu bytes failed (capacity %zu)",
+						  srclen, dstcap);
+	*dstlen = outlen;
+	return PQ_OK;
+}
+
+static PqStatus
+compress_gzip(int level, const void *src, size_t srclen,
+			  void *dst, size_t dstcap, size_t *dstlen, PqError *err)
+{
+	z_stream	zs;
+	const uint8_t *in = (const uint8_t *) src;
+	uint8_t    *out = (uint8_t *) dst;
+	size_t		in_left = srclen;
+	size_t		out_left = dstcap;
+	int			rc;
+
+	if (level == 0)
+		level = Z_DEFAULT_COMPRESSION;
+	if (level > Z_BEST_COMPRESSION)
+		level = Z_BEST_COMPRESSION;
+	if (level < 0)
+		level = Z_DEFAULT_COMPRESSION;
+
+	memset(&zs, 0, sizeof(zs));
+	/* windowBits 15 + 16: a gzip header and trailer instead of zlib's */
+	if (deflateInit2(&zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return codec_fail(err, PQ_ERR_NOMEM, "GZIP: deflateInit2 failed");
+
+	for (;;)
+	{
+		size_t		in_chunk = in_left > ZLIB_CHUNK_MAX ? ZLIB_CHUNK_MAX : in_left;
+		size_t		out_chunk = out_left > ZLIB_CHUNK_MAX ? ZLIB_CHUNK_MAX : out_left;
+		int			flush = (in_chunk == in_left) ? Z_FINISH : Z_NO_FLUSH;
+
+		zs.next_in = (Bytef *) in;
+		zs.avail_in = (uInt) in_chunk;
+		zs.next_out = out;
+		zs.avail_out = (uInt) out_chunk;
+		rc = deflate(&zs, flush);
+		in += in_chunk - zs.avail_in;
+		in_left -= in_chunk - zs.avail_in;
+		out += out_chunk - zs.avail_out;
+		out_left -= out_chunk - zs.avail_out;
+		if (rc == Z_STREAM_END)
+			break;
+		if ((rc != Z_OK && rc != Z_BUF_ERROR) || out_left == 0)
+		{
+			deflateEnd(&zs);
+			return codec_fail(err, PQ_ERR_ARG, "GZIP compression of %zu bytes failed (capacity %zu)",
+							  srclen, dstcap);
+		}
+	}
+	deflateEnd(&zs);
+	*dstlen = dstcap - out_left;
+	return PQ_OK;
+}
+
+PqStatus
+PqCodecCompress(PqCodec codec, int level,
+				const void *src, size_t srclen,
+				void *dst, size_t dstcap, size_t *dstlen,
+				PqError *err)
+{
+	if (dstlen == NULL || (srclen > 0 && src == NULL) || (dstcap > 0 && dst == NULL))
+		return codec_fail(err, PQ_ERR_ARG, "PqCodecCompress: NULL buffer");
+	*dstlen = 0;
+
+	switch (codec)
+	{
+		case PQ_CODEC_UNCOMPRESSED:
+			if (dstcap < srclen)
+				return codec_fail(err, PQ_ERR_ARG, "UNCOMPRESSED: capacity %zu < %zu bytes",
+								  dstcap, srclen);
+			if (srclen > 0)
+				memcpy(dst, src, srclen);
+			*dstlen = srclen;
+			return PQ_OK;
+		case PQ_CODEC_ZSTD:
+			return compress_zstd(level, src, srclen, dst, dstcap, dstlen, err);
+		case PQ_CODEC_LZ4_RAW:
+			return compress_lz4(level, src, srclen, dst, dstcap, dstlen, err);
+		case PQ_CODEC_SNAPPY:
+			return compress_snappy(src, srclen, dst, dstcap, dstlen, err);
+		case PQ_CODEC_GZIP:
+			return compress_gzip(level, src, srclen, dst, dstcap, dstlen, err);
+	}
+	return codec_fail(err, PQ_ERR_UNSUPPORTED, "compression codec %d (%s) is not supported",
+					  (int) codec, codec_label((int) codec));
+}
+
+/* ---------------------------------------------------------------------
+ * Decompression
+ * ---------------------------------------------------------------------
+ */
+static PqStatus
+decompress_zstd(const void *src, size_t srclen,
+				void *dst, size_t expected_len, PqError *err)
+{
+	size_t		rc;
+
+	if (zstd_dctx == NULL)
+	{
+		zstd_dctx = ZSTD_createDCtx();
+		if (zstd_dctx == NULL)
+			return codec_fail(err, PQ_ERR_NOMEM, "ZSTD: cannot create a decompression context");
+	}
+
+	/*
+	 * One-shot decompression straight into dst: libzstd never writes beyond
+	 * dst capacity and, decoding into the caller's buffer, allocates no
+	 * window whatever the frame header claims.  Concatenated and skippable
+	 * frames are handled by the library.
+	 */
+	rc = ZSTD_decompressDCtx(zstd_dctx, dst, expected_len, src, srclen);
+	if (ZSTD_isError(rc))
+		return codec_fail(err, PQ_ERR_CORRUPT,
+						  "ZSTD: cannot decompress %zu bytes into %zu: %s",
+						  srclen, expected_len, ZSTD_getErrorName(rc));
+	if (rc != expected_len)
+		return codec_fail(err, PQ_ERR_CORRUPT,
+						  "ZSTD: decompressed to %zu bytes, expected %zu",
+						  rc, expected_len);
+	return PQ_OK;
+}
+
+static PqStatus
+decompress_lz4(const void *src, size_t srclen,
+			   void *dst, size_t expected_len, PqError *err)
+{
+	int			rc;
+
+	if (srclen > LZ4_MAX_INPUT_SIZE || expected_len > INT_MAX)
+		return codec_fail(err, PQ_ERR_LIMIT,
+						  "LZ4_RAW: block of %zu bytes (%zu uncompressed) exceeds liblz4's limit",
+						  srclen, expected_len);
+	if (srclen == 0)
+		return codec_fail(err, PQ_ERR_CORRUPT, "LZ4_RAW: empty block, expected %zu bytes",
+						  expected_len);
+	/* bounded by dstCapacity; returns the decoded size or < 0 */
+	rc = LZ4_decompress_safe((const char *) src, (char *) dst,
+							 (int) srclen, (int) expected_len);
+	if (rc < 0)
+		return codec_fail(err, PQ_ERR_CORRUPT,
+						  "LZ4_RAW: malformed block of %zu bytes (expected %zu bytes out)",
+						  srclen, expected_len);
+	if ((size_t) rc != expected_len)
+		return codec_fail(err, PQ_ERR_CORRUPT,
+						  "LZ4_RAW: decompressed to %d bytes, expected %zu",
+						  rc, expected_len);
+	return PQ_OK;
+}
+
+static PqStatus
+decompress_snappy(const void *src, size_t srclen,
+				  void *dst, size_t expected_len, PqError *err)
+{
+	size_t		claimed;
+	size_t		outlen = expected_len;
+
+	/* the varint preamble holds the uncompressed length: check it first */
+	if (snappy_uncompressed_length((const char *) src, srclen, &claimed) != SNAPPY_OK)
+		return codec_fail(err, PQ_ERR_CORRUPT, "SNAPPY: malformed length preamble");
+	if (claimed != expected_len)
+		return codec_fail(err, PQ_ERR_CORRUPT,
+						  "SNAPPY: block holds %zu bytes, expected %zu",
+						  claimed, expected_len);
+	if (snappy_uncompress((const char *) src, srclen, (char *) dst, &outlen) != SNAPPY_OK)
+		return codec_fail(err, PQ_ERR_CORRUPT,
+						  "SNAPPY: malformed block of %zu bytes", srclen);
+	if (outlen != expected_len)
+		return codec_fail(err, PQ_ERR_CORRUPT,
+						  "SNAPPY: decompressed to %zu bytes, expected %zu",
+						  outlen, expected_len);
+	return PQ_OK;
+}
+
+static bool
+is_gzip_member_start(const uint8_t *p, size_t len)
+{
+	return len >= 2 && p[0] == 0x1f && p[1] == 0x8b;
+}
+
+static PqStatus
+decompress_gzip(const void *src, size_t srclen,
+				void *dst, size_t expected_len, PqError *err)
+{
+	z_stream	zs;
+	const uint8_t *in = (const uint8_t *) src;
+	uint8_t    *out = (uint8_t *) dst;
+	size_t		in_left = srclen;
+	size_t		out_left = expected_len;
+	uint8_t		probe;
+	int			rc;
+
+	memset(&zs, 0, sizeof(zs));
+	/* 15 + 32: a gzip or zlib header, detected automatically */
+	if (inflateInit2(&zs, 15 + 32) != Z_OK)
+		return codec_fail(err, PQ_ERR_NOMEM, "GZIP: inflateInit2 failed");
+
+	for (;;)
+	{
+		size_t		in_chunk = in_left > ZLIB_CHUNK_MAX ? ZLIB_CHUNK_MAX : in_left;
+		size_t		out_chunk = out_left > ZLIB_CHUNK_MAX ? ZLIB_CHUNK_MAX : out_left;
+		size_t		used_in;
+		size_t		made_out;
+
+		/*
+		 * With the output full, still let zlib see one byte of room in a
+		 * scratch byte: if it writes there the stream is longer than
+		 * expected; if it reaches the end it was exactly the right size.
+		 */
+		zs.next_in = (Bytef *) in;
+		zs.avail_in = (uInt) in_chunk;
+		if (out_chunk > 0)
+		{
+			zs.next_out = out;
+			zs.avail_out = (uInt) out_chunk;
+		}
+		else
+		{
+			zs.next_out = &probe;
+			zs.avail_out = 1;
+		}
+		rc = inflate(&zs, Z_NO_FLUSH);
+		used_in = in_chunk - zs.avail_in;
+		in += used_in;
+		in_left -= used_in;
+		if (out_chunk > 0)
+		{
+			made_out = out_chunk - zs.avail_out;
+			out += made_out;
+			out_left -= made_out;
+		}
+		else
+		{
+			made_out = 1 - zs.avail_out;
+			if (made_out > 0)
+			{
+				inflateEnd(&zs);
+				return codec_fail(err, PQ_ERR_CORRUPT,
+								  "GZIP: stream inflates to more than the expected %zu bytes",
+								  expected_len);
+			}
+		}
+
+		if (rc == Z_STREAM_END)
+		{
+			/* concatenated gzip members are one stream (RFC 1952) */
+			if (in_left > 0 && is_gzip_member_start(in, in_left))
+			{
+				if (inflateReset(&zs) != Z_OK)
+					break;
+				continue;
+			}
+			break;
+		}
+		if (rc == Z_OK)
+			continue;
+		if (rc == Z_BUF_ERROR && (used_in > 0 || made_out > 0))
+			continue;
+
+		inflateEnd(&zs);
+		if (rc == Z_BUF_ERROR)
+			return codec_fail(err, PQ_ERR_CORRUPT,
+							  "GZIP: truncated stream (%zu of %zu bytes inflated)",
+							  expected_len - out_left, expected_len);
+		if (rc == Z_MEM_ERROR)
+			return codec_fail(err, PQ_ERR_NOMEM, "GZIP: out of memory");
+		return codec_fail(err, PQ_ERR_CORRUPT, "GZIP: %s",
+						  zs.msg ? zs.msg : "malformed stream");
+	}
+	inflateEnd(&zs);
+
+	if (rc != Z_STREAM_END)
+		return codec_fail(err, PQ_ERR_CORRUPT, "GZIP: malformed concatenated member");
+	if (in_left > 0)
+		return codec_fail(err, PQ_ERR_CORRUPT, "GZIP: %zu trailing bytes after the stream",
+						  in_left);
+	if (out_left > 0)
+		return codec_fail(err, PQ_ERR_CORRUPT,
+						  "GZIP: decompressed to %zu bytes, expected %zu",
+						  expected_len - out_left, expected_len);
+	return PQ_OK;
+}
+
+PqStatus
+PqCodecDecompress(int codec, const void *src, size_t srclen,
+				  void *dst, size_t expected_len, PqError *err)
+{
+	uint8_t		empty_out;
+
+	if ((srclen > 0 && src == NULL) || (expected_len > 0 && dst == NULL))
+		return codec_fail(err, PQ_ERR_ARG, "PqCodecDecompress: NULL buffer");
+	if (!PqCodecSupported(codec))
+		return codec_fail(err, PQ_ERR_UNSUPPORTED,
+						  "compression codec %d (%s) is not supported", codec,
+						  codec_label(codec));
+
+	/* an empty page may be stored as zero bytes whatever the codec */
+	if (srclen == 0 && expected_len == 0)
+		return PQ_OK;
+	if (dst == NULL)
+		dst = &empty_out;
+
+	switch (codec)
+	{
+		case PQ_CODEC_UNCOMPRESSED:
+			if (srclen != expected_len)
+				return codec_fail(err, PQ_ERR_CORRUPT,
+								  "UNCOMPRESSED: page of %zu bytes, expected %zu",
+								  srclen, expected_len);
+			memcpy(dst, src, srclen);
+			return PQ_OK;
+		case PQ_CODEC_ZSTD:
+			return decompress_zstd(src, srclen, dst, expected_len, err);
+		case PQ_CODEC_LZ4_RAW:
+			return decompress_lz4(src, srclen, dst, expected_len, err);
+		case PQ_CODEC_SNAPPY:
+			return decompress_snappy(src, srclen, dst, expected_len, err);
+		case PQ_CODEC_GZIP:
+			return decompress_gzip(src, srclen, dst, expected_len, err);
+	}
+	return codec_fail(err, PQ_ERR_UNSUPPORTED, "compression codec %d is not supported", codec);
+}

@@ -1,0 +1,144 @@
+/*-------------------------------------------------------------------------
+ * pq_reader_int.h
+ *	  The reader's private state, shared by pq_reader.c (footer, projection,
+ *	  pages, batches) and pq_reader_meta.c (chunk statistics, page index,
+ *	  bloom filter probes).  Internal to the Parquet layer.
+ *-------------------------------------------------------------------------
+ */
+#ifndef LAKE_PQ_READER_INT_H
+#define LAKE_PQ_READER_INT_H
+
+#include "format/parquet/pq_plain.h"
+
+#define READAHEAD_BYTES (256 * 1024)
+#define MAX_HEADER_BYTES (16 * 1024 * 1024)
+
+typedef struct RColumn
+{
+	PqColumnInfo info;
+	char	   *name;
+	PqConv		conv;
+	PqOrder		order;
+	int			ptype;
+	int			tlen;
+	size_t		slot;			/* bytes per delivered value */
+	bool		type_order;		/* column_orders says TYPE_ORDER (or absent) */
+} RColumn;
+
+typedef struct RSel
+{
+	int			col;
+	RColumn    *rc;
+	const PqMetaColumn *mc;
+	uint64_t	chunk_start;
+	uint64_t	chunk_end;
+
+	/* page plan */
+	bool		use_oi;
+	PqMetaOffsetIndex oi;
+	int			oi_next;		/* next page of oi to consider */
+	uint64_t	next_off;		/* sequential: next page header */
+	int64_t		next_first_row; /* first row of the next page */
+
+	/* io window: file bytes [io_off, io_off + io.len) */
+	PqBuf		io;
+	uint64_t	io_off;
+
+	/* dictionary */
+	bool		dict_loaded;
+	uint32_t	dict_n;
+	PqBuf		dict_raw;		/* decompressed dictionary page */
+	uint8_t    *dict_vals;		/* slots */
+	size_t		dict_vals_cap;
+	uint8_t    *dict_arena;
+
+	/* current page */
+	bool		page_loaded;
+	int64_t		page_first_row;
+	uint32_t	page_n;			/* rows */
+	uint32_t	page_pos;		/* next row */
+	uint32_t	page_nn_pos;	/* next non-null value */
+	bool		page_has_nulls;
+	bool		page_dict;
+	bool		page_referenced;	/* bytes of this page are in the batch */
+	PqBuf		page;			/* decompressed page */
+	uint8_t    *page_arena;		/* DELTA_BYTE_ARRAY values */
+	uint8_t    *nulls;
+	uint32_t	nulls_cap;
+	uint8_t    *vals;
+	size_t		vals_cap;
+	const uint8_t *vsrc;		/* the page's values: vals, or the page
+								 * bytes themselves for PLAIN fixed width */
+	uint32_t   *idx;
+	uint32_t	idx_cap;
+	uint8_t    *tmp;
+	size_t		tmp_cap;
+
+	/* output */
+	uint8_t    *out_vals;
+	size_t		out_vals_cap;
+	uint8_t    *out_nulls;
+	uint32_t	out_nulls_cap;
+} RSel;
+
+typedef struct RPageIndexCache
+{
+	bool		loaded;
+	bool		absent;
+	PqPageIndex pi;
+	uint8_t    *ci_raw;
+	PqMetaColumnIndex ci;
+} RPageIndexCache;
+
+struct PqReader
+{
+	const PqAllocator *alloc;
+	PqReaderOptions opts;
+	PqSource	src;
+	char	   *name;
+	uint64_t	bytes_read;
+	uint8_t    *footer;
+	uint64_t	footer_off;
+	uint64_t	data_end;		/* where the footer starts */
+	PqMetaFile	meta;
+	int			ncols;
+	RColumn    *cols;
+
+	/* projection */
+	int			nsel;
+	RSel	   *sels;
+
+	/* current row group */
+	int			rg;
+	int64_t		rg_rows;
+	PqRowRange *ranges;
+	int			nranges;
+	int			ranges_cap;
+	int			range_idx;
+	int64_t		cur_row;
+
+	/* retired page buffers referenced by the current batch */
+	void	  **retired;
+	int			nretired;
+	int			retired_cap;
+
+	RPageIndexCache *pic;		/* nrowgroups * ncols, lazily */
+	char	  **kv_values;		/* NUL-terminated copies, per meta.kv */
+
+	/* bloom filter cache */
+	int			bloom_rg;
+	int			bloom_col;
+	uint8_t    *bloom_bits;
+	uint32_t	bloom_nbytes;
+};
+
+/* read exactly len bytes at off from the source, counting them */
+extern PqStatus PqReaderSourceRead(PqReader *r, uint64_t off, size_t len,
+								   void *buf, PqError *err);
+
+/* read and validate the OffsetIndex of chunk (g, c); *present = false if none */
+extern PqStatus PqReaderLoadOffsetIndex(PqReader *r, int g, int c,
+										PqMetaOffsetIndex *oi, bool *present,
+										PqError *err);
+
+#endif							/* LAKE_PQ_READER_INT_H */

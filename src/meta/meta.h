@@ -1,0 +1,248 @@
+/*-------------------------------------------------------------------------
+ * meta.h
+ *	  Public API of the metadata layer: a lake table's schemas, snapshots,
+ *	  manifest lists, manifests, tags, and the commit protocol.
+ *
+ * On disk (all paths relative to the table directory <root>/<table>):
+ *	 schema/schema-<N>            table schema versions
+ *	 snapshot/snapshot-<N>        one per commit, N = 1, 2, ...
+ *	 snapshot/LATEST, EARLIEST    hints only; readers probe past them
+ *	 manifest/manifest-list-<uuid>, manifest/manifest-<uuid>
+ *	 tag/tag-<name>
+ *	 data/<partition dirs>/bucket-<b>/data-<uuid>.parquet
+ * Every metadata file carries a magic, a format version and a CRC-32C; a
+ * reader checks all three and every length before use.  FORMAT.md (next to
+ * this file) documents the bytes precisely.
+ *
+ * This layer knows nothing of Parquet pages: per-file column statistics are
+ * opaque byte strings encoded by the scan layer.  It runs inside the server
+ * (palloc, ereport); memory comes from CurrentMemoryContext unless a
+ * function says otherwise.
+ *-------------------------------------------------------------------------
+ */
+#ifndef LAKE_META_H
+#define LAKE_META_H
+
+#include "postgres.h"
+#include "datatype/timestamp.h"
+#include "nodes/pg_list.h"
+
+#define LAKE_SNAPSHOT_NONE	((int64) 0)
+
+/* ---------------------------------------------------------------------
+ * Schema
+ * ---------------------------------------------------------------------
+ */
+typedef struct LakeColumn
+{
+	int32		id;				/* stable field id, never reused */
+	char	   *name;
+	char	   *type_name;		/* PostgreSQL type as format_type gives it,
+								 * e.g. "bigint", "numeric(12,2)",
+								 * "timestamp with time zone" */
+	bool		not_null;
+	char	   *aggregate;		/* column option 'aggregate', or NULL */
+} LakeColumn;
+
+typedef struct LakeOption
+{
+	char	   *name;
+	char	   *value;
+} LakeOption;
+
+typedef struct LakeSchema
+{
+	int64		schema_id;		/* 0, 1, ... */
+	int			ncolumns;
+	LakeColumn *columns;
+	int32		next_column_id;
+	List	   *primary_key;	/* of char* column names, key order */
+	List	   *partition_by;	/* of char* column names */
+	int			buckets;		/* >= 1 */
+	List	   *options;		/* of LakeOption*: merge_engine, changelog,
+								 * sequence_column, compression,
+								 * bloom_filter_columns, ... (table-defining
+								 * options only) */
+} LakeSchema;
+
+/* ---------------------------------------------------------------------
+ * Data files and snapshots
+ * ---------------------------------------------------------------------
+ */
+typedef enum LakeFileKind
+{
+	LAKE_FILE_DATA = 0,
+	LAKE_FILE_CHANGELOG = 1
+} LakeFileKind;
+
+typedef struct LakeColumnStats
+{
+	int32		column_id;
+	int64		null_count;
+	bytea	   *min;			/* opaque (scan layer's encoding), or NULL */
+	bytea	   *max;
+} LakeColumnStats;
+
+typedef struct LakeDataFile
+{
+	char	   *path;			/* relative to the table directory */
+	LakeFileKind kind;
+	char	   *partition;		/* canonical partition string, "" if none,
+								 * e.g. "dt=2026-11-20" */
+	int32		bucket;
+	int32		level;			/* 0 = flushed run; compaction raises it */
+	int64		row_count;
+	int64		file_size;
+	int64		schema_id;		/* schema the file was written with */
+	int64		min_sequence;	/* version order range inside the file */
+	int64		max_sequence;
+	bytea	   *min_key;		/* opaque primary-key bounds, or NULL */
+	bytea	   *max_key;
+	int			nstats;
+	LakeColumnStats *stats;
+	int64		added_snapshot_id;	/* filled when read back */
+	TimestampTz created_at;
+} LakeDataFile;
+
+typedef enum LakeCommitKind
+{
+	LAKE_COMMIT_APPEND = 0,		/* adds files */
+	LAKE_COMMIT_OVERWRITE = 1,	/* deletes and adds (truncate, partition
+								 * drop) */
+	LAKE_COMMIT_COMPACT = 2,	/* rewrites files, same logical contents */
+	LAKE_COMMIT_SCHEMA = 3		/* schema change only */
+} LakeCommitKind;
+
+extern const char *LakeCommitKindName(LakeCommitKind kind);
+
+typedef struct LakeSnapshot
+{
+	int64		id;
+	int64		schema_id;
+	int64		parent_id;		/* previous snapshot, 0 for the first */
+	LakeCommitKind kind;
+	TimestampTz commit_time;
+	char	   *base_manifest_list; /* files live before this commit */
+	char	   *delta_manifest_list;	/* what this commit added/deleted */
+	int64		added_rows;
+	int64		deleted_rows;
+	int64		total_rows;		/* live rows counted as file rows (PK tables
+								 * may hold several versions of a key) */
+	int64		total_files;
+	int64		total_bytes;
+	char	   *commit_user;
+	char	   *writer_id;		/* server system identifier + pid + xid */
+} LakeSnapshot;
+
+/* ---------------------------------------------------------------------
+ * Table handle
+ * ---------------------------------------------------------------------
+ */
+typedef struct LakeTable
+{
+	char	   *root;			/* server root, absolute */
+	char	   *relpath;		/* normalised relative table path */
+	char	   *dir;			/* root + relpath, absolute */
+} LakeTable;
+
+/* Open a handle (no I/O beyond path checks; see io.h for path safety). */
+extern LakeTable *LakeTableOpen(const char *root, const char *relpath);
+
+/* Does a lake table exist there (has schema/schema-0)? */
+extern bool LakeTableExists(LakeTable *table);
+
+/*
+ * Create the table directory and write schema-0 (atomic create-if-absent).
+ * Returns false, writing nothing, if the table already exists.
+ */
+extern bool LakeTableCreate(LakeTable *table, LakeSchema *schema);
+
+/* Latest schema, or a given version; ERROR if missing or corrupt. */
+extern LakeSchema *LakeSchemaLoadLatest(LakeTable *table);
+extern LakeSchema *LakeSchemaLoad(LakeTable *table, int64 schema_id);
+
+/*
+ * Publish a new schema version (schema_id = previous + 1) and a SCHEMA
+ * snapshot pointing at it.  Fails with 40001 if another writer published a
+ * schema first.
+ */
+extern void LakeSchemaCommit(LakeTable *table, LakeSchema *new_schema);
+
+/* ---------------------------------------------------------------------
+ * Snapshots
+ * ---------------------------------------------------------------------
+ */
+/* Latest published snapshot id, LAKE_SNAPSHOT_NONE if the table has none. */
+extern int64 LakeSnapshotLatestId(LakeTable *table);
+extern int64 LakeSnapshotEarliestId(LakeTable *table);
+
+/* Load snapshot id; missing_ok=false → ERROR naming the id if absent. */
+extern LakeSnapshot *LakeSnapshotLoad(LakeTable *table, int64 id, bool missing_ok);
+
+/* Latest snapshot committed at or before ts; NULL if none. */
+extern LakeSnapshot *LakeSnapshotAsOf(LakeTable *table, TimestampTz ts);
+
+/* Every retained snapshot, oldest first (List of LakeSnapshot*). */
+extern List *LakeSnapshotList(LakeTable *table);
+
+/* Live data files of a snapshot (List of LakeDataFile*), in no set order. */
+extern List *LakeSnapshotFiles(LakeTable *table, LakeSnapshot *snap);
+
+/* Files a snapshot added and removed (its delta). */
+extern void LakeSnapshotDelta(LakeTable *table, LakeSnapshot *snap,
+							  List **added, List **deleted);
+
+/* ---------------------------------------------------------------------
+ * Commit protocol
+ * ---------------------------------------------------------------------
+ */
+typedef struct LakeCommitRequest
+{
+	LakeCommitKind kind;
+	int64		base_snapshot_id;	/* the snapshot the writer read, or 0 */
+	int64		schema_id;
+	List	   *added;			/* LakeDataFile*: already durable on disk */
+	List	   *deleted;		/* LakeDataFile*: must still be live */
+	int64		added_rows;
+	int64		deleted_rows;
+	/*
+	 * Called when the commit raced another one and a newer snapshot than
+	 * base_snapshot_id is live; may ereport(40001) to give up.  NULL = blind
+	 * (never conflicts, e.g. pure appends).
+	 */
+	void		(*check_conflict) (LakeTable *table, LakeSnapshot *newer,
+								   void *arg);
+	void	   *check_conflict_arg;
+} LakeCommitRequest;
+
+/*
+ * Publish a new snapshot: writes the manifest, manifest lists and the
+ * snapshot file, each fsynced before the next refers to it; publishes by
+ * atomic create-if-absent of snapshot-<latest+1>; on losing the race
+ * re-reads and retries.  A deleted file that is no longer live is a
+ * serialization failure (40001).  Returns the new snapshot id.
+ */
+extern int64 LakeCommit(LakeTable *table, LakeCommitRequest *req);
+
+/* Fault injection for crash tests: setting lake_fdw.fault_point */
+extern void LakeFaultPoint(const char *name);
+
+/* ---------------------------------------------------------------------
+ * Tags
+ * ---------------------------------------------------------------------
+ */
+extern void LakeTagCreate(LakeTable *table, const char *name, int64 snapshot_id);
+extern void LakeTagDrop(LakeTable *table, const char *name, bool missing_ok);
+/* snapshot id of a tag; ERROR if absent */
+extern int64 LakeTagResolve(LakeTable *table, const char *name);
+/* List of LakeOption* (name, snapshot id as text) */
+extern List *LakeTagList(LakeTable *table);
+
+/* ---------------------------------------------------------------------
+ * Helpers
+ * ---------------------------------------------------------------------
+ */
+/* A fresh random file name "<prefix>-<uuid><suffix>" */
+extern char *LakeNewFileName(const char *prefix, const char *suffix);
+
+#endif							/* LAKE_META_H */

@@ -1,0 +1,130 @@
+/*-------------------------------------------------------------------------
+ * meta_internal.h
+ *	  Declarations shared by the files of the metadata layer only: the
+ *	  binary codec every metadata file uses, paths inside a table
+ *	  directory, and the manifest and snapshot helpers the commit protocol
+ *	  builds on.  Nothing outside src/meta/ includes this header.
+ *
+ * FORMAT.md documents the bytes these functions read and write.
+ *-------------------------------------------------------------------------
+ */
+#ifndef LAKE_META_INTERNAL_H
+#define LAKE_META_INTERNAL_H
+
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+#include "meta/meta.h"
+
+/* ---------------------------------------------------------------------
+ * Codec (meta_codec.c)
+ * ---------------------------------------------------------------------
+ */
+#define LAKE_META_HEADER_SIZE	16
+#define LAKE_META_VERSION		1	/* the newest version this build reads */
+
+typedef enum LakeMetaKind
+{
+	LAKE_META_SCHEMA = 1,		/* magic "LKSC" */
+	LAKE_META_SNAPSHOT = 2,		/* magic "LKSN" */
+	LAKE_META_MANIFEST_LIST = 3,	/* magic "LKML" */
+	LAKE_META_MANIFEST = 4,		/* magic "LKMF" */
+	LAKE_META_TAG = 5			/* magic "LKTG" */
+} LakeMetaKind;
+
+typedef struct LakeEncoder
+{
+	StringInfoData body;		/* CurrentMemoryContext at LakeEncInit */
+} LakeEncoder;
+
+typedef struct LakeDecoder
+{
+	const char *file;			/* borrowed: path for error messages */
+	const char *data;			/* borrowed: whole file, header included */
+	size_t		len;			/* bytes in data */
+	size_t		pos;			/* next byte to decode */
+} LakeDecoder;
+
+extern void LakeEncInit(LakeEncoder *enc);
+extern void LakeEncUInt(LakeEncoder *enc, uint64 v);
+extern void LakeEncInt(LakeEncoder *enc, int64 v);
+extern void LakeEncString(LakeEncoder *enc, const char *s);	/* NULL ok */
+extern void LakeEncBytes(LakeEncoder *enc, const bytea *b);	/* NULL ok */
+extern char *LakeEncFinish(LakeEncoder *enc, LakeMetaKind kind, size_t *len);
+
+extern void LakeDecBegin(LakeDecoder *dec, const char *file,
+						 const char *data, size_t len, LakeMetaKind kind);
+extern uint64 LakeDecUInt(LakeDecoder *dec, const char *field);
+extern int64 LakeDecInt(LakeDecoder *dec, const char *field);
+extern int64 LakeDecIntRange(LakeDecoder *dec, const char *field,
+							 int64 min, int64 max);
+extern char *LakeDecString(LakeDecoder *dec, const char *field, bool nullable);
+extern char *LakeDecName(LakeDecoder *dec, const char *field);
+extern bytea *LakeDecBytes(LakeDecoder *dec, const char *field);
+extern int	LakeDecCount(LakeDecoder *dec, const char *field, size_t min_item);
+extern void LakeDecEnd(LakeDecoder *dec);
+extern void LakeDecCorrupt(LakeDecoder *dec, size_t offset, const char *field,
+						   const char *problem) pg_attribute_noreturn();
+
+/* read a metadata file and check its header; false if missing_ok & absent */
+extern bool LakeMetaReadFile(const char *path, LakeMetaKind kind,
+							 bool missing_ok, LakeDecoder *dec);
+
+/* ---------------------------------------------------------------------
+ * Paths inside a table directory (meta_table.c)
+ * ---------------------------------------------------------------------
+ */
+/* absolute path of "<table>/<rel>", checked by LakePathJoin */
+extern char *LakeTableFilePath(LakeTable *table, const char *rel);
+extern bool LakeNameIsSafe(const char *name);
+
+/* ---------------------------------------------------------------------
+ * Snapshots (meta_snapshot.c)
+ * ---------------------------------------------------------------------
+ */
+extern void LakeSnapshotEncodeBody(LakeEncoder *enc, LakeSnapshot *snap);
+extern LakeSnapshot *LakeSnapshotDecodeBody(LakeDecoder *dec);
+extern char *LakeSnapshotPath(LakeTable *table, int64 id);
+
+/* ---------------------------------------------------------------------
+ * Manifests and manifest lists (meta_manifest.c)
+ * ---------------------------------------------------------------------
+ */
+#define LAKE_ENTRY_ADD		0
+#define LAKE_ENTRY_DELETE	1
+
+/* merge the base list into one manifest when it holds more than this */
+#define LAKE_MANIFEST_MERGE_THRESHOLD	8
+
+typedef struct LakeManifestMeta
+{
+	char	   *name;			/* "manifest-<uuid>" in manifest/ */
+	int64		file_size;
+	int64		num_added;		/* ADD entries */
+	int64		num_deleted;	/* DELETE entries */
+	int64		schema_id;		/* schema of the commit that wrote it */
+	int64		snapshot_id;	/* snapshot whose commit wrote it: fills
+								 * entries whose added_snapshot_id is 0; 0 in
+								 * a delta list (= the snapshot naming the
+								 * list) and for merged manifests */
+} LakeManifestMeta;
+
+typedef struct LakeManifestEntry
+{
+	int			kind;			/* LAKE_ENTRY_ADD / LAKE_ENTRY_DELETE */
+	LakeDataFile *file;
+} LakeManifestEntry;
+
+extern List *LakeManifestListRead(LakeTable *table, const char *name);
+extern char *LakeManifestListWrite(LakeTable *table, List *metas);
+extern List *LakeManifestRead(LakeTable *table, const char *name,
+							  int64 expected_size);
+extern LakeManifestMeta *LakeManifestWrite(LakeTable *table, List *entries,
+										   int64 schema_id);
+extern LakeDataFile *LakeDataFileCopy(const LakeDataFile *src);
+extern List *LakeManifestMetasOfSnapshot(LakeTable *table, LakeSnapshot *snap,
+										 bool include_delta);
+extern struct HTAB *LakeFileMapCreate(List *files);
+extern LakeDataFile *LakeFileMapLookup(struct HTAB *map, const char *path);
+
+#endif							/* LAKE_META_INTERNAL_H */

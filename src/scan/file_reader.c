@@ -1,0 +1,199 @@
+/*-------------------------------------------------------------------------
+ * file_reader.c
+ *	  Reads one lake data file batch by batch: opens it through the I/O
+ *	  layer, maps the wanted lake columns onto the file's columns by name
+ *	  (a column added after the file was written reads as NULL), and walks
+ *	  its row groups with the Parquet reader.
+ *
+ * Errors of the Parquet layer become one ereport here, naming the file.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "io/io.h"
+#include "miscadmin.h"
+#include "scan/scan.h"
+#include "utils/memutils.h"
+
+#define LAKE_BATCH_ROWS 8192
+
+struct LakeFileReader
+{
+	char	   *path;
+	char	   *display;
+	LakeFile   *file;
+	PqAllocator alloc;			/* draws from the reader's context */
+	PqReader   *pq;
+	int			ncolumns;		/* projected */
+	int		   *file_col;		/* per projected column, -1 = absent */
+	int			seq_index;		/* index of _lake_seq among selected, or -1 */
+	int			nselected;
+	PqColumnVector *selected;	/* reader output [nselected] */
+	PqColumnVector *columns;	/* batch columns [ncolumns] */
+	bool	   *absent;
+	int			rg;				/* current row group, -1 before the first */
+	bool		rg_open;
+};
+
+static PqStatus
+source_read_at(void *ctx, uint64_t offset, size_t len, void *buf)
+{
+	return LakeFileReadAt((LakeFile *) ctx, offset, buf, len) ? PQ_OK : PQ_ERR_IO;
+}
+
+LakeFileReader *
+LakeFileReaderOpen(const char *path, const char *display_name)
+{
+	LakeFileReader *r = palloc0(sizeof(LakeFileReader));
+	PqSource	src;
+	PqReaderOptions ropts;
+	PqError		err;
+
+	r->path = pstrdup(path);
+	r->display = pstrdup(display_name ? display_name : path);
+	r->file = LakeFileOpen(path);
+	src.read_at = source_read_at;
+	src.size = LakeFileSize(r->file);
+	src.ctx = r->file;
+	ParquetReaderOptionsInit(&ropts);
+	LakeAllocatorInit(&r->alloc, CurrentMemoryContext);
+	r->pq = ParquetReaderOpen(&src, &ropts, &r->alloc, r->display, &err);
+	if (r->pq == NULL)
+		LakeReportParquetError(&err, r->display);
+	r->rg = -1;
+	r->seq_index = -1;
+	return r;
+}
+
+void
+LakeFileReaderProject(LakeFileReader *r, int ncolumns, const char *const *names,
+					  const LakeTypeInfo *types, bool want_seq)
+{
+	int		   *sel = palloc(sizeof(int) * (ncolumns + 1));
+	PqError		err;
+
+	r->ncolumns = ncolumns;
+	r->file_col = palloc(sizeof(int) * Max(ncolumns, 1));
+	r->columns = palloc0(sizeof(PqColumnVector) * Max(ncolumns, 1));
+	r->absent = palloc0(sizeof(bool) * Max(ncolumns, 1));
+	r->nselected = 0;
+	for (int i = 0; i < ncolumns; i++)
+	{
+		int			fc = names[i] ? ParquetReaderFindColumn(r->pq, names[i]) : -1;
+
+		r->file_col[i] = fc;
+		r->absent[i] = (fc < 0);
+		if (fc >= 0)
+		{
+			const PqColumnInfo *info = ParquetReaderColumn(r->pq, fc);
+			bool		same = info->type == types[i].pqtype;
+
+			if (same && info->type == PQ_DECIMAL)
+				same = (info->precision <= 18) == (types[i].precision <= 18) &&
+					info->scale == types[i].scale;
+			if (!same)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_CORRUPTED),
+						 errmsg("column \"%s\" of lake data file \"%s\" has type %s, not the table's",
+								names[i], r->display, ParquetTypeName(info->type)),
+						 errdetail("The table declares a column of Parquet type %s.",
+								   ParquetTypeName(types[i].pqtype))));
+			sel[r->nselected++] = fc;
+		}
+	}
+	if (want_seq)
+	{
+		int			fc = ParquetReaderFindColumn(r->pq, LAKE_SEQ_COLUMN);
+
+		if (fc >= 0)
+		{
+			r->seq_index = r->nselected;
+			sel[r->nselected++] = fc;
+		}
+	}
+	if (ParquetReaderSelectColumns(r->pq, sel, r->nselected, &err) != PQ_OK)
+		LakeReportParquetError(&err, r->display);
+	r->selected = palloc0(sizeof(PqColumnVector) * Max(r->nselected, 1));
+	pfree(sel);
+}
+
+bool
+LakeFileReaderNext(LakeFileReader *r, LakeFileBatch *batch)
+{
+	PqError		err;
+	uint32		nrows = 0;
+
+	for (;;)
+	{
+		PqStatus	st;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!r->rg_open)
+		{
+			r->rg++;
+			if (r->rg >= ParquetReaderNumRowGroups(r->pq))
+				return false;
+			if (ParquetReaderRowGroupNumRows(r->pq, r->rg) == 0)
+				continue;
+			if (ParquetReaderStartRowGroup(r->pq, r->rg, NULL, 0, &err) != PQ_OK)
+				LakeReportParquetError(&err, r->display);
+			r->rg_open = true;
+		}
+		if (r->nselected == 0)
+		{
+			/* no column wanted (count(*)): deliver the row group's count */
+			int64		left = ParquetReaderRowGroupNumRows(r->pq, r->rg);
+
+			nrows = (uint32) Min(left, (int64) PG_INT32_MAX);
+			r->rg_open = false;
+			break;
+		}
+		st = ParquetReaderReadBatch(r->pq, LAKE_BATCH_ROWS, r->selected, &nrows, &err);
+		if (st == PQ_END || (st == PQ_OK && nrows == 0))
+		{
+			r->rg_open = false;
+			continue;
+		}
+		if (st != PQ_OK)
+			LakeReportParquetError(&err, r->display);
+		break;
+	}
+
+	for (int i = 0, s = 0; i < r->ncolumns; i++)
+	{
+		if (r->absent[i])
+		{
+			memset(&r->columns[i], 0, sizeof(PqColumnVector));
+			continue;
+		}
+		r->columns[i] = r->selected[s++];
+	}
+	batch->nrows = nrows;
+	batch->columns = r->columns;
+	batch->absent = r->absent;
+	batch->seq = r->seq_index >= 0 ? r->selected[r->seq_index].v.i64 : NULL;
+	return true;
+}
+
+int64
+LakeFileReaderNumRows(LakeFileReader *r)
+{
+	return ParquetReaderNumRows(r->pq);
+}
+
+uint64
+LakeFileReaderBytesRead(LakeFileReader *r)
+{
+	return ParquetReaderBytesRead(r->pq);
+}
+
+void
+LakeFileReaderClose(LakeFileReader *r)
+{
+	if (r->pq)
+		ParquetReaderClose(r->pq);
+	if (r->file)
+		LakeFileClose(r->file);
+	r->pq = NULL;
+	r->file = NULL;
+}

@@ -1,0 +1,95 @@
+/*-------------------------------------------------------------------------
+ * scan.h
+ *	  Public API of the scan layer: reading a lake table's rows at one
+ *	  snapshot (plus the reading transaction's own pending writes) as
+ *	  batches of Datums.
+ *
+ * A LakeScan is given the files to read, the columns wanted and, for
+ * primary-key tables, the key columns: append tables stream file after
+ * file; primary-key tables merge the sorted runs of each partition and
+ * bucket so that only the newest version of each key comes out.
+ *-------------------------------------------------------------------------
+ */
+#ifndef LAKE_SCAN_H
+#define LAKE_SCAN_H
+
+#include "postgres.h"
+#include "mergetree/lake_types.h"
+#include "mergetree/write_buffer.h"
+#include "meta/meta.h"
+
+/* ---------------------------------------------------------------------
+ * One data file
+ * ---------------------------------------------------------------------
+ */
+typedef struct LakeFileReader LakeFileReader;
+
+/* A batch of one file: vectors of the projected columns. */
+typedef struct LakeFileBatch
+{
+	uint32		nrows;
+	PqColumnVector *columns;	/* [ncolumns]; count 0 = column absent from
+								 * the file (reads as NULL) */
+	bool	   *absent;			/* [ncolumns] */
+	const int64 *seq;			/* _lake_seq per row, or NULL */
+} LakeFileBatch;
+
+extern LakeFileReader *LakeFileReaderOpen(const char *path, const char *display_name);
+
+/* Project the named columns (their types must match the file's). */
+extern void LakeFileReaderProject(LakeFileReader *r, int ncolumns,
+								  const char *const *names,
+								  const LakeTypeInfo *types, bool want_seq);
+
+/* Next batch; false at end of file.  Vectors valid until the next call. */
+extern bool LakeFileReaderNext(LakeFileReader *r, LakeFileBatch *batch);
+extern int64 LakeFileReaderNumRows(LakeFileReader *r);
+extern uint64 LakeFileReaderBytesRead(LakeFileReader *r);
+extern void LakeFileReaderClose(LakeFileReader *r);
+
+/* ---------------------------------------------------------------------
+ * A whole table
+ * ---------------------------------------------------------------------
+ */
+typedef struct LakeScanSpec
+{
+	const char *root;
+	const char *table_rel;
+	int			ncolumns;		/* the lake schema's columns */
+	const char *const *names;
+	const LakeTypeInfo *types;
+	const bool *wanted;			/* per column: does the query need it? */
+	int			nkey;			/* 0 = append table */
+	const int  *key_cols;
+	List	   *files;			/* LakeDataFile*, committed, in commit order */
+	/* the reading transaction's own writes */
+	List	   *pending_files;	/* LakeDataFile*, seq-ordered */
+	LakeWriteBuffer *pending_buffer;	/* or NULL */
+	int64		pending_limit;	/* only own rows with seq < this */
+} LakeScanSpec;
+
+typedef struct LakeScan LakeScan;
+
+extern LakeScan *LakeScanBegin(const LakeScanSpec *spec, MemoryContext cxt);
+
+/*
+ * Next row: fills values/isnull (lake schema order; unwanted columns are
+ * NULL).  Returns false at the end.  By-reference values live until the
+ * next call.
+ */
+extern bool LakeScanNext(LakeScan *scan, Datum *values, bool *isnull);
+extern void LakeScanRescan(LakeScan *scan);
+extern void LakeScanEnd(LakeScan *scan);
+
+typedef struct LakeScanStats
+{
+	int64		files_total;
+	int64		files_read;
+	int64		rows_read;
+	uint64		bytes_read;
+	int64		pending_rows;
+} LakeScanStats;
+
+extern void LakeScanGetStats(LakeScan *scan, LakeScanStats *stats);
+
+#endif							/* LAKE_SCAN_H */

@@ -1,0 +1,622 @@
+/*-------------------------------------------------------------------------
+ * table_scan.c
+ *	  Reads a lake table at one snapshot, plus the reading transaction's
+ *	  own pending writes, row by row.
+ *
+ * Sources, in version order: the snapshot's files (commit order), the
+ * transaction's spilled files, its in-memory buffer.  Append tables stream
+ * them one after another, converting each batch column-wise into Datum
+ * arrays.  Primary-key tables merge, per partition and bucket, the sorted
+ * runs of every source: of all versions of a key, the one from the latest
+ * source (and, inside a file, the last) wins.
+ *
+ * Rows a file holds but its manifest entry no longer covers (a savepoint
+ * rolled back after a spill) are dropped by their _lake_seq.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "scan/scan.h"
+#include "utils/memutils.h"
+
+#define BUFFER_CHUNK_ROWS 8192
+
+/* One source: a file, or the in-memory buffer. */
+typedef struct ScanSource
+{
+	LakeDataFile *file;			/* NULL for the buffer */
+	bool		pending;		/* the transaction's own */
+	char	   *partition;
+	int32		bucket;
+} ScanSource;
+
+/* A cursor over one source, for the primary-key merge. */
+typedef struct MergeCursor
+{
+	ScanSource *src;
+	LakeFileReader *reader;
+	LakeFileBatch batch;
+	uint32		pos;
+	bool		done;
+	bool		filter;			/* apply seq_max */
+	int64		seq_max;
+} MergeCursor;
+
+struct LakeScan
+{
+	LakeScanSpec spec;			/* borrowed arrays */
+	MemoryContext cxt;			/* scan lifetime */
+	MemoryContext source_cxt;	/* reset per source (append) or group
+								 * (merge) */
+	MemoryContext batch_cxt;	/* reset per batch (append) or row (merge) */
+	const char **read_names;	/* names passed to readers; NULL = skip */
+	int			nsources;
+	ScanSource *sources;
+	int			next_source;
+
+	/* append mode */
+	LakeFileReader *reader;
+	ScanSource *cur;
+	bool		cur_filter;
+	int64		cur_seq_max;
+	int64		buf_pos;		/* next buffer row (buffer source) */
+	uint32		nrows;
+	uint32		pos;
+	const int64 *seq;			/* per batch row, or NULL */
+	int64		seq_base;		/* buffer: seq of batch row 0 */
+	Datum	  **colvals;		/* [ncolumns][batch] */
+	bool	  **colnulls;
+
+	/* merge mode */
+	int			ngroups;
+	int		   *group_start;	/* index into sources, ngroups + 1 */
+	int			next_group;
+	int			ncursors;
+	MergeCursor *cursors;
+	void	  **key_copy;		/* current key, copied */
+
+	LakeScanStats stats;
+};
+
+static int
+source_cmp(const void *a, const void *b)
+{
+	const ScanSource *x = a;
+	const ScanSource *y = b;
+	int			c = strcmp(x->partition, y->partition);
+
+	if (c != 0)
+		return c;
+	if (x->bucket != y->bucket)
+		return x->bucket < y->bucket ? -1 : 1;
+	/* same group: keep version order (stable via index below) */
+	return 0;
+}
+
+LakeScan *
+LakeScanBegin(const LakeScanSpec *spec, MemoryContext parent)
+{
+	MemoryContext cxt = AllocSetContextCreate(parent, "lake_fdw scan",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	LakeScan   *scan = palloc0(sizeof(LakeScan));
+	ListCell   *lc;
+	int			n = 0;
+
+	scan->spec = *spec;
+	scan->cxt = cxt;
+	scan->source_cxt = AllocSetContextCreate(cxt, "lake_fdw scan source",
+											 ALLOCSET_DEFAULT_SIZES);
+	scan->batch_cxt = AllocSetContextCreate(cxt, "lake_fdw scan batch",
+											ALLOCSET_DEFAULT_SIZES);
+	scan->read_names = palloc0(sizeof(char *) * Max(spec->ncolumns, 1));
+	for (int i = 0; i < spec->ncolumns; i++)
+		if (spec->wanted[i])
+			scan->read_names[i] = spec->names[i];
+	for (int k = 0; k < spec->nkey; k++)
+		scan->read_names[spec->key_cols[k]] = spec->names[spec->key_cols[k]];
+
+	scan->sources = palloc0(sizeof(ScanSource) *
+							(list_length(spec->files) + list_length(spec->pending_files) + 1));
+	foreach(lc, spec->files)
+	{
+		LakeDataFile *f = lfirst(lc);
+
+		scan->sources[n].file = f;
+		scan->sources[n].partition = f->partition ? f->partition : "";
+		scan->sources[n].bucket = f->bucket;
+		n++;
+	}
+	foreach(lc, spec->pending_files)
+	{
+		LakeDataFile *f = lfirst(lc);
+
+		scan->sources[n].file = f;
+		scan->sources[n].pending = true;
+		scan->sources[n].partition = f->partition ? f->partition : "";
+		scan->sources[n].bucket = f->bucket;
+		n++;
+	}
+	if (spec->pending_buffer && LakeWriteBufferRows(spec->pending_buffer) > 0)
+	{
+		if (spec->nkey > 0)
+			elog(ERROR, "primary-key scans need the write buffer flushed first");
+		scan->sources[n].pending = true;
+		scan->sources[n].partition = "";
+		n++;
+	}
+	scan->nsources = n;
+	scan->stats.files_total = list_length(spec->files) + list_length(spec->pending_files);
+
+	scan->colvals = palloc(sizeof(Datum *) * Max(spec->ncolumns, 1));
+	scan->colnulls = palloc(sizeof(bool *) * Max(spec->ncolumns, 1));
+	for (int i = 0; i < spec->ncolumns; i++)
+	{
+		scan->colvals[i] = palloc(sizeof(Datum) * Max(BUFFER_CHUNK_ROWS, 8192));
+		scan->colnulls[i] = palloc(sizeof(bool) * Max(BUFFER_CHUNK_ROWS, 8192));
+	}
+
+	if (spec->nkey > 0)
+	{
+		/* group sources by partition and bucket, version order inside */
+		ScanSource *sorted = palloc(sizeof(ScanSource) * Max(n, 1));
+		int		   *order = palloc(sizeof(int) * Max(n, 1));
+
+		for (int i = 0; i < n; i++)
+			order[i] = i;
+		/* insertion sort keeps it stable; source counts are modest */
+		for (int i = 1; i < n; i++)
+		{
+			int			v = order[i];
+			int			j = i - 1;
+
+			while (j >= 0 && source_cmp(&scan->sources[order[j]], &scan->sources[v]) > 0)
+			{
+				order[j + 1] = order[j];
+				j--;
+			}
+			order[j + 1] = v;
+		}
+		for (int i = 0; i < n; i++)
+			sorted[i] = scan->sources[order[i]];
+		scan->sources = sorted;
+		scan->group_start = palloc(sizeof(int) * (n + 1));
+		for (int i = 0; i < n; i++)
+			if (i == 0 || source_cmp(&sorted[i - 1], &sorted[i]) != 0)
+				scan->group_start[scan->ngroups++] = i;
+		scan->group_start[scan->ngroups] = n;
+		scan->key_copy = palloc0(sizeof(void *) * spec->nkey);
+	}
+	MemoryContextSwitchTo(old);
+	return scan;
+}
+
+/* Does the file hold rows its manifest entry leaves out? */
+static bool
+file_needs_filter(LakeFileReader *r, LakeDataFile *f)
+{
+	return LakeFileReaderNumRows(r) != f->row_count;
+}
+
+/* ---------------------------------------------------------------------
+ * Append mode
+ * ---------------------------------------------------------------------
+ */
+static bool
+append_open_next_source(LakeScan *scan)
+{
+	MemoryContext old;
+
+	if (scan->reader)
+	{
+		scan->stats.bytes_read += LakeFileReaderBytesRead(scan->reader);
+		LakeFileReaderClose(scan->reader);
+		scan->reader = NULL;
+	}
+	MemoryContextReset(scan->source_cxt);
+	if (scan->next_source >= scan->nsources)
+		return false;
+	scan->cur = &scan->sources[scan->next_source++];
+	scan->cur_filter = false;
+	if (scan->cur->file)
+	{
+		LakeDataFile *f = scan->cur->file;
+		char	   *path;
+		bool		filter;
+
+		old = MemoryContextSwitchTo(scan->source_cxt);
+		path = psprintf("%s/%s/%s", scan->spec.root, scan->spec.table_rel, f->path);
+		scan->reader = LakeFileReaderOpen(path, path);
+		filter = scan->cur->pending || file_needs_filter(scan->reader, f);
+		LakeFileReaderProject(scan->reader, scan->spec.ncolumns, scan->read_names,
+							  scan->spec.types, filter);
+		MemoryContextSwitchTo(old);
+		scan->cur_filter = filter;
+		scan->cur_seq_max = scan->cur->pending ? scan->spec.pending_limit - 1 : f->max_sequence;
+		scan->stats.files_read++;
+	}
+	else
+	{
+		scan->buf_pos = 0;
+		scan->cur_filter = true;
+		scan->cur_seq_max = scan->spec.pending_limit - 1;
+	}
+	return true;
+}
+
+static void
+convert_batch(LakeScan *scan, PqColumnVector *cols, const bool *absent,
+			  uint32 first, uint32 n)
+{
+	MemoryContext old = MemoryContextSwitchTo(scan->batch_cxt);
+
+	for (int i = 0; i < scan->spec.ncolumns; i++)
+	{
+		if (!scan->spec.wanted[i])
+			continue;
+		if (absent && absent[i])
+		{
+			for (uint32 r = 0; r < n; r++)
+				scan->colnulls[i][r] = true;
+			continue;
+		}
+		LakeVectorToDatums(&scan->spec.types[i], &cols[i], first, n,
+						   scan->colvals[i], scan->colnulls[i]);
+	}
+	MemoryContextSwitchTo(old);
+}
+
+static bool
+append_next_batch(LakeScan *scan)
+{
+	for (;;)
+	{
+		MemoryContextReset(scan->batch_cxt);
+		if (scan->cur == NULL && !append_open_next_source(scan))
+			return false;
+		if (scan->cur->file)
+		{
+			LakeFileBatch batch;
+
+			if (!LakeFileReaderNext(scan->reader, &batch))
+			{
+				scan->cur = NULL;
+				continue;
+			}
+			convert_batch(scan, batch.columns, batch.absent, 0, batch.nrows);
+			scan->nrows = batch.nrows;
+			scan->seq = batch.seq;
+		}
+		else
+		{
+			LakeWriteBuffer *buf = scan->spec.pending_buffer;
+			int64		total = LakeWriteBufferRows(buf);
+			uint32		n;
+			PqColumnVector *cols;
+
+			if (scan->buf_pos >= total)
+			{
+				scan->cur = NULL;
+				continue;
+			}
+			n = (uint32) Min(total - scan->buf_pos, BUFFER_CHUNK_ROWS);
+			cols = palloc(sizeof(PqColumnVector) * Max(scan->spec.ncolumns, 1));
+			for (int i = 0; i < scan->spec.ncolumns; i++)
+				LakeWriteBufferColumn(buf, i, &cols[i]);
+			convert_batch(scan, cols, NULL, (uint32) scan->buf_pos, n);
+			pfree(cols);
+			scan->seq = NULL;
+			scan->seq_base = LakeWriteBufferFirstSeq(buf) + scan->buf_pos;
+			scan->buf_pos += n;
+			scan->nrows = n;
+		}
+		scan->pos = 0;
+		return true;
+	}
+}
+
+static bool
+append_next(LakeScan *scan, Datum *values, bool *isnull)
+{
+	for (;;)
+	{
+		uint32		r;
+
+		if (scan->cur == NULL || scan->pos >= scan->nrows)
+		{
+			if (!append_next_batch(scan))
+				return false;
+			if (scan->nrows == 0)
+				continue;
+		}
+		r = scan->pos++;
+		if (scan->cur_filter)
+		{
+			int64		seq = scan->seq ? scan->seq[r] : scan->seq_base + r;
+
+			if (seq > scan->cur_seq_max)
+				continue;
+		}
+		for (int i = 0; i < scan->spec.ncolumns; i++)
+		{
+			if (scan->spec.wanted[i])
+			{
+				values[i] = scan->colvals[i][r];
+				isnull[i] = scan->colnulls[i][r];
+			}
+			else
+			{
+				values[i] = (Datum) 0;
+				isnull[i] = true;
+			}
+		}
+		scan->stats.rows_read++;
+		return true;
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Merge mode (primary-key tables)
+ * ---------------------------------------------------------------------
+ */
+
+/* Advance a cursor to its next visible row; false when exhausted. */
+static bool
+cursor_settle(MergeCursor *c)
+{
+	for (;;)
+	{
+		if (c->done)
+			return false;
+		if (c->pos >= c->batch.nrows)
+		{
+			if (!LakeFileReaderNext(c->reader, &c->batch))
+			{
+				c->done = true;
+				return false;
+			}
+			c->pos = 0;
+			continue;
+		}
+		if (c->filter && c->batch.seq && c->batch.seq[c->pos] > c->seq_max)
+		{
+			c->pos++;
+			continue;
+		}
+		return true;
+	}
+}
+
+static const void *
+cursor_value(LakeScan *scan, MergeCursor *c, int col)
+{
+	size_t		sz = LakeTypeValueSize(&scan->spec.types[col]);
+
+	return (const char *) c->batch.columns[col].v.b + (size_t) c->pos * sz;
+}
+
+static int
+cursor_key_cmp(LakeScan *scan, MergeCursor *a, void **key)
+{
+	for (int k = 0; k < scan->spec.nkey; k++)
+	{
+		int			col = scan->spec.key_cols[k];
+		int			r = LakeValueCompareRaw(&scan->spec.types[col],
+											cursor_value(scan, a, col), key[k]);
+
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+static int
+cursor_cmp(LakeScan *scan, MergeCursor *a, MergeCursor *b)
+{
+	for (int k = 0; k < scan->spec.nkey; k++)
+	{
+		int			col = scan->spec.key_cols[k];
+		int			r = LakeValueCompareRaw(&scan->spec.types[col],
+											cursor_value(scan, a, col),
+											cursor_value(scan, b, col));
+
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+static bool
+merge_open_next_group(LakeScan *scan)
+{
+	MemoryContext old;
+	int			first,
+				last;
+
+	for (int i = 0; i < scan->ncursors; i++)
+	{
+		scan->stats.bytes_read += LakeFileReaderBytesRead(scan->cursors[i].reader);
+		LakeFileReaderClose(scan->cursors[i].reader);
+	}
+	scan->ncursors = 0;
+	MemoryContextReset(scan->source_cxt);
+	if (scan->next_group >= scan->ngroups)
+		return false;
+	first = scan->group_start[scan->next_group];
+	last = scan->group_start[scan->next_group + 1];
+	scan->next_group++;
+
+	old = MemoryContextSwitchTo(scan->source_cxt);
+	scan->cursors = palloc0(sizeof(MergeCursor) * (last - first));
+	for (int s = first; s < last; s++)
+	{
+		ScanSource *src = &scan->sources[s];
+		MergeCursor *c = &scan->cursors[scan->ncursors++];
+		char	   *path = psprintf("%s/%s/%s", scan->spec.root, scan->spec.table_rel,
+									src->file->path);
+
+		c->src = src;
+		c->reader = LakeFileReaderOpen(path, path);
+		c->filter = src->pending || file_needs_filter(c->reader, src->file);
+		c->seq_max = src->pending ? scan->spec.pending_limit - 1 : src->file->max_sequence;
+		LakeFileReaderProject(c->reader, scan->spec.ncolumns, scan->read_names,
+							  scan->spec.types, c->filter);
+		scan->stats.files_read++;
+	}
+	MemoryContextSwitchTo(old);
+	return true;
+}
+
+static void *
+copy_key_value(LakeScan *scan, MergeCursor *c, int col)
+{
+	const LakeTypeInfo *ti = &scan->spec.types[col];
+	size_t		sz = LakeTypeValueSize(ti);
+	void	   *dst = palloc(sz);
+
+	memcpy(dst, cursor_value(scan, c, col), sz);
+	if (sz == sizeof(PqBytes) && ti->pqtype != PQ_DECIMAL)
+	{
+		PqBytes    *b = dst;
+		uint8	   *copy = palloc(Max(b->len, 1));
+
+		memcpy(copy, b->ptr, b->len);
+		b->ptr = copy;
+	}
+	return dst;
+}
+
+static void
+emit_cursor_row(LakeScan *scan, MergeCursor *c, Datum *values, bool *isnull)
+{
+	for (int i = 0; i < scan->spec.ncolumns; i++)
+	{
+		if (!scan->spec.wanted[i] || c->batch.absent[i])
+		{
+			values[i] = (Datum) 0;
+			isnull[i] = true;
+			continue;
+		}
+		LakeVectorToDatums(&scan->spec.types[i], &c->batch.columns[i], c->pos, 1,
+						   &values[i], &isnull[i]);
+	}
+}
+
+static bool
+merge_next(LakeScan *scan, Datum *values, bool *isnull)
+{
+	MemoryContext old;
+
+	MemoryContextReset(scan->batch_cxt);
+	old = MemoryContextSwitchTo(scan->batch_cxt);
+	for (;;)
+	{
+		MergeCursor *min = NULL;
+
+		CHECK_FOR_INTERRUPTS();
+		for (int i = 0; i < scan->ncursors; i++)
+		{
+			MergeCursor *c = &scan->cursors[i];
+
+			if (!cursor_settle(c))
+				continue;
+			if (min == NULL || cursor_cmp(scan, c, min) < 0)
+				min = c;
+		}
+		if (min == NULL)
+		{
+			MemoryContextSwitchTo(old);
+			if (!merge_open_next_group(scan))
+				return false;
+			MemoryContextSwitchTo(scan->batch_cxt);
+			continue;
+		}
+
+		/* copy the key: cursors may load new batches below */
+		for (int k = 0; k < scan->spec.nkey; k++)
+			scan->key_copy[k] = copy_key_value(scan, min, scan->spec.key_cols[k]);
+
+		/*
+		 * Cursors are in version order; each version met overwrites the
+		 * output, so the newest one stands last.
+		 */
+		for (int i = 0; i < scan->ncursors; i++)
+		{
+			MergeCursor *c = &scan->cursors[i];
+
+			while (cursor_settle(c) && cursor_key_cmp(scan, c, scan->key_copy) == 0)
+			{
+				emit_cursor_row(scan, c, values, isnull);
+				scan->stats.rows_read++;
+				c->pos++;
+			}
+		}
+		MemoryContextSwitchTo(old);
+		return true;
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Entry points
+ * ---------------------------------------------------------------------
+ */
+bool
+LakeScanNext(LakeScan *scan, Datum *values, bool *isnull)
+{
+	bool		found;
+	MemoryContext old = MemoryContextSwitchTo(scan->cxt);
+
+	if (scan->spec.nkey > 0)
+		found = merge_next(scan, values, isnull);
+	else
+		found = append_next(scan, values, isnull);
+	MemoryContextSwitchTo(old);
+	return found;
+}
+
+static void
+close_readers(LakeScan *scan)
+{
+	if (scan->reader)
+	{
+		scan->stats.bytes_read += LakeFileReaderBytesRead(scan->reader);
+		LakeFileReaderClose(scan->reader);
+		scan->reader = NULL;
+	}
+	for (int i = 0; i < scan->ncursors; i++)
+	{
+		scan->stats.bytes_read += LakeFileReaderBytesRead(scan->cursors[i].reader);
+		LakeFileReaderClose(scan->cursors[i].reader);
+	}
+	scan->ncursors = 0;
+}
+
+void
+LakeScanRescan(LakeScan *scan)
+{
+	close_readers(scan);
+	MemoryContextReset(scan->source_cxt);
+	MemoryContextReset(scan->batch_cxt);
+	scan->cur = NULL;
+	scan->next_source = 0;
+	scan->next_group = 0;
+	scan->nrows = scan->pos = 0;
+}
+
+void
+LakeScanGetStats(LakeScan *scan, LakeScanStats *stats)
+{
+	*stats = scan->stats;
+	if (scan->reader)
+		stats->bytes_read += LakeFileReaderBytesRead(scan->reader);
+	for (int i = 0; i < scan->ncursors; i++)
+		stats->bytes_read += LakeFileReaderBytesRead(scan->cursors[i].reader);
+}
+
+void
+LakeScanEnd(LakeScan *scan)
+{
+	close_readers(scan);
+	MemoryContextDelete(scan->cxt);
+}

@@ -1,0 +1,68 @@
+/*-------------------------------------------------------------------------
+ * fuzz_codec.c
+ *	  libFuzzer target for the page decompressors (pq_codec.c).
+ *
+ * Input: byte 0 picks the codec (UNCOMPRESSED, SNAPPY, GZIP, ZSTD,
+ * LZ4_RAW, or the raw byte as a codec number), bytes 1..3 the expected
+ * length (up to 1 MiB), the rest is the compressed page.  The output
+ * buffer is exactly expected_len bytes (ASan catches any write past it).
+ * On success the output must survive a compress/decompress round trip
+ * through the same codec unchanged.
+ *-------------------------------------------------------------------------
+ */
+#include "format/parquet/pq_codec.h"
+#include "fuzz_util.h"
+
+static const int codec_of[] = {
+	PQ_CODEC_UNCOMPRESSED, PQ_CODEC_SNAPPY, PQ_CODEC_GZIP, PQ_CODEC_ZSTD,
+	PQ_CODEC_LZ4_RAW, -1
+};
+
+int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	int			codec;
+	size_t		expected;
+	const uint8_t *src;
+	size_t		srclen;
+	uint8_t    *dst;
+	PqError		err;
+	PqStatus	st;
+
+	if (size < 4)
+		return 0;
+	codec = codec_of[data[0] % 6];
+	if (codec < 0)
+		codec = data[0];
+	expected = ((size_t) data[1] | ((size_t) data[2] << 8) | ((size_t) data[3] << 16)) & 0xFFFFF;
+	src = data + 4;
+	srclen = size - 4;
+
+	dst = malloc(expected > 0 ? expected : 1);
+	memset(&err, 0, sizeof(err));
+	st = PqCodecDecompress(codec, src, srclen, dst, expected, &err);
+	fuzz_check_error(st, &err);
+	FUZZ_ASSERT(st == PQ_OK || st == PQ_ERR_CORRUPT || st == PQ_ERR_UNSUPPORTED ||
+				st == PQ_ERR_LIMIT || st == PQ_ERR_NOMEM);
+	FUZZ_ASSERT(PqCodecSupported(codec) || st == PQ_ERR_UNSUPPORTED);
+
+	if (st == PQ_OK)
+	{
+		size_t		bound = PqCodecCompressBound((PqCodec) codec, expected);
+		uint8_t    *comp = malloc(bound > 0 ? bound : 1);
+		uint8_t    *back = malloc(expected > 0 ? expected : 1);
+		size_t		clen = 0;
+
+		FUZZ_ASSERT(PqCodecCompress((PqCodec) codec, 0, dst, expected, comp, bound,
+									&clen, &err) == PQ_OK);
+		FUZZ_ASSERT(clen <= bound);
+		FUZZ_ASSERT(PqCodecDecompress(codec, comp, clen, back, expected, &err) == PQ_OK);
+		FUZZ_ASSERT(expected == 0 || memcmp(dst, back, expected) == 0);
+		free(comp);
+		free(back);
+	}
+	free(dst);
+	return 0;
+}

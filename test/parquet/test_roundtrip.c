@@ -1,0 +1,1132 @@
+/*-------------------------------------------------------------------------
+ * test_roundtrip.c
+ *	  Writer -> reader round trips of every type and null pattern, over
+ *	  codecs, dictionary on/off, several pages and row groups; plus
+ *	  dictionary fallback, projection I/O, row-range page skipping,
+ *	  statistics edge cases, page index, bloom filters, key/value
+ *	  metadata, batch buffer reuse and allocator balance.
+ *-------------------------------------------------------------------------
+ */
+#include <math.h>
+
+#include "pq_test.h"
+#include "format/parquet/pq_metadata.h"
+
+#define MAXCOLS 32
+
+/* expected data of one column */
+typedef struct Col
+{
+	PqColumnSpec spec;
+	PqColumnVector vec;
+	uint8_t    *nulls;
+} Col;
+
+typedef struct Table
+{
+	int			ncols;
+	Col			cols[MAXCOLS];
+	uint32_t	nrows;
+	uint8_t    *arena;
+	size_t		arena_len;
+	size_t		arena_cap;
+} Table;
+
+static const uint8_t *
+arena_put(Table *t, const void *p, size_t n)
+{
+	uint8_t    *d;
+
+	if (t->arena_len + n > t->arena_cap)
+	{
+		/* never realloc: earlier pointers must stay valid */
+		REQUIRE(0 && "arena too small");
+	}
+	d = t->arena + t->arena_len;
+	memcpy(d, p, n);
+	t->arena_len += n;
+	return d;
+}
+
+enum
+{
+	NULLS_NONE, NULLS_ALL, NULLS_ALTERNATE, NULLS_RANDOM, NULLS_RUNS
+};
+
+static bool
+is_null_at(int pattern, uint32_t i)
+{
+	switch (pattern)
+	{
+		case NULLS_ALL:
+			return true;
+		case NULLS_ALTERNATE:
+			return i % 2 == 1;
+		case NULLS_RANDOM:
+			return rng() % 3 == 0;
+		case NULLS_RUNS:
+			return (i / 777) % 2 == 1;
+		default:
+			return false;
+	}
+}
+
+/* value generators with edge cases sprinkled in */
+static void
+gen_value(Table *t, Col *c, uint32_t i, int card)
+{
+	PqColumnVector *v = &c->vec;
+	uint64_t	x = card ? rng() % (uint64_t) card : rng();
+
+	switch (c->spec.type)
+	{
+		case PQ_BOOL:
+			v->v.b[i] = (uint8_t) (x & 1);
+			break;
+		case PQ_INT16:
+			{
+				static const int32_t edge[] = {-32768, 32767, 0, -1};
+
+				v->v.i32[i] = i < 4 ? edge[i] : (int16_t) x;
+				break;
+			}
+		case PQ_INT32:
+		case PQ_DATE:
+			{
+				static const int32_t edge[] = {INT32_MIN, INT32_MAX, 0, -1};
+
+				v->v.i32[i] = i < 4 ? edge[i] : (int32_t) x;
+				break;
+			}
+		case PQ_INT64:
+		case PQ_TIMESTAMP:
+		case PQ_TIMESTAMPTZ:
+			{
+				static const int64_t edge[] = {INT64_MIN, INT64_MAX, 0, -1};
+
+				v->v.i64[i] = i < 4 ? edge[i] : (int64_t) x;
+				break;
+			}
+		case PQ_FLOAT:
+			{
+				float		edge[] = {-0.0f, 0.0f, NAN, INFINITY, -INFINITY, 1e-40f};
+
+				v->v.f32[i] = i < 6 ? edge[i] : (float) ((int64_t) x % 100000) / 7.0f;
+				break;
+			}
+		case PQ_DOUBLE:
+			{
+				double		edge[] = {-0.0, 0.0, NAN, INFINITY, -INFINITY, 5e-324};
+
+				v->v.f64[i] = i < 6 ? edge[i] : (double) (int64_t) x / 3.0;
+				break;
+			}
+		case PQ_DECIMAL:
+			if (c->spec.precision <= 9)
+				v->v.i64[i] = (int64_t) (x % 1999999999ULL) - 999999999;
+			else if (c->spec.precision <= 18)
+				v->v.i64[i] = (int64_t) (x % 1999999999999999999ULL) - 999999999999999999LL;
+			else
+			{
+				/* up to 38 digits, both signs */
+				pq_int128	max38 = 0;
+
+				for (int k = 0; k < 38; k++)
+					max38 = max38 * 10 + 9;
+				if (i == 0)
+					v->v.i128[i] = max38;
+				else if (i == 1)
+					v->v.i128[i] = -max38;
+				else
+				{
+					pq_int128	y = (pq_int128) (((unsigned __int128) rng() << 63) | rng());
+
+					if (card)
+						y = (pq_int128) x * 1000003;
+					y %= max38;
+					v->v.i128[i] = y;
+				}
+			}
+			break;
+		case PQ_STRING:
+		case PQ_BYTES:
+		case PQ_JSON:
+			{
+				char		buf[256];
+				int			n;
+
+				if (i == 0)
+					n = 0;		/* empty */
+				else if (i == 1 && c->spec.type == PQ_BYTES)
+				{
+					buf[0] = '\xff';
+					buf[1] = '\0';
+					buf[2] = 'z';
+					n = 3;
+				}
+				else if (c->spec.type == PQ_JSON)
+					n = snprintf(buf, sizeof(buf), "{\"k\": %llu}", (unsigned long long) x);
+				else
+					n = snprintf(buf, sizeof(buf), "s%llu-%s", (unsigned long long) x,
+								 (x % 7 == 0) ? "a much longer string value to vary the lengths quite a bit" : "");
+				v->v.bytes[i].ptr = arena_put(t, buf, n);
+				v->v.bytes[i].len = (uint32_t) n;
+				break;
+			}
+		case PQ_UUID:
+			{
+				uint8_t		u[16];
+
+				for (int k = 0; k < 16; k++)
+					u[k] = (uint8_t) (k == 0 && i == 0 ? 0xff : (card ? x >> (k % 8) : rng()));
+				v->v.bytes[i].ptr = arena_put(t, u, 16);
+				v->v.bytes[i].len = 16;
+				break;
+			}
+	}
+}
+
+static void
+table_init(Table *t, uint32_t nrows, size_t arena)
+{
+	memset(t, 0, sizeof(*t));
+	t->nrows = nrows;
+	t->arena = malloc(arena);
+	t->arena_cap = arena;
+	REQUIRE(t->arena);
+}
+
+static Col *
+table_add(Table *t, const char *name, PqType type, bool nullable, int prec,
+		  int scale, int null_pattern, int card)
+{
+	Col		   *c = &t->cols[t->ncols++];
+	size_t		slot;
+
+	REQUIRE(t->ncols <= MAXCOLS);
+	memset(c, 0, sizeof(*c));
+	c->spec.name = name;
+	c->spec.type = type;
+	c->spec.nullable = nullable;
+	c->spec.precision = prec;
+	c->spec.scale = scale;
+	slot = type == PQ_BOOL ? 1 :
+		(type == PQ_INT16 || type == PQ_INT32 || type == PQ_DATE || type == PQ_FLOAT) ? 4 :
+		(type == PQ_DECIMAL && prec > 18) ? 16 :
+		(type == PQ_STRING || type == PQ_BYTES || type == PQ_JSON || type == PQ_UUID) ? sizeof(PqBytes) : 8;
+	c->vec.type = type;
+	c->vec.count = t->nrows;
+	c->vec.v.b = calloc(t->nrows ? t->nrows : 1, slot);
+	REQUIRE(c->vec.v.b);
+	if (nullable && null_pattern != NULLS_NONE)
+	{
+		c->nulls = calloc(t->nrows ? t->nrows : 1, 1);
+		for (uint32_t i = 0; i < t->nrows; i++)
+			c->nulls[i] = is_null_at(null_pattern, i);
+		c->vec.nulls = c->nulls;
+	}
+	for (uint32_t i = 0; i < t->nrows; i++)
+		if (!c->nulls || !c->nulls[i])
+			gen_value(t, c, i, card);
+	return c;
+}
+
+static void
+table_free(Table *t)
+{
+	for (int i = 0; i < t->ncols; i++)
+	{
+		free(t->cols[i].vec.v.b);
+		free(t->cols[i].nulls);
+	}
+	free(t->arena);
+}
+
+static PqSchema
+table_schema(Table *t, PqColumnSpec *specs)
+{
+	PqSchema	s;
+
+	for (int i = 0; i < t->ncols; i++)
+		specs[i] = t->cols[i].spec;
+	s.ncolumns = t->ncols;
+	s.columns = specs;
+	return s;
+}
+
+/* write the table in uneven batches */
+static void
+write_table(Table *t, const PqWriterOptions *o, MemFile *f, PqWriter **keep)
+{
+	PqColumnSpec specs[MAXCOLS];
+	PqSchema	s = table_schema(t, specs);
+	PqError		err;
+	PqSink		sink;
+	PqWriter   *w;
+	uint32_t	done = 0;
+
+	memset(f, 0, sizeof(*f));
+	sink = mem_sink(f);
+	w = ParquetWriterCreate(&s, o, &sink, &CountingAllocator, &err);
+	REQUIRE(w);
+	while (done < t->nrows)
+	{
+		uint32_t	n = 1 + (uint32_t) (rng() % 5000);
+		PqColumnVector v[MAXCOLS];
+		PqStatus	st;
+
+		if (n > t->nrows - done)
+			n = t->nrows - done;
+		for (int i = 0; i < t->ncols; i++)
+		{
+			size_t		slot;
+			Col		   *c = &t->cols[i];
+
+			v[i] = c->vec;
+			slot = c->spec.type == PQ_BOOL ? 1 :
+				(c->spec.type == PQ_INT16 || c->spec.type == PQ_INT32 ||
+				 c->spec.type == PQ_DATE || c->spec.type == PQ_FLOAT) ? 4 :
+				(c->spec.type == PQ_DECIMAL && c->spec.precision > 18) ? 16 :
+				(c->spec.type == PQ_STRING || c->spec.type == PQ_BYTES ||
+				 c->spec.type == PQ_JSON || c->spec.type == PQ_UUID) ? sizeof(PqBytes) : 8;
+			v[i].v.b = c->vec.v.b + slot * done;
+			v[i].nulls = c->nulls ? c->nulls + done : NULL;
+			v[i].count = n;
+		}
+		st = ParquetWriterWrite(w, v, n, &err);
+		CHECK_OK(st, err);
+		REQUIRE(st == PQ_OK);
+		done += n;
+	}
+	REQUIRE(ParquetWriterFinish(w, &err) == PQ_OK);
+	CHECK(ParquetWriterFileSize(w) == f->len);
+	CHECK(ParquetWriterNumRows(w) == t->nrows);
+	if (keep)
+		*keep = w;
+	else
+		ParquetWriterFree(w);
+}
+
+static bool
+value_equal(const Col *c, uint32_t i, const PqColumnVector *got, uint32_t j)
+{
+	const PqColumnVector *e = &c->vec;
+
+	switch (c->spec.type)
+	{
+		case PQ_BOOL:
+			return e->v.b[i] == got->v.b[j];
+		case PQ_INT16:
+		case PQ_INT32:
+		case PQ_DATE:
+			return e->v.i32[i] == got->v.i32[j];
+		case PQ_INT64:
+		case PQ_TIMESTAMP:
+		case PQ_TIMESTAMPTZ:
+			return e->v.i64[i] == got->v.i64[j];
+		case PQ_FLOAT:
+			return memcmp(&e->v.f32[i], &got->v.f32[j], 4) == 0;	/* bits: -0.0, NaN */
+		case PQ_DOUBLE:
+			return memcmp(&e->v.f64[i], &got->v.f64[j], 8) == 0;
+		case PQ_DECIMAL:
+			if (c->spec.precision <= 18)
+				return e->v.i64[i] == got->v.i64[j];
+			return e->v.i128[i] == got->v.i128[j];
+		default:
+			return e->v.bytes[i].len == got->v.bytes[j].len &&
+				(e->v.bytes[i].len == 0 ||
+				 memcmp(e->v.bytes[i].ptr, got->v.bytes[j].ptr, e->v.bytes[i].len) == 0);
+	}
+}
+
+/*
+ * Read selected columns (sel[k] = file column) of every row group (or of
+ * rg only, restricted to ranges) and compare with the table.  Returns
+ * rows checked.
+ */
+static int64_t
+verify(Table *t, MemFile *f, const int *sel, int nsel, int only_rg,
+	   const PqRowRange *ranges, int nranges, uint32_t batch, uint64_t *bytes)
+{
+	PqSource	src = mem_source(f);
+	PqError		err;
+	PqReader   *r = ParquetReaderOpen(&src, NULL, &CountingAllocator, "mem", &err);
+	int64_t		base = 0;
+	int64_t		checked = 0;
+	int			all[MAXCOLS];
+	int			mismatches = 0;
+
+	CHECK_MSG(r != NULL, "open: %s", err.message);
+	if (!r)
+		return -1;
+	if (!sel)
+	{
+		for (int i = 0; i < t->ncols; i++)
+			all[i] = i;
+		sel = all;
+		nsel = t->ncols;
+	}
+	CHECK(ParquetReaderNumColumns(r) == t->ncols);
+	CHECK(ParquetReaderNumRows(r) == t->nrows);
+	CHECK_OK(ParquetReaderSelectColumns(r, sel, nsel, &err), err);
+	for (int g = 0; g < ParquetReaderNumRowGroups(r); g++)
+	{
+		int64_t		rg_rows = ParquetReaderRowGroupNumRows(r, g);
+		PqStatus	st;
+		int			ri = 0;
+		int64_t		row;
+
+		if (only_rg >= 0 && g != only_rg)
+		{
+			base += rg_rows;
+			continue;
+		}
+		st = ParquetReaderStartRowGroup(r, g, ranges, nranges, &err);
+		CHECK_OK(st, err);
+		row = ranges ? ranges[0].first : 0;
+		for (;;)
+		{
+			PqColumnVector out[MAXCOLS];
+			uint32_t	n;
+
+			st = ParquetReaderReadBatch(r, batch, out, &n, &err);
+			if (st == PQ_END)
+				break;
+			CHECK_OK(st, err);
+			if (st != PQ_OK)
+				break;
+			for (uint32_t j = 0; j < n; j++)
+			{
+				/* the row index this output row must be */
+				if (ranges)
+				{
+					while (ri < nranges && row >= ranges[ri].first + ranges[ri].count)
+					{
+						ri++;
+						if (ri < nranges)
+							row = ranges[ri].first;
+					}
+				}
+				for (int k = 0; k < nsel; k++)
+				{
+					const Col  *c = &t->cols[sel[k]];
+					uint32_t	i = (uint32_t) (base + row);
+					bool		enull = c->nulls && c->nulls[i];
+					bool		gnull = out[k].nulls && out[k].nulls[j];
+
+					CHECK(out[k].type == c->spec.type);
+					if (enull != gnull || (!enull && !value_equal(c, i, &out[k], j)))
+					{
+						if (mismatches++ < 5)
+							CHECK_MSG(0, "column %s row %u (rg %d) differs (null %d/%d)",
+									  c->spec.name, i, g, enull, gnull);
+					}
+				}
+				row++;
+				checked++;
+			}
+		}
+		base += rg_rows;
+	}
+	if (bytes)
+		*bytes = ParquetReaderBytesRead(r);
+	ParquetReaderClose(r);
+	return checked;
+}
+
+static const PqType all_types[] = {
+	PQ_BOOL, PQ_INT16, PQ_INT32, PQ_INT64, PQ_FLOAT, PQ_DOUBLE, PQ_DECIMAL,
+	PQ_STRING, PQ_BYTES, PQ_DATE, PQ_TIMESTAMP, PQ_TIMESTAMPTZ, PQ_UUID, PQ_JSON
+};
+static const char *const names[] = {
+	"c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9", "c10", "c11",
+	"c12", "c13", "c14", "c15", "c16", "c17", "c18", "c19", "c20", "c21",
+	"c22", "c23", "c24", "c25", "c26", "c27", "c28", "c29", "c30", "c31"
+};
+
+static void
+test_all_types(void)
+{
+	PqCodec		codecs[] = {PQ_CODEC_ZSTD, PQ_CODEC_LZ4_RAW, PQ_CODEC_UNCOMPRESSED,
+	PQ_CODEC_SNAPPY, PQ_CODEC_GZIP};
+
+	for (int config = 0; config < 10; config++)
+	{
+		Table		t;
+		MemFile		f;
+		PqWriterOptions o;
+		int			pattern = config % 5;
+		uint32_t	nrows = config == 9 ? 0 : 20000 + (uint32_t) (rng() % 5000);
+
+		table_init(&t, nrows, 64 * 1024 * 1024);
+		for (size_t k = 0; k < sizeof(all_types) / sizeof(all_types[0]); k++)
+		{
+			PqType		ty = all_types[k];
+			int			card = (config & 1) ? 50 : 0;	/* low cardinality -> dictionary */
+
+			if (ty == PQ_DECIMAL)
+			{
+				table_add(&t, names[t.ncols], ty, true, 5, 2, pattern, card);
+				table_add(&t, names[t.ncols], ty, false, 18, 3, NULLS_NONE, card);
+				table_add(&t, names[t.ncols], ty, true, 38, 10, pattern, card);
+			}
+			else
+			{
+				table_add(&t, names[t.ncols], ty, true, 0, 0, pattern, card);
+				table_add(&t, names[t.ncols], ty, false, 0, 0, NULLS_NONE, card);
+			}
+		}
+		ParquetWriterOptionsInit(&o);
+		o.codec = codecs[config % 5];
+		o.dictionary = config < 6;
+		o.page_rows = 1000 + 1000 * (config % 3);
+		o.row_group_rows = 7000 + 3000 * (config % 4);
+		if (config == 4)
+			o.page_bytes = 4096;
+		write_table(&t, &o, &f, NULL);
+		CHECK_MSG(verify(&t, &f, NULL, 0, -1, NULL, 0, 1024 + config * 517, NULL) == nrows,
+				  "config %d", config);
+		free(f.data);
+		table_free(&t);
+	}
+	CHECK_MSG(pq_live_allocs == 0, "%ld allocations leaked", pq_live_allocs);
+}
+
+/* parse our own footer with the internal API to inspect chunk metadata */
+static void
+parse_footer(MemFile *f, PqMetaFile *meta)
+{
+	uint32_t	flen;
+	PqError		err;
+
+	memcpy(&flen, f->data + f->len - 8, 4);
+	REQUIRE(PqMetaFileParse(f->data + f->len - 8 - flen, flen, f->len - 8 - flen,
+							10000, &ParquetMallocAllocator, meta, &err) == PQ_OK);
+}
+
+static void
+test_dictionary_fallback(void)
+{
+	Table		t;
+	MemFile		f;
+	PqWriterOptions o;
+	PqMetaFile	meta;
+
+	table_init(&t, 50000, 16 * 1024 * 1024);
+	table_add(&t, "low", PQ_STRING, true, 0, 0, NULLS_RANDOM, 20);
+	table_add(&t, "high", PQ_STRING, false, 0, 0, NULLS_NONE, 0);
+	/* cardinality that grows: dictionary first, then too big */
+	{
+		Col		   *c = table_add(&t, "grow", PQ_STRING, false, 0, 0, NULLS_NONE, 10);
+
+		for (uint32_t i = 0; i < t.nrows; i++)
+		{
+			char		buf[64];
+			int			n = snprintf(buf, sizeof(buf), "value-%u",
+									 i < 20000 ? i % 10 : i);
+
+			c->vec.v.bytes[i].ptr = arena_put(&t, buf, n);
+			c->vec.v.bytes[i].len = (uint32_t) n;
+		}
+	}
+	ParquetWriterOptionsInit(&o);
+	o.dictionary_max_bytes = 64 * 1024;
+	o.page_rows = 5000;
+	o.row_group_rows = 50000;
+	write_table(&t, &o, &f, NULL);
+	CHECK(verify(&t, &f, NULL, 0, -1, NULL, 0, 4096, NULL) == 50000);
+	parse_footer(&f, &meta);
+	{
+		PqMetaColumn *low = &meta.rowgroups[0].columns[0];
+		PqMetaColumn *high = &meta.rowgroups[0].columns[1];
+		PqMetaColumn *grow = &meta.rowgroups[0].columns[2];
+
+		CHECK(low->encodings_mask & (1u << 8));		/* RLE_DICTIONARY */
+		CHECK(low->encodings_mask & (1u << 3));		/* RLE levels */
+		CHECK(low->dictionary_page_offset > 0);
+		CHECK(!(high->encodings_mask & (1u << 8)));	/* dictionary abandoned */
+		CHECK(high->dictionary_page_offset < 0);
+		CHECK(grow->encodings_mask & (1u << 8));	/* dictionary, then ... */
+		CHECK(grow->encodings_mask & (1u << 0));	/* ... PLAIN fallback */
+		CHECK(grow->dictionary_page_offset > 0);
+	}
+	PqMetaFileFree(&meta, &ParquetMallocAllocator);
+	free(f.data);
+	table_free(&t);
+}
+
+static void
+test_projection_and_ranges(void)
+{
+	Table		t;
+	MemFile		f;
+	PqWriterOptions o;
+	uint64_t	all_bytes,
+				one_bytes,
+				range_bytes,
+				seq_bytes;
+	int			one[] = {7};
+	int			two[] = {3, 1};
+
+	table_init(&t, 100000, 32 * 1024 * 1024);
+	for (int i = 0; i < 20; i++)
+		table_add(&t, names[i], i % 3 == 0 ? PQ_STRING : PQ_INT64, true, 0, 0,
+				  i % 2 ? NULLS_RANDOM : NULLS_NONE, 0);
+	ParquetWriterOptionsInit(&o);
+	o.page_rows = 1000;
+	o.row_group_rows = 60000;
+	write_table(&t, &o, &f, NULL);
+	CHECK(verify(&t, &f, NULL, 0, -1, NULL, 0, 10000, &all_bytes) == 100000);
+	CHECK(verify(&t, &f, one, 1, -1, NULL, 0, 10000, &one_bytes) == 100000);
+	CHECK(verify(&t, &f, two, 2, -1, NULL, 0, 777, NULL) == 100000);
+	CHECK_MSG(one_bytes * 10 < all_bytes, "projection read %llu of %llu bytes",
+			  (unsigned long long) one_bytes, (unsigned long long) all_bytes);
+
+	/* row ranges: a few rows in the middle of row group 0 */
+	{
+		PqRowRange rr[] = {{30500, 10}, {30990, 20}, {59990, 100}};
+
+		/* rows 30500..30509, 30990..31009, 59990..59999 (clipped) */
+		CHECK(verify(&t, &f, one, 1, 0, rr, 3, 7, &range_bytes) == 10 + 20 + 10);
+		CHECK_MSG(range_bytes * 5 < one_bytes, "ranges read %llu, full column %llu",
+				  (unsigned long long) range_bytes, (unsigned long long) one_bytes);
+	}
+	/* same without a page index: sequential skipping, same rows */
+	free(f.data);
+	o.page_index = false;
+	write_table(&t, &o, &f, NULL);
+	{
+		PqRowRange rr[] = {{0, 1}, {30500, 10}, {30990, 20}, {59000, 1000}};
+
+		CHECK(verify(&t, &f, NULL, 0, 0, rr, 4, 333, &seq_bytes) == 1 + 10 + 20 + 1000);
+	}
+	free(f.data);
+	table_free(&t);
+	CHECK_MSG(pq_live_allocs == 0, "%ld allocations leaked", pq_live_allocs);
+}
+
+/* write one column of given values and return the reader's chunk stats */
+static void
+write_single(PqColumnSpec *spec, const PqColumnVector *v, uint32_t n,
+			 MemFile *f, PqWriterOptions *opts)
+{
+	PqSchema	s = {1, spec};
+	PqError		err;
+	PqSink		sink;
+	PqWriter   *w;
+	PqWriterOptions o;
+
+	if (!opts)
+	{
+		ParquetWriterOptionsInit(&o);
+		opts = &o;
+	}
+	memset(f, 0, sizeof(*f));
+	sink = mem_sink(f);
+	w = ParquetWriterCreate(&s, opts, &sink, &ParquetMallocAllocator, &err);
+	REQUIRE(w);
+	CHECK_OK(ParquetWriterWrite(w, v, n, &err), err);
+	CHECK_OK(ParquetWriterFinish(w, &err), err);
+	ParquetWriterFree(w);
+}
+
+static PqReader *
+open_mem(MemFile *f, PqSource *src)
+{
+	PqError		err;
+	PqReader   *r;
+
+	*src = mem_source(f);
+	r = ParquetReaderOpen(src, NULL, &ParquetMallocAllocator, "mem", &err);
+	CHECK_MSG(r, "open: %s", err.message);
+	REQUIRE(r);
+	return r;
+}
+
+static void
+test_statistics(void)
+{
+	PqColumnSpec spec = {"x", PQ_DOUBLE, true, 0, 0, false};
+	PqColumnVector v;
+	MemFile		f;
+	PqSource	src;
+	PqReader   *r;
+	PqColumnStats st;
+	PqError		err;
+
+	/* doubles: NaN skipped, zero bounds signed */
+	{
+		double		d[] = {NAN, 0.0, 3.5, NAN, -0.0};
+		uint8_t		nl[] = {0, 0, 0, 0, 1};
+
+		v.type = PQ_DOUBLE;
+		v.count = 5;
+		v.nulls = nl;
+		v.v.f64 = d;
+		write_single(&spec, &v, 5, &f, NULL);
+		r = open_mem(&f, &src);
+		CHECK_OK(ParquetReaderChunkStats(r, 0, 0, &st, &err), err);
+		CHECK(st.has_min_max && st.has_null_count && st.null_count == 1);
+		CHECK(st.min.v.f64 == 0.0 && signbit(st.min.v.f64));	/* -0.0 */
+		CHECK(st.max.v.f64 == 3.5);
+		ParquetReaderClose(r);
+		free(f.data);
+	}
+	/* max is a zero: written as +0.0 */
+	{
+		double		d[] = {-0.0, -2.0};
+
+		v.type = PQ_DOUBLE;
+		v.count = 2;
+		v.nulls = NULL;
+		v.v.f64 = d;
+		write_single(&spec, &v, 2, &f, NULL);
+		r = open_mem(&f, &src);
+		CHECK_OK(ParquetReaderChunkStats(r, 0, 0, &st, &err), err);
+		CHECK(st.has_min_max && st.min.v.f64 == -2.0);
+		CHECK(st.max.v.f64 == 0.0 && !signbit(st.max.v.f64));
+		ParquetReaderClose(r);
+		free(f.data);
+	}
+	/* all NaN: no bounds; all NULL: no bounds */
+	{
+		double		d[] = {NAN, NAN, NAN};
+		uint8_t		nl[] = {1, 1, 1};
+		const PqPageIndex *pi;
+
+		v.type = PQ_DOUBLE;
+		v.count = 3;
+		v.nulls = NULL;
+		v.v.f64 = d;
+		write_single(&spec, &v, 3, &f, NULL);
+		r = open_mem(&f, &src);
+		CHECK_OK(ParquetReaderChunkStats(r, 0, 0, &st, &err), err);
+		CHECK(!st.has_min_max && st.null_count == 0);
+		/* NaN-only page: no column index, offset index still there */
+		CHECK(ParquetReaderPageIndex(r, 0, 0, &pi, &err) == PQ_OK);
+		CHECK(pi->npages == 1 && !pi->pages[0].has_min_max && !pi->pages[0].null_page);
+		ParquetReaderClose(r);
+		free(f.data);
+		v.nulls = nl;
+		write_single(&spec, &v, 3, &f, NULL);
+		r = open_mem(&f, &src);
+		CHECK_OK(ParquetReaderChunkStats(r, 0, 0, &st, &err), err);
+		CHECK(!st.has_min_max && st.null_count == 3);
+		CHECK(ParquetReaderPageIndex(r, 0, 0, &pi, &err) == PQ_OK);
+		CHECK(pi->npages == 1 && pi->pages[0].null_page && pi->pages[0].null_count == 3);
+		ParquetReaderClose(r);
+		free(f.data);
+	}
+	/* strings compare as unsigned bytes */
+	{
+		PqColumnSpec ss = {"s", PQ_STRING, false, 0, 0, false};
+		PqBytes		b[] = {{(const uint8_t *) "a", 1}, {(const uint8_t *) "\xff", 1},
+		{(const uint8_t *) "", 0}, {(const uint8_t *) "Z", 1}};
+		PqWriter   *w;
+		PqSchema	s = {1, &ss};
+		PqSink		sink;
+		const PqColumnStats *fs;
+
+		v.type = PQ_STRING;
+		v.count = 4;
+		v.nulls = NULL;
+		v.v.bytes = b;
+		memset(&f, 0, sizeof(f));
+		sink = mem_sink(&f);
+		w = ParquetWriterCreate(&s, NULL, &sink, &ParquetMallocAllocator, &err);
+		REQUIRE(w);
+		CHECK_OK(ParquetWriterWrite(w, &v, 4, &err), err);
+		CHECK_OK(ParquetWriterFinish(w, &err), err);
+		fs = ParquetWriterFileStats(w, 0);
+		CHECK(fs && fs->has_min_max && fs->min.v.bytes.len == 0);
+		CHECK(fs && fs->max.v.bytes.len == 1 && fs->max.v.bytes.ptr[0] == 0xff);
+		ParquetWriterFree(w);
+		r = open_mem(&f, &src);
+		CHECK_OK(ParquetReaderChunkStats(r, 0, 0, &st, &err), err);
+		CHECK(st.has_min_max && st.min.v.bytes.len == 0);
+		CHECK(st.max.v.bytes.len == 1 && st.max.v.bytes.ptr[0] == 0xff);
+		ParquetReaderClose(r);
+		free(f.data);
+	}
+	/* long strings: bounds are truncated but still bound every value */
+	{
+		PqColumnSpec ls = {"long", PQ_STRING, false, 0, 0, false};
+		static uint8_t big[3][3000];
+		PqBytes		b[3];
+		const PqPageIndex *pi;
+		PqValue		lo,
+					hi;
+
+		memset(big[0], 'b', sizeof(big[0]));
+		memset(big[1], 'q', sizeof(big[1]));
+		memset(big[2], 0xff, sizeof(big[2]));
+		big[1][2999] = 'r';
+		for (int i = 0; i < 3; i++)
+		{
+			b[i].ptr = big[i];
+			b[i].len = sizeof(big[i]);
+		}
+		v.type = PQ_STRING;
+		v.nulls = NULL;
+		v.v.bytes = b;
+		/* without the all-0xff value: max can be shortened */
+		v.count = 2;
+		write_single(&ls, &v, 2, &f, NULL);
+		r = open_mem(&f, &src);
+		CHECK_OK(ParquetReaderChunkStats(r, 0, 0, &st, &err), err);
+		CHECK(st.has_min_max && st.min.v.bytes.len <= 1024 && st.max.v.bytes.len <= 1024);
+		lo.type = hi.type = PQ_STRING;
+		for (int i = 0; i < 2; i++)
+		{
+			lo.v.bytes = b[i];
+			CHECK(ParquetValueCompare(&st.min, &lo) <= 0 && ParquetValueCompare(&st.max, &lo) >= 0);
+		}
+		CHECK_OK(ParquetReaderPageIndex(r, 0, 0, &pi, &err), err);
+		CHECK(pi->pages[0].min.v.bytes.len <= 64 && pi->pages[0].max.v.bytes.len <= 64);
+		hi.v.bytes = b[1];
+		CHECK(ParquetValueCompare(&pi->pages[0].max, &hi) > 0);
+		ParquetReaderClose(r);
+		free(f.data);
+		/* with an all-0xff maximum: kept whole */
+		v.count = 3;
+		write_single(&ls, &v, 3, &f, NULL);
+		r = open_mem(&f, &src);
+		CHECK_OK(ParquetReaderChunkStats(r, 0, 0, &st, &err), err);
+		CHECK(st.has_min_max && st.max.v.bytes.len == 3000 && st.min.v.bytes.len <= 1024);
+		ParquetReaderClose(r);
+		free(f.data);
+	}
+	/* signed ints and 38-digit decimals */
+	{
+		PqColumnSpec is = {"i", PQ_INT32, false, 0, 0, false};
+		int32_t		iv[] = {5, -7, 3, 2147483647, -2147483647 - 1};
+
+		v.type = PQ_INT32;
+		v.count = 5;
+		v.nulls = NULL;
+		v.v.i32 = iv;
+		write_single(&is, &v, 5, &f, NULL);
+		r = open_mem(&f, &src);
+		CHECK_OK(ParquetReaderChunkStats(r, 0, 0, &st, &err), err);
+		CHECK(st.has_min_max && st.min.v.i32 == INT32_MIN && st.max.v.i32 == INT32_MAX);
+		ParquetReaderClose(r);
+		free(f.data);
+	}
+	{
+		PqColumnSpec ds = {"d", PQ_DECIMAL, false, 38, 3, false};
+		pq_int128	dv[] = {-5, 7, -((pq_int128) 1 << 120), 0, ((pq_int128) 1 << 110)};
+
+		v.type = PQ_DECIMAL;
+		v.count = 5;
+		v.nulls = NULL;
+		v.v.i128 = dv;
+		write_single(&ds, &v, 5, &f, NULL);
+		r = open_mem(&f, &src);
+		CHECK_OK(ParquetReaderChunkStats(r, 0, 0, &st, &err), err);
+		CHECK(st.has_min_max && st.min.v.i128 == -((pq_int128) 1 << 120) &&
+			  st.max.v.i128 == ((pq_int128) 1 << 110));
+		CHECK(ParquetReaderColumn(r, 0)->precision == 38 && ParquetReaderColumn(r, 0)->scale == 3);
+		CHECK(ParquetReaderColumn(r, 0)->physical_type == 7);
+		ParquetReaderClose(r);
+		free(f.data);
+	}
+}
+
+static void
+test_page_index(void)
+{
+	PqColumnSpec spec = {"k", PQ_INT64, true, 0, 0, false};
+	int64_t    *vals = malloc(sizeof(int64_t) * 10000);
+	uint8_t    *nl = calloc(10000, 1);
+	PqColumnVector v = {PQ_INT64, 10000, nl, {.i64 = vals}};
+	PqWriterOptions o;
+	MemFile		f;
+	PqSource	src;
+	PqReader   *r;
+	const PqPageIndex *pi;
+	PqError		err;
+	PqMetaFile	meta;
+	PqMetaColumnIndex ci;
+
+	for (int i = 0; i < 10000; i++)
+	{
+		vals[i] = i * 3;
+		nl[i] = (i >= 2000 && i < 3000);	/* page 2 all NULL */
+	}
+	ParquetWriterOptionsInit(&o);
+	o.page_rows = 1000;
+	write_single(&spec, &v, 10000, &f, &o);
+	r = open_mem(&f, &src);
+	CHECK_OK(ParquetReaderPageIndex(r, 0, 0, &pi, &err), err);
+	CHECK(pi->npages == 10);
+	for (int p = 0; p < pi->npages && p < 10; p++)
+	{
+		const PqPageIndexEntry *e = &pi->pages[p];
+
+		CHECK(e->first_row == p * 1000 && e->num_rows == 1000);
+		CHECK(e->has_null_count && e->null_count == (p == 2 ? 1000 : 0));
+		CHECK(e->null_page == (p == 2));
+		if (p != 2)
+			CHECK(e->has_min_max && e->min.v.i64 == p * 3000 && e->max.v.i64 == p * 3000 + 2997);
+		CHECK(e->offset >= 4 && e->compressed_size > 0);
+	}
+	ParquetReaderClose(r);
+	/* ascending boundary order, from the raw column index */
+	parse_footer(&f, &meta);
+	{
+		PqMetaColumn *m = &meta.rowgroups[0].columns[0];
+
+		CHECK(m->column_index_offset > 0 && m->offset_index_offset > 0);
+		REQUIRE(PqColumnIndexParse(f.data + m->column_index_offset, m->column_index_length,
+								   m->column_index_offset, &ParquetMallocAllocator, &ci, &err) == PQ_OK);
+		CHECK(ci.boundary_order == 1);
+		PqColumnIndexFree(&ci, &ParquetMallocAllocator);
+	}
+	PqMetaFileFree(&meta, &ParquetMallocAllocator);
+	free(f.data);
+	/* descending and unordered */
+	for (int i = 0; i < 10000; i++)
+	{
+		vals[i] = 100000 - i;
+		nl[i] = 0;
+	}
+	write_single(&spec, &v, 10000, &f, &o);
+	parse_footer(&f, &meta);
+	{
+		PqMetaColumn *m = &meta.rowgroups[0].columns[0];
+
+		REQUIRE(PqColumnIndexParse(f.data + m->column_index_offset, m->column_index_length,
+								   m->column_index_offset, &ParquetMallocAllocator, &ci, &err) == PQ_OK);
+		CHECK(ci.boundary_order == 2);
+		PqColumnIndexFree(&ci, &ParquetMallocAllocator);
+	}
+	PqMetaFileFree(&meta, &ParquetMallocAllocator);
+	free(f.data);
+	for (int i = 0; i < 10000; i++)
+		vals[i] = (int64_t) (rng() % 1000);
+	write_single(&spec, &v, 10000, &f, &o);
+	parse_footer(&f, &meta);
+	{
+		PqMetaColumn *m = &meta.rowgroups[0].columns[0];
+
+		REQUIRE(PqColumnIndexParse(f.data + m->column_index_offset, m->column_index_length,
+								   m->column_index_offset, &ParquetMallocAllocator, &ci, &err) == PQ_OK);
+		CHECK(ci.boundary_order == 0);
+		PqColumnIndexFree(&ci, &ParquetMallocAllocator);
+	}
+	PqMetaFileFree(&meta, &ParquetMallocAllocator);
+	free(f.data);
+	/* no page index written: PQ_END */
+	o.page_index = false;
+	write_single(&spec, &v, 10000, &f, &o);
+	r = open_mem(&f, &src);
+	CHECK(ParquetReaderPageIndex(r, 0, 0, &pi, &err) == PQ_END);
+	ParquetReaderClose(r);
+	free(f.data);
+	free(vals);
+	free(nl);
+}
+
+static void
+test_bloom(void)
+{
+	Table		t;
+	MemFile		f;
+	PqWriterOptions o;
+	PqSource	src;
+	PqReader   *r;
+	PqError		err;
+	int			fp_int = 0,
+				fp_str = 0;
+	const int	N = 20000;
+
+	table_init(&t, (uint32_t) N, 8 * 1024 * 1024);
+	table_add(&t, "i", PQ_INT64, true, 0, 0, NULLS_RANDOM, 0)->spec.bloom_filter = true;
+	table_add(&t, "s", PQ_STRING, false, 0, 0, NULLS_NONE, 0)->spec.bloom_filter = true;
+	table_add(&t, "nb", PQ_INT32, false, 0, 0, NULLS_NONE, 0);
+	ParquetWriterOptionsInit(&o);
+	o.row_group_rows = (uint32_t) N;
+	write_table(&t, &o, &f, NULL);
+	r = open_mem(&f, &src);
+	for (int i = 0; i < N; i++)
+	{
+		PqValue		v;
+		bool		may;
+
+		memset(&v, 0, sizeof(v));
+		if (!t.cols[0].nulls[i])
+		{
+			v.type = PQ_INT64;
+			v.v.i64 = t.cols[0].vec.v.i64[i];
+			CHECK_OK(ParquetReaderBloomProbe(r, 0, 0, &v, &may, &err), err);
+			CHECK_MSG(may, "false negative for int %lld", (long long) v.v.i64);
+		}
+		v.type = PQ_STRING;
+		v.v.bytes = t.cols[1].vec.v.bytes[i];
+		CHECK_OK(ParquetReaderBloomProbe(r, 0, 1, &v, &may, &err), err);
+		CHECK_MSG(may, "false negative for string %u", i);
+		/* the public hash agrees with what the writer stored */
+		CHECK(ParquetBloomHash(&v) != 0);
+	}
+	for (int i = 0; i < N; i++)
+	{
+		PqValue		v;
+		bool		may;
+		char		buf[32];
+
+		memset(&v, 0, sizeof(v));
+		v.type = PQ_INT64;
+		v.v.i64 = (int64_t) rng();	/* absent with overwhelming probability */
+		CHECK_OK(ParquetReaderBloomProbe(r, 0, 0, &v, &may, &err), err);
+		fp_int += may;
+		v.type = PQ_STRING;
+		v.v.bytes.len = (uint32_t) snprintf(buf, sizeof(buf), "absent-%d", i);
+		v.v.bytes.ptr = (const uint8_t *) buf;
+		CHECK_OK(ParquetReaderBloomProbe(r, 0, 1, &v, &may, &err), err);
+		fp_str += may;
+		/* a column without a bloom filter: might contain */
+		v.type = PQ_INT32;
+		v.v.i32 = i;
+		CHECK_OK(ParquetReaderBloomProbe(r, 0, 2, &v, &may, &err), err);
+		CHECK(may);
+	}
+	CHECK_MSG(fp_int < N * 3 / 100 && fp_str < N * 3 / 100,
+			  "false positives: int %d, string %d of %d", fp_int, fp_str, N);
+	CHECK(fp_int + fp_str > 0 || N < 1000);	/* an honest filter is not perfect */
+	ParquetReaderClose(r);
+	free(f.data);
+	table_free(&t);
+}
+
+static void
+test_key_value_and_reuse(void)
+{
+	PqColumnSpec spec = {"x", PQ_STRING, true, 0, 0, false};
+	PqSchema	s = {1, &spec};
+	MemFile		f;
+	PqSink		sink;
+	PqError		err;
+	PqWriter   *w;
+	PqSource	src;
+	PqReader   *r;
+	PqBytes		b[5000];
+	uint8_t		nl[5000];
+	PqColumnVector v = {PQ_STRING, 5000, nl, {.bytes = b}};
+	void	   *first_vals = NULL;
+	uint8_t    *first_nulls = NULL;
+	PqWriterOptions o;
+
+	for (int i = 0; i < 5000; i++)
+	{
+		b[i].ptr = (const uint8_t *) "abcdefghij" + (i % 10);
+		b[i].len = (uint32_t) (10 - i % 10);
+		nl[i] = (i % 13 == 0);
+	}
+	memset(&f, 0, sizeof(f));
+	sink = mem_sink(&f);
+	ParquetWriterOptionsInit(&o);
+	o.page_rows = 300;
+	o.dictionary = false;
+	w = ParquetWriterCreate(&s, &o, &sink, &ParquetMallocAllocator, &err);
+	REQUIRE(w);
+	CHECK_OK(ParquetWriterSetKeyValue(w, "lake.schema", "{\"v\":1}", &err), err);
+	CHECK_OK(ParquetWriterSetKeyValue(w, "other", "x", &err), err);
+	CHECK_OK(ParquetWriterSetKeyValue(w, "other", "y", &err), err);
+	CHECK_OK(ParquetWriterWrite(w, &v, 5000, &err), err);
+	CHECK_OK(ParquetWriterFinish(w, &err), err);
+	CHECK(ParquetWriterWrite(w, &v, 1, &err) == PQ_ERR_ARG);
+	ParquetWriterFree(w);
+
+	r = open_mem(&f, &src);
+	CHECK(ParquetReaderKeyValue(r, "lake.schema") &&
+		  strcmp(ParquetReaderKeyValue(r, "lake.schema"), "{\"v\":1}") == 0);
+	CHECK(ParquetReaderKeyValue(r, "other") && strcmp(ParquetReaderKeyValue(r, "other"), "y") == 0);
+	CHECK(ParquetReaderKeyValue(r, "missing") == NULL);
+	CHECK(ParquetReaderFindColumn(r, "x") == 0 && ParquetReaderFindColumn(r, "y") == -1);
+	CHECK_OK(ParquetReaderStartRowGroup(r, 0, NULL, 0, &err), err);
+	for (int batch = 0;; batch++)
+	{
+		PqColumnVector out;
+		uint32_t	n;
+		PqStatus	st = ParquetReaderReadBatch(r, 1000, &out, &n, &err);
+
+		if (st == PQ_END)
+		{
+			CHECK(batch == 5 && n == 0);
+			break;
+		}
+		CHECK_OK(st, err);
+		if (st != PQ_OK)
+			break;
+		if (batch == 0)
+		{
+			first_vals = out.v.bytes;
+			first_nulls = out.nulls;
+		}
+		/* the same buffers every batch: no growth */
+		CHECK(out.v.bytes == first_vals && out.nulls == first_nulls);
+		for (uint32_t j = 0; j < n; j++)
+		{
+			int			i = batch * 1000 + (int) j;
+
+			CHECK(out.nulls[j] == nl[i]);
+			if (!nl[i])
+				CHECK(out.v.bytes[j].len == b[i].len &&
+					  memcmp(out.v.bytes[j].ptr, b[i].ptr, b[i].len) == 0);
+		}
+	}
+	ParquetReaderClose(r);
+	free(f.data);
+}
+
+static void
+test_writer_errors(void)
+{
+	PqColumnSpec spec = {"x", PQ_INT32, false, 0, 0, false};
+	PqSchema	s = {1, &spec};
+	MemFile		f;
+	PqSink		sink;
+	PqError		err;
+	PqWriter   *w;
+	int32_t		vals[3] = {1, 2, 3};
+	uint8_t		nl[3] = {0, 1, 0};
+	PqColumnVector v = {PQ_INT32, 3, nl, {.i32 = vals}};
+	PqColumnSpec dspec = {"d", PQ_DECIMAL, false, 40, 0, false};
+	PqSchema	ds = {1, &dspec};
+
+	memset(&f, 0, sizeof(f));
+	sink = mem_sink(&f);
+	w = ParquetWriterCreate(&s, NULL, &sink, &ParquetMallocAllocator, &err);
+	REQUIRE(w);
+	CHECK(ParquetWriterWrite(w, &v, 3, &err) == PQ_ERR_ARG);	/* NULL in NOT NULL */
+	CHECK(strstr(err.message, "\"x\"") != NULL);
+	ParquetWriterFree(w);
+	free(f.data);
+	CHECK(ParquetWriterCreate(&ds, NULL, &sink, &ParquetMallocAllocator, &err) == NULL &&
+		  err.status == PQ_ERR_ARG);
+	/* sink failure is reported, not ignored */
+	memset(&f, 0, sizeof(f));
+	f.fail_after = 2;
+	sink = mem_sink(&f);
+	w = ParquetWriterCreate(&s, NULL, &sink, &ParquetMallocAllocator, &err);
+	REQUIRE(w);
+	v.nulls = NULL;
+	CHECK(ParquetWriterWrite(w, &v, 3, &err) == PQ_OK);
+	CHECK(ParquetWriterFinish(w, &err) == PQ_ERR_IO);
+	ParquetWriterFree(w);
+	free(f.data);
+}
+
+int
+main(void)
+{
+	test_all_types();
+	test_dictionary_fallback();
+	test_projection_and_ranges();
+	test_statistics();
+	test_page_index();
+	test_bloom();
+	test_key_value_and_reuse();
+	test_writer_errors();
+	return pq_test_done("test_roundtrip");
+}
