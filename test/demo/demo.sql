@@ -93,14 +93,14 @@ SELECT pg_sleep(1);
 INSERT INTO ad_metrics
 SELECT * FROM pg_temp.demo_metrics('2026-11-15', '2026-11-15', 0, 5);
 
--- late-arriving attribution: three more clicks on every ad of campaign 101 at 23:00 on the 14th
+-- late-arriving attribution: three more clicks on every ad of campaign 101 at 23:00 on the 14th.
+-- ad_metrics has a primary key, so a plain INSERT of an existing key is an upsert: the merge
+-- engine (deduplicate) keeps the newest version, with no read of the old row at write time.
 INSERT INTO ad_metrics
 SELECT dt, hour, campaign_id, ad_id, region, impressions, clicks + 3, conversions,
-       cost_micros + 3 * (cost_micros / nullif(clicks, 0)), updated_at + interval '2 hours'
+       cost_micros + 3 * coalesce(cost_micros / nullif(clicks, 0), 0), updated_at + interval '2 hours'
 FROM ad_metrics
-WHERE dt = '2026-11-14' AND hour = 23 AND campaign_id = 101
-ON CONFLICT (dt, hour, ad_id) DO UPDATE
-    SET clicks = EXCLUDED.clicks, cost_micros = EXCLUDED.cost_micros, updated_at = EXCLUDED.updated_at;
+WHERE dt = '2026-11-14' AND hour = 23 AND campaign_id = 101;
 
 SELECT * FROM ad_metrics WHERE dt = '2026-11-14' AND hour = 23 AND ad_id = 101001;
 SELECT * FROM lake_snapshots('ad_metrics');
