@@ -10,6 +10,10 @@ CREATE SERVER bad_server FOREIGN DATA WRAPPER lake_fdw OPTIONS (root 'relative/d
 CREATE SERVER bad_server FOREIGN DATA WRAPPER lake_fdw OPTIONS (root '/nonexistent/lake');
 CREATE SERVER bad_server FOREIGN DATA WRAPPER lake_fdw OPTIONS (root '/tmp', colour 'red');
 CREATE SERVER lake FOREIGN DATA WRAPPER lake_fdw OPTIONS (root :'lake_root');
+-- a root the database server cannot write: the server may exist, tables not
+CREATE SERVER ro_server FOREIGN DATA WRAPPER lake_fdw OPTIONS (root '/usr');
+CREATE FOREIGN TABLE t_bad (a int) SERVER ro_server OPTIONS (table 'x');
+DROP SERVER ro_server;
 
 -- table options are checked one by one
 CREATE FOREIGN TABLE t_bad (a int) SERVER lake;

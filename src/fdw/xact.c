@@ -69,6 +69,7 @@ struct LakeXactTable
 	LakeSnapshot *snapshot;		/* NULL: none chosen yet, or table empty */
 	bool		snapshot_chosen;
 	TimestampTz snapshot_stmt;	/* statement it was chosen for (RC) */
+	char	   *snapshot_as_of; /* lake_fdw.as_of it was chosen under */
 
 	/* writing */
 	LakeWriteBuffer *buffer;
@@ -338,13 +339,17 @@ LakeXactReadSnapshot(LakeXactTable *xt)
 {
 	TimestampTz stmt = GetCurrentStatementStartTimestamp();
 
-	if (xt->snapshot_chosen &&
+	const char *as_of = lake_as_of ? lake_as_of : "";
+
+	/* a changed lake_fdw.as_of is an explicit request: it is always obeyed */
+	if (xt->snapshot_chosen && strcmp(xt->snapshot_as_of, as_of) == 0 &&
 		(IsolationUsesXactSnapshot() || xt->snapshot_stmt == stmt))
 		return xt->snapshot;
 	{
 		MemoryContext old = MemoryContextSwitchTo(xact_cxt);
 
 		xt->snapshot = choose_snapshot(xt);
+		xt->snapshot_as_of = pstrdup(as_of);
 		MemoryContextSwitchTo(old);
 	}
 	xt->snapshot_chosen = true;
