@@ -47,6 +47,10 @@ INSERT INTO events VALUES (1, 'view', '2026-11-20 10:00+00');
 INSERT INTO events (id, at) VALUES (2, '2026-11-20 10:01+00'), (3, NULL);
 INSERT INTO events SELECT g, 'bulk', '2026-11-20 00:00+00'::timestamptz + g * interval '1 second'
   FROM generate_series(10, 10009) g;
+-- the batch-insert path
+SET lake_fdw.insert_batch_size = 100;
+INSERT INTO events SELECT g, 'batched', NULL FROM generate_series(100001, 100250) g;
+RESET lake_fdw.insert_batch_size;
 INSERT INTO events VALUES (4, 'ret', NULL) RETURNING *;
 SELECT kind, count(*), min(id), max(id) FROM events GROUP BY kind ORDER BY kind;
 

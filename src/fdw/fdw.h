@@ -21,6 +21,7 @@
 extern char *lake_as_of;
 extern int	lake_write_buffer_kb;
 extern int	lake_row_group_rows;
+extern int	lake_insert_batch_size;
 extern char *lake_fault_point;
 
 /* scan modes (table option scan) */

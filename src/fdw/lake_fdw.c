@@ -16,6 +16,7 @@ PG_MODULE_MAGIC;
 char	   *lake_as_of = NULL;
 int			lake_write_buffer_kb = 256 * 1024;
 int			lake_row_group_rows = 1024 * 1024;
+int			lake_insert_batch_size = 1;
 char	   *lake_fault_point = NULL;
 
 void		_PG_init(void);
@@ -37,6 +38,12 @@ _PG_init(void)
 	DefineCustomIntVariable("lake_fdw.row_group_rows",
 							"Rows per Parquet row group in data files lake_fdw writes.",
 							NULL, &lake_row_group_rows, 1024 * 1024, 1024, 64 * 1024 * 1024,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("lake_fdw.insert_batch_size",
+							"Rows PostgreSQL hands to lake_fdw per insert call.",
+							"Rows are buffered until commit either way; batching makes "
+							"PostgreSQL copy each row once more, so 1 is fastest.",
+							&lake_insert_batch_size, 1, 1, 10000,
 							PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomStringVariable("lake_fdw.fault_point",
 							   "Crash tests only: the commit step at which a backend kills itself.",

@@ -156,7 +156,11 @@ lakeGetForeignModifyBatchSize(ResultRelInfo *rinfo)
 	if (rinfo->ri_projectReturning != NULL ||
 		(rinfo->ri_TrigDesc && rinfo->ri_TrigDesc->trig_insert_after_row))
 		return 1;
-	return 1000;
+	/*
+	 * Rows are buffered anyway, and PostgreSQL copies every slot it batches:
+	 * measured, batching only costs (see lake_fdw.insert_batch_size).
+	 */
+	return lake_insert_batch_size;
 }
 
 void

@@ -54,6 +54,10 @@ typedef struct LakeScanState
 	LakeScan   *scan;
 	int			nlake;
 	int		   *lake_to_att;	/* lake column -> attribute index or -1 */
+	int			nout;			/* wanted columns the slot has */
+	int		   *out_lake;		/* [nout] lake column */
+	int		   *out_att;		/* [nout] slot attribute */
+	bool		slot_ready;		/* unwanted attributes set NULL once */
 	Datum	   *values;			/* lake order */
 	bool	   *isnull;
 	int			nfiles;
@@ -213,6 +217,16 @@ build_scan_state(ForeignScanState *node, LakeScanState *st)
 		for (int i = 0; i < st->nlake; i++)
 			if (strcmp(schema->columns[i].name, (char *) lfirst(lc)) == 0)
 				keys[nkey++] = i;
+	st->out_lake = palloc(sizeof(int) * Max(st->nlake, 1));
+	st->out_att = palloc(sizeof(int) * Max(st->nlake, 1));
+	st->nout = 0;
+	for (int i = 0; i < st->nlake; i++)
+		if (wanted[i] && st->lake_to_att[i] >= 0)
+		{
+			st->out_lake[st->nout] = i;
+			st->out_att[st->nout] = st->lake_to_att[i];
+			st->nout++;
+		}
 
 	st->spec.root = LakeXactTable_(st->xt)->root;
 	st->spec.table_rel = LakeXactTable_(st->xt)->relpath;
@@ -260,22 +274,22 @@ lakeIterateForeignScan(ForeignScanState *node)
 	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
 
 	ExecClearTuple(slot);
+	if (!st->slot_ready)
+	{
+		/* attributes the query does not read stay NULL in every row */
+		for (int a = 0; a < slot->tts_tupleDescriptor->natts; a++)
+		{
+			slot->tts_values[a] = (Datum) 0;
+			slot->tts_isnull[a] = true;
+		}
+		st->slot_ready = true;
+	}
 	if (!LakeScanNext(st->scan, st->values, st->isnull))
 		return slot;
-	for (int a = 0; a < slot->tts_tupleDescriptor->natts; a++)
+	for (int k = 0; k < st->nout; k++)
 	{
-		slot->tts_values[a] = (Datum) 0;
-		slot->tts_isnull[a] = true;
-	}
-	for (int i = 0; i < st->nlake; i++)
-	{
-		int			a = st->lake_to_att[i];
-
-		if (a >= 0)
-		{
-			slot->tts_values[a] = st->values[i];
-			slot->tts_isnull[a] = st->isnull[i];
-		}
+		slot->tts_values[st->out_att[k]] = st->values[st->out_lake[k]];
+		slot->tts_isnull[st->out_att[k]] = st->isnull[st->out_lake[k]];
 	}
 	return ExecStoreVirtualTuple(slot);
 }

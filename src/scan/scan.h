@@ -73,8 +73,8 @@ typedef struct LakeScan LakeScan;
 extern LakeScan *LakeScanBegin(const LakeScanSpec *spec, MemoryContext cxt);
 
 /*
- * Next row: fills values/isnull (lake schema order; unwanted columns are
- * NULL).  Returns false at the end.  By-reference values live until the
+ * Next row: fills values/isnull (lake schema order) for the wanted columns;
+ * the others are left untouched.  Returns false at the end.  By-reference values live until the
  * next call.
  */
 extern bool LakeScanNext(LakeScan *scan, Datum *values, bool *isnull);

@@ -51,6 +51,8 @@ struct LakeScan
 								 * (merge) */
 	MemoryContext batch_cxt;	/* reset per batch (append) or row (merge) */
 	const char **read_names;	/* names passed to readers; NULL = skip */
+	int			nwanted;
+	int		   *wanted_cols;	/* [nwanted] columns the query reads */
 	int			nsources;
 	ScanSource *sources;
 	int			next_source;
@@ -116,6 +118,10 @@ LakeScanBegin(const LakeScanSpec *spec, MemoryContext parent)
 			scan->read_names[i] = spec->names[i];
 	for (int k = 0; k < spec->nkey; k++)
 		scan->read_names[spec->key_cols[k]] = spec->names[spec->key_cols[k]];
+	scan->wanted_cols = palloc(sizeof(int) * Max(spec->ncolumns, 1));
+	for (int i = 0; i < spec->ncolumns; i++)
+		if (spec->wanted[i])
+			scan->wanted_cols[scan->nwanted++] = i;
 
 	scan->sources = palloc0(sizeof(ScanSource) *
 							(list_length(spec->files) + list_length(spec->pending_files) + 1));
@@ -338,18 +344,13 @@ append_next(LakeScan *scan, Datum *values, bool *isnull)
 			if (seq > scan->cur_seq_max)
 				continue;
 		}
-		for (int i = 0; i < scan->spec.ncolumns; i++)
+		/* only wanted columns are filled: callers read no others */
+		for (int k = 0; k < scan->nwanted; k++)
 		{
-			if (scan->spec.wanted[i])
-			{
-				values[i] = scan->colvals[i][r];
-				isnull[i] = scan->colnulls[i][r];
-			}
-			else
-			{
-				values[i] = (Datum) 0;
-				isnull[i] = true;
-			}
+			int			i = scan->wanted_cols[k];
+
+			values[i] = scan->colvals[i][r];
+			isnull[i] = scan->colnulls[i][r];
 		}
 		scan->stats.rows_read++;
 		return true;
