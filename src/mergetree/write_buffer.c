@@ -678,6 +678,15 @@ write_group(LakeWriteBuffer *buf, const RowRef *refs, int64 n,
 	LakeDataFile *file;
 	int64		min_seq = PG_INT64_MAX,
 				max_seq = PG_INT64_MIN;
+	bool		implicit_seq;
+
+	/*
+	 * Rows in arrival order (unpartitioned append tables) have consecutive
+	 * sequences: the file then stores only the first, in its footer.
+	 */
+	implicit_seq = true;
+	for (int64 i = 1; i < n && implicit_seq; i++)
+		implicit_seq = refs[i].row == refs[0].row + i;
 
 	for (int i = 0; i < spec->ncolumns; i++)
 	{
@@ -694,7 +703,7 @@ write_group(LakeWriteBuffer *buf, const RowRef *refs, int64 n,
 	cols[spec->ncolumns].type = PQ_INT64;
 	cols[spec->ncolumns].nullable = false;
 	seqs = palloc(sizeof(int64) * FLUSH_GATHER_ROWS);
-	schema.ncolumns = ncols;
+	schema.ncolumns = implicit_seq ? spec->ncolumns : ncols;
 	schema.columns = cols;
 
 	ParquetWriterOptionsInit(&wopts);
@@ -720,6 +729,9 @@ write_group(LakeWriteBuffer *buf, const RowRef *refs, int64 n,
 	if (w == NULL)
 		LakeReportParquetError(&err, path);
 	ParquetWriterSetKeyValue(w, "lake.schema_id", psprintf(INT64_FORMAT, spec->schema_id), &err);
+	if (implicit_seq)
+		ParquetWriterSetKeyValue(w, LAKE_FIRST_SEQ_KEY,
+								 psprintf(INT64_FORMAT, buf->first_seq + refs[0].row), &err);
 	for (int64 done = 0; done < n; done += FLUSH_GATHER_ROWS)
 	{
 		uint32		chunk = (uint32) Min(n - done, FLUSH_GATHER_ROWS);
@@ -737,6 +749,7 @@ write_group(LakeWriteBuffer *buf, const RowRef *refs, int64 n,
 		vecs[spec->ncolumns].count = chunk;
 		vecs[spec->ncolumns].nulls = NULL;
 		vecs[spec->ncolumns].v.i64 = seqs;
+		/* with implicit sequences the last vector is simply not passed */
 		if (ParquetWriterWrite(w, vecs, chunk, &err) != PQ_OK)
 			LakeReportParquetError(&err, path);
 	}

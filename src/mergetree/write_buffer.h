@@ -20,6 +20,8 @@
 #include "nodes/pg_list.h"
 
 #define LAKE_SEQ_COLUMN		"_lake_seq"
+/* footer key of files whose sequences are consecutive (no _lake_seq column) */
+#define LAKE_FIRST_SEQ_KEY	"lake.first_seq"
 
 /* What a flush needs to know about the table. */
 typedef struct LakeFlushSpec

@@ -27,11 +27,16 @@ struct LakeFileReader
 	int			ncolumns;		/* projected */
 	int		   *file_col;		/* per projected column, -1 = absent */
 	int			seq_index;		/* index of _lake_seq among selected, or -1 */
+	bool		seq_implicit;	/* no _lake_seq column: first_seq + row */
+	int64		first_seq;
+	int64		rows_done;		/* rows delivered so far (implicit seq) */
+	int64	   *seq_buf;		/* synthesized sequences of a batch */
 	int			nselected;
 	PqColumnVector *selected;	/* reader output [nselected] */
 	PqColumnVector *columns;	/* batch columns [ncolumns] */
 	bool	   *absent;
 	int			rg;				/* current row group, -1 before the first */
+	int64		rg_left;		/* rows left in it when no column is read */
 	bool		rg_open;
 };
 
@@ -110,6 +115,25 @@ LakeFileReaderProject(LakeFileReader *r, int ncolumns, const char *const *names,
 			r->seq_index = r->nselected;
 			sel[r->nselected++] = fc;
 		}
+		else
+		{
+			const char *first = ParquetReaderKeyValue(r->pq, LAKE_FIRST_SEQ_KEY);
+			char	   *end;
+
+			if (first == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_CORRUPTED),
+						 errmsg("lake data file \"%s\" has neither a %s column nor a %s footer key",
+								r->display, LAKE_SEQ_COLUMN, LAKE_FIRST_SEQ_KEY)));
+			errno = 0;
+			r->first_seq = strtoll(first, &end, 10);
+			if (errno != 0 || *end != '\0' || end == first || r->first_seq < 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_CORRUPTED),
+						 errmsg("lake data file \"%s\" has an invalid %s footer key: \"%s\"",
+								r->display, LAKE_FIRST_SEQ_KEY, first)));
+			r->seq_implicit = true;
+		}
 	}
 	if (ParquetReaderSelectColumns(r->pq, sel, r->nselected, &err) != PQ_OK)
 		LakeReportParquetError(&err, r->display);
@@ -138,14 +162,15 @@ LakeFileReaderNext(LakeFileReader *r, LakeFileBatch *batch)
 			if (ParquetReaderStartRowGroup(r->pq, r->rg, NULL, 0, &err) != PQ_OK)
 				LakeReportParquetError(&err, r->display);
 			r->rg_open = true;
+			r->rg_left = ParquetReaderRowGroupNumRows(r->pq, r->rg);
 		}
 		if (r->nselected == 0)
 		{
-			/* no column wanted (count(*)): deliver the row group's count */
-			int64		left = ParquetReaderRowGroupNumRows(r->pq, r->rg);
-
-			nrows = (uint32) Min(left, (int64) PG_INT32_MAX);
-			r->rg_open = false;
+			/* no column read (count(*)): rows without values, batch-sized */
+			nrows = (uint32) Min(r->rg_left, (int64) LAKE_BATCH_ROWS);
+			r->rg_left -= nrows;
+			if (r->rg_left == 0)
+				r->rg_open = false;
 			break;
 		}
 		st = ParquetReaderReadBatch(r->pq, LAKE_BATCH_ROWS, r->selected, &nrows, &err);
@@ -172,6 +197,16 @@ LakeFileReaderNext(LakeFileReader *r, LakeFileBatch *batch)
 	batch->columns = r->columns;
 	batch->absent = r->absent;
 	batch->seq = r->seq_index >= 0 ? r->selected[r->seq_index].v.i64 : NULL;
+	if (r->seq_implicit)
+	{
+		if (r->seq_buf == NULL)
+			r->seq_buf = MemoryContextAlloc(GetMemoryChunkContext(r),
+											sizeof(int64) * LAKE_BATCH_ROWS);
+		for (uint32 i = 0; i < nrows; i++)
+			r->seq_buf[i] = r->first_seq + r->rows_done + i;
+		batch->seq = r->seq_buf;
+	}
+	r->rows_done += nrows;
 	return true;
 }
 
