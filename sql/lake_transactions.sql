@@ -65,19 +65,34 @@ SELECT * FROM tx_pk ORDER BY id;
 COMMIT;
 SELECT * FROM tx_pk ORDER BY id;
 
--- large transactions spill to data files; savepoint rollbacks still work
+-- large transactions spill to data files; savepoint rollbacks still work.
+-- A heap table takes the same statements: the oracle.
+CREATE TABLE tx_heap AS SELECT * FROM tx;
 SET lake_fdw.write_buffer_mem = '1MB';
 BEGIN;
 INSERT INTO tx SELECT g, repeat('x', 100) FROM generate_series(1, 30000) g;
+INSERT INTO tx_heap SELECT g, repeat('x', 100) FROM generate_series(1, 30000) g;
 SAVEPOINT big;
 INSERT INTO tx SELECT g, 'y' FROM generate_series(1, 30000) g;
+INSERT INTO tx_heap SELECT g, 'y' FROM generate_series(1, 30000) g;
 INSERT INTO tx SELECT g, 'z' FROM generate_series(1, 30000) g;
+INSERT INTO tx_heap SELECT g, 'z' FROM generate_series(1, 30000) g;
 ROLLBACK TO SAVEPOINT big;
 INSERT INTO tx SELECT g, 'w' FROM generate_series(1, 5) g;
+INSERT INTO tx_heap SELECT g, 'w' FROM generate_series(1, 5) g;
 SELECT left(v, 1) AS v, count(*) FROM tx WHERE id <= 30000 GROUP BY 1 ORDER BY 1;
+SELECT count(*) AS differing FROM
+  ((SELECT * FROM tx EXCEPT ALL SELECT * FROM tx_heap) UNION ALL
+   (SELECT * FROM tx_heap EXCEPT ALL SELECT * FROM tx)) d;
 COMMIT;
 SELECT left(v, 1) AS v, count(*) FROM tx WHERE id <= 30000 GROUP BY 1 ORDER BY 1;
+SELECT count(*) AS differing FROM
+  ((SELECT * FROM tx EXCEPT ALL SELECT * FROM tx_heap) UNION ALL
+   (SELECT * FROM tx_heap EXCEPT ALL SELECT * FROM tx)) d;
+-- the committed files hold no rolled-back row: their rows add up to the table
+SELECT sum(row_count) = (SELECT count(*) FROM tx) AS files_hold_the_table FROM lake_files('tx');
 RESET lake_fdw.write_buffer_mem;
+DROP TABLE tx_heap;
 
 -- spill on a primary-key table, rolled back halfway through a statement's rows
 SET lake_fdw.write_buffer_mem = '1MB';

@@ -5,7 +5,9 @@
  *	  commit, abort and savepoints.
  *
  * Reads: in READ COMMITTED a table's snapshot is chosen once per statement
- * (the latest at that statement's start); in REPEATABLE READ and
+ * (the latest at its executor start, counted by an ExecutorStart hook: one
+ * client message may run many statements, as may a PL/pgSQL function;
+ * every scan one plan begins shares the snapshot); in REPEATABLE READ and
  * SERIALIZABLE once per transaction.  lake_fdw.as_of and the table options
  * snapshot/tag override both.
  *
@@ -21,6 +23,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "executor/executor.h"
 #include "fdw/fdw.h"
 #include "io/io.h"
 #include "mergetree/write_buffer.h"
@@ -68,7 +71,7 @@ struct LakeXactTable
 	/* reading */
 	LakeSnapshot *snapshot;		/* NULL: none chosen yet, or table empty */
 	bool		snapshot_chosen;
-	TimestampTz snapshot_stmt;	/* statement it was chosen for (RC) */
+	uint64		snapshot_stmt;	/* statement it was chosen for (RC) */
 	char	   *snapshot_as_of; /* lake_fdw.as_of it was chosen under */
 
 	/* writing */
@@ -83,6 +86,8 @@ struct LakeXactTable
 };
 
 static HTAB *xact_tables = NULL;
+static uint64 statement_counter = 0;	/* executor starts in this backend */
+static ExecutorStart_hook_type prev_ExecutorStart = NULL;
 static MemoryContext xact_cxt = NULL;
 static bool callbacks_registered = false;
 
@@ -91,6 +96,17 @@ static void lake_xact_callback(XactEvent event, void *arg);
 static void lake_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 								  SubTransactionId parentSubid, void *arg);
 
+/* Every statement's executor start is a new READ COMMITTED read point. */
+static void
+lake_executor_start(QueryDesc *queryDesc, int eflags)
+{
+	statement_counter++;
+	if (prev_ExecutorStart)
+		prev_ExecutorStart(queryDesc, eflags);
+	else
+		standard_ExecutorStart(queryDesc, eflags);
+}
+
 void
 LakeXactInit(void)
 {
@@ -98,6 +114,8 @@ LakeXactInit(void)
 	{
 		RegisterXactCallback(lake_xact_callback, NULL);
 		RegisterSubXactCallback(lake_subxact_callback, NULL);
+		prev_ExecutorStart = ExecutorStart_hook;
+		ExecutorStart_hook = lake_executor_start;
 		callbacks_registered = true;
 	}
 }
@@ -337,7 +355,7 @@ choose_snapshot(LakeXactTable *xt)
 LakeSnapshot *
 LakeXactReadSnapshot(LakeXactTable *xt)
 {
-	TimestampTz stmt = GetCurrentStatementStartTimestamp();
+	uint64		stmt = statement_counter;
 
 	const char *as_of = lake_as_of ? lake_as_of : "";
 
@@ -457,32 +475,6 @@ LakeXactPendingForScan(LakeXactTable *xt, CommandId cid, bool need_sorted,
 		*buffer = xt->buffer;
 }
 
-/* Count the rows of a pending file with sequence < limit. */
-static int64
-count_rows_below(LakeXactTable *xt, LakeDataFile *f, int64 limit, int64 *max_seq)
-{
-	char	   *path = psprintf("%s/%s/%s", xt->table->root, xt->table->relpath, f->path);
-	LakeFileReader *r = LakeFileReaderOpen(path, path);
-	LakeFileBatch batch;
-	int64		count = 0;
-
-	*max_seq = -1;
-	LakeFileReaderProject(r, 0, NULL, NULL, true);
-	while (LakeFileReaderNext(r, &batch))
-	{
-		if (batch.seq == NULL)
-			elog(ERROR, "pending lake file \"%s\" has no %s column", path, LAKE_SEQ_COLUMN);
-		for (uint32 i = 0; i < batch.nrows; i++)
-			if (batch.seq[i] < limit)
-			{
-				count++;
-				*max_seq = Max(*max_seq, batch.seq[i]);
-			}
-	}
-	LakeFileReaderClose(r);
-	return count;
-}
-
 /*
  * Forget every row with sequence >= seq (savepoint rollback).  Runs inside
  * subtransaction abort, so it only frees memory and unlinks files; a
@@ -520,7 +512,106 @@ truncate_writes(LakeXactTable *xt, int64 seq)
 		xt->commands = list_delete_last(xt->commands);
 }
 
-/* Narrow the manifest entries of flushes a savepoint rollback cut. */
+/* a row kept by a cut flush, with its original sequence */
+typedef struct KeptRow
+{
+	int64		seq;
+	Datum	   *values;
+	bool	   *isnull;
+} KeptRow;
+
+static int
+kept_row_cmp(const void *a, const void *b)
+{
+	int64		x = (*(KeptRow *const *) a)->seq;
+	int64		y = (*(KeptRow *const *) b)->seq;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Rewrite a spilled flush that a savepoint rollback cut at pf->cut_seq: the
+ * kept rows are exactly its sequences [first_seq, cut_seq), so they are
+ * read back, put in sequence order and written again under the same
+ * numbers; the old files go.  No committed file ever holds a rolled-back
+ * row, whoever reads it.
+ */
+static void
+rewrite_flush(LakeXactTable *xt, PendingFlush *pf)
+{
+	const LakeFlushSpec *spec = &xt->spec;
+	MemoryContext cxt = AllocSetContextCreate(xact_cxt, "lake_fdw savepoint rewrite",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	List	   *rows = NIL;
+	List	   *old_files = pf->files;
+	KeptRow   **sorted;
+	LakeWriteBuffer *tmp;
+	ListCell   *lc;
+	int			n = 0;
+
+	foreach(lc, old_files)
+	{
+		LakeDataFile *f = lfirst(lc);
+		char	   *path = psprintf("%s/%s/%s", xt->table->root, xt->table->relpath, f->path);
+		LakeFileReader *r = LakeFileReaderOpen(path, path);
+		LakeFileBatch batch;
+
+		LakeFileReaderProject(r, spec->ncolumns, spec->names, spec->types, true);
+		while (LakeFileReaderNext(r, &batch))
+		{
+			for (uint32 i = 0; i < batch.nrows; i++)
+			{
+				KeptRow    *k;
+
+				if (batch.seq[i] >= pf->cut_seq)
+					continue;
+				k = palloc(sizeof(KeptRow));
+				k->seq = batch.seq[i];
+				k->values = palloc(sizeof(Datum) * Max(spec->ncolumns, 1));
+				k->isnull = palloc(sizeof(bool) * Max(spec->ncolumns, 1));
+				for (int c = 0; c < spec->ncolumns; c++)
+				{
+					if (batch.absent[c])
+					{
+						k->values[c] = (Datum) 0;
+						k->isnull[c] = true;
+					}
+					else
+						LakeVectorToDatums(&spec->types[c], &batch.columns[c], i, 1,
+										   &k->values[c], &k->isnull[c]);
+				}
+				rows = lappend(rows, k);
+			}
+		}
+		LakeFileReaderClose(r);
+	}
+
+	sorted = palloc(sizeof(KeptRow *) * Max(list_length(rows), 1));
+	foreach(lc, rows)
+		sorted[n++] = lfirst(lc);
+	qsort(sorted, n, sizeof(KeptRow *), kept_row_cmp);
+	for (int i = 0; i < n; i++)
+		if (sorted[i]->seq != pf->first_seq + i)
+			elog(ERROR, "lake_fdw: rows of a spilled flush are not consecutive (%lld at %d)",
+				 (long long) sorted[i]->seq, i);
+
+	tmp = LakeWriteBufferCreate(cxt, spec);
+	LakeWriteBufferSetFirstSeq(tmp, pf->first_seq);
+	for (int i = 0; i < n; i++)
+		LakeWriteBufferAppend(tmp, sorted[i]->values, sorted[i]->isnull);
+	MemoryContextSwitchTo(xact_cxt);
+	pf->files = LakeWriteBufferFlush(tmp);
+	pf->cut_seq = -1;
+	MemoryContextSwitchTo(old);
+
+	foreach(lc, old_files)
+		LakeUnlinkQuiet(psprintf("%s/%s/%s", xt->table->root, xt->table->relpath,
+								 ((LakeDataFile *) lfirst(lc))->path));
+	MemoryContextDelete(cxt);
+}
+
+/* Rewrite the flushes a savepoint rollback cut. */
 static void
 apply_cuts(LakeXactTable *xt)
 {
@@ -529,30 +620,9 @@ apply_cuts(LakeXactTable *xt)
 	foreach(lc, xt->flushes)
 	{
 		PendingFlush *pf = lfirst(lc);
-		List	   *files = NIL;
-		ListCell   *lc2;
 
-		if (pf->cut_seq < 0)
-			continue;
-		foreach(lc2, pf->files)
-		{
-			LakeDataFile *f = lfirst(lc2);
-			int64		max_seq;
-			int64		n = count_rows_below(xt, f, pf->cut_seq, &max_seq);
-
-			if (n == 0)
-			{
-				LakeUnlinkQuiet(psprintf("%s/%s/%s", xt->table->root,
-										 xt->table->relpath, f->path));
-				continue;
-			}
-			/* readers drop the rows past max_sequence */
-			f->row_count = n;
-			f->max_sequence = max_seq;
-			files = lappend(files, f);
-		}
-		pf->files = files;
-		pf->cut_seq = -1;
+		if (pf->cut_seq >= 0)
+			rewrite_flush(xt, pf);
 	}
 }
 

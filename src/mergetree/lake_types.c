@@ -271,6 +271,12 @@ timestamp_to_lake(Timestamp t)
 {
 	if (TIMESTAMP_NOT_FINITE(t))
 		return t;
+	/* PostgreSQL reaches 294276 AD; 64-bit microseconds since 1970 stop earlier */
+	if (t > PG_INT64_MAX - 1 - LAKE_TIMESTAMP_EPOCH_SHIFT)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range for a lake table"),
+				 errdetail("Parquet counts microseconds since 1970 in 64 bits; the latest it can hold is in the year 294247.")));
 	return t + LAKE_TIMESTAMP_EPOCH_SHIFT;
 }
 

@@ -211,6 +211,13 @@ LakeWriteBufferAppend(LakeWriteBuffer *buf, const Datum *values, const bool *isn
 	return buf->first_seq + row;
 }
 
+void
+LakeWriteBufferSetFirstSeq(LakeWriteBuffer *buf, int64 seq)
+{
+	Assert(buf->nrows == 0);
+	buf->first_seq = seq;
+}
+
 int64
 LakeWriteBufferRows(const LakeWriteBuffer *buf)
 {

@@ -55,6 +55,9 @@ extern LakeWriteBuffer *LakeWriteBufferCreate(MemoryContext parent,
 extern int64 LakeWriteBufferAppend(LakeWriteBuffer *buf, const Datum *values,
 								   const bool *isnull);
 
+/* Number the next appended row seq (only while the buffer is empty). */
+extern void LakeWriteBufferSetFirstSeq(LakeWriteBuffer *buf, int64 seq);
+
 /* rows held in memory, and the sequence of the first of them */
 extern int64 LakeWriteBufferRows(const LakeWriteBuffer *buf);
 extern int64 LakeWriteBufferFirstSeq(const LakeWriteBuffer *buf);

@@ -158,6 +158,7 @@ validate_chunk(PqReader *r, int g, int c, PqError *err)
 static PqStatus
 setup_schema(PqReader *r, PqError *err)
 {
+	int64_t		total_rows;
 	PqMetaFile *f = &r->meta;
 	const PqMetaSchema *root = &f->schema[0];
 
@@ -227,12 +228,15 @@ setup_schema(PqReader *r, PqError *err)
 		rc->type_order = (f->column_orders == NULL) ||
 			(i < f->ncolumn_orders && f->column_orders[i] == 1);
 	}
+	total_rows = 0;
 	for (int g = 0; g < f->nrowgroups; g++)
 	{
-		if (f->rowgroups[g].num_rows < 0)
+		if (f->rowgroups[g].num_rows < 0 ||
+			f->rowgroups[g].num_rows > INT64_MAX - total_rows)
 			return PqErrorSet(err, PQ_ERR_CORRUPT, r->footer_off,
 							  "file \"%s\", row group %d: num_rows %lld",
 							  r->name, g, (long long) f->rowgroups[g].num_rows);
+		total_rows += f->rowgroups[g].num_rows;
 		for (int c = 0; c < r->ncols; c++)
 		{
 			PqStatus	st = validate_chunk(r, g, c, err);
@@ -241,6 +245,11 @@ setup_schema(PqReader *r, PqError *err)
 				return st;
 		}
 	}
+	/* the file's row count must be what its row groups hold */
+	if (f->num_rows != total_rows)
+		return PqErrorSet(err, PQ_ERR_CORRUPT, r->footer_off,
+						  "file \"%s\": num_rows %lld, but its row groups hold %lld rows",
+						  r->name, (long long) f->num_rows, (long long) total_rows);
 	return PQ_OK;
 }
 
