@@ -24,8 +24,8 @@ INSERT INTO heap_types VALUES
   '00000000-0000-0000-0000-000000000000', '{}', '{}'),
  (2, false, 32767, 2147483647, 9223372036854775807, 3.4e38, 1.7e308,
   9999999.99, 99999999999999.9999, 9999999999999999999999999999.9999999999,
-  repeat('long text ', 1000), 'varchar', 'ab', '\xdeadbeef00ff', '5874897-12-31', '294276-12-31 23:59:59.999999',
-  '294276-12-31 23:59:59.999999+00', 'ffffffff-ffff-ffff-ffff-ffffffffffff', '[1, "two", null]', '{"a": [1, 2.5, true]}'),
+  repeat('long text ', 1000), 'varchar', 'ab', '\xdeadbeef00ff', '5874897-12-31', '294247-01-01 23:59:59.999999',
+  '294247-01-01 23:59:59.999999+00', 'ffffffff-ffff-ffff-ffff-ffffffffffff', '[1, "two", null]', '{"a": [1, 2.5, true]}'),
  (3, NULL, 0, 0, 0, 'NaN', '-Infinity', 0, 0.0001, -0.0000000001,
   'ünïcödé ✓', 'x', 'abcd', '\x00', 'infinity', '-infinity', 'infinity',
   'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '"str"', '"str"'),
@@ -39,6 +39,10 @@ SELECT count(*) AS rows, count(*) FILTER (WHERE l::text IS DISTINCT FROM h::text
   FROM lake_types l FULL JOIN heap_types h USING (id);
 SELECT id, f4, f8, n3, ts, tstz FROM lake_types ORDER BY id;
 SELECT id, length(t), ch, by, d, u, j, jb FROM lake_types ORDER BY id;
+
+-- PostgreSQL's last years (294247..294276) do not fit Parquet's microseconds since 1970
+INSERT INTO lake_types (id, ts) VALUES (6, '294276-12-31 23:59:59.999999');
+INSERT INTO lake_types (id, tstz) VALUES (6, '294247-01-10 04:00:54.775807+00');
 
 -- single rows, multi-row VALUES, INSERT ... SELECT, RETURNING, DEFAULTs
 CREATE FOREIGN TABLE events (id bigint, kind text DEFAULT 'click', at timestamptz)
