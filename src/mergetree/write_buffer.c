@@ -690,8 +690,10 @@ write_group(LakeWriteBuffer *buf, const RowRef *refs, int64 n,
 	/*
 	 * Rows in arrival order (unpartitioned append tables) have consecutive
 	 * sequences: the file then stores only the first, in its footer.
+	 * Primary-key files always carry the column, so that every file of such
+	 * a table has the same columns for engines that merge them.
 	 */
-	implicit_seq = true;
+	implicit_seq = spec->nkey == 0;
 	for (int64 i = 1; i < n && implicit_seq; i++)
 		implicit_seq = refs[i].row == refs[0].row + i;
 
