@@ -23,6 +23,7 @@ extern int	lake_write_buffer_kb;
 extern int	lake_row_group_rows;
 extern int	lake_insert_batch_size;
 extern char *lake_fault_point;
+extern bool lake_enable_aggregate_pushdown;
 
 /* scan modes (table option scan) */
 typedef enum LakeScanMode
@@ -78,6 +79,13 @@ extern void lakeEndForeignScan(ForeignScanState *node);
 extern void lakeExplainForeignScan(ForeignScanState *node, ExplainState *es);
 extern bool lakeAnalyzeForeignTable(Relation relation, AcquireSampleRowsFunc *func,
 									BlockNumber *totalpages);
+
+/* upper_plan.c: aggregate pushdown */
+extern void lakeGetForeignUpperPaths(PlannerInfo *root, UpperRelationKind stage,
+									 RelOptInfo *input_rel, RelOptInfo *output_rel,
+									 void *extra);
+extern ForeignScan *LakeGetForeignUpperPlan(PlannerInfo *root, RelOptInfo *rel,
+											List *tlist, Plan *outer_plan);
 
 /* modify.c */
 extern int	lakeIsForeignRelUpdatable(Relation rel);

@@ -49,6 +49,12 @@ _PG_init(void)
 							   "Crash tests only: the commit step at which a backend kills itself.",
 							   NULL, &lake_fault_point, "", PGC_SUSET, GUC_NOT_IN_SAMPLE,
 							   NULL, NULL, NULL);
+	DefineCustomBoolVariable("lake_fdw.enable_aggregate_pushdown",
+							 "Computes GROUP BY aggregates inside lake scans.",
+							 "count, sum, avg, min and max of plain columns, grouped by "
+							 "plain columns, over a lake table without a WHERE clause.",
+							 &lake_enable_aggregate_pushdown, true, PGC_USERSET, 0,
+							 NULL, NULL, NULL);
 	MarkGUCPrefixReserved("lake_fdw");
 
 	LakeXactInit();
@@ -68,6 +74,7 @@ lake_fdw_handler(PG_FUNCTION_ARGS)
 	routine->EndForeignScan = lakeEndForeignScan;
 	routine->ExplainForeignScan = lakeExplainForeignScan;
 	routine->AnalyzeForeignTable = lakeAnalyzeForeignTable;
+	routine->GetForeignUpperPaths = lakeGetForeignUpperPaths;
 
 	routine->IsForeignRelUpdatable = lakeIsForeignRelUpdatable;
 	routine->PlanForeignModify = lakePlanForeignModify;

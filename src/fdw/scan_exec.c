@@ -18,6 +18,7 @@
 #include "commands/explain.h"
 #include "commands/vacuum.h"
 #include "executor/executor.h"
+#include "executor/tuptable.h"
 #include "fdw/fdw.h"
 #include "mergetree/write_buffer.h"
 #include "miscadmin.h"
@@ -29,6 +30,7 @@
 #include "optimizer/restrictinfo.h"
 #include "parser/parse_type.h"
 #include "parser/parsetree.h"
+#include "scan/aggregate.h"
 #include "scan/scan.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -61,6 +63,11 @@ typedef struct LakeScanState
 	Datum	   *values;			/* lake order */
 	bool	   *isnull;
 	int			nfiles;
+	/* aggregate pushdown (scan_relid 0, upper_plan.c) */
+	LakeAggregate *agg;			/* or NULL: a plain scan */
+	int			nitems;
+	LakeAggItem *items;			/* [nitems]: the scan tuple's columns */
+	char	   *agg_description;
 } LakeScanState;
 
 /* ---------------------------------------------------------------------
@@ -132,6 +139,8 @@ lakeGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 	int			x = -1;
 	bool		whole_row;
 
+	if (IS_UPPER_REL(baserel))
+		return LakeGetForeignUpperPlan(root, baserel, tlist, outer_plan);
 	scan_clauses = extract_actual_clauses(scan_clauses, false);
 	whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, info->attrs_used);
 	while ((x = bms_next_member(info->attrs_used, x)) >= 0)
@@ -164,13 +173,10 @@ file_commit_order(const ListCell *a, const ListCell *b)
 }
 
 static void
-build_scan_state(ForeignScanState *node, LakeScanState *st)
+build_scan_state(LakeScanState *st, Relation rel, bool whole_row, List *attnums,
+				 EState *estate)
 {
-	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
-	Relation	rel = node->ss.ss_currentRelation;
 	TupleDesc	desc = RelationGetDescr(rel);
-	bool		whole_row = boolVal(linitial(plan->fdw_private));
-	List	   *attnums = lsecond(plan->fdw_private);
 	LakeSchema *schema;
 	char	  **names;
 	bool	   *wanted;
@@ -247,7 +253,7 @@ build_scan_state(ForeignScanState *node, LakeScanState *st)
 		(void) LakeAsOfSetting(&as_of_set);
 		if (!as_of_set)
 			LakeXactPendingForScan(st->xt,
-								   node->ss.ps.state->es_snapshot->curcid,
+								   estate->es_snapshot->curcid,
 								   nkey > 0,
 								   &st->spec.pending_files,
 								   &st->spec.pending_buffer,
@@ -255,16 +261,64 @@ build_scan_state(ForeignScanState *node, LakeScanState *st)
 	}
 }
 
+/*
+ * An aggregate plan (scan_relid 0): fdw_private also lists, per column of
+ * the scan tuple, its kind and the attribute it reads.
+ */
+static void
+build_aggregate_state(ForeignScanState *node, LakeScanState *st)
+{
+	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
+	EState	   *estate = node->ss.ps.state;
+	int			rtindex = bms_next_member(plan->fs_relids, -1);
+	Relation	rel = ExecGetRangeTableRelation(estate, rtindex);
+	List	   *kinds = lthird(plan->fdw_private);
+	List	   *attnos = lfourth(plan->fdw_private);
+	int			i = 0;
+	ListCell   *lk,
+			   *la;
+
+	build_scan_state(st, rel, false, lsecond(plan->fdw_private), estate);
+	st->agg_description = strVal(list_nth(plan->fdw_private, 4));
+	st->nitems = list_length(kinds);
+	st->items = palloc(sizeof(LakeAggItem) * Max(st->nitems, 1));
+	forboth(lk, kinds, la, attnos)
+	{
+		LakeAggItem *it = &st->items[i++];
+		int			attno = lfirst_int(la);
+
+		it->kind = (LakeAggKind) lfirst_int(lk);
+		it->column = -1;
+		if (attno <= 0)
+			continue;
+		for (int c = 0; c < st->nlake; c++)
+			if (st->lake_to_att[c] == attno - 1)
+				it->column = c;
+		if (it->column < 0 || !st->spec.wanted[it->column])
+			elog(ERROR, "column %d of a lake aggregate is not read", attno);
+	}
+}
+
 void
 lakeBeginForeignScan(ForeignScanState *node, int eflags)
 {
 	LakeScanState *st = palloc0(sizeof(LakeScanState));
+	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
+	bool		aggregate = plan->scan.scanrelid == 0;
 
 	node->fdw_state = st;
-	build_scan_state(node, st);
+	if (aggregate)
+		build_aggregate_state(node, st);
+	else
+		build_scan_state(st, node->ss.ss_currentRelation,
+						 boolVal(linitial(plan->fdw_private)),
+						 lsecond(plan->fdw_private), node->ss.ps.state);
 	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
 		return;
 	st->scan = LakeScanBegin(&st->spec, node->ss.ps.state->es_query_cxt);
+	if (aggregate)
+		st->agg = LakeAggregateBegin(st->scan, &st->spec, st->nitems, st->items,
+									 node->ss.ps.state->es_query_cxt);
 }
 
 TupleTableSlot *
@@ -274,6 +328,13 @@ lakeIterateForeignScan(ForeignScanState *node)
 	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
 
 	ExecClearTuple(slot);
+	if (st->agg)
+	{
+		/* one row per group, in the scan tuple's (fdw_scan_tlist) shape */
+		if (!LakeAggregateNext(st->agg, slot->tts_values, slot->tts_isnull))
+			return slot;
+		return ExecStoreVirtualTuple(slot);
+	}
 	if (!st->slot_ready)
 	{
 		/* attributes the query does not read stay NULL in every row */
@@ -299,7 +360,9 @@ lakeReScanForeignScan(ForeignScanState *node)
 {
 	LakeScanState *st = node->fdw_state;
 
-	if (st->scan)
+	if (st->agg)
+		LakeAggregateRescan(st->agg);
+	else if (st->scan)
 		LakeScanRescan(st->scan);
 }
 
@@ -308,6 +371,11 @@ lakeEndForeignScan(ForeignScanState *node)
 {
 	LakeScanState *st = node->fdw_state;
 
+	if (st && st->agg)
+	{
+		LakeAggregateEnd(st->agg);
+		st->agg = NULL;
+	}
 	if (st && st->scan)
 	{
 		LakeScanEnd(st->scan);
@@ -322,6 +390,8 @@ lakeExplainForeignScan(ForeignScanState *node, ExplainState *es)
 	LakeTableOptions *opts = LakeXactOptions(st->xt);
 
 	ExplainPropertyText("Lake Table", opts->relpath, es);
+	if (st->agg_description)
+		ExplainPropertyText("Lake Aggregate", st->agg_description, es);
 	if (st->snapshot)
 	{
 		/* commit times vary run to run: only with COSTS */
@@ -359,8 +429,6 @@ lake_acquire_sample_rows(Relation relation, int elevel, HeapTuple *rows,
 						 int targrows, double *totalrows, double *totaldeadrows)
 {
 	TupleDesc	desc = RelationGetDescr(relation);
-	ForeignScanState node;
-	ForeignScan plan;
 	EState	   *estate = CreateExecutorState();
 	LakeScanState *st = palloc0(sizeof(LakeScanState));
 	List	   *attnums = NIL;
@@ -373,14 +441,8 @@ lake_acquire_sample_rows(Relation relation, int elevel, HeapTuple *rows,
 
 	for (int a = 0; a < desc->natts; a++)
 		attnums = lappend_int(attnums, a + 1);
-	memset(&node, 0, sizeof(node));
-	memset(&plan, 0, sizeof(plan));
-	plan.fdw_private = list_make2(makeBoolean(true), attnums);
-	node.ss.ps.plan = (Plan *) &plan;
-	node.ss.ps.state = estate;
-	node.ss.ss_currentRelation = relation;
 	estate->es_snapshot = GetActiveSnapshot();
-	build_scan_state(&node, st);
+	build_scan_state(st, relation, true, attnums, estate);
 	st->scan = LakeScanBegin(&st->spec, CurrentMemoryContext);
 	reservoir_init_selection_state(&rstate, targrows);
 	while (LakeScanNext(st->scan, st->values, st->isnull))

@@ -2,7 +2,7 @@
  * scan.h
  *	  Public API of the scan layer: reading a lake table's rows at one
  *	  snapshot (plus the reading transaction's own pending writes) as
- *	  batches of Datums.
+ *	  rows of Datums or as batches of column vectors.
  *
  * A LakeScan is given the files to read, the columns wanted and, for
  * primary-key tables, the key columns: append tables stream file after
@@ -78,6 +78,28 @@ extern LakeScan *LakeScanBegin(const LakeScanSpec *spec, MemoryContext cxt);
  * next call.
  */
 extern bool LakeScanNext(LakeScan *scan, Datum *values, bool *isnull);
+
+/*
+ * The next batch of rows as column vectors, for consumers that work
+ * column-wise (aggregation).  Rows [first, first + nrows) of the vectors
+ * of the wanted columns (lake order) are the batch; absent[i] (when absent
+ * is set) means column i reads as NULL; skip[k] nonzero means batch row k
+ * is not visible: its sequence lies beyond what the snapshot or the
+ * transaction's pending limit covers, or (primary-key tables) a newer
+ * version of its key follows.  Returns false at the end.  Vectors are
+ * valid until the next call.  A scan is read either with LakeScanNext or
+ * with LakeScanNextBatch, not both.
+ */
+typedef struct LakeScanBatch
+{
+	uint32		nrows;
+	uint32		first;
+	const PqColumnVector *columns;	/* [ncolumns] */
+	const bool *absent;			/* [ncolumns], or NULL */
+	const uint8 *skip;			/* [nrows], or NULL */
+} LakeScanBatch;
+
+extern bool LakeScanNextBatch(LakeScan *scan, LakeScanBatch *batch);
 extern void LakeScanRescan(LakeScan *scan);
 extern void LakeScanEnd(LakeScan *scan);
 

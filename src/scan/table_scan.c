@@ -12,6 +12,11 @@
  *
  * Rows a file holds but its manifest entry no longer covers (a savepoint
  * rolled back after a spill) are dropped by their _lake_seq.
+ *
+ * LakeScanNextBatch reads the same rows as column vectors with a skip
+ * vector instead (column-wise consumers: aggregation); on primary-key
+ * tables, runs that do not overlap are streamed that way too, and only
+ * overlapping stretches are merged row by row.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -21,6 +26,7 @@
 #include "utils/memutils.h"
 
 #define BUFFER_CHUNK_ROWS 8192
+#define MERGE_CHUNK_ROWS 1024	/* merged rows per batch (LakeScanNextBatch) */
 
 /* One source: a file, or the in-memory buffer. */
 typedef struct ScanSource
@@ -77,6 +83,29 @@ struct LakeScan
 	int			ncursors;
 	MergeCursor *cursors;
 	void	  **key_copy;		/* current key, copied */
+	size_t	   *value_size;		/* [ncolumns] LakeTypeValueSize */
+
+	/*
+	 * merge mode read by batches (LakeScanNextBatch): a group of one source
+	 * streams its file batches, hiding older versions of a key by a skip
+	 * vector; the newest row of a batch is held back (carried) until the
+	 * next batch shows whether the key continues.  Groups of several
+	 * sources are merged row by row into chunk vectors.
+	 */
+	bool		group_open;
+	uint8	   *skip_buf;		/* [skip_size] */
+	uint32		skip_size;
+	bool		held;			/* a batch waits behind an emitted carry */
+	LakeScanBatch held_batch;
+	int			carry_cur;		/* which carry holds the pending row */
+	bool		carry_valid;
+	PqColumnVector *carry[2];	/* [ncolumns] one-row vectors */
+	bool	   *carry_absent[2];
+	uint8	   *carry_store[2]; /* [ncolumns * 16] value slots */
+	uint8	   *carry_nulls[2]; /* [ncolumns] */
+	MemoryContext carry_cxt[2]; /* bytes of the carried row */
+	PqColumnVector *chunk;		/* [ncolumns], wanted columns */
+	MemoryContext chunk_cxt;	/* bytes of the chunk's rows */
 
 	LakeScanStats stats;
 };
@@ -194,6 +223,9 @@ LakeScanBegin(const LakeScanSpec *spec, MemoryContext parent)
 		scan->group_start[scan->ngroups] = n;
 		scan->key_copy = palloc0(sizeof(void *) * spec->nkey);
 	}
+	scan->value_size = palloc(sizeof(size_t) * Max(spec->ncolumns, 1));
+	for (int i = 0; i < spec->ncolumns; i++)
+		scan->value_size[i] = LakeTypeValueSize(&spec->types[i]);
 	MemoryContextSwitchTo(old);
 	return scan;
 }
@@ -357,6 +389,86 @@ append_next(LakeScan *scan, Datum *values, bool *isnull)
 	}
 }
 
+/*
+ * The next batch of an append table as vectors (LakeScanNextBatch): the
+ * same sources and the same sequence rules as append_next, without the
+ * conversion to Datums.
+ */
+static bool
+append_next_vector_batch(LakeScan *scan, LakeScanBatch *out)
+{
+	for (;;)
+	{
+		uint32		visible;
+
+		CHECK_FOR_INTERRUPTS();
+		MemoryContextReset(scan->batch_cxt);
+		if (scan->cur == NULL && !append_open_next_source(scan))
+			return false;
+		if (scan->cur->file)
+		{
+			LakeFileBatch batch;
+
+			if (!LakeFileReaderNext(scan->reader, &batch))
+			{
+				scan->cur = NULL;
+				continue;
+			}
+			if (batch.nrows == 0)
+				continue;
+			out->nrows = batch.nrows;
+			out->first = 0;
+			out->columns = batch.columns;
+			out->absent = batch.absent;
+			out->skip = NULL;
+			visible = batch.nrows;
+			if (scan->cur_filter && batch.seq)
+			{
+				uint8	   *skip = MemoryContextAlloc(scan->batch_cxt, batch.nrows);
+
+				for (uint32 r = 0; r < batch.nrows; r++)
+				{
+					skip[r] = batch.seq[r] > scan->cur_seq_max;
+					visible -= skip[r];
+				}
+				out->skip = skip;
+			}
+		}
+		else
+		{
+			LakeWriteBuffer *buf = scan->spec.pending_buffer;
+			int64		total = LakeWriteBufferRows(buf);
+			int64		seq_base;
+			uint32		n;
+			PqColumnVector *cols;
+
+			if (scan->buf_pos >= total)
+			{
+				scan->cur = NULL;
+				continue;
+			}
+			n = (uint32) Min(total - scan->buf_pos, BUFFER_CHUNK_ROWS);
+			seq_base = LakeWriteBufferFirstSeq(buf) + scan->buf_pos;
+			/* buffer rows have consecutive sequences: keep a prefix */
+			visible = (uint32) Max(Min(scan->cur_seq_max - seq_base + 1, (int64) n), 0);
+			cols = MemoryContextAllocZero(scan->batch_cxt,
+										  sizeof(PqColumnVector) * Max(scan->spec.ncolumns, 1));
+			for (int k = 0; k < scan->nwanted; k++)
+				LakeWriteBufferColumn(buf, scan->wanted_cols[k], &cols[scan->wanted_cols[k]]);
+			out->nrows = visible;
+			out->first = (uint32) scan->buf_pos;
+			out->columns = cols;
+			out->absent = NULL;
+			out->skip = NULL;
+			scan->buf_pos += n;
+			if (visible == 0)
+				continue;
+		}
+		scan->stats.rows_read += visible;
+		return true;
+	}
+}
+
 /* ---------------------------------------------------------------------
  * Merge mode (primary-key tables)
  * ---------------------------------------------------------------------
@@ -392,9 +504,7 @@ cursor_settle(MergeCursor *c)
 static const void *
 cursor_value(LakeScan *scan, MergeCursor *c, int col)
 {
-	size_t		sz = LakeTypeValueSize(&scan->spec.types[col]);
-
-	return (const char *) c->batch.columns[col].v.b + (size_t) c->pos * sz;
+	return (const char *) c->batch.columns[col].v.b + (size_t) c->pos * scan->value_size[col];
 }
 
 static int
@@ -576,6 +686,403 @@ LakeScanNext(LakeScan *scan, Datum *values, bool *isnull)
 	return found;
 }
 
+/* ---------------------------------------------------------------------
+ * Merge mode read by batches
+ * ---------------------------------------------------------------------
+ */
+static bool
+is_bytes_value(LakeScan *scan, int col)
+{
+	PqType		t = scan->spec.types[col].pqtype;
+
+	return t == PQ_STRING || t == PQ_BYTES || t == PQ_JSON || t == PQ_UUID;
+}
+
+/* Copy row r of a batch's column into slot k of dst (bytes into cxt). */
+static void
+copy_raw_value(LakeScan *scan, int col, const PqColumnVector *src, bool absent,
+			   uint32 r, PqColumnVector *dst, uint32 k, MemoryContext cxt)
+{
+	size_t		sz = scan->value_size[col];
+
+	if (absent || (src->nulls && src->nulls[r]))
+	{
+		dst->nulls[k] = 1;
+		return;
+	}
+	dst->nulls[k] = 0;
+	memcpy(dst->v.b + (size_t) k * sz, src->v.b + (size_t) r * sz, sz);
+	if (is_bytes_value(scan, col))
+	{
+		PqBytes    *b = &dst->v.bytes[k];
+		uint8	   *copy = MemoryContextAlloc(cxt, Max(b->len, 1));
+
+		memcpy(copy, b->ptr, b->len);
+		b->ptr = copy;
+	}
+}
+
+static int
+key_rows_cmp(LakeScan *scan, const PqColumnVector *a, uint32 ra,
+			 const PqColumnVector *b, uint32 rb)
+{
+	for (int k = 0; k < scan->spec.nkey; k++)
+	{
+		int			col = scan->spec.key_cols[k];
+		size_t		sz = scan->value_size[col];
+		int			c = LakeValueCompareRaw(&scan->spec.types[col],
+											a[col].v.b + (size_t) ra * sz,
+											b[col].v.b + (size_t) rb * sz);
+
+		if (c != 0)
+			return c;
+	}
+	return 0;
+}
+
+static inline bool
+same_key_rows(LakeScan *scan, const PqColumnVector *a, uint32 ra,
+			  const PqColumnVector *b, uint32 rb)
+{
+	return key_rows_cmp(scan, a, ra, b, rb) == 0;
+}
+
+static uint8 *
+skip_buffer(LakeScan *scan, uint32 n)
+{
+	if (n > scan->skip_size)
+	{
+		scan->skip_buf = scan->skip_buf ?
+			repalloc(scan->skip_buf, n) :
+			MemoryContextAlloc(scan->cxt, n);
+		scan->skip_size = n;
+	}
+	return scan->skip_buf;
+}
+
+static void
+batch_mode_init(LakeScan *scan)
+{
+	MemoryContext old = MemoryContextSwitchTo(scan->cxt);
+	int			n = Max(scan->spec.ncolumns, 1);
+
+	for (int j = 0; j < 2; j++)
+	{
+		scan->carry[j] = palloc0(sizeof(PqColumnVector) * n);
+		scan->carry_absent[j] = palloc0(sizeof(bool) * n);
+		scan->carry_store[j] = palloc0(sizeof(pq_int128) * n);
+		scan->carry_nulls[j] = palloc0(n);
+		scan->carry_cxt[j] = AllocSetContextCreate(scan->cxt, "lake_fdw scan carry",
+												   ALLOCSET_SMALL_SIZES);
+		for (int i = 0; i < scan->spec.ncolumns; i++)
+		{
+			scan->carry[j][i].type = scan->spec.types[i].pqtype;
+			scan->carry[j][i].count = 1;
+			scan->carry[j][i].nulls = &scan->carry_nulls[j][i];
+			scan->carry[j][i].v.b = scan->carry_store[j] + sizeof(pq_int128) * i;
+		}
+	}
+	scan->chunk = palloc0(sizeof(PqColumnVector) * n);
+	for (int i = 0; i < scan->spec.ncolumns; i++)
+	{
+		if (!scan->spec.wanted[i])
+			continue;
+		scan->chunk[i].type = scan->spec.types[i].pqtype;
+		scan->chunk[i].count = MERGE_CHUNK_ROWS;
+		scan->chunk[i].nulls = palloc0(MERGE_CHUNK_ROWS);
+		scan->chunk[i].v.b = palloc0(scan->value_size[i] * MERGE_CHUNK_ROWS);
+	}
+	scan->chunk_cxt = AllocSetContextCreate(scan->cxt, "lake_fdw scan chunk",
+											ALLOCSET_DEFAULT_SIZES);
+	MemoryContextSwitchTo(old);
+}
+
+/* Hold row r of the batch back as the carried row (carry slot j). */
+static void
+carry_row(LakeScan *scan, int j, const LakeFileBatch *batch, uint32 r)
+{
+	MemoryContextReset(scan->carry_cxt[j]);
+	for (int i = 0; i < scan->spec.ncolumns; i++)
+	{
+		bool		absent = batch->absent[i];
+
+		scan->carry_absent[j][i] = absent;
+		if (scan->read_names[i] == NULL || absent)
+			continue;
+		copy_raw_value(scan, i, &batch->columns[i], false, r, &scan->carry[j][i], 0,
+					   scan->carry_cxt[j]);
+	}
+}
+
+static void
+carry_batch(LakeScan *scan, int j, LakeScanBatch *out)
+{
+	out->nrows = 1;
+	out->first = 0;
+	out->columns = scan->carry[j];
+	out->absent = scan->carry_absent[j];
+	out->skip = NULL;
+}
+
+/*
+ * The next batch of a group of one source, or false when it is done.
+ * Files are sorted by key, versions of a key in sequence order: of equal
+ * adjacent keys only the last visible row counts.
+ */
+static bool
+single_next_batch(LakeScan *scan, LakeScanBatch *out)
+{
+	MergeCursor *c = &scan->cursors[0];
+
+	for (;;)
+	{
+		LakeFileBatch *b = &c->batch;
+		uint8	   *skip;
+		int64		next_vis = -1;
+		int64		last_vis = -1;
+		uint32		visible = 0;
+		bool		emit_carry = false;
+		int			prev = scan->carry_cur;
+
+		CHECK_FOR_INTERRUPTS();
+		if (c->done || !LakeFileReaderNext(c->reader, b))
+		{
+			c->done = true;
+			if (scan->carry_valid)
+			{
+				scan->carry_valid = false;
+				carry_batch(scan, prev, out);
+				return true;
+			}
+			return false;
+		}
+		if (b->nrows == 0)
+			continue;
+		skip = skip_buffer(scan, b->nrows);
+
+		/* visibility by sequence, then older versions of a key, backwards */
+		for (int64 r = (int64) b->nrows - 1; r >= 0; r--)
+		{
+			skip[r] = c->filter && b->seq && b->seq[r] > c->seq_max;
+			if (skip[r])
+				continue;
+			if (next_vis >= 0 &&
+				same_key_rows(scan, b->columns, (uint32) r, b->columns, (uint32) next_vis))
+			{
+				skip[r] = 1;
+				continue;
+			}
+			if (last_vis < 0)
+				last_vis = r;
+			next_vis = r;
+			visible++;
+		}
+		scan->stats.rows_read += b->nrows;
+		if (next_vis < 0)
+			continue;			/* nothing visible: any carry stays pending */
+
+		/* the carried row is the newest of its key unless this batch goes on */
+		if (scan->carry_valid)
+		{
+			if (same_key_rows(scan, scan->carry[prev], 0, b->columns, (uint32) next_vis))
+				scan->carry_valid = false;
+			else
+				emit_carry = true;
+		}
+		/* hold back this batch's last row */
+		scan->carry_cur = emit_carry ? 1 - prev : prev;
+		carry_row(scan, scan->carry_cur, b, (uint32) last_vis);
+		scan->carry_valid = true;
+		skip[last_vis] = 1;
+		visible--;
+
+		out->nrows = b->nrows;
+		out->first = 0;
+		out->columns = b->columns;
+		out->absent = b->absent;
+		out->skip = skip;
+		if (emit_carry)
+		{
+			scan->held_batch = *out;
+			scan->held = visible > 0;
+			carry_batch(scan, prev, out);
+			return true;
+		}
+		if (visible == 0)
+			continue;
+		return true;
+	}
+}
+
+/*
+ * Where the rest of the smallest cursor's batch holds keys below every
+ * other cursor's next key (the runs do not overlap there), that part is
+ * emitted as a slice of the batch, older versions inside it hidden.  The
+ * rows of the batch's last key stay for the row-by-row merge: newer
+ * versions of it may open the cursor's next batch.
+ */
+static bool
+merged_slice(LakeScan *scan, MergeCursor *min, LakeScanBatch *out)
+{
+	LakeFileBatch *b = &min->batch;
+	uint32		pos = min->pos;
+	uint32		last = b->nrows - 1;
+	uint32		tail = last;
+	int64		next_vis = -1;
+	uint8	   *skip;
+
+	while (tail > pos && same_key_rows(scan, b->columns, tail - 1, b->columns, last))
+		tail--;
+	if (tail <= pos + 1)
+		return false;
+	for (int i = 0; i < scan->ncursors; i++)
+	{
+		MergeCursor *c = &scan->cursors[i];
+
+		if (c == min || !cursor_settle(c))
+			continue;
+		if (key_rows_cmp(scan, b->columns, tail - 1, c->batch.columns, c->pos) >= 0)
+			return false;
+	}
+	skip = skip_buffer(scan, tail - pos);
+	for (int64 r = (int64) tail - 1; r >= (int64) pos; r--)
+	{
+		uint32		k = (uint32) (r - pos);
+
+		skip[k] = min->filter && b->seq && b->seq[r] > min->seq_max;
+		if (skip[k])
+			continue;
+		if (next_vis >= 0 &&
+			same_key_rows(scan, b->columns, (uint32) r, b->columns, (uint32) next_vis))
+		{
+			skip[k] = 1;
+			continue;
+		}
+		next_vis = r;
+	}
+	scan->stats.rows_read += tail - pos;
+	out->nrows = tail - pos;
+	out->first = pos;
+	out->columns = b->columns;
+	out->absent = b->absent;
+	out->skip = skip;
+	min->pos = tail;
+	return true;
+}
+
+/*
+ * The next batch of a group of several sources: a slice of one source
+ * (merged_slice) or chunk rows merged one by one; false when it is done.
+ */
+static bool
+merged_next_batch(LakeScan *scan, LakeScanBatch *out)
+{
+	MemoryContext old;
+	uint32		n = 0;
+
+	MemoryContextReset(scan->chunk_cxt);
+	while (n < MERGE_CHUNK_ROWS)
+	{
+		MergeCursor *min = NULL;
+
+		CHECK_FOR_INTERRUPTS();
+		MemoryContextReset(scan->batch_cxt);
+		for (int i = 0; i < scan->ncursors; i++)
+		{
+			MergeCursor *c = &scan->cursors[i];
+
+			if (!cursor_settle(c))
+				continue;
+			if (min == NULL || cursor_cmp(scan, c, min) < 0)
+				min = c;
+		}
+		if (min == NULL)
+			break;
+		if (n == 0 && merged_slice(scan, min, out))
+			return true;
+		old = MemoryContextSwitchTo(scan->batch_cxt);
+		for (int k = 0; k < scan->spec.nkey; k++)
+			scan->key_copy[k] = copy_key_value(scan, min, scan->spec.key_cols[k]);
+		MemoryContextSwitchTo(old);
+
+		/* versions in order: the newest one is copied last */
+		for (int i = 0; i < scan->ncursors; i++)
+		{
+			MergeCursor *c = &scan->cursors[i];
+
+			while (cursor_settle(c) && cursor_key_cmp(scan, c, scan->key_copy) == 0)
+			{
+				for (int k = 0; k < scan->nwanted; k++)
+				{
+					int			col = scan->wanted_cols[k];
+
+					copy_raw_value(scan, col, &c->batch.columns[col], c->batch.absent[col],
+								   c->pos, &scan->chunk[col], n, scan->chunk_cxt);
+				}
+				scan->stats.rows_read++;
+				c->pos++;
+			}
+		}
+		n++;
+	}
+	if (n == 0)
+		return false;
+	out->nrows = n;
+	out->first = 0;
+	out->columns = scan->chunk;
+	out->absent = NULL;
+	out->skip = NULL;
+	return true;
+}
+
+static bool
+merge_next_vector_batch(LakeScan *scan, LakeScanBatch *out)
+{
+	if (scan->chunk == NULL)
+		batch_mode_init(scan);
+	for (;;)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (scan->held)
+		{
+			*out = scan->held_batch;
+			scan->held = false;
+			return true;
+		}
+		if (!scan->group_open)
+		{
+			if (!merge_open_next_group(scan))
+				return false;
+			scan->group_open = true;
+			scan->carry_valid = false;
+			continue;
+		}
+		if (scan->ncursors == 1)
+		{
+			if (single_next_batch(scan, out))
+				return true;
+		}
+		else if (merged_next_batch(scan, out))
+			return true;
+		scan->group_open = false;
+	}
+}
+
+bool
+LakeScanNextBatch(LakeScan *scan, LakeScanBatch *batch)
+{
+	bool		found;
+	MemoryContext old;
+
+	old = MemoryContextSwitchTo(scan->cxt);
+	if (scan->spec.nkey > 0)
+		found = merge_next_vector_batch(scan, batch);
+	else
+		found = append_next_vector_batch(scan, batch);
+	MemoryContextSwitchTo(old);
+	return found;
+}
+
 static void
 close_readers(LakeScan *scan)
 {
@@ -603,6 +1110,9 @@ LakeScanRescan(LakeScan *scan)
 	scan->next_source = 0;
 	scan->next_group = 0;
 	scan->nrows = scan->pos = 0;
+	scan->group_open = false;
+	scan->held = false;
+	scan->carry_valid = false;
 }
 
 void
