@@ -32,7 +32,6 @@
 #include "mergetree/lake_types.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
-#include "tcop/utility.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -310,6 +309,47 @@ ensure_lake_table(Oid relid)
  * CREATE FOREIGN TABLE: PRIMARY KEY into the primary_key option
  * ---------------------------------------------------------------------
  */
+/*
+ * The key a PRIMARY KEY constraint declares: its column list, or colname
+ * for a column constraint.  A second one is an error, as on a heap table;
+ * UNIQUE constraints are refused (lake tables enforce no other key).
+ */
+static List *
+constraint_key(CreateForeignTableStmt *stmt, List *keys, Constraint *c,
+			   const char *colname)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	if (c->contype == CONSTR_UNIQUE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("lake tables support no UNIQUE constraint besides the primary key")));
+	if (keys != NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
+				 errmsg("multiple primary keys for table \"%s\" are not allowed",
+						stmt->base.relation->relname)));
+	if (colname)
+		return list_make1(pstrdup(colname));
+	foreach(lc, c->keys)
+		result = lappend(result, pstrdup(strVal(lfirst(lc))));
+	return result;
+}
+
+static bool
+is_key_constraint(Node *n)
+{
+	return IsA(n, Constraint) &&
+		(((Constraint *) n)->contype == CONSTR_PRIMARY ||
+		 ((Constraint *) n)->contype == CONSTR_UNIQUE);
+}
+
+/*
+ * Remove PRIMARY KEY from a raw CREATE FOREIGN TABLE (column or table
+ * constraint; at ddl_command_start table constraints still sit among the
+ * table elements) and return its columns; key columns become NOT NULL.
+ */
 static List *
 take_primary_key(CreateForeignTableStmt *stmt)
 {
@@ -329,76 +369,21 @@ take_primary_key(CreateForeignTableStmt *stmt)
 
 			foreach(lc2, col->constraints)
 			{
-				Constraint *c = lfirst(lc2);
-
-				if (c->contype == CONSTR_PRIMARY)
-				{
-					if (keys != NIL)
-						ereport(ERROR,
-								(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
-								 errmsg("multiple primary keys for table \"%s\" are not allowed",
-										stmt->base.relation->relname)));
-					keys = list_make1(pstrdup(col->colname));
-					col->is_not_null = true;
-					continue;
-				}
-				if (c->contype == CONSTR_UNIQUE)
-					ereport(ERROR,
-							(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-							 errmsg("lake tables support no UNIQUE constraint besides the primary key")));
-				constraints = lappend(constraints, c);
+				if (is_key_constraint(lfirst(lc2)))
+					keys = constraint_key(stmt, keys, lfirst(lc2), col->colname);
+				else
+					constraints = lappend(constraints, lfirst(lc2));
 			}
 			col->constraints = constraints;
 		}
-		else if (IsA(elt, Constraint) &&
-				 ((Constraint *) elt)->contype == CONSTR_PRIMARY)
+		else if (is_key_constraint(elt))
 		{
-			Constraint *c = (Constraint *) elt;
-			ListCell   *lc2;
-
-			if (keys != NIL)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
-						 errmsg("multiple primary keys for table \"%s\" are not allowed",
-								stmt->base.relation->relname)));
-			foreach(lc2, c->keys)
-				keys = lappend(keys, pstrdup(strVal(lfirst(lc2))));
+			keys = constraint_key(stmt, keys, (Constraint *) elt, NULL);
 			continue;
 		}
-		else if (IsA(elt, Constraint) &&
-				 ((Constraint *) elt)->contype == CONSTR_UNIQUE)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("lake tables support no UNIQUE constraint besides the primary key")));
 		kept = lappend(kept, elt);
 	}
 	stmt->base.tableElts = kept;
-
-	kept = NIL;
-	foreach(lc, stmt->base.constraints)
-	{
-		Constraint *c = lfirst(lc);
-
-		if (c->contype == CONSTR_PRIMARY)
-		{
-			ListCell   *lc2;
-
-			if (keys != NIL)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
-						 errmsg("multiple primary keys for table \"%s\" are not allowed",
-								stmt->base.relation->relname)));
-			foreach(lc2, c->keys)
-				keys = lappend(keys, pstrdup(strVal(lfirst(lc2))));
-			continue;
-		}
-		if (c->contype == CONSTR_UNIQUE)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("lake tables support no UNIQUE constraint besides the primary key")));
-		kept = lappend(kept, c);
-	}
-	stmt->base.constraints = kept;
 
 	/* key columns are NOT NULL, as in a heap table */
 	foreach(lc, stmt->base.tableElts)
