@@ -614,6 +614,32 @@ emit_cursor_row(LakeScan *scan, MergeCursor *c, Datum *values, bool *isnull)
 	}
 }
 
+/* The cursor at the smallest key among those with rows left, or NULL. */
+static MergeCursor *
+merge_min_cursor(LakeScan *scan)
+{
+	MergeCursor *min = NULL;
+
+	for (int i = 0; i < scan->ncursors; i++)
+	{
+		MergeCursor *c = &scan->cursors[i];
+
+		if (!cursor_settle(c))
+			continue;
+		if (min == NULL || cursor_cmp(scan, c, min) < 0)
+			min = c;
+	}
+	return min;
+}
+
+/* Copy min's key into scan->key_copy (CurrentMemoryContext). */
+static void
+merge_copy_key(LakeScan *scan, MergeCursor *min)
+{
+	for (int k = 0; k < scan->spec.nkey; k++)
+		scan->key_copy[k] = copy_key_value(scan, min, scan->spec.key_cols[k]);
+}
+
 static bool
 merge_next(LakeScan *scan, Datum *values, bool *isnull)
 {
@@ -623,18 +649,10 @@ merge_next(LakeScan *scan, Datum *values, bool *isnull)
 	old = MemoryContextSwitchTo(scan->batch_cxt);
 	for (;;)
 	{
-		MergeCursor *min = NULL;
+		MergeCursor *min;
 
 		CHECK_FOR_INTERRUPTS();
-		for (int i = 0; i < scan->ncursors; i++)
-		{
-			MergeCursor *c = &scan->cursors[i];
-
-			if (!cursor_settle(c))
-				continue;
-			if (min == NULL || cursor_cmp(scan, c, min) < 0)
-				min = c;
-		}
+		min = merge_min_cursor(scan);
 		if (min == NULL)
 		{
 			MemoryContextSwitchTo(old);
@@ -645,8 +663,7 @@ merge_next(LakeScan *scan, Datum *values, bool *isnull)
 		}
 
 		/* copy the key: cursors may load new batches below */
-		for (int k = 0; k < scan->spec.nkey; k++)
-			scan->key_copy[k] = copy_key_value(scan, min, scan->spec.key_cols[k]);
+		merge_copy_key(scan, min);
 
 		/*
 		 * Cursors are in version order; each version met overwrites the
@@ -983,26 +1000,17 @@ merged_next_batch(LakeScan *scan, LakeScanBatch *out)
 	MemoryContextReset(scan->chunk_cxt);
 	while (n < MERGE_CHUNK_ROWS)
 	{
-		MergeCursor *min = NULL;
+		MergeCursor *min;
 
 		CHECK_FOR_INTERRUPTS();
 		MemoryContextReset(scan->batch_cxt);
-		for (int i = 0; i < scan->ncursors; i++)
-		{
-			MergeCursor *c = &scan->cursors[i];
-
-			if (!cursor_settle(c))
-				continue;
-			if (min == NULL || cursor_cmp(scan, c, min) < 0)
-				min = c;
-		}
+		min = merge_min_cursor(scan);
 		if (min == NULL)
 			break;
 		if (n == 0 && merged_slice(scan, min, out))
 			return true;
 		old = MemoryContextSwitchTo(scan->batch_cxt);
-		for (int k = 0; k < scan->spec.nkey; k++)
-			scan->key_copy[k] = copy_key_value(scan, min, scan->spec.key_cols[k]);
+		merge_copy_key(scan, min);
 		MemoryContextSwitchTo(old);
 
 		/* versions in order: the newest one is copied last */
