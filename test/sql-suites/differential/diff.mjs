@@ -36,6 +36,7 @@ const ENGINE_LIST = (env.DIFF_ENGINES ?? ENGINES.join(',')).split(',').map(s => 
 const VERBOSE = env.DIFF_VERBOSE === '1';
 const DB = env.DIFF_DB ?? 'lake_differential';
 const SCRATCH = env.LAKE_SCRATCH ?? '/tmp';
+const RUN_ID = `${Date.now().toString(36)}-${process.pid}`;	// lake table paths never reused
 
 function parseForms(spec) {
   const set = new Set();
@@ -126,7 +127,21 @@ class SeedRun {
       if (!r.ok) throw new Error(`setup of ${schema}: ${r.message}`);
     }
     await run(this.O, `SET search_path = ${this.schemaL}`);
-    const hd = heapDDL(s), ld = lakeDDL(s, `differential/${this.seed}/t`);
+    // the lake session's settings: small buffers spill, small row groups, batched inserts,
+    // aggregate pushdown on or off — same results expected either way
+    const r = this.r;
+    this.settings = [
+      `lake_fdw.write_buffer_mem = '${r.chance(0.5) ? '1MB' : '256MB'}'`,
+      `lake_fdw.row_group_rows = ${r.chance(0.5) ? 1024 : 1048576}`,
+      `lake_fdw.insert_batch_size = ${r.chance(0.3) ? r.pick([2, 7, 100]) : 1}`,
+      `lake_fdw.enable_aggregate_pushdown = ${r.chance(0.2) ? 'off' : 'on'}`,
+    ];
+    for (const set of this.settings) {
+      const res = await run(this.L, `SET ${set}`);
+      if (!res.ok) throw new Error(`SET ${set}: ${res.message}`);
+      this.log.push(`SET ${set};`);
+    }
+    const hd = heapDDL(s), ld = lakeDDL(s, `differential/${RUN_ID}/${this.seed}`);
     this.log.push(`-- heap: ${hd};`);
     this.note(`${ld};`);
     const rh = await run(this.H, hd);
@@ -320,6 +335,7 @@ async function main() {
       fs.writeFileSync(file, sr.log.join('\n') + '\n');
       console.log(`  FAIL: seed ${seed} (merge_engine ${engine}), step ${sr.step}: ${e.message}`);
       console.log(`    table: ${describeShape(sr.shape)}`);
+      console.log(`    lake session: ${(sr.settings ?? []).join(', ')}`);
       console.log('    statements of the failing transaction:');
       for (const l of sr.txn) console.log(`      ${l}`);
       console.log(`    whole log of the seed: ${file}`);

@@ -23,6 +23,9 @@
 //   delete_partition  DELETE whose WHERE covers whole partitions (partitioned shapes)
 //   truncate          TRUNCATE
 //   select            reads with WHERE (key points and ranges, non-key predicates), aggregates
+//   bulk              INSERT ... SELECT ... FROM generate_series of 300-12000 rows with keys outside
+//                     the small domains (as plain INSERT, DO NOTHING or a DO UPDATE form, whichever
+//                     is enabled): write buffers spill, files hold several row groups
 //   savepoint, rollback, compact   transaction-level forms, driven by diff.mjs
 //
 // Statement: { sql, kind: insert|update|delete|select|truncate, returning (bool), ordered (bool:
@@ -33,7 +36,7 @@ import { lit, keyOf, quoteLit } from './shape.mjs';
 export const ALL_FORMS = [
   'insert', 'insert_select', 'do_nothing', 'set_excluded', 'set_add', 'set_minmax', 'set_expr',
   'upsert_where', 'returning', 'dup_key', 'not_null', 'bad_target', 'update', 'update_key', 'delete',
-  'delete_partition', 'truncate', 'select', 'savepoint', 'rollback', 'compact',
+  'delete_partition', 'truncate', 'select', 'bulk', 'savepoint', 'rollback', 'compact',
 ];
 
 // plain INSERTs: run on deduplicate tables only; other merge engines run ON CONFLICT forms, UPDATE
@@ -43,7 +46,7 @@ export const PLAIN_INSERT_FORMS = ['insert', 'insert_select'];
 const STATEMENT_WEIGHTS = {
   insert: 8, insert_select: 3, do_nothing: 8, set_excluded: 10, set_add: 10, set_minmax: 6,
   set_expr: 6, upsert_where: 5, dup_key: 2, bad_target: 0.7, update: 8, update_key: 2, delete: 5,
-  delete_partition: 2, truncate: 0.6, select: 4,
+  delete_partition: 2, truncate: 0.6, select: 4, bulk: 0.5,
 };
 
 const UPSERT_FAMILIES = { set_excluded: 'excluded', set_add: 'add', set_minmax: 'minmax', set_expr: 'expr' };
@@ -88,6 +91,7 @@ export class Gen {
       case 'delete_partition': return this.deletePartition(rows);
       case 'truncate': return { sql: this.r.chance(0.5) ? 'TRUNCATE t' : 'TRUNCATE TABLE t', kind: 'truncate' };
       case 'select': return this.select(rows);
+      case 'bulk': return this.bulk(rows);
     }
     throw new Error(`unknown form ${form}`);
   }
@@ -399,6 +403,68 @@ export class Gen {
       [1, `${pc.q} BETWEEN ${lit(pc, val())} AND ${lit(pc, val())}`],
     ]);
     return { sql: `DELETE FROM t WHERE ${where}${this.returning('t', 'delete')}`, kind: 'delete', ordered: false };
+  }
+
+  // ------------------------------------------------------------------ bulk
+  // key column expression over g and the text of its value (for the heap-state check)
+  bulkKey(k, base) {
+    switch (k.typeName) {
+      case 'bigint': case 'integer':
+        return { sql: `(${base} + g)::${k.type.sql}`, text: g => String(base + g) };
+      case 'text': return { sql: `'bulk' || (${base} + g)`, text: g => `bulk${base + g}` };
+      case 'date': {
+        const day0 = Date.UTC(2030, 0, 1) + base * 86400000;
+        return { sql: `date '2030-01-01' + (${base} + g)`, text: g => new Date(day0 + g * 86400000).toISOString().slice(0, 10) };
+      }
+    }
+    throw new Error(k.typeName);
+  }
+
+  bulkValue(c) {
+    const r = this.r, m = r.int(3, 97);
+    let e;
+    switch (c.typeName) {
+      case 'bigint': case 'integer': e = `(g % ${m})::${c.type.sql}`; break;
+      case 'numeric': e = `((g % ${m}) / 10.0)::numeric(12,2)`; break;
+      case 'text': e = `'b' || (g % ${m})`; break;
+      case 'boolean': e = `g % ${m} = 0`; break;
+      case 'date': e = `date '2024-01-01' + g % ${m}`; break;
+      case 'timestamptz': e = `timestamptz '2024-03-01 00:00:00+00' + (g % ${m}) * interval '1 minute'`; break;
+      case 'jsonb': e = `jsonb_build_object('g', g % ${m})`; break;
+      default: throw new Error(c.typeName);
+    }
+    return !c.notNull && r.chance(0.5) ? `CASE WHEN g % ${r.int(2, 9)} = 0 THEN NULL ELSE ${e} END` : e;
+  }
+
+  bulk(rows) {
+    const r = this.r, s = this.s;
+    // never one partition per row: with two key columns the generated one is not the partition
+    // column; a table keyed by its partition column alone gets small statements
+    let cands = s.keys.filter(k => k.name !== s.partition);
+    const perRowPartition = cands.length === 0;
+    if (perRowPartition) cands = s.keys;
+    const n = perRowPartition ? r.int(20, 120) : r.chance(0.1) ? r.int(8000, 12000) : r.int(300, 3000);
+    const base = r.pick([0, 1000, 2500, 7000]);
+    const fixed = {};
+    const bulkCol = r.pick(cands);
+    for (const k of s.keys) if (k !== bulkCol) fixed[k.name] = r.pick(k.domain);
+    const bk = this.bulkKey(bulkCol, base);
+    const exprs = s.cols.map(c => (c === bulkCol ? bk.sql : c.key ? lit(c, fixed[c.name]) : this.bulkValue(c)));
+    const src = `SELECT ${exprs.join(', ')} FROM generate_series(1, ${n}) g`;
+    let absent = true;
+    for (let g = 1; g <= n && absent; g++) {
+      const key = s.keys.map(k => (k === bulkCol ? bk.text(g) : fixed[k.name]));
+      if (rows.has(JSON.stringify(key))) absent = false;
+    }
+    const actions = [];
+    if (absent && this.has('insert')) actions.push('');
+    if (this.has('do_nothing')) actions.push(' ON CONFLICT DO NOTHING');
+    const c = r.pick(s.nonKeys);
+    if (this.has('set_excluded')) actions.push(` ON CONFLICT ${this.target()} DO UPDATE SET ${c.q} = EXCLUDED.${c.q}`);
+    if (this.has('set_add') && c.type.kind === 'num') actions.push(` ON CONFLICT ${this.target()} DO UPDATE SET ${c.q} = t.${c.q} + EXCLUDED.${c.q}`);
+    if (this.has('set_expr')) actions.push(` ON CONFLICT ${this.target()} DO UPDATE SET ${c.q} = ${this.exprUpsert(c, 't')}`);
+    if (!actions.length) return null;
+    return { sql: `INSERT INTO t ${src}${r.pick(actions)}`, kind: 'insert', ordered: true };
   }
 
   // ------------------------------------------------------------------ reads
