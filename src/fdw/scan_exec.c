@@ -241,7 +241,9 @@ build_scan_state(LakeScanState *st, Relation rel, bool whole_row, List *attnums,
 	st->spec.wanted = wanted;
 	st->spec.nkey = nkey;
 	st->spec.key_cols = keys;
+	st->spec.merge = nkey > 0 ? LakeXactMergeConfig(st->xt) : NULL;
 	st->spec.files = st->snapshot ? LakeSnapshotFiles(LakeXactTable_(st->xt), st->snapshot) : NIL;
+	st->spec.files = LakeXactVisibleFiles(st->xt, st->spec.files);
 	list_sort(st->spec.files, file_commit_order);
 	st->nfiles = list_length(st->spec.files);
 

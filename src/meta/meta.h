@@ -213,6 +213,15 @@ typedef struct LakeCommitRequest
 	void		(*check_conflict) (LakeTable *table, LakeSnapshot *newer,
 								   void *arg);
 	void	   *check_conflict_arg;
+
+	/*
+	 * Also delete every file live in the snapshot the commit follows for
+	 * which this returns true (TRUNCATE, partition drops): evaluated again
+	 * on every attempt, so files committed concurrently are covered.  NULL =
+	 * none.
+	 */
+	bool		(*delete_filter) (LakeDataFile *file, void *arg);
+	void	   *delete_filter_arg;
 } LakeCommitRequest;
 
 /*
