@@ -271,7 +271,8 @@ LakeUpsertClassify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 		up->ops[spec->column_ids[spec->key_cols[k]]] = LAKE_OP_NONE;
 	up->path = LAKE_UPSERT_BLIND;
 
-	if (rinfo->ri_returningList != NIL)
+	/* (ri_returningList is set only after BeginForeignModify) */
+	if (plan->returningLists != NIL)
 	{
 		up->path = LAKE_UPSERT_LOOKUP;
 		up->why = "RETURNING";
