@@ -58,6 +58,7 @@ _PG_init(void)
 	MarkGUCPrefixReserved("lake_fdw");
 
 	LakeXactInit();
+	LakePinInit();
 }
 
 Datum
