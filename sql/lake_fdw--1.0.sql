@@ -132,3 +132,4 @@ CREATE VIEW lake_tables_health AS
   CROSS JOIN LATERAL lake_table_health(c.oid) h
   WHERE w.fdwname = 'lake_fdw'
     AND has_table_privilege(c.oid, 'SELECT');
+GRANT SELECT ON lake_tables_health TO PUBLIC;

@@ -266,14 +266,15 @@ lake_table_health(PG_FUNCTION_ARGS)
 	Datum		values[18];
 	bool		nulls[18] = {0};
 
-	if (!LakeTableExists(table))
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_TABLE_NOT_FOUND),
-				 errmsg("lake table \"%s\" does not exist under the server's root",
-						table->relpath)));
-	LakeTableHealthCompute(table, &opts->maint, GetCurrentTimestamp(), &h);
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
+	if (!LakeTableExists(table))
+	{
+		/* a row of NULLs, so that lake_tables_health lists the others */
+		memset(nulls, true, sizeof(nulls));
+		PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
+	}
+	LakeTableHealthCompute(table, &opts->maint, GetCurrentTimestamp(), &h);
 	values[0] = Int64GetDatum(h.snapshots);
 	values[1] = Int64GetDatum(h.earliest_snapshot);
 	nulls[1] = h.latest_snapshot == 0;
@@ -291,6 +292,7 @@ lake_table_health(PG_FUNCTION_ARGS)
 	values[12] = ts_or_null(h.last_expiry, &nulls[12]);
 	values[13] = Int64GetDatum(h.expirable_snapshots);
 	values[14] = Int64GetDatum(h.expirable_partitions);
+	nulls[14] = h.expirable_partitions < 0;
 	if (h.tag_due)
 		values[15] = CStringGetTextDatum(h.tag_due);
 	else

@@ -132,8 +132,12 @@ LakeTableHealthCompute(LakeTable *table, const LakeMaintPolicy *policy,
 	target = LakeExpireTarget(table, policy, now);
 	h->expirable_snapshots = Max(0, target - h->earliest_snapshot);
 	if (policy->partition_expiration > 0)
-		h->expirable_partitions =
-			list_length(LakePartitionsExpired(table, LakeSchemaLoadLatest(table),
-											  policy, now, files));
+	{
+		LakeSchema *schema = LakeSchemaLoadLatest(table);
+
+		/* a misconfigured table must not break the view over all tables */
+		h->expirable_partitions = !LakePartitionExpiryUsable(schema) ? -1 :
+			list_length(LakePartitionsExpired(table, schema, policy, now, files));
+	}
 	h->tag_due = LakeAutoTagDue(table, policy, now, &tag_id);
 }

@@ -61,6 +61,7 @@ extern int64 LakeExpireTarget(LakeTable *table, const LakeMaintPolicy *policy,
 extern int64 LakeConsumersMinSnapshot(LakeTable *table);
 
 /* Partition expiry: the partitions (canonical strings) due at now. */
+extern bool LakePartitionExpiryUsable(LakeSchema *schema);
 extern List *LakePartitionsExpired(LakeTable *table, LakeSchema *schema,
 								   const LakeMaintPolicy *policy,
 								   TimestampTz now, List *live_files);
@@ -112,7 +113,7 @@ typedef struct LakeTableHealth
 	TimestampTz last_compaction;	/* latest retained compact snapshot, or 0 */
 	TimestampTz last_expiry;	/* 0 if never */
 	int64		expirable_snapshots;	/* pending work by the policy */
-	int64		expirable_partitions;
+	int64		expirable_partitions;	/* -1: the option cannot apply */
 	char	   *tag_due;		/* automatic tag due, or NULL */
 } LakeTableHealth;
 

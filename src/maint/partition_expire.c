@@ -148,8 +148,21 @@ partition_time(const char *partition, int pos, PartTimeKind kind,
 }
 
 /*
+ * LakePartitionExpiryUsable
+ *		Does the schema have a partition column partition expiry can use?
+ */
+bool
+LakePartitionExpiryUsable(LakeSchema *schema)
+{
+	PartTimeKind kind;
+
+	return time_column(schema, &kind) >= 0;
+}
+
+/*
  * LakePartitionsExpired
- *		The partitions of live_files due at now (List of char*).
+ *		The partitions of live_files due at now (List of char*); ERROR if
+ *		the schema has no time partition column.
  */
 List *
 LakePartitionsExpired(LakeTable *table, LakeSchema *schema,
