@@ -14,6 +14,7 @@
 #include "commands/explain.h"
 #include "foreign/fdwapi.h"
 #include "mergetree/merge_engine.h"
+#include "maint/maint.h"
 #include "meta/meta.h"
 #include "nodes/parsenodes.h"
 #include "utils/rel.h"
@@ -54,6 +55,8 @@ typedef struct LakeTableOptions
 	char	   *tag;			/* option tag, or NULL */
 	LakeScanMode scan_mode;
 	char	   *consumer;
+	LakeMaintPolicy maint;		/* snapshot_*, partition_expiration_time,
+								 * tag_* */
 } LakeTableOptions;
 
 /* options.c */
@@ -146,5 +149,8 @@ extern void LakeXactPendingForScan(LakeXactTable *xt, CommandId cid, bool need_s
 
 /* functions.c */
 extern LakeTable *LakeTableForRelation(Oid relid, LakeTableOptions **opts_out);
+
+/* maint_functions.c: the background worker's per-table maintenance call */
+extern void LakeMaintainRelation(Oid relid, bool nowait, LakeMaintResult *result);
 
 #endif							/* LAKE_FDW_H */

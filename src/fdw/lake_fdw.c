@@ -60,6 +60,7 @@ _PG_init(void)
 
 	LakeXactInit();
 	LakeOnConflictInit();
+	LakePinInit();
 }
 
 Datum

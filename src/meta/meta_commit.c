@@ -191,7 +191,8 @@ write_delta(LakeTable *table, LakeCommitRequest *req, List *deleted_live,
 
 		e->kind = LAKE_ENTRY_ADD;
 		e->file = LakeDataFileCopy((LakeDataFile *) lfirst(lc));
-		e->file->added_snapshot_id = 0;
+		if (!req->keep_added_snapshot_ids)
+			e->file->added_snapshot_id = 0;
 		if (e->file->created_at == 0)
 			e->file->created_at = now;
 		entries = lappend(entries, e);
