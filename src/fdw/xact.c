@@ -451,6 +451,9 @@ LakeXactReadSnapshot(LakeXactTable *xt)
 		MemoryContext old = MemoryContextSwitchTo(xact_cxt);
 
 		xt->snapshot = choose_snapshot(xt);
+		/* expiry keeps away from what this transaction reads */
+		if (xt->snapshot)
+			LakeSnapshotPin(xt->table, xt->snapshot->id);
 		xt->snapshot_as_of = pstrdup(as_of);
 		MemoryContextSwitchTo(old);
 	}
