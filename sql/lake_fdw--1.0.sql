@@ -64,3 +64,72 @@ CREATE EVENT TRIGGER lake_fdw_ddl_start ON ddl_command_start
 CREATE EVENT TRIGGER lake_fdw_ddl_end ON ddl_command_end
   WHEN TAG IN ('CREATE FOREIGN TABLE', 'ALTER FOREIGN TABLE')
   EXECUTE FUNCTION lake_fdw_ddl_end();
+
+-- ---------------------------------------------------------------------
+-- Maintenance (issue #7): expiry, orphan cleanup, rollback, health
+-- ---------------------------------------------------------------------
+
+-- expire old snapshots and the files only they reference; NULL arguments
+-- take the table's options (snapshot_num_retained_min/max,
+-- snapshot_time_retained)
+CREATE FUNCTION lake_expire_snapshots(tbl regclass,
+  retain_min int DEFAULT NULL, retain_max int DEFAULT NULL,
+  retain_time interval DEFAULT NULL,
+  OUT expired_snapshots bigint, OUT deleted_files bigint,
+  OUT deleted_manifests bigint, OUT freed_bytes bigint,
+  OUT earliest_snapshot bigint, OUT kept_for_queries bigint)
+RETURNS record
+AS 'MODULE_PATHNAME', 'lake_expire_snapshots'
+LANGUAGE C VOLATILE;
+
+-- remove files no retained snapshot or tag references, older than older_than
+CREATE FUNCTION lake_remove_orphans(tbl regclass,
+  older_than interval DEFAULT '1 day', dry_run bool DEFAULT false,
+  OUT path text, OUT bytes bigint, OUT modified timestamptz)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'lake_remove_orphans'
+LANGUAGE C STRICT VOLATILE;
+
+-- make a snapshot's (or a tag's) state current as a new snapshot; returns its id
+CREATE FUNCTION lake_rollback(tbl regclass, snapshot_id bigint)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'lake_rollback_to_snapshot'
+LANGUAGE C STRICT VOLATILE;
+CREATE FUNCTION lake_rollback(tbl regclass, tag text)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'lake_rollback_to_tag'
+LANGUAGE C STRICT VOLATILE;
+
+-- run the table's maintenance policy (automatic tag, partition expiry,
+-- snapshot expiry) as if at time "at" (now when NULL)
+CREATE FUNCTION lake_maintain(tbl regclass, at timestamptz DEFAULT NULL,
+  OUT tag_created text, OUT tags_dropped int, OUT partitions_dropped int,
+  OUT expired_snapshots bigint, OUT deleted_files bigint)
+RETURNS record
+AS 'MODULE_PATHNAME', 'lake_maintain'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION lake_table_health(tbl regclass,
+  OUT snapshots bigint, OUT earliest_snapshot bigint, OUT latest_snapshot bigint,
+  OUT latest_commit timestamptz, OUT files bigint, OUT small_files bigint,
+  OUT bytes bigint, OUT rows bigint, OUT partitions bigint,
+  OUT max_sorted_runs int, OUT tags bigint, OUT last_compaction timestamptz,
+  OUT last_expiry timestamptz, OUT expirable_snapshots bigint,
+  OUT expirable_partitions bigint, OUT tag_due text, OUT maintenance_due bool,
+  OUT oldest_consumer_lag bigint)
+RETURNS record
+AS 'MODULE_PATHNAME', 'lake_table_health'
+LANGUAGE C STRICT VOLATILE;
+
+-- health of every lake foreign table the current user may read (one row per
+-- foreign table; pinned views of one lake table repeat its figures)
+CREATE VIEW lake_tables_health AS
+  SELECT c.oid::regclass AS table_name, h.*
+  FROM pg_class c
+  JOIN pg_foreign_table ft ON ft.ftrelid = c.oid
+  JOIN pg_foreign_server s ON s.oid = ft.ftserver
+  JOIN pg_foreign_data_wrapper w ON w.oid = s.srvfdw
+  CROSS JOIN LATERAL lake_table_health(c.oid) h
+  WHERE w.fdwname = 'lake_fdw'
+    AND has_table_privilege(c.oid, 'SELECT');
+GRANT SELECT ON lake_tables_health TO PUBLIC;

@@ -103,9 +103,9 @@ EXPLAIN (COSTS OFF) SELECT * FROM ad_metrics WHERE clicks > 10;
 EXPLAIN (COSTS OFF) INSERT INTO events VALUES (1, 'x', NULL);
 EXPLAIN (COSTS OFF) INSERT INTO ad_metrics VALUES ('2026-11-01', 1, 1, 1);
 
--- not yet: UPDATE, DELETE, ON CONFLICT on primary-key tables
+-- append tables identify no row: no UPDATE, no row-level DELETE
 UPDATE events SET kind = 'x';
-DELETE FROM events;
+DELETE FROM events WHERE id = 1;
 INSERT INTO ad_metrics VALUES ('2026-11-01', 1, 1, 1) ON CONFLICT DO NOTHING;
 -- append tables have no key to conflict on
 INSERT INTO events VALUES (5, 'noconflict', NULL) ON CONFLICT DO NOTHING;

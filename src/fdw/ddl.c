@@ -32,6 +32,8 @@
 #include "mergetree/lake_types.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "parser/parse_type.h"
+#include "mergetree/merge_engine.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -247,6 +249,36 @@ check_against_lake(Relation rel, LakeTableOptions *opts, LakeSchema *decl, LakeS
 				 schema_option(lake, "merge_engine"));
 }
 
+/* Every column's aggregate must suit its type (aggregation engine). */
+static void
+check_aggregates(LakeSchema *decl, LakeTableOptions *opts)
+{
+	LakeTypeInfo *types;
+	const char **names;
+	const char **aggs;
+	int32	   *ids;
+
+	if (opts->primary_key == NIL || strcmp(opts->merge_engine, "aggregation") != 0)
+		return;
+	types = palloc(sizeof(LakeTypeInfo) * Max(decl->ncolumns, 1));
+	names = palloc(sizeof(char *) * Max(decl->ncolumns, 1));
+	aggs = palloc(sizeof(char *) * Max(decl->ncolumns, 1));
+	ids = palloc(sizeof(int32) * Max(decl->ncolumns, 1));
+	for (int i = 0; i < decl->ncolumns; i++)
+	{
+		Oid			typid;
+		int32		typmod;
+
+		parseTypeString(decl->columns[i].type_name, &typid, &typmod, false);
+		LakeTypeFromPgOrError(typid, typmod, decl->columns[i].name, &types[i]);
+		names[i] = decl->columns[i].name;
+		aggs[i] = decl->columns[i].aggregate;
+		ids[i] = i;
+	}
+	(void) LakeMergeConfigBuild(opts->merge_engine, decl->ncolumns, names, types, ids,
+								aggs, 0, NULL, -1);
+}
+
 /* Create the lake table of a new foreign table, or check it matches. */
 static void
 ensure_lake_table(Oid relid)
@@ -259,6 +291,7 @@ ensure_lake_table(Oid relid)
 
 	check_names_exist(decl, opts->primary_key, "primary_key", rel);
 	check_names_exist(decl, opts->partition_by, "partition_by", rel);
+	check_aggregates(decl, opts);
 	check_names_exist(decl, opts->bloom_filter_columns, "bloom_filter_columns", rel);
 	if (opts->sequence_column)
 		check_names_exist(decl, list_make1(opts->sequence_column), "sequence_column", rel);
@@ -479,6 +512,8 @@ evolve_schema(Oid relid)
 	LakeSchema *next;
 	int			added = 0;
 
+	check_aggregates(decl, opts);
+
 	next = palloc0(sizeof(LakeSchema));
 	*next = *lake;
 	next->columns = palloc0(sizeof(LakeColumn) * (lake->ncolumns + decl->ncolumns));
@@ -486,9 +521,21 @@ evolve_schema(Oid relid)
 	for (int i = 0; i < decl->ncolumns; i++)
 	{
 		LakeColumn *c;
+		int			j = find_column(lake, decl->columns[i].name);
 
-		if (find_column(lake, decl->columns[i].name) >= 0)
+		if (j >= 0)
+		{
+			/* ALTER COLUMN ... OPTIONS (aggregate ...) changes how it merges */
+			const char *was = lake->columns[j].aggregate;
+			const char *now = decl->columns[i].aggregate;
+
+			if ((was == NULL) != (now == NULL) || (was && strcmp(was, now) != 0))
+			{
+				next->columns[j].aggregate = now ? pstrdup(now) : NULL;
+				added++;
+			}
 			continue;
+		}
 		if (decl->columns[i].not_null)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -592,7 +639,8 @@ lake_fdw_ddl_end(PG_FUNCTION_ARGS)
 		if (!is_lake_relation(relid))
 			PG_RETURN_VOID();
 		foreach(lc, stmt->cmds)
-			if (((AlterTableCmd *) lfirst(lc))->subtype == AT_AddColumn)
+			if (((AlterTableCmd *) lfirst(lc))->subtype == AT_AddColumn ||
+				((AlterTableCmd *) lfirst(lc))->subtype == AT_AlterColumnGenericOptions)
 				adds_column = true;
 		if (adds_column)
 			evolve_schema(relid);

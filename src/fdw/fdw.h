@@ -13,6 +13,8 @@
 #include "postgres.h"
 #include "commands/explain.h"
 #include "foreign/fdwapi.h"
+#include "mergetree/merge_engine.h"
+#include "maint/maint.h"
 #include "meta/meta.h"
 #include "nodes/parsenodes.h"
 #include "utils/rel.h"
@@ -53,6 +55,8 @@ typedef struct LakeTableOptions
 	char	   *tag;			/* option tag, or NULL */
 	LakeScanMode scan_mode;
 	char	   *consumer;
+	LakeMaintPolicy maint;		/* snapshot_*, partition_expiration_time,
+								 * tag_* */
 } LakeTableOptions;
 
 /* options.c */
@@ -102,6 +106,15 @@ extern TupleTableSlot **lakeExecForeignBatchInsert(EState *estate, ResultRelInfo
 												   TupleTableSlot **planSlots,
 												   int *numSlots);
 extern int	lakeGetForeignModifyBatchSize(ResultRelInfo *rinfo);
+extern void lakeAddForeignUpdateTargets(PlannerInfo *root, Index rtindex,
+										RangeTblEntry *target_rte,
+										Relation target_relation);
+extern TupleTableSlot *lakeExecForeignUpdate(EState *estate, ResultRelInfo *rinfo,
+											 TupleTableSlot *slot,
+											 TupleTableSlot *planSlot);
+extern TupleTableSlot *lakeExecForeignDelete(EState *estate, ResultRelInfo *rinfo,
+											 TupleTableSlot *slot,
+											 TupleTableSlot *planSlot);
 extern void lakeEndForeignModify(EState *estate, ResultRelInfo *rinfo);
 extern void lakeExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 									 List *fdw_private, int subplan_index,
@@ -118,11 +131,26 @@ extern LakeTable *LakeXactTable_(LakeXactTable *xt);
 extern LakeSchema *LakeXactSchema(LakeXactTable *xt);
 extern TimestampTz LakeAsOfSetting(bool *isset);
 extern void LakeXactAppendRow(LakeXactTable *xt, CommandId cid, Datum *values, bool *isnull);
+extern void LakeXactAppendRecord(LakeXactTable *xt, CommandId cid, Datum *values,
+								 bool *isnull, LakeRecordKind kind, const char *ops);
+extern const struct LakeFlushSpec *LakeXactFlushSpec(LakeXactTable *xt);
+extern const LakeMergeConfig *LakeXactMergeConfig(LakeXactTable *xt);
+/* committed files a scan may read (drops of this transaction hide some) */
+extern List *LakeXactVisibleFiles(LakeXactTable *xt, List *files);
+extern bool LakeXactHasDrops(LakeXactTable *xt);
+extern void LakeXactDropPartitions(LakeXactTable *xt, List *partitions, bool all);
+/* read-modify-write: the key (lake-order values) was read at snapshot_id */
+extern void LakeXactNoteRead(LakeXactTable *xt, const Datum *values, const bool *isnull,
+							 int64 snapshot_id);
+extern char *LakeXactKeyText(LakeXactTable *xt, const Datum *values, const bool *isnull);
 extern void LakeXactPendingForScan(LakeXactTable *xt, CommandId cid, bool need_sorted,
 								   List **files, struct LakeWriteBuffer **buffer,
 								   int64 *limit);
 
 /* functions.c */
 extern LakeTable *LakeTableForRelation(Oid relid, LakeTableOptions **opts_out);
+
+/* maint_functions.c: the background worker's per-table maintenance call */
+extern void LakeMaintainRelation(Oid relid, bool nowait, LakeMaintResult *result);
 
 #endif							/* LAKE_FDW_H */

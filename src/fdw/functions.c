@@ -114,6 +114,7 @@ lake_files(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	if (snap == NULL)
 		return (Datum) 0;
+	LakeSnapshotPin(LakeXactTable_(xt), snap->id);
 	foreach(lc, LakeSnapshotFiles(LakeXactTable_(xt), snap))
 	{
 		LakeDataFile *f = lfirst(lc);
@@ -160,6 +161,8 @@ lake_create_tag(PG_FUNCTION_ARGS)
 		id = PG_GETARG_INT64(2);
 		(void) LakeSnapshotLoad(table, id, false);
 	}
+	/* an expiry running meanwhile either sees the pin or fails it */
+	LakeSnapshotPin(table, id);
 	LakeTagCreate(table, name, id);
 	PG_RETURN_INT64(id);
 }

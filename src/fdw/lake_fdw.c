@@ -8,6 +8,7 @@
 #include "postgres.h"
 
 #include "fdw/fdw.h"
+#include "fdw/modify_internal.h"
 #include "fmgr.h"
 #include "utils/guc.h"
 
@@ -58,6 +59,8 @@ _PG_init(void)
 	MarkGUCPrefixReserved("lake_fdw");
 
 	LakeXactInit();
+	LakeOnConflictInit();
+	LakePinInit();
 }
 
 Datum
@@ -86,6 +89,15 @@ lake_fdw_handler(PG_FUNCTION_ARGS)
 	routine->BeginForeignInsert = lakeBeginForeignInsert;
 	routine->EndForeignInsert = lakeEndForeignInsert;
 	routine->ExplainForeignModify = lakeExplainForeignModify;
+	routine->AddForeignUpdateTargets = lakeAddForeignUpdateTargets;
+	routine->ExecForeignUpdate = lakeExecForeignUpdate;
+	routine->ExecForeignDelete = lakeExecForeignDelete;
+	routine->PlanDirectModify = lakePlanDirectModify;
+	routine->BeginDirectModify = lakeBeginDirectModify;
+	routine->IterateDirectModify = lakeIterateDirectModify;
+	routine->EndDirectModify = lakeEndDirectModify;
+	routine->ExplainDirectModify = lakeExplainDirectModify;
+	routine->ExecForeignTruncate = lakeExecForeignTruncate;
 
 	routine->ImportForeignSchema = lakeImportForeignSchema;
 

@@ -1,34 +1,86 @@
 /*-------------------------------------------------------------------------
  * modify.c
- *	  INSERT and COPY FROM into lake tables: the FDW modify callbacks.
+ *	  INSERT (with ON CONFLICT), COPY FROM, UPDATE and DELETE on lake
+ *	  tables: the FDW modify callbacks.
  *
- * Rows are not written when they arrive: each goes into the transaction's
- * write buffer for the table (xact.c), which turns them into Parquet files
- * at commit.  COPY (one row at a time in PostgreSQL 15) therefore costs the
- * same per row as a batched INSERT.
+ * Rows are not written when they arrive: each becomes a record in the
+ * transaction's write buffer for the table (xact.c), which turns them into
+ * Parquet files at commit.  On primary-key tables:
+ *	 - a plain INSERT (and COPY) writes ENGINE records: an existing key is
+ *	   merged by the table's merge engine (an upsert);
+ *	 - INSERT ... ON CONFLICT whose DO UPDATE SET list is a merge of
+ *	   EXCLUDED onto the existing version writes blind OPS records
+ *	   (onconflict.c decides); other forms look the key's current version
+ *	   up (lookup.c) and write the resulting full row (SET) or nothing;
+ *	 - UPDATE writes the new full row (SET), DELETE a tombstone; the
+ *	   primary key identifies the row (junk columns added to the scan).
+ * Writes that depended on the version read are checked at commit against
+ * concurrent commits (40001).  Statements proposing one key twice to DO
+ * UPDATE fail as PostgreSQL's do.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "access/tupdesc.h"
 #include "commands/explain.h"
+#include "common/hashfn.h"
 #include "executor/executor.h"
-#include "fdw/fdw.h"
-#include "mergetree/write_buffer.h"
+#include "fdw/modify_internal.h"
+#include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
+#include "optimizer/appendinfo.h"
 #include "parser/parsetree.h"
+#include "utils/datum.h"
+#include "utils/hsearch.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
+
+/* versions of keys this statement wrote (ON CONFLICT) */
+typedef struct StmtKey
+{
+	uint64		hash;			/* hash key */
+	List	   *entries;		/* StmtKeyEntry*: keys sharing the hash */
+} StmtKey;
+
+typedef struct StmtKeyEntry
+{
+	char	   *text;			/* the key's canonical text */
+	bool		present;		/* the key exists now */
+	bool		affected;		/* inserted or updated by this statement */
+	Datum	   *values;			/* lookup path: its row (lake order) */
+	bool	   *isnull;
+} StmtKeyEntry;
 
 /* per result relation */
 typedef struct LakeModifyState
 {
 	LakeXactTable *xt;
+	CmdType		operation;
 	int			nlake;			/* lake schema columns */
 	int		   *lake_to_att;	/* lake column -> attribute index, or -1 */
 	Datum	   *values;			/* [nlake] */
 	bool	   *isnull;
+	LakeUpsertPlan up;
+	ModifyTableState *mtstate;
+	ResultRelInfo *rinfo;
+	/* ON CONFLICT */
+	MemoryContext stmt_cxt;		/* statement's keys and rows */
+	HTAB	   *stmt_keys;
+	LakeLookup *lookup;
+	/* UPDATE / DELETE */
+	AttrNumber *key_junk;		/* per key column: junk attno in planSlot */
+	AttrNumber	wholerow_junk;	/* DELETE: the old row, or 0 */
 } LakeModifyState;
+
+#define KEY_JUNK_NAME	"lake_key_%d"
+
+static bool
+has_primary_key(Relation rel)
+{
+	return LakeGetTableOptions(RelationGetRelid(rel))->primary_key != NIL;
+}
 
 int
 lakeIsForeignRelUpdatable(Relation rel)
@@ -37,7 +89,36 @@ lakeIsForeignRelUpdatable(Relation rel)
 
 	if (LakeTableIsReadOnly(opts))
 		return 0;
-	return (1 << CMD_INSERT);
+	/* append tables: DELETE of whole partitions only (direct_modify.c) */
+	return (1 << CMD_INSERT) | (1 << CMD_UPDATE) | (1 << CMD_DELETE);
+}
+
+/* The primary key identifies a row: its columns ride along as junk. */
+void
+lakeAddForeignUpdateTargets(PlannerInfo *root, Index rtindex,
+							RangeTblEntry *target_rte, Relation target_relation)
+{
+	LakeTableOptions *opts = LakeGetTableOptions(RelationGetRelid(target_relation));
+	ListCell   *lc;
+	int			k = 0;
+
+	foreach(lc, opts->primary_key)
+	{
+		AttrNumber	att = get_attnum(RelationGetRelid(target_relation), lfirst(lc));
+		Form_pg_attribute attr;
+		Var		   *var;
+
+		if (att == InvalidAttrNumber)
+			continue;
+		attr = TupleDescAttr(RelationGetDescr(target_relation), att - 1);
+		var = makeVar(rtindex, att, attr->atttypid, attr->atttypmod, attr->attcollation, 0);
+		add_row_identity_var(root, var, rtindex, psprintf(KEY_JUNK_NAME, k));
+		k++;
+	}
+	/* DELETE ... RETURNING needs the deleted row */
+	if (root->parse->commandType == CMD_DELETE && root->parse->returningList != NIL)
+		add_row_identity_var(root, makeWholeRowVar(target_rte, rtindex, 0, false),
+							 rtindex, "wholerow");
 }
 
 List *
@@ -47,29 +128,35 @@ lakePlanForeignModify(PlannerInfo *root, ModifyTable *plan,
 	RangeTblEntry *rte = planner_rt_fetch(resultRelation, root);
 	LakeTableOptions *opts = LakeGetTableOptions(rte->relid);
 
-	if (plan->operation != CMD_INSERT)
+	if ((plan->operation == CMD_UPDATE || plan->operation == CMD_DELETE) &&
+		opts->primary_key == NIL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("lake_fdw does not support UPDATE or DELETE on \"%s\" yet",
-						get_rel_name(rte->relid))));
-	if (plan->onConflictAction != ONCONFLICT_NONE && opts->primary_key != NIL)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("INSERT ... ON CONFLICT on primary-key lake table \"%s\" is not supported yet",
+				 errmsg("cannot %s rows of lake table \"%s\": it has no primary key",
+						plan->operation == CMD_UPDATE ? "UPDATE" : "DELETE",
 						get_rel_name(rte->relid)),
-				 errhint("A plain INSERT of an existing key is an upsert: the table's merge engine merges it.")));
-	/* an append table has no unique key: ON CONFLICT DO NOTHING never fires */
+				 errdetail("Append tables identify no row; they support DELETE of whole partitions (a WHERE on partition columns only) and TRUNCATE."),
+				 errhint("Declare a primary key to update and delete rows.")));
+	if (plan->operation == CMD_MERGE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("MERGE is not supported on lake table \"%s\"", get_rel_name(rte->relid)),
+				 errhint("Use INSERT ... ON CONFLICT.")));
 	return NIL;
 }
 
 static LakeModifyState *
-begin_modify(Relation rel)
+begin_modify(ModifyTableState *mtstate, ResultRelInfo *rinfo, CmdType operation)
 {
+	Relation	rel = rinfo->ri_RelationDesc;
 	LakeModifyState *st = palloc0(sizeof(LakeModifyState));
 	TupleDesc	desc = RelationGetDescr(rel);
 	LakeSchema *schema;
 
 	st->xt = LakeXactGetTable(RelationGetRelid(rel), true);
+	st->operation = operation;
+	st->mtstate = mtstate;
+	st->rinfo = rinfo;
 	schema = LakeXactSchema(st->xt);
 	st->nlake = schema->ncolumns;
 	st->lake_to_att = palloc(sizeof(int) * Max(st->nlake, 1));
@@ -89,26 +176,68 @@ begin_modify(Relation rel)
 			}
 		}
 	}
+	/* COPY hands over a ModifyTableState without a plan */
+	if (operation == CMD_INSERT && mtstate != NULL && mtstate->ps.plan != NULL)
+		LakeUpsertClassify(mtstate, rinfo, st->xt, &st->up);
+	else
+		st->up.path = LAKE_UPSERT_PLAIN;
+	if (st->up.path != LAKE_UPSERT_PLAIN)
+	{
+		HASHCTL		ctl;
+
+		st->stmt_cxt = AllocSetContextCreate(CurrentMemoryContext, "lake_fdw statement keys",
+											 ALLOCSET_DEFAULT_SIZES);
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(uint64);
+		ctl.entrysize = sizeof(StmtKey);
+		ctl.hcxt = st->stmt_cxt;
+		st->stmt_keys = hash_create("lake_fdw statement keys", 1024, &ctl,
+									HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
 	return st;
+}
+
+static void
+find_key_junk(LakeModifyState *st, ModifyTableState *mtstate)
+{
+	Plan	   *subplan = outerPlanState(mtstate)->plan;
+	const LakeFlushSpec *spec = LakeXactFlushSpec(st->xt);
+
+	st->key_junk = palloc(sizeof(AttrNumber) * Max(spec->nkey, 1));
+	for (int k = 0; k < spec->nkey; k++)
+	{
+		st->key_junk[k] = ExecFindJunkAttributeInTlist(subplan->targetlist,
+																psprintf(KEY_JUNK_NAME, k));
+		if (!AttributeNumberIsValid(st->key_junk[k]))
+			elog(ERROR, "lake_fdw: primary key column %d missing from the row identity", k);
+	}
+	st->wholerow_junk = ExecFindJunkAttributeInTlist(subplan->targetlist, "wholerow");
 }
 
 void
 lakeBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 					   List *fdw_private, int subplan_index, int eflags)
 {
+	LakeModifyState *st;
+	CmdType		op = mtstate->operation;
+
 	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
 		return;
-	rinfo->ri_FdwState = begin_modify(rinfo->ri_RelationDesc);
+	st = begin_modify(mtstate, rinfo, op);
+	if (op == CMD_UPDATE || op == CMD_DELETE)
+		find_key_junk(st, mtstate);
+	rinfo->ri_FdwState = st;
 }
 
 void
 lakeBeginForeignInsert(ModifyTableState *mtstate, ResultRelInfo *rinfo)
 {
-	rinfo->ri_FdwState = begin_modify(rinfo->ri_RelationDesc);
+	rinfo->ri_FdwState = begin_modify(mtstate, rinfo, CMD_INSERT);
 }
 
+/* the slot's row into st->values/isnull, lake order */
 static void
-append_slot(LakeModifyState *st, CommandId cid, TupleTableSlot *slot)
+slot_to_lake(LakeModifyState *st, TupleTableSlot *slot)
 {
 	slot_getallattrs(slot);
 	for (int i = 0; i < st->nlake; i++)
@@ -126,15 +255,225 @@ append_slot(LakeModifyState *st, CommandId cid, TupleTableSlot *slot)
 			st->isnull[i] = slot->tts_isnull[a];
 		}
 	}
-	LakeXactAppendRow(st->xt, cid, st->values, st->isnull);
+}
+
+/* Store a lake-order row into a slot of the relation's shape. */
+static void
+lake_to_slot(LakeModifyState *st, const Datum *values, const bool *isnull,
+			 TupleTableSlot *slot)
+{
+	TupleDesc	desc = slot->tts_tupleDescriptor;
+	Datum	   *v = palloc0(sizeof(Datum) * Max(desc->natts, 1));
+	bool	   *n = palloc(sizeof(bool) * Max(desc->natts, 1));
+
+	for (int a = 0; a < desc->natts; a++)
+		n[a] = true;
+	for (int i = 0; i < st->nlake; i++)
+		if (st->lake_to_att[i] >= 0)
+		{
+			v[st->lake_to_att[i]] = values[i];
+			n[st->lake_to_att[i]] = isnull[i];
+		}
+	ExecForceStoreHeapTuple(heap_form_tuple(desc, v, n), slot, true);
+}
+
+/* ---------------------------------------------------------------------
+ * The statement's keys
+ * ---------------------------------------------------------------------
+ */
+static StmtKeyEntry *
+stmt_key(LakeModifyState *st, const char *text, bool create)
+{
+	uint64		h = hash_bytes_extended((const unsigned char *) text, strlen(text), 0);
+	StmtKey    *sk;
+	bool		found;
+	ListCell   *lc;
+	StmtKeyEntry *e;
+	MemoryContext old;
+
+	sk = hash_search(st->stmt_keys, &h, create ? HASH_ENTER : HASH_FIND, &found);
+	if (sk == NULL)
+		return NULL;
+	if (!found)
+		sk->entries = NIL;
+	foreach(lc, sk->entries)
+	{
+		e = lfirst(lc);
+		if (strcmp(e->text, text) == 0)
+			return e;
+	}
+	if (!create)
+		return NULL;
+	old = MemoryContextSwitchTo(st->stmt_cxt);
+	e = palloc0(sizeof(StmtKeyEntry));
+	e->text = pstrdup(text);
+	sk->entries = lappend(sk->entries, e);
+	MemoryContextSwitchTo(old);
+	return e;
+}
+
+static void
+remember_row(LakeModifyState *st, StmtKeyEntry *e, const Datum *values, const bool *isnull)
+{
+	const LakeFlushSpec *spec = LakeXactFlushSpec(st->xt);
+	MemoryContext old = MemoryContextSwitchTo(st->stmt_cxt);
+
+	if (e->values == NULL)
+	{
+		e->values = palloc(sizeof(Datum) * Max(st->nlake, 1));
+		e->isnull = palloc(sizeof(bool) * Max(st->nlake, 1));
+	}
+	for (int i = 0; i < st->nlake; i++)
+	{
+		e->isnull[i] = isnull[i];
+		e->values[i] = isnull[i] ? (Datum) 0 :
+			datumCopy(values[i], spec->types[i].typbyval, spec->types[i].typlen);
+	}
+	MemoryContextSwitchTo(old);
+}
+
+static pg_attribute_noreturn() void
+affect_twice(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_CARDINALITY_VIOLATION),
+			 errmsg("ON CONFLICT DO UPDATE command cannot affect row a second time"),
+			 errhint("Ensure that no rows proposed for insertion within the same command have duplicate constrained values.")));
+}
+
+/* ---------------------------------------------------------------------
+ * INSERT
+ * ---------------------------------------------------------------------
+ */
+static TupleTableSlot *
+insert_blind(LakeModifyState *st, EState *estate, TupleTableSlot *slot)
+{
+	if (st->up.action == ONCONFLICT_UPDATE)
+	{
+		char	   *text = LakeXactKeyText(st->xt, st->values, st->isnull);
+		StmtKeyEntry *e = stmt_key(st, text, true);
+
+		if (e->affected)
+			affect_twice();
+		e->affected = true;
+		pfree(text);
+	}
+	LakeXactAppendRecord(st->xt, estate->es_output_cid, st->values, st->isnull,
+						 LAKE_REC_OPS, st->up.ops);
+	return slot;
+}
+
+static TupleTableSlot *
+insert_lookup(LakeModifyState *st, EState *estate, TupleTableSlot *slot)
+{
+	OnConflictSetState *oc = st->rinfo->ri_onConflict;
+	char	   *text = LakeXactKeyText(st->xt, st->values, st->isnull);
+	StmtKeyEntry *e = stmt_key(st, text, true);
+	Datum	   *cur_values = palloc(sizeof(Datum) * Max(st->nlake, 1));
+	bool	   *cur_isnull = palloc(sizeof(bool) * Max(st->nlake, 1));
+	bool		present;
+	ExprContext *econtext;
+	TupleTableSlot *newslot;
+
+	pfree(text);
+	if (e->values != NULL || e->affected)
+	{
+		present = e->present;
+		if (present)
+		{
+			memcpy(cur_values, e->values, sizeof(Datum) * st->nlake);
+			memcpy(cur_isnull, e->isnull, sizeof(bool) * st->nlake);
+		}
+	}
+	else
+	{
+		if (st->lookup == NULL)
+			st->lookup = LakeLookupBegin(st->xt, estate->es_output_cid, st->stmt_cxt);
+		memcpy(cur_values, st->values, sizeof(Datum) * st->nlake);
+		memcpy(cur_isnull, st->isnull, sizeof(bool) * st->nlake);
+		present = LakeLookupFetch(st->lookup, cur_values, cur_isnull);
+		/* the outcome depends on this version: check it at commit */
+		LakeXactNoteRead(st->xt, st->values, st->isnull, LakeLookupSnapshotId(st->lookup));
+	}
+
+	if (!present)
+	{
+		/* no conflict: the proposed row goes in as it is */
+		LakeXactAppendRecord(st->xt, estate->es_output_cid, st->values, st->isnull,
+							 LAKE_REC_SET, NULL);
+		e->present = true;
+		e->affected = true;
+		remember_row(st, e, st->values, st->isnull);
+		return slot;
+	}
+	if (st->up.action == ONCONFLICT_NOTHING)
+	{
+		if (e->values == NULL)
+			remember_row(st, e, cur_values, cur_isnull);
+		e->present = true;
+		return NULL;
+	}
+	if (e->affected)
+		affect_twice();
+
+	/* DO UPDATE, as ExecOnConflictUpdate: existing row = scan tuple */
+	lake_to_slot(st, cur_values, cur_isnull, oc->oc_Existing);
+	econtext = st->mtstate->ps.ps_ExprContext;
+	econtext->ecxt_scantuple = oc->oc_Existing;
+	econtext->ecxt_innertuple = slot;
+	econtext->ecxt_outertuple = NULL;
+	if (e->values == NULL)
+		remember_row(st, e, cur_values, cur_isnull);
+	e->present = true;
+	if (oc->oc_WhereClause && !ExecQual(oc->oc_WhereClause, econtext))
+		return NULL;
+	newslot = ExecProject(oc->oc_ProjInfo);
+	slot_to_lake(st, newslot);
+	{
+		const LakeFlushSpec *spec = LakeXactFlushSpec(st->xt);
+
+		for (int k = 0; k < spec->nkey; k++)
+		{
+			int			c = spec->key_cols[k];
+
+			if (st->isnull[c] ||
+				!datumIsEqual(st->values[c], cur_values[c], spec->types[c].typbyval,
+							  spec->types[c].typlen))
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("ON CONFLICT DO UPDATE cannot change primary key column \"%s\" of a lake table",
+								spec->names[c])));
+		}
+	}
+	LakeXactAppendRecord(st->xt, estate->es_output_cid, st->values, st->isnull,
+						 LAKE_REC_SET, NULL);
+	e->affected = true;
+	remember_row(st, e, st->values, st->isnull);
+	return newslot;
+}
+
+static TupleTableSlot *
+insert_row(LakeModifyState *st, EState *estate, TupleTableSlot *slot)
+{
+	slot_to_lake(st, slot);
+	switch (st->up.path)
+	{
+		case LAKE_UPSERT_BLIND:
+			return insert_blind(st, estate, slot);
+		case LAKE_UPSERT_LOOKUP:
+			return insert_lookup(st, estate, slot);
+		default:
+			LakeXactAppendRecord(st->xt, estate->es_output_cid, st->values, st->isnull,
+								 LAKE_REC_ENGINE, NULL);
+			return slot;
+	}
 }
 
 TupleTableSlot *
 lakeExecForeignInsert(EState *estate, ResultRelInfo *rinfo,
 					  TupleTableSlot *slot, TupleTableSlot *planSlot)
 {
-	append_slot((LakeModifyState *) rinfo->ri_FdwState, estate->es_output_cid, slot);
-	return slot;
+	return insert_row((LakeModifyState *) rinfo->ri_FdwState, estate, slot);
 }
 
 TupleTableSlot **
@@ -145,17 +484,23 @@ lakeExecForeignBatchInsert(EState *estate, ResultRelInfo *rinfo,
 	LakeModifyState *st = (LakeModifyState *) rinfo->ri_FdwState;
 
 	for (int i = 0; i < *numSlots; i++)
-		append_slot(st, estate->es_output_cid, slots[i]);
+		(void) insert_row(st, estate, slots[i]);
 	return slots;
 }
 
 int
 lakeGetForeignModifyBatchSize(ResultRelInfo *rinfo)
 {
+	LakeModifyState *st = (LakeModifyState *) rinfo->ri_FdwState;
+
 	/* PostgreSQL only batches when there is no RETURNING and no row trigger */
 	if (rinfo->ri_projectReturning != NULL ||
 		(rinfo->ri_TrigDesc && rinfo->ri_TrigDesc->trig_insert_after_row))
 		return 1;
+	/* a lookup may return no row; blind and plain inserts always do */
+	if (st != NULL && st->up.path == LAKE_UPSERT_LOOKUP)
+		return 1;
+
 	/*
 	 * Rows are buffered anyway, and PostgreSQL copies every slot it batches:
 	 * measured, batching only costs (see lake_fdw.insert_batch_size).
@@ -163,28 +508,173 @@ lakeGetForeignModifyBatchSize(ResultRelInfo *rinfo)
 	return lake_insert_batch_size;
 }
 
+/* ---------------------------------------------------------------------
+ * UPDATE and DELETE
+ * ---------------------------------------------------------------------
+ */
+static int64
+read_snapshot_id(LakeModifyState *st)
+{
+	LakeSnapshot *snap = LakeXactReadSnapshot(st->xt);
+
+	return snap ? snap->id : 0;
+}
+
+/* the old row's key, from the junk columns, into values/isnull */
+static void
+junk_key(LakeModifyState *st, TupleTableSlot *planSlot, Datum *values, bool *isnull)
+{
+	const LakeFlushSpec *spec = LakeXactFlushSpec(st->xt);
+
+	for (int k = 0; k < spec->nkey; k++)
+	{
+		int			c = spec->key_cols[k];
+
+		values[c] = ExecGetJunkAttribute(planSlot, st->key_junk[k], &isnull[c]);
+		if (isnull[c])
+			elog(ERROR, "lake_fdw: NULL primary key in a row to modify");
+	}
+}
+
+TupleTableSlot *
+lakeExecForeignUpdate(EState *estate, ResultRelInfo *rinfo,
+					  TupleTableSlot *slot, TupleTableSlot *planSlot)
+{
+	LakeModifyState *st = (LakeModifyState *) rinfo->ri_FdwState;
+	const LakeFlushSpec *spec = LakeXactFlushSpec(st->xt);
+	Datum	   *old = palloc(sizeof(Datum) * Max(st->nlake, 1));
+	bool	   *oldnull = palloc(sizeof(bool) * Max(st->nlake, 1));
+
+	junk_key(st, planSlot, old, oldnull);
+	slot_to_lake(st, slot);
+	for (int k = 0; k < spec->nkey; k++)
+	{
+		int			c = spec->key_cols[k];
+
+		if (st->isnull[c] ||
+			!datumIsEqual(st->values[c], old[c], spec->types[c].typbyval, spec->types[c].typlen))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot change primary key column \"%s\" of lake table \"%s\"",
+							spec->names[c], RelationGetRelationName(rinfo->ri_RelationDesc)),
+					 errhint("DELETE the row and INSERT it with the new key.")));
+	}
+	LakeXactNoteRead(st->xt, old, oldnull, read_snapshot_id(st));
+	LakeXactAppendRecord(st->xt, estate->es_output_cid, st->values, st->isnull,
+						 LAKE_REC_SET, NULL);
+	return slot;
+}
+
+TupleTableSlot *
+lakeExecForeignDelete(EState *estate, ResultRelInfo *rinfo,
+					  TupleTableSlot *slot, TupleTableSlot *planSlot)
+{
+	LakeModifyState *st = (LakeModifyState *) rinfo->ri_FdwState;
+
+	for (int i = 0; i < st->nlake; i++)
+	{
+		st->values[i] = (Datum) 0;
+		st->isnull[i] = true;
+	}
+	junk_key(st, planSlot, st->values, st->isnull);
+	LakeXactNoteRead(st->xt, st->values, st->isnull, read_snapshot_id(st));
+	LakeXactAppendRecord(st->xt, estate->es_output_cid, st->values, st->isnull,
+						 LAKE_REC_DELETE, NULL);
+	if (st->wholerow_junk != InvalidAttrNumber)
+	{
+		bool		isnull;
+		Datum		d = ExecGetJunkAttribute(planSlot, st->wholerow_junk, &isnull);
+
+		if (!isnull)
+		{
+			HeapTupleHeader td = DatumGetHeapTupleHeader(d);
+			HeapTupleData tup;
+
+			tup.t_len = HeapTupleHeaderGetDatumLength(td);
+			ItemPointerSetInvalid(&tup.t_self);
+			tup.t_tableOid = RelationGetRelid(rinfo->ri_RelationDesc);
+			tup.t_data = td;
+			/* the slot keeps the pointer: hand it a copy it owns */
+			ExecForceStoreHeapTuple(heap_copytuple(&tup), slot, true);
+		}
+	}
+	return slot;
+}
+
 void
 lakeEndForeignModify(EState *estate, ResultRelInfo *rinfo)
 {
+	LakeModifyState *st = (LakeModifyState *) rinfo->ri_FdwState;
+
 	/* rows stay buffered until commit */
+	if (st == NULL)
+		return;
+	if (st->lookup)
+		LakeLookupEnd(st->lookup);
+	if (st->stmt_cxt)
+		MemoryContextDelete(st->stmt_cxt);
+	st->lookup = NULL;
+	st->stmt_cxt = NULL;
 }
 
 void
 lakeEndForeignInsert(EState *estate, ResultRelInfo *rinfo)
 {
+	lakeEndForeignModify(estate, rinfo);
 }
 
+/* ---------------------------------------------------------------------
+ * EXPLAIN
+ * ---------------------------------------------------------------------
+ */
 void
 lakeExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 						 List *fdw_private, int subplan_index,
 						 struct ExplainState *es)
 {
-	LakeTableOptions *opts = LakeGetTableOptions(RelationGetRelid(rinfo->ri_RelationDesc));
+	Relation	rel = rinfo->ri_RelationDesc;
+	LakeTableOptions *opts = LakeGetTableOptions(RelationGetRelid(rel));
+	LakeXactTable *xt;
+	LakeUpsertPlan up;
+	const char *text;
 
-	ExplainPropertyText("Lake Write",
-						opts->primary_key != NIL
-						? psprintf("blind upsert (merge engine %s), buffered until commit",
-								   opts->merge_engine)
-						: "append, buffered until commit",
-						es);
+	if (mtstate->operation == CMD_UPDATE)
+	{
+		ExplainPropertyText("Lake Write",
+							"update by primary key: full rows, buffered until commit; concurrent changes to the same keys fail the commit (40001)",
+							es);
+		return;
+	}
+	if (mtstate->operation == CMD_DELETE)
+	{
+		ExplainPropertyText("Lake Write",
+							"delete by primary key: tombstones, buffered until commit",
+							es);
+		return;
+	}
+	if (!has_primary_key(rel))
+	{
+		ExplainPropertyText("Lake Write", "append, buffered until commit", es);
+		return;
+	}
+	xt = LakeXactGetTable(RelationGetRelid(rel), false);
+	LakeUpsertClassify(mtstate, rinfo, xt, &up);
+	switch (up.path)
+	{
+		case LAKE_UPSERT_BLIND:
+			text = up.action == ONCONFLICT_NOTHING
+				? "blind upsert: ON CONFLICT DO NOTHING (keep existing), buffered until commit"
+				: psprintf("blind upsert: ON CONFLICT DO UPDATE (%s), buffered until commit",
+						   LakeUpsertDescribe(xt, &up));
+			break;
+		case LAKE_UPSERT_LOOKUP:
+			text = psprintf("lookup of each key's current version (needed for %s), buffered until commit",
+							up.why);
+			break;
+		default:
+			text = psprintf("blind upsert (merge engine %s), buffered until commit",
+							opts->merge_engine);
+			break;
+	}
+	ExplainPropertyText("Lake Write", text, es);
 }

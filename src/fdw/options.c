@@ -7,7 +7,10 @@
  * Server:  root (superuser only; an absolute directory).
  * Table:   table, primary_key, partition_by, buckets, merge_engine,
  *          sequence_column, changelog, compression, compression_level,
- *          bloom_filter_columns, snapshot, tag, scan, consumer.
+ *          bloom_filter_columns, snapshot, tag, scan, consumer;
+ *          maintenance policy: snapshot_num_retained_min/max,
+ *          snapshot_time_retained, partition_expiration_time,
+ *          tag_automatic_creation, tag_num_retained (see maint/maint.h).
  * Column:  aggregate.
  * Checks that need the column list (does primary_key name a column?) run
  * in ddl.c once the table exists.
@@ -29,6 +32,7 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/timestamp.h"
 #include "utils/varlena.h"
 
 typedef struct LakeOptionDef
@@ -43,6 +47,7 @@ static const char *const merge_engines[] =
 static const char *const changelog_modes[] = {"none", "input", "lookup", NULL};
 static const char *const compressions[] = {"zstd", "lz4", "none", NULL};
 static const char *const scan_modes[] = {"snapshot", "changelog", "read_optimized", NULL};
+static const char *const auto_tags[] = {"none", "daily", NULL};
 static const char *const aggregates[] =
 {"sum", "min", "max", "product", "last_value", "last_non_null_value",
 	"first_value", "first_non_null_value", "bool_and", "bool_or", "listagg", NULL};
@@ -64,6 +69,12 @@ static const LakeOptionDef option_defs[] =
 	{"tag", ForeignTableRelationId, NULL},
 	{"scan", ForeignTableRelationId, scan_modes},
 	{"consumer", ForeignTableRelationId, NULL},
+	{"snapshot_num_retained_min", ForeignTableRelationId, NULL},
+	{"snapshot_num_retained_max", ForeignTableRelationId, NULL},
+	{"snapshot_time_retained", ForeignTableRelationId, NULL},
+	{"partition_expiration_time", ForeignTableRelationId, NULL},
+	{"tag_automatic_creation", ForeignTableRelationId, auto_tags},
+	{"tag_num_retained", ForeignTableRelationId, NULL},
 	{"aggregate", AttributeRelationId, aggregates},
 	{NULL, InvalidOid, NULL}
 };
@@ -134,6 +145,48 @@ parse_int_option(const char *name, const char *value, int64 min, int64 max)
 }
 
 /*
+ * Parse an interval option ('1 hour', '7 days') into microseconds (a month
+ * counts 30 days), at least min_usecs, or raise an option error.
+ */
+static int64
+parse_interval_option(const char *name, const char *value, int64 min_usecs)
+{
+	Interval   *volatile iv = NULL;
+	int64		usecs = 0;
+	volatile bool ok = false;
+	MemoryContext cxt = CurrentMemoryContext;
+	PG_TRY();
+	{
+		iv = DatumGetIntervalP(DirectFunctionCall3(interval_in,
+												   CStringGetDatum(value),
+												   ObjectIdGetDatum(InvalidOid),
+												   Int32GetDatum(-1)));
+		ok = true;
+	}
+	PG_CATCH();
+	{
+		/* interval_in holds no resources: a syntax error is just a "no" */
+		MemoryContextSwitchTo(cxt);
+		FlushErrorState();
+	}
+	PG_END_TRY();
+	if (ok)
+	{
+		usecs = iv->time + (int64) iv->day * USECS_PER_DAY +
+			(int64) iv->month * DAYS_PER_MONTH * USECS_PER_DAY;
+		ok = usecs >= min_usecs;
+	}
+	if (!ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("invalid value for option \"%s\": \"%s\"", name, value),
+				 min_usecs > 0 ?
+				 errhint("Give a positive interval, e.g. '7 days'.") :
+				 errhint("Give an interval of zero or more, e.g. '1 hour'.")));
+	return usecs;
+}
+
+/*
  * Split "a, b,c" into a List of identifiers (downcased unless quoted, as
  * SQL would), rejecting empty or duplicate entries.
  */
@@ -198,6 +251,14 @@ check_option_value(const LakeOptionDef *def, DefElem *elem)
 		(void) LakePathNormalize(value, "table");
 	else if (strcmp(def->name, "buckets") == 0)
 		(void) parse_int_option(def->name, value, 1, 1024);
+	else if (strcmp(def->name, "snapshot_num_retained_min") == 0 ||
+			 strcmp(def->name, "snapshot_num_retained_max") == 0 ||
+			 strcmp(def->name, "tag_num_retained") == 0)
+		(void) parse_int_option(def->name, value, 1, INT_MAX);
+	else if (strcmp(def->name, "snapshot_time_retained") == 0)
+		(void) parse_interval_option(def->name, value, 0);
+	else if (strcmp(def->name, "partition_expiration_time") == 0)
+		(void) parse_interval_option(def->name, value, 1);
 	else if (strcmp(def->name, "compression_level") == 0)
 		(void) parse_int_option(def->name, value, -7, 22);
 	else if (strcmp(def->name, "snapshot") == 0)
@@ -252,6 +313,32 @@ lake_fdw_validator(PG_FUNCTION_ARGS)
 			has_table = true;
 		if (strcmp(def->name, "root") == 0)
 			has_root = true;
+	}
+
+	if (catalog == ForeignTableRelationId)
+	{
+		const char *vmin = NULL;
+		const char *vmax = NULL;
+
+		foreach(lc, options)
+		{
+			DefElem    *elem = (DefElem *) lfirst(lc);
+
+			if (strcmp(elem->defname, "snapshot_num_retained_min") == 0)
+				vmin = defGetString(elem);
+			else if (strcmp(elem->defname, "snapshot_num_retained_max") == 0)
+				vmax = defGetString(elem);
+		}
+		if (vmax != NULL &&
+			parse_int_option("snapshot_num_retained_max", vmax, 1, INT_MAX) <
+			(vmin ? parse_int_option("snapshot_num_retained_min", vmin, 1, INT_MAX)
+			 : LAKE_DEFAULT_RETAINED_MIN))
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+					 errmsg("option \"snapshot_num_retained_max\" (%s) is below \"snapshot_num_retained_min\" (%s)",
+							vmax, vmin ? vmin : CppAsString2(LAKE_DEFAULT_RETAINED_MIN)),
+					 errhint("Lower snapshot_num_retained_min as well (it defaults to %d).",
+							 LAKE_DEFAULT_RETAINED_MIN)));
 	}
 
 	/*
@@ -357,6 +444,20 @@ LakeGetTableOptions(Oid relid)
 		opts->scan_mode = LAKE_SCAN_READ_OPTIMIZED;
 	v = option_value(o, "consumer");
 	opts->consumer = v ? pstrdup(v) : NULL;
+
+	LakeMaintPolicyDefaults(&opts->maint);
+	if ((v = option_value(o, "snapshot_num_retained_min")) != NULL)
+		opts->maint.retained_min = (int) parse_int_option("snapshot_num_retained_min", v, 1, INT_MAX);
+	if ((v = option_value(o, "snapshot_num_retained_max")) != NULL)
+		opts->maint.retained_max = (int) parse_int_option("snapshot_num_retained_max", v, 1, INT_MAX);
+	if ((v = option_value(o, "snapshot_time_retained")) != NULL)
+		opts->maint.time_retained = parse_interval_option("snapshot_time_retained", v, 0);
+	if ((v = option_value(o, "partition_expiration_time")) != NULL)
+		opts->maint.partition_expiration = parse_interval_option("partition_expiration_time", v, 1);
+	if ((v = option_value(o, "tag_automatic_creation")) != NULL)
+		opts->maint.auto_tag = strcmp(v, "daily") == 0 ? LAKE_AUTO_TAG_DAILY : LAKE_AUTO_TAG_NONE;
+	if ((v = option_value(o, "tag_num_retained")) != NULL)
+		opts->maint.tag_retained = (int) parse_int_option("tag_num_retained", v, 1, INT_MAX);
 
 	if (opts->pinned_snapshot != 0 && opts->tag != NULL)
 		ereport(ERROR,

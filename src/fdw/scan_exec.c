@@ -241,7 +241,16 @@ build_scan_state(LakeScanState *st, Relation rel, bool whole_row, List *attnums,
 	st->spec.wanted = wanted;
 	st->spec.nkey = nkey;
 	st->spec.key_cols = keys;
-	st->spec.files = st->snapshot ? LakeSnapshotFiles(LakeXactTable_(st->xt), st->snapshot) : NIL;
+	st->spec.merge = nkey > 0 ? LakeXactMergeConfig(st->xt) : NULL;
+	if (st->snapshot)
+	{
+		/* keep expiry away from the files until the transaction ends */
+		LakeSnapshotPin(LakeXactTable_(st->xt), st->snapshot->id);
+		st->spec.files = LakeSnapshotFiles(LakeXactTable_(st->xt), st->snapshot);
+	}
+	else
+		st->spec.files = NIL;
+	st->spec.files = LakeXactVisibleFiles(st->xt, st->spec.files);
 	list_sort(st->spec.files, file_commit_order);
 	st->nfiles = list_length(st->spec.files);
 

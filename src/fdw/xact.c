@@ -54,6 +54,18 @@ typedef struct SavepointMark
 	int64		seq;
 } SavepointMark;
 
+/*
+ * A partition (or, with partition NULL, the whole table) emptied by a
+ * DELETE covering it or by TRUNCATE: committed files there are hidden and
+ * deleted at commit; pending rows written before seq are dropped.
+ */
+typedef struct DropMark
+{
+	SubTransactionId subid;
+	char	   *partition;		/* canonical partition string, or NULL */
+	int64		seq;			/* pending rows below it are gone */
+} DropMark;
+
 /* the first sequence written by a command */
 typedef struct CommandMark
 {
@@ -83,7 +95,26 @@ struct LakeXactTable
 	List	   *commands;		/* CommandMark*, in order */
 	int64		base_snapshot;	/* latest snapshot when writing began */
 	bool		committed;		/* published: files belong to the table */
+	List	   *drops;			/* DropMark*, in order */
+
+	/* merging */
+	LakeMergeConfig *merge;		/* built on first use */
+
+	/*
+	 * keys whose writes depended on the version read (UPDATE, DELETE,
+	 * lookup-path upserts): a concurrent commit touching one after
+	 * read_from fails this transaction's commit with 40001
+	 */
+	HTAB	   *read_keys;		/* of ReadKey */
+	int64		read_from;		/* oldest snapshot such a read saw */
 };
+
+/* a key read by a read-modify-write, by its canonical text */
+typedef struct ReadKey
+{
+	char		text[NAMEDATALEN * 2];	/* hash key: truncated text */
+	char	   *full;			/* the whole text (xact_cxt) */
+} ReadKey;
 
 static HTAB *xact_tables = NULL;
 static uint64 statement_counter = 0;	/* executor starts in this backend */
@@ -92,6 +123,8 @@ static MemoryContext xact_cxt = NULL;
 static bool callbacks_registered = false;
 
 static void apply_cuts(LakeXactTable *xt);
+static void ensure_spec(LakeXactTable *xt);
+static void spill(LakeXactTable *xt);
 static void lake_xact_callback(XactEvent event, void *arg);
 static void lake_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 								  SubTransactionId parentSubid, void *arg);
@@ -257,6 +290,10 @@ LakeXactGetTable(Oid relid, bool for_write)
 			xt->commands = NIL;
 			xt->committed = false;
 			xt->types = NULL;
+			xt->drops = NIL;
+			xt->merge = NULL;
+			xt->read_keys = NULL;
+			xt->read_from = 0;
 		}
 		PG_CATCH();
 		{
@@ -284,13 +321,60 @@ LakeXactGetTable(Oid relid, bool for_write)
 					 errmsg("cannot write to lake table \"%s\" while lake_fdw.as_of is set",
 							get_rel_name(relid)),
 					 errhint("RESET lake_fdw.as_of to write.")));
+		ensure_spec(xt);
 		old = MemoryContextSwitchTo(xact_cxt);
-		build_flush_spec(xt);
 		xt->buffer = LakeWriteBufferCreate(xact_cxt, &xt->spec);
 		xt->base_snapshot = LakeSnapshotLatestId(xt->table);
 		MemoryContextSwitchTo(old);
 	}
 	return xt;
+}
+
+/* The flush spec (and with it the column types), built on first use. */
+static void
+ensure_spec(LakeXactTable *xt)
+{
+	if (xt->types == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(xact_cxt);
+
+		build_flush_spec(xt);
+		MemoryContextSwitchTo(old);
+	}
+}
+
+const LakeFlushSpec *
+LakeXactFlushSpec(LakeXactTable *xt)
+{
+	ensure_spec(xt);
+	return &xt->spec;
+}
+
+const LakeMergeConfig *
+LakeXactMergeConfig(LakeXactTable *xt)
+{
+	if (xt->merge == NULL && xt->schema->primary_key != NIL)
+	{
+		MemoryContext old;
+		const char **aggs;
+		int			seqcol = -1;
+
+		ensure_spec(xt);
+		old = MemoryContextSwitchTo(xact_cxt);
+		aggs = palloc0(sizeof(char *) * Max(xt->schema->ncolumns, 1));
+		for (int i = 0; i < xt->schema->ncolumns; i++)
+		{
+			aggs[i] = xt->schema->columns[i].aggregate;
+			if (xt->opts->sequence_column &&
+				strcmp(xt->opts->sequence_column, xt->schema->columns[i].name) == 0)
+				seqcol = i;
+		}
+		xt->merge = LakeMergeConfigBuild(xt->opts->merge_engine, xt->schema->ncolumns,
+										 xt->spec.names, xt->types, xt->spec.column_ids,
+										 aggs, xt->spec.nkey, xt->spec.key_cols, seqcol);
+		MemoryContextSwitchTo(old);
+	}
+	return xt->merge;
 }
 
 LakeTableOptions *
@@ -367,6 +451,9 @@ LakeXactReadSnapshot(LakeXactTable *xt)
 		MemoryContext old = MemoryContextSwitchTo(xact_cxt);
 
 		xt->snapshot = choose_snapshot(xt);
+		/* expiry keeps away from what this transaction reads */
+		if (xt->snapshot)
+			LakeSnapshotPin(xt->table, xt->snapshot->id);
 		xt->snapshot_as_of = pstrdup(as_of);
 		MemoryContextSwitchTo(old);
 	}
@@ -396,6 +483,13 @@ spill(LakeXactTable *xt)
 void
 LakeXactAppendRow(LakeXactTable *xt, CommandId cid, Datum *values, bool *isnull)
 {
+	LakeXactAppendRecord(xt, cid, values, isnull, LAKE_REC_ENGINE, NULL);
+}
+
+void
+LakeXactAppendRecord(LakeXactTable *xt, CommandId cid, Datum *values, bool *isnull,
+					 LakeRecordKind kind, const char *ops)
+{
 	SubTransactionId subid = GetCurrentSubTransactionId();
 	int64		seq = LakeWriteBufferNextSeq(xt->buffer);
 	MemoryContext old;
@@ -421,9 +515,107 @@ LakeXactAppendRow(LakeXactTable *xt, CommandId cid, Datum *values, bool *isnull)
 	}
 	MemoryContextSwitchTo(old);
 
-	LakeWriteBufferAppend(xt->buffer, values, isnull);
+	LakeWriteBufferAppendRecord(xt->buffer, values, isnull, kind, ops);
 	if (LakeWriteBufferMemory(xt->buffer) > (Size) lake_write_buffer_kb * 1024)
 		spill(xt);
+}
+
+/* ---------------------------------------------------------------------
+ * Partition drops and TRUNCATE
+ * ---------------------------------------------------------------------
+ */
+static bool
+drop_covers(DropMark *m, const char *partition)
+{
+	return m->partition == NULL || strcmp(m->partition, partition ? partition : "") == 0;
+}
+
+/* Is a committed file hidden by a drop of this transaction? */
+static bool
+committed_file_dropped(LakeXactTable *xt, LakeDataFile *f)
+{
+	ListCell   *lc;
+
+	foreach(lc, xt->drops)
+		if (drop_covers(lfirst(lc), f->partition))
+			return true;
+	return false;
+}
+
+/* Is a pending file (all its rows written before or after a drop) gone? */
+static bool
+pending_file_dropped(LakeXactTable *xt, LakeDataFile *f)
+{
+	ListCell   *lc;
+
+	foreach(lc, xt->drops)
+	{
+		DropMark   *m = lfirst(lc);
+
+		if (drop_covers(m, f->partition) && f->max_sequence < m->seq)
+			return true;
+	}
+	return false;
+}
+
+List *
+LakeXactVisibleFiles(LakeXactTable *xt, List *files)
+{
+	List	   *out = NIL;
+	ListCell   *lc;
+
+	if (xt->drops == NIL)
+		return files;
+	foreach(lc, files)
+		if (!committed_file_dropped(xt, lfirst(lc)))
+			out = lappend(out, lfirst(lc));
+	return out;
+}
+
+bool
+LakeXactHasDrops(LakeXactTable *xt)
+{
+	return xt->drops != NIL;
+}
+
+/*
+ * Empty the given partitions (canonical strings; NIL with all = true: the
+ * whole table) as of now: committed files there are deleted at commit, the
+ * transaction's earlier rows there are dropped, later ones stay.
+ */
+void
+LakeXactDropPartitions(LakeXactTable *xt, List *partitions, bool all)
+{
+	MemoryContext old;
+	ListCell   *lc;
+	int64		seq;
+
+	(void) LakeXactGetTable(xt->relid, true);	/* writable, buffer ready */
+	apply_cuts(xt);
+	/* every earlier row into files: files then lie wholly before the mark */
+	if (LakeWriteBufferRows(xt->buffer) > 0)
+		spill(xt);
+	seq = LakeWriteBufferNextSeq(xt->buffer);
+	old = MemoryContextSwitchTo(xact_cxt);
+	if (all)
+		partitions = list_make1(NULL);
+	foreach(lc, partitions)
+	{
+		DropMark   *m = palloc(sizeof(DropMark));
+
+		m->subid = GetCurrentSubTransactionId();
+		m->partition = lfirst(lc) ? pstrdup(lfirst(lc)) : NULL;
+		m->seq = seq;
+		xt->drops = lappend(xt->drops, m);
+	}
+	MemoryContextSwitchTo(old);
+}
+
+/* LakeCommit's delete filter: live files of dropped partitions */
+static bool
+commit_delete_filter(LakeDataFile *f, void *arg)
+{
+	return committed_file_dropped((LakeXactTable *) arg, f);
 }
 
 /* Rows written by commands before cid are visible to a scan at cid. */
@@ -466,9 +658,13 @@ LakeXactPendingForScan(LakeXactTable *xt, CommandId cid, bool need_sorted,
 	foreach(lc, xt->flushes)
 	{
 		PendingFlush *pf = lfirst(lc);
+		ListCell   *lc2;
 
-		if (pf->first_seq < *limit)
-			*files = list_concat(*files, list_copy(pf->files));
+		if (pf->first_seq >= *limit)
+			continue;
+		foreach(lc2, pf->files)
+			if (!pending_file_dropped(xt, lfirst(lc2)))
+				*files = lappend(*files, lfirst(lc2));
 	}
 	if (LakeWriteBufferRows(xt->buffer) > 0 &&
 		LakeWriteBufferFirstSeq(xt->buffer) < *limit)
@@ -518,6 +714,8 @@ typedef struct KeptRow
 	int64		seq;
 	Datum	   *values;
 	bool	   *isnull;
+	LakeRecordKind kind;
+	char	   *ops;
 } KeptRow;
 
 static int
@@ -557,7 +755,7 @@ rewrite_flush(LakeXactTable *xt, PendingFlush *pf)
 		LakeFileReader *r = LakeFileReaderOpen(path, path);
 		LakeFileBatch batch;
 
-		LakeFileReaderProject(r, spec->ncolumns, spec->names, spec->types, true);
+		LakeFileReaderProjectRecords(r, spec->ncolumns, spec->names, spec->types, true, true);
 		while (LakeFileReaderNext(r, &batch))
 		{
 			for (uint32 i = 0; i < batch.nrows; i++)
@@ -568,6 +766,15 @@ rewrite_flush(LakeXactTable *xt, PendingFlush *pf)
 					continue;
 				k = palloc(sizeof(KeptRow));
 				k->seq = batch.seq[i];
+				k->kind = batch.kind ? (LakeRecordKind) batch.kind[i] : LAKE_REC_ENGINE;
+				k->ops = NULL;
+				if (k->kind == LAKE_REC_OPS && batch.ops && !(batch.ops->nulls && batch.ops->nulls[i]))
+					k->ops = pnstrdup((const char *) batch.ops->v.bytes[i].ptr,
+									  batch.ops->v.bytes[i].len);
+				if (k->kind == LAKE_REC_OPS && k->ops == NULL)
+					ereport(ERROR,
+							(errcode(ERRCODE_DATA_CORRUPTED),
+							 errmsg("lake data file \"%s\" has an OPS record without ops", path)));
 				k->values = palloc(sizeof(Datum) * Max(spec->ncolumns, 1));
 				k->isnull = palloc(sizeof(bool) * Max(spec->ncolumns, 1));
 				for (int c = 0; c < spec->ncolumns; c++)
@@ -599,7 +806,8 @@ rewrite_flush(LakeXactTable *xt, PendingFlush *pf)
 	tmp = LakeWriteBufferCreate(cxt, spec);
 	LakeWriteBufferSetFirstSeq(tmp, pf->first_seq);
 	for (int i = 0; i < n; i++)
-		LakeWriteBufferAppend(tmp, sorted[i]->values, sorted[i]->isnull);
+		LakeWriteBufferAppendRecord(tmp, sorted[i]->values, sorted[i]->isnull,
+									sorted[i]->kind, sorted[i]->ops);
 	MemoryContextSwitchTo(xact_cxt);
 	pf->files = LakeWriteBufferFlush(tmp);
 	pf->cut_seq = -1;
@@ -624,6 +832,135 @@ apply_cuts(LakeXactTable *xt)
 		if (pf->cut_seq >= 0)
 			rewrite_flush(xt, pf);
 	}
+}
+
+/* ---------------------------------------------------------------------
+ * Read-modify-write conflicts
+ * ---------------------------------------------------------------------
+ */
+
+/* "v1<US>v2...": a key's canonical text (key columns in key order) */
+char *
+LakeXactKeyText(LakeXactTable *xt, const Datum *values, const bool *isnull)
+{
+	StringInfoData s;
+
+	ensure_spec(xt);
+	initStringInfo(&s);
+	for (int k = 0; k < xt->spec.nkey; k++)
+	{
+		int			c = xt->spec.key_cols[k];
+
+		if (k > 0)
+			appendStringInfoChar(&s, '\x1f');
+		if (isnull[c])
+			appendStringInfoString(&s, "\x1e");
+		else
+			appendStringInfoString(&s, LakeValueCanonicalText(&xt->types[c], values[c]));
+	}
+	return s.data;
+}
+
+void
+LakeXactNoteRead(LakeXactTable *xt, const Datum *values, const bool *isnull,
+				 int64 snapshot_id)
+{
+	char	   *text = LakeXactKeyText(xt, values, isnull);
+	ReadKey    *rk;
+	bool		found;
+	char		hkey[NAMEDATALEN * 2];
+
+	if (xt->read_keys == NULL)
+	{
+		HASHCTL		ctl;
+
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(hkey);
+		ctl.entrysize = sizeof(ReadKey);
+		ctl.hcxt = xact_cxt;
+		xt->read_keys = hash_create("lake_fdw read keys", 256, &ctl,
+									HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+		xt->read_from = snapshot_id;
+	}
+	if (snapshot_id < xt->read_from)
+		xt->read_from = snapshot_id;
+	strlcpy(hkey, text, sizeof(hkey));
+	rk = hash_search(xt->read_keys, hkey, HASH_ENTER, &found);
+	if (!found)
+		rk->full = MemoryContextStrdup(xact_cxt, text);
+	pfree(text);
+}
+
+/* ERROR 40001 if a row of file f has a key this transaction read */
+static void
+check_file_keys(LakeXactTable *xt, LakeTable *table, LakeDataFile *f, LakeSnapshot *newer)
+{
+	const LakeFlushSpec *spec = &xt->spec;
+	char	   *path = psprintf("%s/%s/%s", table->root, table->relpath, f->path);
+	const char **names = palloc0(sizeof(char *) * Max(spec->ncolumns, 1));
+	Datum	   *values = palloc0(sizeof(Datum) * Max(spec->ncolumns, 1));
+	bool	   *isnull = palloc0(sizeof(bool) * Max(spec->ncolumns, 1));
+	LakeFileReader *r;
+	LakeFileBatch batch;
+
+	for (int k = 0; k < spec->nkey; k++)
+		names[spec->key_cols[k]] = spec->names[spec->key_cols[k]];
+	r = LakeFileReaderOpen(path, path);
+	LakeFileReaderProject(r, spec->ncolumns, names, spec->types, false);
+	while (LakeFileReaderNext(r, &batch))
+	{
+		for (uint32 i = 0; i < batch.nrows; i++)
+		{
+			char	   *text;
+			char		hkey[NAMEDATALEN * 2];
+
+			CHECK_FOR_INTERRUPTS();
+			for (int k = 0; k < spec->nkey; k++)
+			{
+				int			c = spec->key_cols[k];
+
+				LakeVectorToDatums(&spec->types[c], &batch.columns[c], i, 1,
+								   &values[c], &isnull[c]);
+			}
+			text = LakeXactKeyText(xt, values, isnull);
+			strlcpy(hkey, text, sizeof(hkey));
+			if (hash_search(xt->read_keys, hkey, HASH_FIND, NULL) != NULL)
+			{
+				for (char *p = text; *p; p++)
+					if (*p == '\x1f')
+						*p = ',';
+				LakeFileReaderClose(r);
+				ereport(ERROR,
+						(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+						 errmsg("could not serialize access to lake table \"%s\" due to a concurrent update",
+								get_rel_name(xt->relid)),
+						 errdetail("Key (%s) was read and rewritten by this transaction and changed by snapshot " INT64_FORMAT ", committed concurrently.",
+								   text, newer->id),
+						 errhint("Retry the transaction.")));
+			}
+			pfree(text);
+		}
+	}
+	LakeFileReaderClose(r);
+}
+
+/* LakeCommit's conflict check for transactions that read before writing */
+static void
+check_read_conflict(LakeTable *table, LakeSnapshot *newer, void *arg)
+{
+	LakeXactTable *xt = arg;
+	List	   *added = NIL;
+	List	   *deleted = NIL;
+	ListCell   *lc;
+
+	/* compaction and schema changes keep every key's value */
+	if (newer->kind == LAKE_COMMIT_COMPACT || newer->kind == LAKE_COMMIT_SCHEMA)
+		return;
+	LakeSnapshotDelta(table, newer, &added, &deleted);
+	foreach(lc, added)
+		check_file_keys(xt, table, lfirst(lc), newer);
+	foreach(lc, deleted)
+		check_file_keys(xt, table, lfirst(lc), newer);
 }
 
 /* ---------------------------------------------------------------------
@@ -652,19 +989,32 @@ commit_table(LakeXactTable *xt)
 		{
 			LakeDataFile *f = lfirst(lc2);
 
+			if (pending_file_dropped(xt, f))
+				continue;		/* unlinked after the commit */
 			added = lappend(added, f);
 			rows += f->row_count;
 		}
 	}
-	if (added == NIL)
+	if (added == NIL && xt->drops == NIL)
 		return;
 	memset(&req, 0, sizeof(req));
-	req.kind = LAKE_COMMIT_APPEND;
+	req.kind = xt->drops != NIL ? LAKE_COMMIT_OVERWRITE : LAKE_COMMIT_APPEND;
 	req.base_snapshot_id = xt->base_snapshot;
 	req.schema_id = xt->schema->schema_id;
 	req.added = added;
 	req.added_rows = rows;
-	req.check_conflict = NULL;	/* appends and blind upserts never conflict */
+	if (xt->drops != NIL)
+	{
+		req.delete_filter = commit_delete_filter;
+		req.delete_filter_arg = xt;
+	}
+	/* appends and blind upserts never conflict; reads before writes may */
+	if (xt->read_keys != NULL)
+	{
+		req.base_snapshot_id = xt->read_from;
+		req.check_conflict = check_read_conflict;
+		req.check_conflict_arg = xt;
+	}
 	(void) LakeCommit(xt->table, &req);
 	xt->committed = true;
 }
@@ -674,8 +1024,6 @@ unlink_pending(LakeXactTable *xt)
 {
 	ListCell   *lc;
 
-	if (xt->committed)
-		return;
 	foreach(lc, xt->flushes)
 	{
 		PendingFlush *pf = lfirst(lc);
@@ -685,6 +1033,9 @@ unlink_pending(LakeXactTable *xt)
 		{
 			LakeDataFile *f = lfirst(lc2);
 
+			/* committed files belong to the table now */
+			if (xt->committed && !pending_file_dropped(xt, f))
+				continue;
 			LakeUnlinkQuiet(psprintf("%s/%s/%s", xt->table->root,
 									 xt->table->relpath, f->path));
 		}
@@ -734,12 +1085,44 @@ lake_xact_callback(XactEvent event, void *arg)
 			break;
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_PARALLEL_COMMIT:
+			/* pending files a drop left out of the commit */
+			hash_seq_init(&status, xact_tables);
+			while ((xt = hash_seq_search(&status)) != NULL)
+				if (xt->committed && xt->drops != NIL)
+					unlink_pending(xt);
+			reset_state();
+			break;
 		case XACT_EVENT_PREPARE:
 			reset_state();
 			break;
 		default:
 			break;
 	}
+}
+
+/* A savepoint's drops go with its rollback, or pass to its parent. */
+static void
+subxact_drops(LakeXactTable *xt, SubXactEvent event, SubTransactionId mySubid,
+			  SubTransactionId parentSubid)
+{
+	List	   *keep = NIL;
+	ListCell   *lc;
+
+	if (xt->drops == NIL)
+		return;
+	foreach(lc, xt->drops)
+	{
+		DropMark   *m = lfirst(lc);
+
+		if (m->subid == mySubid)
+		{
+			if (event == SUBXACT_EVENT_ABORT_SUB)
+				continue;
+			m->subid = parentSubid;
+		}
+		keep = lappend(keep, m);
+	}
+	xt->drops = keep;
 }
 
 static void
@@ -758,6 +1141,7 @@ lake_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	{
 		SavepointMark *m;
 
+		subxact_drops(xt, event, mySubid, parentSubid);
 		if (xt->savepoints == NIL)
 			continue;
 		m = llast(xt->savepoints);

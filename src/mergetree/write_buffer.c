@@ -16,6 +16,7 @@
 
 #include "io/io.h"
 #include "lib/stringinfo.h"
+#include "mergetree/merge_engine.h"
 #include "mergetree/write_buffer.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -46,6 +47,11 @@ struct LakeWriteBuffer
 	int64		first_seq;		/* sequence of row 0 */
 	uint8	  **nulls;			/* per column [capacity] */
 	char	  **values;			/* per column [capacity * valsize] */
+	uint8	   *kinds;			/* [capacity] LakeRecordKind per row */
+	int32	   *ops_index;		/* [capacity] index into ops, or -1 */
+	char	  **ops;			/* distinct ops strings of OPS records */
+	int			nops;
+	int			maxops;
 	ArenaChunk *arena;			/* newest first */
 	Size		arena_bytes;	/* allocated */
 	Size		arena_used;		/* handed out */
@@ -138,6 +144,16 @@ grow(LakeWriteBuffer *buf)
 {
 	int64		newcap = buf->capacity ? buf->capacity * 2 : 1024;
 
+	if (buf->capacity == 0)
+	{
+		buf->kinds = MemoryContextAllocHuge(buf->cxt, newcap);
+		buf->ops_index = MemoryContextAllocHuge(buf->cxt, newcap * sizeof(int32));
+	}
+	else
+	{
+		buf->kinds = repalloc_huge(buf->kinds, newcap);
+		buf->ops_index = repalloc_huge(buf->ops_index, newcap * sizeof(int32));
+	}
 	for (int i = 0; i < buf->spec.ncolumns; i++)
 	{
 		if (buf->capacity == 0)
@@ -183,8 +199,44 @@ arena_copy(void *arg, const void *src, size_t len)
 int64
 LakeWriteBufferAppend(LakeWriteBuffer *buf, const Datum *values, const bool *isnull)
 {
+	return LakeWriteBufferAppendRecord(buf, values, isnull, LAKE_REC_ENGINE, NULL);
+}
+
+static bool
+is_key_column(const LakeFlushSpec *spec, int col)
+{
+	for (int k = 0; k < spec->nkey; k++)
+		if (spec->key_cols[k] == col)
+			return true;
+	return false;
+}
+
+/* index of an ops string among the buffer's, adding it if new */
+static int32
+intern_ops(LakeWriteBuffer *buf, const char *ops)
+{
+	for (int i = buf->nops - 1; i >= 0; i--)
+		if (buf->ops[i] == ops || strcmp(buf->ops[i], ops) == 0)
+			return i;
+	if (buf->nops == buf->maxops)
+	{
+		buf->maxops = buf->maxops ? buf->maxops * 2 : 8;
+		buf->ops = buf->ops ?
+			repalloc(buf->ops, sizeof(char *) * buf->maxops) :
+			MemoryContextAlloc(buf->cxt, sizeof(char *) * buf->maxops);
+	}
+	buf->ops[buf->nops] = MemoryContextStrdup(buf->cxt, ops);
+	return buf->nops++;
+}
+
+int64
+LakeWriteBufferAppendRecord(LakeWriteBuffer *buf, const Datum *values, const bool *isnull,
+							LakeRecordKind kind, const char *ops)
+{
 	int64		row = buf->nrows;
 
+	Assert(kind == LAKE_REC_ENGINE || buf->spec.nkey > 0);
+	Assert((kind == LAKE_REC_OPS) == (ops != NULL));
 	if (row == buf->capacity)
 		grow(buf);
 	for (int i = 0; i < buf->spec.ncolumns; i++)
@@ -193,7 +245,9 @@ LakeWriteBufferAppend(LakeWriteBuffer *buf, const Datum *values, const bool *isn
 
 		if (isnull[i])
 		{
-			if (buf->spec.not_null[i])
+			/* a tombstone carries its key only */
+			if (buf->spec.not_null[i] &&
+				(kind != LAKE_REC_DELETE || is_key_column(&buf->spec, i)))
 				ereport(ERROR,
 						(errcode(ERRCODE_NOT_NULL_VIOLATION),
 						 errmsg("null value in column \"%s\" of lake table \"%s\" violates not-null constraint",
@@ -207,6 +261,8 @@ LakeWriteBufferAppend(LakeWriteBuffer *buf, const Datum *values, const bool *isn
 			LakeDatumToValue(&buf->spec.types[i], values[i], dst, arena_copy, buf);
 		}
 	}
+	buf->kinds[row] = (uint8) kind;
+	buf->ops_index[row] = ops ? intern_ops(buf, ops) : -1;
 	buf->nrows++;
 	return buf->first_seq + row;
 }
@@ -241,6 +297,7 @@ LakeWriteBufferMemory(const LakeWriteBuffer *buf)
 {
 	Size		per_row = 0;
 
+	per_row += 1 + sizeof(int32);	/* kind, ops index */
 	for (int i = 0; i < buf->spec.ncolumns; i++)
 		per_row += buf->valsize[i] + 1;
 	/* the arrays stay allocated between flushes: count what is in use */
@@ -506,21 +563,24 @@ rowref_cmp(const void *pa, const void *pb, void *arg)
 	return a->row < b->row ? -1 : a->row > b->row;
 }
 
-/* FNV-1a 64 over the key columns' canonical bytes (documented in FORMAT.md) */
+/*
+ * FNV-1a 64 over the key columns' canonical bytes (documented in FORMAT.md);
+ * raw[k] is key column k's value in vector slot representation.
+ */
 static uint64
-hash_key(LakeWriteBuffer *buf, int64 row)
+hash_raw_key(const LakeFlushSpec *spec, const size_t *valsize, const char *const *raw)
 {
 	uint64		h = UINT64CONST(14695981039346656037);
 
-	for (int k = 0; k < buf->spec.nkey; k++)
+	for (int k = 0; k < spec->nkey; k++)
 	{
-		int			c = buf->spec.key_cols[k];
-		const char *v = buf->values[c] + row * buf->valsize[c];
+		int			c = spec->key_cols[k];
+		const char *v = raw[k];
 		const uint8 *p;
 		size_t		len;
 
-		if (buf->valsize[c] == sizeof(PqBytes) &&
-			buf->spec.types[c].pqtype != PQ_DECIMAL)
+		if (valsize[c] == sizeof(PqBytes) &&
+			spec->types[c].pqtype != PQ_DECIMAL)
 		{
 			p = ((const PqBytes *) v)->ptr;
 			len = ((const PqBytes *) v)->len;
@@ -528,7 +588,7 @@ hash_key(LakeWriteBuffer *buf, int64 row)
 		else
 		{
 			p = (const uint8 *) v;
-			len = buf->valsize[c];
+			len = valsize[c];
 		}
 		for (size_t i = 0; i < len; i++)
 		{
@@ -539,6 +599,52 @@ hash_key(LakeWriteBuffer *buf, int64 row)
 		h *= UINT64CONST(1099511628211);
 	}
 	return h;
+}
+
+static uint64
+hash_key(LakeWriteBuffer *buf, int64 row)
+{
+	const char *raw[INDEX_MAX_KEYS];
+
+	for (int k = 0; k < buf->spec.nkey; k++)
+	{
+		int			c = buf->spec.key_cols[k];
+
+		raw[k] = buf->values[c] + row * buf->valsize[c];
+	}
+	return hash_raw_key(&buf->spec, buf->valsize, raw);
+}
+
+static void *
+palloc_copy(void *arg, const void *src, size_t len)
+{
+	void	   *dst = palloc(Max(len, 1));
+
+	if (len)
+		memcpy(dst, src, len);
+	return dst;
+}
+
+int32
+LakeKeyBucket(const LakeFlushSpec *spec, const Datum *values)
+{
+	const char *raw[INDEX_MAX_KEYS];
+	size_t	   *valsize = palloc(sizeof(size_t) * Max(spec->ncolumns, 1));
+	int32		bucket;
+
+	for (int i = 0; i < spec->ncolumns; i++)
+		valsize[i] = LakeTypeValueSize(&spec->types[i]);
+	for (int k = 0; k < spec->nkey; k++)
+	{
+		int			c = spec->key_cols[k];
+		char	   *slot = palloc0(sizeof(pq_int128));
+
+		LakeDatumToValue(&spec->types[c], values[c], slot, palloc_copy, NULL);
+		raw[k] = slot;
+	}
+	bucket = (int32) (hash_raw_key(spec, valsize, raw) % (uint64) spec->buckets);
+	pfree(valsize);
+	return bucket;
 }
 
 /* Percent-encode a partition value for a path component. */
@@ -557,28 +663,38 @@ append_escaped(StringInfo s, const char *v)
 static char *
 partition_string(LakeWriteBuffer *buf, int64 row)
 {
-	StringInfoData s;
+	Datum	   *values = palloc0(sizeof(Datum) * Max(buf->spec.ncolumns, 1));
+	bool	   *isnull = palloc0(sizeof(bool) * Max(buf->spec.ncolumns, 1));
 
-	initStringInfo(&s);
 	for (int k = 0; k < buf->spec.npartition; k++)
 	{
 		int			c = buf->spec.partition_cols[k];
+		PqColumnVector vec;
+
+		LakeWriteBufferColumn(buf, c, &vec);
+		LakeVectorToDatums(&buf->spec.types[c], &vec, (uint32) row, 1, &values[c], &isnull[c]);
+	}
+	return LakeKeyPartition(&buf->spec, values, isnull);
+}
+
+/* "col=value/col2=value2": the partition directory of a row's values */
+char *
+LakeKeyPartition(const LakeFlushSpec *spec, const Datum *values, const bool *isnull)
+{
+	StringInfoData s;
+
+	initStringInfo(&s);
+	for (int k = 0; k < spec->npartition; k++)
+	{
+		int			c = spec->partition_cols[k];
 
 		if (k > 0)
 			appendStringInfoChar(&s, '/');
-		appendStringInfo(&s, "%s=", buf->spec.names[c]);
-		if (buf->nulls[c][row])
+		appendStringInfo(&s, "%s=", spec->names[c]);
+		if (isnull[c])
 			appendStringInfoString(&s, "__null__");
 		else
-		{
-			PqColumnVector vec;
-			Datum		d;
-			bool		isnull;
-
-			LakeWriteBufferColumn(buf, c, &vec);
-			LakeVectorToDatums(&buf->spec.types[c], &vec, (uint32) row, 1, &d, &isnull);
-			append_escaped(&s, LakeValueCanonicalText(&buf->spec.types[c], d));
-		}
+			append_escaped(&s, LakeValueCanonicalText(&spec->types[c], values[c]));
 	}
 	return s.data;
 }
@@ -660,13 +776,83 @@ gather_column(LakeWriteBuffer *buf, int c, const RowRef *refs, uint32 n,
 	vec->v.b = (uint8_t *) values;
 }
 
+/* The hidden record columns of a group's rows (primary-key tables). */
+typedef struct RecordColumns
+{
+	bool		has_kind;		/* write _lake_kind */
+	bool		has_ops;		/* write _lake_ops: some row is OPS */
+	bool		has_delete;		/* some row is a tombstone */
+	char		kinds_key[LAKE_REC_NKINDS + 1]; /* footer lake.kinds */
+	int32	   *kind;			/* gather buffers */
+	PqBytes    *ops;
+	uint8	   *ops_nulls;
+} RecordColumns;
+
+static void
+record_columns_init(LakeWriteBuffer *buf, const RowRef *refs, int64 n, RecordColumns *rc)
+{
+	static const char letters[LAKE_REC_NKINDS] = {'E', 'S', 'D', 'O'};
+	bool		seen[LAKE_REC_NKINDS] = {false};
+	int			k = 0;
+
+	memset(rc, 0, sizeof(*rc));
+	rc->has_kind = buf->spec.nkey > 0;
+	if (!rc->has_kind)
+		return;
+	for (int64 i = 0; i < n; i++)
+		seen[buf->kinds[refs[i].row]] = true;
+	for (int i = 0; i < LAKE_REC_NKINDS; i++)
+		if (seen[i])
+			rc->kinds_key[k++] = letters[i];
+	rc->kinds_key[k] = '\0';
+	rc->has_ops = seen[LAKE_REC_OPS];
+	rc->has_delete = seen[LAKE_REC_DELETE];
+	rc->kind = palloc(sizeof(int32) * FLUSH_GATHER_ROWS);
+	if (rc->has_ops)
+	{
+		rc->ops = palloc(sizeof(PqBytes) * FLUSH_GATHER_ROWS);
+		rc->ops_nulls = palloc(FLUSH_GATHER_ROWS);
+	}
+}
+
+static void
+record_columns_gather(LakeWriteBuffer *buf, RecordColumns *rc, const RowRef *refs,
+					  uint32 n, PqColumnVector *kind_vec, PqColumnVector *ops_vec)
+{
+	for (uint32 i = 0; i < n; i++)
+	{
+		int64		r = refs[i].row;
+
+		rc->kind[i] = buf->kinds[r];
+		if (rc->has_ops)
+		{
+			int32		oi = buf->ops_index[r];
+
+			rc->ops_nulls[i] = oi < 0;
+			rc->ops[i].ptr = oi < 0 ? (const uint8_t *) "" : (const uint8_t *) buf->ops[oi];
+			rc->ops[i].len = oi < 0 ? 0 : strlen(buf->ops[oi]);
+		}
+	}
+	kind_vec->type = PQ_INT32;
+	kind_vec->count = n;
+	kind_vec->nulls = NULL;
+	kind_vec->v.i32 = rc->kind;
+	if (rc->has_ops)
+	{
+		ops_vec->type = PQ_STRING;
+		ops_vec->count = n;
+		ops_vec->nulls = rc->ops_nulls;
+		ops_vec->v.bytes = rc->ops;
+	}
+}
+
 /* Write one partition/bucket group as a data file. */
 static LakeDataFile *
 write_group(LakeWriteBuffer *buf, const RowRef *refs, int64 n,
 			const char *partition, int32 bucket)
 {
 	const LakeFlushSpec *spec = &buf->spec;
-	int			ncols = spec->ncolumns + 1;
+	int			ncols = spec->ncolumns + 3;
 	PqColumnSpec *cols = palloc0(sizeof(PqColumnSpec) * ncols);
 	PqSchema	schema;
 	PqWriterOptions wopts;
@@ -686,6 +872,8 @@ write_group(LakeWriteBuffer *buf, const RowRef *refs, int64 n,
 	int64		min_seq = PG_INT64_MAX,
 				max_seq = PG_INT64_MIN;
 	bool		implicit_seq;
+	RecordColumns rc;
+	int			nwritten;
 
 	/*
 	 * Rows in arrival order (unpartitioned append tables) have consecutive
@@ -696,23 +884,44 @@ write_group(LakeWriteBuffer *buf, const RowRef *refs, int64 n,
 	implicit_seq = spec->nkey == 0;
 	for (int64 i = 1; i < n && implicit_seq; i++)
 		implicit_seq = refs[i].row == refs[0].row + i;
+	record_columns_init(buf, refs, n, &rc);
 
 	for (int i = 0; i < spec->ncolumns; i++)
 	{
 		cols[i].name = spec->names[i];
 		cols[i].type = spec->types[i].pqtype;
-		cols[i].nullable = !spec->not_null[i];
+		/* tombstones leave non-key columns NULL */
+		cols[i].nullable = !spec->not_null[i] || rc.has_delete;
 		cols[i].precision = spec->types[i].precision;
 		cols[i].scale = spec->types[i].scale;
 		cols[i].bloom_filter = spec->bloom ? spec->bloom[i] : false;
 		nullbufs[i] = palloc(FLUSH_GATHER_ROWS);
 		valbufs[i] = palloc(FLUSH_GATHER_ROWS * buf->valsize[i]);
 	}
-	cols[spec->ncolumns].name = LAKE_SEQ_COLUMN;
-	cols[spec->ncolumns].type = PQ_INT64;
-	cols[spec->ncolumns].nullable = false;
+	nwritten = spec->ncolumns;
+	if (!implicit_seq)
+	{
+		cols[nwritten].name = LAKE_SEQ_COLUMN;
+		cols[nwritten].type = PQ_INT64;
+		cols[nwritten].nullable = false;
+		nwritten++;
+	}
+	if (rc.has_kind)
+	{
+		cols[nwritten].name = LAKE_KIND_COLUMN;
+		cols[nwritten].type = PQ_INT32;
+		cols[nwritten].nullable = false;
+		nwritten++;
+	}
+	if (rc.has_ops)
+	{
+		cols[nwritten].name = LAKE_OPS_COLUMN;
+		cols[nwritten].type = PQ_STRING;
+		cols[nwritten].nullable = true;
+		nwritten++;
+	}
 	seqs = palloc(sizeof(int64) * FLUSH_GATHER_ROWS);
-	schema.ncolumns = implicit_seq ? spec->ncolumns : ncols;
+	schema.ncolumns = nwritten;
 	schema.columns = cols;
 
 	ParquetWriterOptionsInit(&wopts);
@@ -741,9 +950,12 @@ write_group(LakeWriteBuffer *buf, const RowRef *refs, int64 n,
 	if (implicit_seq)
 		ParquetWriterSetKeyValue(w, LAKE_FIRST_SEQ_KEY,
 								 psprintf(INT64_FORMAT, buf->first_seq + refs[0].row), &err);
+	if (rc.has_kind)
+		ParquetWriterSetKeyValue(w, LAKE_KINDS_KEY, rc.kinds_key, &err);
 	for (int64 done = 0; done < n; done += FLUSH_GATHER_ROWS)
 	{
 		uint32		chunk = (uint32) Min(n - done, FLUSH_GATHER_ROWS);
+		int			v = spec->ncolumns;
 
 		CHECK_FOR_INTERRUPTS();
 		for (int i = 0; i < spec->ncolumns; i++)
@@ -754,11 +966,16 @@ write_group(LakeWriteBuffer *buf, const RowRef *refs, int64 n,
 			min_seq = Min(min_seq, seqs[i]);
 			max_seq = Max(max_seq, seqs[i]);
 		}
-		vecs[spec->ncolumns].type = PQ_INT64;
-		vecs[spec->ncolumns].count = chunk;
-		vecs[spec->ncolumns].nulls = NULL;
-		vecs[spec->ncolumns].v.i64 = seqs;
-		/* with implicit sequences the last vector is simply not passed */
+		if (!implicit_seq)
+		{
+			vecs[v].type = PQ_INT64;
+			vecs[v].count = chunk;
+			vecs[v].nulls = NULL;
+			vecs[v].v.i64 = seqs;
+			v++;
+		}
+		if (rc.has_kind)
+			record_columns_gather(buf, &rc, refs + done, chunk, &vecs[v], &vecs[v + 1]);
 		if (ParquetWriterWrite(w, vecs, chunk, &err) != PQ_OK)
 			LakeReportParquetError(&err, path);
 	}

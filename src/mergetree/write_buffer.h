@@ -4,6 +4,9 @@
  *	  their flush into Parquet data files (grouped by partition and bucket,
  *	  sorted by primary key on primary-key tables).
  *
+ * Rows of primary-key tables are records (merge_engine.h): files carry
+ * their kinds in _lake_kind, and the ops of blind upserts in _lake_ops.
+ *
  * Every buffered row has a sequence number: its position among all rows the
  * transaction wrote to the table (0, 1, ...).  Data files carry it in the
  * hidden column _lake_seq, so that the order inside a commit is kept, rows
@@ -16,6 +19,7 @@
 
 #include "postgres.h"
 #include "mergetree/lake_types.h"
+#include "mergetree/merge_engine.h"
 #include "meta/meta.h"
 #include "nodes/pg_list.h"
 
@@ -55,6 +59,15 @@ extern LakeWriteBuffer *LakeWriteBufferCreate(MemoryContext parent,
 extern int64 LakeWriteBufferAppend(LakeWriteBuffer *buf, const Datum *values,
 								   const bool *isnull);
 
+/*
+ * Append one record of a primary-key table: its kind, and for LAKE_REC_OPS
+ * its ops string (see merge_engine.h).  A tombstone's non-key values are
+ * NULL.  LakeWriteBufferAppend appends an ENGINE record.
+ */
+extern int64 LakeWriteBufferAppendRecord(LakeWriteBuffer *buf, const Datum *values,
+										 const bool *isnull, LakeRecordKind kind,
+										 const char *ops);
+
 /* Number the next appended row seq (only while the buffer is empty). */
 extern void LakeWriteBufferSetFirstSeq(LakeWriteBuffer *buf, int64 seq);
 
@@ -80,6 +93,11 @@ extern List *LakeWriteBufferFlush(LakeWriteBuffer *buf);
  */
 extern void LakeWriteBufferColumn(const LakeWriteBuffer *buf, int column,
 								  PqColumnVector *out);
+
+/* The partition string (directory) and bucket a row's key goes to */
+extern char *LakeKeyPartition(const LakeFlushSpec *spec, const Datum *values,
+							  const bool *isnull);
+extern int32 LakeKeyBucket(const LakeFlushSpec *spec, const Datum *values);
 
 /* Per-file statistics codec shared with the scan layer */
 extern bytea *LakeStatsEncode(const PqValue *value);

@@ -213,6 +213,21 @@ typedef struct LakeCommitRequest
 	void		(*check_conflict) (LakeTable *table, LakeSnapshot *newer,
 								   void *arg);
 	void	   *check_conflict_arg;
+
+	/*
+	 * Also delete every file live in the snapshot the commit follows for
+	 * which this returns true (TRUNCATE, partition drops): evaluated again
+	 * on every attempt, so files committed concurrently are covered.  NULL =
+	 * none.
+	 */
+	bool		(*delete_filter) (LakeDataFile *file, void *arg);
+	void	   *delete_filter_arg;
+	/*
+	 * Keep the added files' nonzero added_snapshot_id instead of giving
+	 * them the new snapshot's (rollback re-adds files of an older snapshot
+	 * and must keep their commit order).
+	 */
+	bool		keep_added_snapshot_ids;
 } LakeCommitRequest;
 
 /*
@@ -237,6 +252,81 @@ extern void LakeTagDrop(LakeTable *table, const char *name, bool missing_ok);
 extern int64 LakeTagResolve(LakeTable *table, const char *name);
 /* List of LakeOption* (name, snapshot id as text) */
 extern List *LakeTagList(LakeTable *table);
+/* the tag's copy of its snapshot (stands in once snapshot-<N> expired) */
+extern LakeSnapshot *LakeTagLoadSnapshot(LakeTable *table, const char *name);
+/* every tag's snapshot copy; a tag's copy of snapshot id, or NULL */
+extern List *LakeTagSnapshots(LakeTable *table);
+extern LakeSnapshot *LakeTagSnapshotFor(LakeTable *table, int64 id);
+
+/* ---------------------------------------------------------------------
+ * Snapshot pins (meta_pin.c): snapshots in use by this server's backends
+ * ---------------------------------------------------------------------
+ */
+/* from _PG_init: shared memory when preloaded, transaction callbacks */
+extern void LakePinInit(void);
+
+/*
+ * Protect snapshot_id of table from expiry until the end of the current
+ * transaction; call before reading the snapshot's manifests.  ERROR
+ * (ERRCODE_SNAPSHOT_TOO_OLD) if an expiry has already claimed it.
+ */
+extern void LakeSnapshotPin(LakeTable *table, int64 snapshot_id);
+
+/* Snapshot ids pinned by live backends of this server (palloc'd array). */
+extern int64 *LakeSnapshotPinsCollect(LakeTable *table, int *npins);
+
+/* ---------------------------------------------------------------------
+ * Expiry and cleanup (meta_expire.c, meta_orphan.c)
+ * ---------------------------------------------------------------------
+ */
+/*
+ * Serialise expiry, orphan cleanup and rollback of one table among the
+ * backends of this server (a transaction-scoped lock).  false if nowait
+ * and another backend holds it.
+ */
+extern bool LakeMaintLockAcquire(LakeTable *table, bool nowait);
+
+typedef struct LakeExpireStats
+{
+	int64		earliest_before;	/* oldest snapshot file before */
+	int64		earliest_after; /* oldest snapshot file after */
+	int64		snapshots_deleted;
+	int64		manifests_deleted;	/* manifests and manifest lists */
+	int64		files_deleted;	/* data and changelog files */
+	int64		bytes_freed;
+	int64		held_by_pins;	/* snapshots kept only for running queries */
+} LakeExpireStats;
+
+/*
+ * Expire every snapshot with id < target (the latest is always kept) and
+ * the files only they reference; skips snapshots pinned by running
+ * queries of this server.  The caller holds LakeMaintLockAcquire.
+ */
+extern void LakeSnapshotsExpire(LakeTable *table, int64 target,
+								LakeExpireStats *stats);
+/* when an expiry last raised EARLIEST (0 if never) */
+extern TimestampTz LakeExpiryLastTime(LakeTable *table);
+
+typedef struct LakeOrphan
+{
+	char	   *path;			/* relative to the table directory */
+	int64		bytes;
+	TimestampTz modified;
+} LakeOrphan;
+
+/*
+ * Files under the table directory that no retained snapshot or tag
+ * references, modified before older_than; removed unless dry_run.  List of
+ * LakeOrphan*.  The caller holds LakeMaintLockAcquire.
+ */
+extern List *LakeOrphansRemove(LakeTable *table, TimestampTz older_than,
+							   bool dry_run);
+
+/*
+ * Make target's file set current as a new OVERWRITE snapshot (history is
+ * kept); returns its id.  40001 if another commit lands meanwhile.
+ */
+extern int64 LakeRollback(LakeTable *table, LakeSnapshot *target);
 
 /* ---------------------------------------------------------------------
  * Helpers

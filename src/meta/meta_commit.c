@@ -65,6 +65,8 @@ typedef struct CommitState
 	int64		del_rows;		/* sums over the deleted files' live records */
 	int64		del_files;
 	int64		del_bytes;
+	List	   *filtered;		/* paths the delete filter chose for the
+								 * written delta */
 	WrittenFiles commit_files;	/* delta manifest + list: kept across attempts */
 	WrittenFiles attempt_files; /* base list, merged manifest: per attempt */
 } CommitState;
@@ -189,7 +191,8 @@ write_delta(LakeTable *table, LakeCommitRequest *req, List *deleted_live,
 
 		e->kind = LAKE_ENTRY_ADD;
 		e->file = LakeDataFileCopy((LakeDataFile *) lfirst(lc));
-		e->file->added_snapshot_id = 0;
+		if (!req->keep_added_snapshot_ids)
+			e->file->added_snapshot_id = 0;
 		if (e->file->created_at == 0)
 			e->file->created_at = now;
 		entries = lappend(entries, e);
@@ -209,6 +212,60 @@ write_delta(LakeTable *table, LakeCommitRequest *req, List *deleted_live,
 	remember_file(&cs->commit_files, cs->cxt, table, cs->delta_list);
 	cs->delta_written = true;
 	MemoryContextSwitchTo(old);
+}
+
+/*
+ * The live files the request's delete filter picks, added to deleted_live.
+ * When they differ from those of the delta written by an earlier attempt,
+ * that delta is dropped so that it is written again.
+ */
+static List *
+add_filtered(LakeCommitRequest *req, List *live, List *deleted_live, CommitState *cs)
+{
+	List	   *paths = NIL;
+	bool		same = true;
+	ListCell   *lc;
+
+	foreach(lc, live)
+	{
+		LakeDataFile *f = lfirst(lc);
+		bool		listed = false;
+		ListCell   *lc2;
+
+		if (!req->delete_filter(f, req->delete_filter_arg))
+			continue;
+		foreach(lc2, deleted_live)
+			if (strcmp(((LakeDataFile *) lfirst(lc2))->path, f->path) == 0)
+				listed = true;
+		if (!listed)
+			deleted_live = lappend(deleted_live, f);
+		paths = lappend(paths, MemoryContextStrdup(cs->cxt, f->path));
+	}
+	if (list_length(paths) != list_length(cs->filtered))
+		same = false;
+	else
+	{
+		ListCell   *a,
+				   *b;
+
+		forboth(a, paths, b, cs->filtered)
+			if (strcmp(lfirst(a), lfirst(b)) != 0)
+				same = false;
+	}
+	if (cs->delta_written && !same)
+	{
+		remove_written_files(&cs->commit_files);
+		cs->delta_written = false;
+		cs->add_rows = cs->add_files = cs->add_bytes = 0;
+		cs->del_rows = cs->del_files = cs->del_bytes = 0;
+	}
+	{
+		MemoryContext old = MemoryContextSwitchTo(cs->cxt);
+
+		cs->filtered = list_copy(paths);
+		MemoryContextSwitchTo(old);
+	}
+	return deleted_live;
 }
 
 /*
@@ -247,7 +304,7 @@ commit_attempt(LakeTable *table, LakeCommitRequest *req, LakeSnapshot *latest,
 	need_merge = list_length(prev_metas) > LAKE_MANIFEST_MERGE_THRESHOLD;
 
 	/* deleted files must still be live in latest */
-	if (req->deleted != NIL || need_merge)
+	if (req->deleted != NIL || need_merge || req->delete_filter != NULL)
 		live = LakeSnapshotFiles(table, latest);
 	if (req->deleted != NIL)
 	{
@@ -270,6 +327,9 @@ commit_attempt(LakeTable *table, LakeCommitRequest *req, LakeSnapshot *latest,
 		}
 		hash_destroy(map);
 	}
+
+	if (req->delete_filter != NULL)
+		deleted_live = add_filtered(req, live, deleted_live, cs);
 
 	/* the delta manifest and list, once per commit */
 	if (!cs->delta_written)
@@ -321,7 +381,7 @@ commit_attempt(LakeTable *table, LakeCommitRequest *req, LakeSnapshot *latest,
 	snap.commit_time = now;
 	snap.delta_manifest_list = cs->delta_list;
 	snap.added_rows = req->added_rows;
-	snap.deleted_rows = req->deleted_rows;
+	snap.deleted_rows = req->delete_filter ? cs->del_rows : req->deleted_rows;
 	if (snap.total_rows < 0 || snap.total_files < 0 || snap.total_bytes < 0)
 		elog(ERROR, "lake commit totals went negative");
 	snap.commit_user = IsTransactionState() ?

@@ -85,6 +85,10 @@ extern bool LakeNameIsSafe(const char *name);
 extern void LakeSnapshotEncodeBody(LakeEncoder *enc, LakeSnapshot *snap);
 extern LakeSnapshot *LakeSnapshotDecodeBody(LakeDecoder *dec);
 extern char *LakeSnapshotPath(LakeTable *table, int64 id);
+/* id a hint file (LATEST, EARLIEST) names, 0 if absent or garbled */
+extern int64 LakeSnapshotHintRead(LakeTable *table, const char *name);
+/* smallest and largest N among the snapshot-<N> files (0, 0 if none) */
+extern void LakeSnapshotFileRange(LakeTable *table, int64 *min_id, int64 *max_id);
 
 /* ---------------------------------------------------------------------
  * Manifests and manifest lists (meta_manifest.c)
@@ -126,5 +130,18 @@ extern List *LakeManifestMetasOfSnapshot(LakeTable *table, LakeSnapshot *snap,
 										 bool include_delta);
 extern struct HTAB *LakeFileMapCreate(List *files);
 extern LakeDataFile *LakeFileMapLookup(struct HTAB *map, const char *path);
+
+/* ---------------------------------------------------------------------
+ * Sets of table-relative paths (meta_expire.c): what snapshots reference
+ * ---------------------------------------------------------------------
+ */
+typedef struct LakePathSet LakePathSet;
+
+extern LakePathSet *LakePathSetCreate(void);
+extern bool LakePathSetContains(LakePathSet *set, const char *path);
+extern long LakePathSetCount(LakePathSet *set);
+/* every file snapshots from..to reference (+ every tag's, with tags) */
+extern void LakePathSetAddSnapshots(LakeTable *table, int64 from, int64 to,
+									bool tags, LakePathSet *set);
 
 #endif							/* LAKE_META_INTERNAL_H */

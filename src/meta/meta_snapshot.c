@@ -10,6 +10,11 @@
  * decimal id; a reader checks that the hinted snapshot exists and then
  * probes past it (snapshot-<N+1>, ...) until one is missing.  A missing,
  * garbled or stale hint makes the reader list the directory instead.
+ *
+ * Expiry (meta_expire.c) deletes a prefix of the snapshots, oldest first,
+ * after raising EARLIEST.  Loading a snapshot that is gone is an ERROR
+ * saying it expired (ERRCODE_SNAPSHOT_TOO_OLD), unless a tag names it: a
+ * tag keeps a copy of the snapshot, which stands in for the file.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -21,10 +26,9 @@
 #include "meta/meta_internal.h"
 #include "miscadmin.h"
 #include "storage/fd.h"
+#include "utils/timestamp.h"
 
 static bool snapshot_exists(LakeTable *table, int64 id);
-static int64 read_hint(LakeTable *table, const char *name);
-static void list_snapshot_ids(LakeTable *table, int64 *min_id, int64 *max_id);
 static bool parse_id(const char *s, size_t len, int64 *id);
 
 char *
@@ -135,10 +139,12 @@ parse_id(const char *s, size_t len, int64 *id)
 }
 
 /*
- * The id a hint file names, if it is well formed; 0 otherwise.
+ * LakeSnapshotHintRead
+ *		The id a hint file (LATEST, EARLIEST) names, if it is well formed;
+ *		0 otherwise.
  */
-static int64
-read_hint(LakeTable *table, const char *name)
+int64
+LakeSnapshotHintRead(LakeTable *table, const char *name)
 {
 	char	   *rel = psprintf("snapshot/%s", name);
 	char	   *path = LakeTableFilePath(table, rel);
@@ -161,11 +167,12 @@ read_hint(LakeTable *table, const char *name)
 }
 
 /*
- * Smallest and largest N of the snapshot-<N> files in snapshot/; both 0 if
- * there are none (or no directory).
+ * LakeSnapshotFileRange
+ *		Smallest and largest N of the snapshot-<N> files in snapshot/; both
+ *		0 if there are none (or no directory).
  */
-static void
-list_snapshot_ids(LakeTable *table, int64 *min_id, int64 *max_id)
+void
+LakeSnapshotFileRange(LakeTable *table, int64 *min_id, int64 *max_id)
 {
 	char	   *dir = LakeTableFilePath(table, "snapshot");
 	DIR		   *d;
@@ -205,13 +212,13 @@ list_snapshot_ids(LakeTable *table, int64 *min_id, int64 *max_id)
 int64
 LakeSnapshotLatestId(LakeTable *table)
 {
-	int64		id = read_hint(table, "LATEST");
+	int64		id = LakeSnapshotHintRead(table, "LATEST");
 
 	if (id == 0 || !snapshot_exists(table, id))
 	{
 		int64		min_id;
 
-		list_snapshot_ids(table, &min_id, &id);
+		LakeSnapshotFileRange(table, &min_id, &id);
 		if (id == 0)
 		{
 			/* a commit may have published snapshot-1 since the listing */
@@ -239,7 +246,7 @@ LakeSnapshotLatestId(LakeTable *table)
 int64
 LakeSnapshotEarliestId(LakeTable *table)
 {
-	int64		id = read_hint(table, "EARLIEST");
+	int64		id = LakeSnapshotHintRead(table, "EARLIEST");
 	int64		latest;
 	int64		max_id;
 
@@ -249,7 +256,7 @@ LakeSnapshotEarliestId(LakeTable *table)
 		return 1;
 
 	/* hint stale (expired past it) or absent: list the directory */
-	list_snapshot_ids(table, &id, &max_id);
+	LakeSnapshotFileRange(table, &id, &max_id);
 	if (id != 0)
 		return id;
 
@@ -282,11 +289,24 @@ LakeSnapshotLoad(LakeTable *table, int64 id, bool missing_ok)
 	path = LakeSnapshotPath(table, id);
 	if (!LakeMetaReadFile(path, LAKE_META_SNAPSHOT, true, &dec))
 	{
+		int64		earliest;
+
+		pfree(path);
 		if (missing_ok)
-		{
-			pfree(path);
 			return NULL;
-		}
+		/* an expired snapshot that a tag keeps stays readable */
+		snap = LakeTagSnapshotFor(table, id);
+		if (snap != NULL)
+			return snap;
+		earliest = LakeSnapshotEarliestId(table);
+		if (earliest != LAKE_SNAPSHOT_NONE && id < earliest)
+			ereport(ERROR,
+					(errcode(ERRCODE_SNAPSHOT_TOO_OLD),
+					 errmsg("snapshot " INT64_FORMAT " of lake table \"%s\" has expired",
+							id, table->relpath),
+					 errdetail("The earliest retained snapshot is " INT64_FORMAT ".",
+							   earliest),
+					 errhint("Tag a snapshot (lake_create_tag) to keep it readable; the table options snapshot_num_retained_min/max and snapshot_time_retained set how long snapshots are kept.")));
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("snapshot " INT64_FORMAT " of lake table \"%s\" does not exist",
@@ -318,6 +338,7 @@ LakeSnapshotAsOf(LakeTable *table, TimestampTz ts)
 	int64		latest = LakeSnapshotLatestId(table);
 	int64		earliest;
 	int64		id;
+	TimestampTz oldest_time = 0;
 
 	if (latest == LAKE_SNAPSHOT_NONE)
 		return NULL;
@@ -333,8 +354,23 @@ LakeSnapshotAsOf(LakeTable *table, TimestampTz ts)
 			break;				/* expired under us: nothing older remains */
 		if (snap->commit_time <= ts)
 			return snap;
+		oldest_time = snap->commit_time;
 		pfree(snap);
 	}
+
+	/*
+	 * Nothing retained is old enough.  When snapshots were expired, the
+	 * state asked for existed but is gone: say so rather than claim the
+	 * table was empty then.
+	 */
+	if (id >= 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_SNAPSHOT_TOO_OLD),
+				 errmsg("the snapshots of lake table \"%s\" committed at or before %s have expired",
+						table->relpath, timestamptz_to_str(ts)),
+				 errdetail("The earliest retained snapshot is " INT64_FORMAT ", committed at %s.",
+						   id + 1, timestamptz_to_str(oldest_time)),
+				 errhint("Tags (lake_create_tag) keep chosen snapshots readable.")));
 	return NULL;
 }
 

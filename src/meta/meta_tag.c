@@ -3,9 +3,9 @@
  *	  Tags: named, durable references to a snapshot (tag/tag-<name>).
  *
  * A tag file holds the tag's name, the snapshot id and a full copy of the
- * snapshot record.  The copy names the snapshot's manifest lists, so once
- * snapshot expiry exists it can keep every file a tagged snapshot needs
- * even after snapshot-<N> itself is expired.  Tags are created by atomic
+ * snapshot record.  The copy names the snapshot's manifest lists, so
+ * snapshot expiry keeps every file a tagged snapshot needs, and loading
+ * the snapshot falls back to the copy once snapshot-<N> itself expired.  Tags are created by atomic
  * create-if-absent (two sessions creating the same tag: one wins, the
  * other gets duplicate_object) and dropped by unlink.
  *
@@ -27,7 +27,8 @@
 
 static void check_tag_name(const char *name);
 static char *tag_path(LakeTable *table, const char *name);
-static int64 tag_read(LakeTable *table, const char *name, bool missing_ok);
+static int64 tag_read(LakeTable *table, const char *name, bool missing_ok,
+					  LakeSnapshot **copy);
 static int	option_name_cmp(const ListCell *a, const ListCell *b);
 
 static void
@@ -55,10 +56,12 @@ tag_path(LakeTable *table, const char *name)
 }
 
 /*
- * Snapshot id a tag names; 0 if absent and missing_ok.
+ * Snapshot id a tag names; 0 if absent and missing_ok.  *copy (if not NULL)
+ * receives the tag's copy of the snapshot.
  */
 static int64
-tag_read(LakeTable *table, const char *name, bool missing_ok)
+tag_read(LakeTable *table, const char *name, bool missing_ok,
+		 LakeSnapshot **copy)
 {
 	char	   *path = tag_path(table, name);
 	LakeDecoder dec;
@@ -73,7 +76,11 @@ tag_read(LakeTable *table, const char *name, bool missing_ok)
 		ListCell   *lc;
 
 		if (missing_ok)
+		{
+			if (copy)
+				*copy = NULL;
 			return 0;
+		}
 
 		tags = LakeTagList(table);
 		initStringInfo(&names);
@@ -107,7 +114,10 @@ tag_read(LakeTable *table, const char *name, bool missing_ok)
 		LakeDecCorrupt(&dec, LAKE_META_HEADER_SIZE, "snapshot.id",
 					   psprintf("copy holds snapshot " INT64_FORMAT ", tag names " INT64_FORMAT,
 								snap->id, id));
-	pfree(snap);
+	if (copy)
+		*copy = snap;
+	else
+		pfree(snap);
 	pfree((char *) dec.data);
 	pfree(path);
 	return id;
@@ -195,7 +205,7 @@ int64
 LakeTagResolve(LakeTable *table, const char *name)
 {
 	check_tag_name(name);
-	return tag_read(table, name, false);
+	return tag_read(table, name, false, NULL);
 }
 
 static int
@@ -245,7 +255,7 @@ LakeTagList(LakeTable *table)
 	foreach(lc, names)
 	{
 		char	   *name = (char *) lfirst(lc);
-		int64		id = tag_read(table, name, true);
+		int64		id = tag_read(table, name, true, NULL);
 		LakeOption *opt;
 
 		if (id == 0)
@@ -257,4 +267,63 @@ LakeTagList(LakeTable *table)
 	}
 	list_sort(out, option_name_cmp);
 	return out;
+}
+
+/*
+ * LakeTagLoadSnapshot
+ *		The tag's copy of its snapshot; ERROR 42704 if the tag is absent.
+ *		The copy stands in for snapshot-<N> once that file has expired.
+ */
+LakeSnapshot *
+LakeTagLoadSnapshot(LakeTable *table, const char *name)
+{
+	LakeSnapshot *snap;
+
+	check_tag_name(name);
+	(void) tag_read(table, name, false, &snap);
+	return snap;
+}
+
+/*
+ * LakeTagSnapshots
+ *		The snapshot copies of every tag (List of LakeSnapshot*, by tag
+ *		name; several tags may name one snapshot).
+ */
+List *
+LakeTagSnapshots(LakeTable *table)
+{
+	List	   *out = NIL;
+	ListCell   *lc;
+
+	foreach(lc, LakeTagList(table))
+	{
+		LakeOption *opt = (LakeOption *) lfirst(lc);
+		LakeSnapshot *snap;
+
+		if (tag_read(table, opt->name, true, &snap) != 0)
+			out = lappend(out, snap);
+	}
+	return out;
+}
+
+/*
+ * LakeTagSnapshotFor
+ *		A tag's copy of snapshot id, or NULL if no tag names it.
+ */
+LakeSnapshot *
+LakeTagSnapshotFor(LakeTable *table, int64 id)
+{
+	ListCell   *lc;
+
+	foreach(lc, LakeTagList(table))
+	{
+		LakeOption *opt = (LakeOption *) lfirst(lc);
+		LakeSnapshot *snap;
+
+		if (strtoll(opt->value, NULL, 10) != id)
+			continue;
+		if (tag_read(table, opt->name, true, &snap) == id)
+			return snap;
+	}
+	return NULL;
 }

@@ -27,6 +27,8 @@ struct LakeFileReader
 	int			ncolumns;		/* projected */
 	int		   *file_col;		/* per projected column, -1 = absent */
 	int			seq_index;		/* index of _lake_seq among selected, or -1 */
+	int			kind_index;		/* index of _lake_kind among selected, or -1 */
+	int			ops_index;		/* index of _lake_ops among selected, or -1 */
 	bool		seq_implicit;	/* no _lake_seq column: first_seq + row */
 	int64		first_seq;
 	int64		rows_done;		/* rows delivered so far (implicit seq) */
@@ -67,6 +69,8 @@ LakeFileReaderOpen(const char *path, const char *display_name)
 		LakeReportParquetError(&err, r->display);
 	r->rg = -1;
 	r->seq_index = -1;
+	r->kind_index = -1;
+	r->ops_index = -1;
 	return r;
 }
 
@@ -74,7 +78,28 @@ void
 LakeFileReaderProject(LakeFileReader *r, int ncolumns, const char *const *names,
 					  const LakeTypeInfo *types, bool want_seq)
 {
-	int		   *sel = palloc(sizeof(int) * (ncolumns + 1));
+	LakeFileReaderProjectRecords(r, ncolumns, names, types, want_seq, false);
+}
+
+/* a hidden column of the record layout, checked for its type */
+static int
+find_hidden_column(LakeFileReader *r, const char *name, PqType type)
+{
+	int			fc = ParquetReaderFindColumn(r->pq, name);
+
+	if (fc >= 0 && ParquetReaderColumn(r->pq, fc)->type != type)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("hidden column \"%s\" of lake data file \"%s\" has type %s",
+						name, r->display, ParquetTypeName(ParquetReaderColumn(r->pq, fc)->type))));
+	return fc;
+}
+
+void
+LakeFileReaderProjectRecords(LakeFileReader *r, int ncolumns, const char *const *names,
+							 const LakeTypeInfo *types, bool want_seq, bool want_records)
+{
+	int		   *sel = palloc(sizeof(int) * (ncolumns + 3));
 	PqError		err;
 
 	r->ncolumns = ncolumns;
@@ -133,6 +158,22 @@ LakeFileReaderProject(LakeFileReader *r, int ncolumns, const char *const *names,
 						 errmsg("lake data file \"%s\" has an invalid %s footer key: \"%s\"",
 								r->display, LAKE_FIRST_SEQ_KEY, first)));
 			r->seq_implicit = true;
+		}
+	}
+	if (want_records)
+	{
+		int			fc = find_hidden_column(r, LAKE_KIND_COLUMN, PQ_INT32);
+
+		if (fc >= 0)
+		{
+			r->kind_index = r->nselected;
+			sel[r->nselected++] = fc;
+		}
+		fc = find_hidden_column(r, LAKE_OPS_COLUMN, PQ_STRING);
+		if (fc >= 0)
+		{
+			r->ops_index = r->nselected;
+			sel[r->nselected++] = fc;
 		}
 	}
 	if (ParquetReaderSelectColumns(r->pq, sel, r->nselected, &err) != PQ_OK)
@@ -197,6 +238,25 @@ LakeFileReaderNext(LakeFileReader *r, LakeFileBatch *batch)
 	batch->columns = r->columns;
 	batch->absent = r->absent;
 	batch->seq = r->seq_index >= 0 ? r->selected[r->seq_index].v.i64 : NULL;
+	batch->kind = r->kind_index >= 0 ? r->selected[r->kind_index].v.i32 : NULL;
+	batch->ops = r->ops_index >= 0 ? &r->selected[r->ops_index] : NULL;
+	if (batch->kind && r->selected[r->kind_index].nulls)
+	{
+		for (uint32 i = 0; i < nrows; i++)
+			if (r->selected[r->kind_index].nulls[i])
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_CORRUPTED),
+						 errmsg("lake data file \"%s\" has a NULL record kind", r->display)));
+	}
+	if (batch->kind)
+	{
+		for (uint32 i = 0; i < nrows; i++)
+			if (batch->kind[i] < 0 || batch->kind[i] >= LAKE_REC_NKINDS)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_CORRUPTED),
+						 errmsg("lake data file \"%s\" has a record of unknown kind %d",
+								r->display, (int) batch->kind[i])));
+	}
 	if (r->seq_implicit)
 	{
 		if (r->seq_buf == NULL)
@@ -208,6 +268,18 @@ LakeFileReaderNext(LakeFileReader *r, LakeFileBatch *batch)
 	}
 	r->rows_done += nrows;
 	return true;
+}
+
+/*
+ * Which record kinds the file holds, as the footer states: letters E S D O;
+ * a file without the footer key holds ENGINE records only.
+ */
+const char *
+LakeFileReaderKinds(LakeFileReader *r)
+{
+	const char *k = ParquetReaderKeyValue(r->pq, LAKE_KINDS_KEY);
+
+	return k ? k : "E";
 }
 
 int64

@@ -15,6 +15,7 @@
 
 #include "postgres.h"
 #include "mergetree/lake_types.h"
+#include "mergetree/merge_engine.h"
 #include "mergetree/write_buffer.h"
 #include "meta/meta.h"
 
@@ -32,6 +33,9 @@ typedef struct LakeFileBatch
 								 * the file (reads as NULL) */
 	bool	   *absent;			/* [ncolumns] */
 	const int64 *seq;			/* _lake_seq per row, or NULL */
+	const int32 *kind;			/* _lake_kind per row (LakeRecordKind), or
+								 * NULL: every row is LAKE_REC_ENGINE */
+	const PqColumnVector *ops;	/* _lake_ops, or NULL: no OPS record */
 } LakeFileBatch;
 
 extern LakeFileReader *LakeFileReaderOpen(const char *path, const char *display_name);
@@ -40,6 +44,14 @@ extern LakeFileReader *LakeFileReaderOpen(const char *path, const char *display_
 extern void LakeFileReaderProject(LakeFileReader *r, int ncolumns,
 								  const char *const *names,
 								  const LakeTypeInfo *types, bool want_seq);
+
+/* The same, also reading the record columns (kind, ops) when want_records */
+extern void LakeFileReaderProjectRecords(LakeFileReader *r, int ncolumns,
+										 const char *const *names,
+										 const LakeTypeInfo *types, bool want_seq,
+										 bool want_records);
+/* record kinds the file holds (footer letters E S D O) */
+extern const char *LakeFileReaderKinds(LakeFileReader *r);
 
 /* Next batch; false at end of file.  Vectors valid until the next call. */
 extern bool LakeFileReaderNext(LakeFileReader *r, LakeFileBatch *batch);
@@ -61,6 +73,8 @@ typedef struct LakeScanSpec
 	const bool *wanted;			/* per column: does the query need it? */
 	int			nkey;			/* 0 = append table */
 	const int  *key_cols;
+	/* primary-key tables: how versions merge; NULL = deduplicate */
+	const LakeMergeConfig *merge;
 	List	   *files;			/* LakeDataFile*, committed, in commit order */
 	/* the reading transaction's own writes */
 	List	   *pending_files;	/* LakeDataFile*, seq-ordered */
@@ -69,6 +83,9 @@ typedef struct LakeScanSpec
 } LakeScanSpec;
 
 typedef struct LakeScan LakeScan;
+
+/* Sort committed files into version order, as LakeScanSpec.files wants */
+extern List *LakeScanSortFiles(List *files);
 
 extern LakeScan *LakeScanBegin(const LakeScanSpec *spec, MemoryContext cxt);
 

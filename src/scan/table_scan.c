@@ -47,6 +47,7 @@ typedef struct MergeCursor
 	bool		done;
 	bool		filter;			/* apply seq_max */
 	int64		seq_max;
+	bool		last_wins;		/* the newest version of a key is its row */
 } MergeCursor;
 
 struct LakeScan
@@ -83,6 +84,8 @@ struct LakeScan
 	int			ncursors;
 	MergeCursor *cursors;
 	void	  **key_copy;		/* current key, copied */
+	LakeMergeState *fold;		/* folds the versions of one key */
+	const LakeMergeConfig *merge;
 	size_t	   *value_size;		/* [ncolumns] LakeTypeValueSize */
 
 	/*
@@ -99,6 +102,7 @@ struct LakeScan
 	LakeScanBatch held_batch;
 	int			carry_cur;		/* which carry holds the pending row */
 	bool		carry_valid;
+	bool		carry_deleted;	/* the carried row is a tombstone */
 	PqColumnVector *carry[2];	/* [ncolumns] one-row vectors */
 	bool	   *carry_absent[2];
 	uint8	   *carry_store[2]; /* [ncolumns * 16] value slots */
@@ -125,6 +129,26 @@ source_cmp(const void *a, const void *b)
 	return 0;
 }
 
+static int
+file_version_cmp(const ListCell *a, const ListCell *b)
+{
+	LakeDataFile *x = lfirst(a);
+	LakeDataFile *y = lfirst(b);
+
+	if (x->added_snapshot_id != y->added_snapshot_id)
+		return x->added_snapshot_id < y->added_snapshot_id ? -1 : 1;
+	if (x->min_sequence != y->min_sequence)
+		return x->min_sequence < y->min_sequence ? -1 : 1;
+	return 0;
+}
+
+List *
+LakeScanSortFiles(List *files)
+{
+	list_sort(files, file_version_cmp);
+	return files;
+}
+
 LakeScan *
 LakeScanBegin(const LakeScanSpec *spec, MemoryContext parent)
 {
@@ -147,6 +171,23 @@ LakeScanBegin(const LakeScanSpec *spec, MemoryContext parent)
 			scan->read_names[i] = spec->names[i];
 	for (int k = 0; k < spec->nkey; k++)
 		scan->read_names[spec->key_cols[k]] = spec->names[spec->key_cols[k]];
+	if (spec->nkey > 0)
+	{
+		scan->merge = spec->merge;
+		if (scan->merge == NULL)
+		{
+			int32	   *ids = palloc(sizeof(int32) * Max(spec->ncolumns, 1));
+
+			for (int i = 0; i < spec->ncolumns; i++)
+				ids[i] = i;
+			scan->merge = LakeMergeConfigBuild("deduplicate", spec->ncolumns, spec->names,
+											   spec->types, ids, NULL, spec->nkey,
+											   spec->key_cols, -1);
+		}
+		if (scan->merge->sequence_col >= 0)
+			scan->read_names[scan->merge->sequence_col] =
+				spec->names[scan->merge->sequence_col];
+	}
 	scan->wanted_cols = palloc(sizeof(int) * Max(spec->ncolumns, 1));
 	for (int i = 0; i < spec->ncolumns; i++)
 		if (spec->wanted[i])
@@ -222,6 +263,13 @@ LakeScanBegin(const LakeScanSpec *spec, MemoryContext parent)
 				scan->group_start[scan->ngroups++] = i;
 		scan->group_start[scan->ngroups] = n;
 		scan->key_copy = palloc0(sizeof(void *) * spec->nkey);
+		{
+			bool	   *need = palloc0(sizeof(bool) * Max(spec->ncolumns, 1));
+
+			for (int i = 0; i < spec->ncolumns; i++)
+				need[i] = scan->read_names[i] != NULL;
+			scan->fold = LakeMergeStateCreate(scan->merge, need, cxt);
+		}
 	}
 	scan->value_size = palloc(sizeof(size_t) * Max(spec->ncolumns, 1));
 	for (int i = 0; i < spec->ncolumns; i++)
@@ -538,6 +586,58 @@ cursor_cmp(LakeScan *scan, MergeCursor *a, MergeCursor *b)
 	return 0;
 }
 
+/*
+ * Does the newest version of a key alone give its row, for a file holding
+ * these record kinds?  True for full rows and tombstones, and for ENGINE
+ * records of a deduplicate table without a sequence_column.
+ */
+static bool
+kinds_last_wins(LakeScan *scan, const char *kinds)
+{
+	if (scan->merge->sequence_col >= 0)
+		return false;
+	for (const char *k = kinds; *k; k++)
+	{
+		if (*k == 'S' || *k == 'D')
+			continue;
+		if (*k == 'E' && scan->merge->engine_replaces)
+			continue;
+		return false;
+	}
+	return true;
+}
+
+static inline LakeRecordKind
+cursor_kind(MergeCursor *c)
+{
+	return c->batch.kind ? (LakeRecordKind) c->batch.kind[c->pos] : LAKE_REC_ENGINE;
+}
+
+static inline LakeRecordKind
+batch_kind(const LakeFileBatch *b, uint32 r)
+{
+	return b->kind ? (LakeRecordKind) b->kind[r] : LAKE_REC_ENGINE;
+}
+
+/* Fold the cursor's current row into the key's state. */
+static void
+fold_cursor_row(LakeScan *scan, MergeCursor *c)
+{
+	LakeRecordKind kind = cursor_kind(c);
+	const PqBytes *ops = NULL;
+
+	if (kind == LAKE_REC_OPS)
+	{
+		if (c->batch.ops == NULL || (c->batch.ops->nulls && c->batch.ops->nulls[c->pos]))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("lake data file \"%s\" has an OPS record without ops",
+							c->src->file ? c->src->file->path : "(buffer)")));
+		ops = &c->batch.ops->v.bytes[c->pos];
+	}
+	LakeMergeStateAdd(scan->fold, kind, ops, c->batch.columns, c->batch.absent, c->pos);
+}
+
 static bool
 merge_open_next_group(LakeScan *scan)
 {
@@ -571,8 +671,9 @@ merge_open_next_group(LakeScan *scan)
 		c->reader = LakeFileReaderOpen(path, path);
 		c->filter = src->pending || file_needs_filter(c->reader, src->file);
 		c->seq_max = src->pending ? scan->spec.pending_limit - 1 : src->file->max_sequence;
-		LakeFileReaderProject(c->reader, scan->spec.ncolumns, scan->read_names,
-							  scan->spec.types, c->filter);
+		LakeFileReaderProjectRecords(c->reader, scan->spec.ncolumns, scan->read_names,
+									 scan->spec.types, c->filter, true);
+		c->last_wins = kinds_last_wins(scan, LakeFileReaderKinds(c->reader));
 		scan->stats.files_read++;
 	}
 	MemoryContextSwitchTo(old);
@@ -599,18 +700,19 @@ copy_key_value(LakeScan *scan, MergeCursor *c, int col)
 }
 
 static void
-emit_cursor_row(LakeScan *scan, MergeCursor *c, Datum *values, bool *isnull)
+emit_folded_row(LakeScan *scan, Datum *values, bool *isnull)
 {
+	const PqColumnVector *row = LakeMergeStateColumns(scan->fold);
+
 	for (int i = 0; i < scan->spec.ncolumns; i++)
 	{
-		if (!scan->spec.wanted[i] || c->batch.absent[i])
+		if (!scan->spec.wanted[i])
 		{
 			values[i] = (Datum) 0;
 			isnull[i] = true;
 			continue;
 		}
-		LakeVectorToDatums(&scan->spec.types[i], &c->batch.columns[i], c->pos, 1,
-						   &values[i], &isnull[i]);
+		LakeVectorToDatums(&scan->spec.types[i], &row[i], 0, 1, &values[i], &isnull[i]);
 	}
 }
 
@@ -665,21 +767,25 @@ merge_next(LakeScan *scan, Datum *values, bool *isnull)
 		/* copy the key: cursors may load new batches below */
 		merge_copy_key(scan, min);
 
-		/*
-		 * Cursors are in version order; each version met overwrites the
-		 * output, so the newest one stands last.
-		 */
+		/* cursors are in version order: fold the versions oldest first */
+		LakeMergeStateReset(scan->fold);
 		for (int i = 0; i < scan->ncursors; i++)
 		{
 			MergeCursor *c = &scan->cursors[i];
 
 			while (cursor_settle(c) && cursor_key_cmp(scan, c, scan->key_copy) == 0)
 			{
-				emit_cursor_row(scan, c, values, isnull);
+				fold_cursor_row(scan, c);
 				scan->stats.rows_read++;
 				c->pos++;
 			}
 		}
+		if (!LakeMergeStateFinish(scan->fold))
+		{
+			MemoryContextReset(scan->batch_cxt);
+			continue;			/* deleted */
+		}
+		emit_folded_row(scan, values, isnull);
 		MemoryContextSwitchTo(old);
 		return true;
 	}
@@ -842,9 +948,10 @@ carry_batch(LakeScan *scan, int j, LakeScanBatch *out)
 }
 
 /*
- * The next batch of a group of one source, or false when it is done.
- * Files are sorted by key, versions of a key in sequence order: of equal
- * adjacent keys only the last visible row counts.
+ * The next batch of a group of one source whose newest version of a key
+ * is its row (last_wins), or false when it is done.  Files are sorted by
+ * key, versions of a key in sequence order: of equal adjacent keys only
+ * the last visible row counts, and none if that one is a tombstone.
  */
 static bool
 single_next_batch(LakeScan *scan, LakeScanBatch *out)
@@ -855,8 +962,8 @@ single_next_batch(LakeScan *scan, LakeScanBatch *out)
 	{
 		LakeFileBatch *b = &c->batch;
 		uint8	   *skip;
-		int64		next_vis = -1;
-		int64		last_vis = -1;
+		int64		next_key = -1;	/* newest row of the key after r */
+		int64		last_key = -1;	/* newest row of the batch's last key */
 		uint32		visible = 0;
 		bool		emit_carry = false;
 		int			prev = scan->carry_cur;
@@ -868,8 +975,11 @@ single_next_batch(LakeScan *scan, LakeScanBatch *out)
 			if (scan->carry_valid)
 			{
 				scan->carry_valid = false;
-				carry_batch(scan, prev, out);
-				return true;
+				if (!scan->carry_deleted)
+				{
+					carry_batch(scan, prev, out);
+					return true;
+				}
 			}
 			return false;
 		}
@@ -883,35 +993,42 @@ single_next_batch(LakeScan *scan, LakeScanBatch *out)
 			skip[r] = c->filter && b->seq && b->seq[r] > c->seq_max;
 			if (skip[r])
 				continue;
-			if (next_vis >= 0 &&
-				same_key_rows(scan, b->columns, (uint32) r, b->columns, (uint32) next_vis))
+			if (next_key >= 0 &&
+				same_key_rows(scan, b->columns, (uint32) r, b->columns, (uint32) next_key))
 			{
 				skip[r] = 1;
 				continue;
 			}
-			if (last_vis < 0)
-				last_vis = r;
-			next_vis = r;
-			visible++;
+			if (last_key < 0)
+				last_key = r;
+			next_key = r;
+			if (batch_kind(b, (uint32) r) == LAKE_REC_DELETE)
+				skip[r] = 1;
+			else
+				visible++;
 		}
 		scan->stats.rows_read += b->nrows;
-		if (next_vis < 0)
+		if (next_key < 0)
 			continue;			/* nothing visible: any carry stays pending */
 
 		/* the carried row is the newest of its key unless this batch goes on */
 		if (scan->carry_valid)
 		{
-			if (same_key_rows(scan, scan->carry[prev], 0, b->columns, (uint32) next_vis))
+			if (same_key_rows(scan, scan->carry[prev], 0, b->columns, (uint32) next_key))
 				scan->carry_valid = false;
-			else
+			else if (!scan->carry_deleted)
 				emit_carry = true;
 		}
-		/* hold back this batch's last row */
+		/* hold back this batch's last key */
 		scan->carry_cur = emit_carry ? 1 - prev : prev;
-		carry_row(scan, scan->carry_cur, b, (uint32) last_vis);
+		carry_row(scan, scan->carry_cur, b, (uint32) last_key);
 		scan->carry_valid = true;
-		skip[last_vis] = 1;
-		visible--;
+		scan->carry_deleted = batch_kind(b, (uint32) last_key) == LAKE_REC_DELETE;
+		if (!skip[last_key])
+		{
+			skip[last_key] = 1;
+			visible--;
+		}
 
 		out->nrows = b->nrows;
 		out->first = 0;
@@ -948,6 +1065,8 @@ merged_slice(LakeScan *scan, MergeCursor *min, LakeScanBatch *out)
 	int64		next_vis = -1;
 	uint8	   *skip;
 
+	if (!min->last_wins)
+		return false;
 	while (tail > pos && same_key_rows(scan, b->columns, tail - 1, b->columns, last))
 		tail--;
 	if (tail <= pos + 1)
@@ -976,6 +1095,8 @@ merged_slice(LakeScan *scan, MergeCursor *min, LakeScanBatch *out)
 			continue;
 		}
 		next_vis = r;
+		if (batch_kind(b, (uint32) r) == LAKE_REC_DELETE)
+			skip[k] = 1;		/* the key's newest version is a tombstone */
 	}
 	scan->stats.rows_read += tail - pos;
 	out->nrows = tail - pos;
@@ -1013,22 +1134,30 @@ merged_next_batch(LakeScan *scan, LakeScanBatch *out)
 		merge_copy_key(scan, min);
 		MemoryContextSwitchTo(old);
 
-		/* versions in order: the newest one is copied last */
+		/* versions in order: fold them oldest first */
+		LakeMergeStateReset(scan->fold);
 		for (int i = 0; i < scan->ncursors; i++)
 		{
 			MergeCursor *c = &scan->cursors[i];
 
 			while (cursor_settle(c) && cursor_key_cmp(scan, c, scan->key_copy) == 0)
 			{
-				for (int k = 0; k < scan->nwanted; k++)
-				{
-					int			col = scan->wanted_cols[k];
-
-					copy_raw_value(scan, col, &c->batch.columns[col], c->batch.absent[col],
-								   c->pos, &scan->chunk[col], n, scan->chunk_cxt);
-				}
+				fold_cursor_row(scan, c);
 				scan->stats.rows_read++;
 				c->pos++;
+			}
+		}
+		if (!LakeMergeStateFinish(scan->fold))
+			continue;			/* deleted */
+		{
+			const PqColumnVector *row = LakeMergeStateColumns(scan->fold);
+
+			for (int k = 0; k < scan->nwanted; k++)
+			{
+				int			col = scan->wanted_cols[k];
+
+				copy_raw_value(scan, col, &row[col], false, 0, &scan->chunk[col], n,
+							   scan->chunk_cxt);
 			}
 		}
 		n++;
@@ -1065,7 +1194,7 @@ merge_next_vector_batch(LakeScan *scan, LakeScanBatch *out)
 			scan->carry_valid = false;
 			continue;
 		}
-		if (scan->ncursors == 1)
+		if (scan->ncursors == 1 && scan->cursors[0].last_wins)
 		{
 			if (single_next_batch(scan, out))
 				return true;
