@@ -10,6 +10,8 @@
 // lake table between transactions. On the first mismatch of a seed: the seed, the step, the
 // statements of the failing transaction, expected (heap) vs actual (lake); the whole statement log
 // of the seed is written to $LAKE_SCRATCH/differential-<seed>.sql; the process exits 1 at the end.
+// Row counts of the command tags are compared too, except for a blind ON CONFLICT DO NOTHING
+// (without RETURNING), which cannot know which proposed keys existed.
 //
 // Environment:
 //   LAKE_SEED       first seed (default: random); seed i of the run is LAKE_SEED + i
@@ -18,13 +20,15 @@
 //   DIFF_STEPS      transactions per seed (default 40)
 //   DIFF_FORMS      comma list of enabled forms (default: all; see gen.mjs), or "all,-form,-form"
 //   DIFF_ENGINES    comma list of merge engines, seed i uses engine i mod n (default: all four)
+//   DIFF_KEY_TYPES  comma list of key column types (default: bigint,integer,text,date)
+//   DIFF_COUNTS=0   don't compare command-tag row counts (to look past a known count bug)
 //   DIFF_VERBOSE=1  print every statement
 //   PG*             connection (database: DIFF_DB, default lake_differential)
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { Rng } from './rng.mjs';
-import { makeShape, describeShape, heapDDL, lakeDDL, ENGINES, keyOf, quoteLit } from './shape.mjs';
+import { makeShape, describeShape, heapDDL, lakeDDL, ENGINES, KEY_TYPE_NAMES, keyOf, quoteLit } from './shape.mjs';
 import { Gen, ALL_FORMS, PLAIN_INSERT_FORMS } from './gen.mjs';
 
 const env = process.env;
@@ -36,6 +40,7 @@ const ENGINE_LIST = (env.DIFF_ENGINES ?? ENGINES.join(',')).split(',').map(s => 
 const VERBOSE = env.DIFF_VERBOSE === '1';
 const DB = env.DIFF_DB ?? 'lake_differential';
 const SCRATCH = env.LAKE_SCRATCH ?? '/tmp';
+const COMPARE_COUNTS = env.DIFF_COUNTS !== '0';
 const RUN_ID = `${Date.now().toString(36)}-${process.pid}`;	// lake table paths never reused
 
 function parseForms(spec) {
@@ -50,8 +55,11 @@ function parseForms(spec) {
 }
 const FORMS = parseForms(env.DIFF_FORMS);
 for (const e of ENGINE_LIST) if (!ENGINES.includes(e)) throw new Error(`DIFF_ENGINES: unknown engine '${e}'`);
+const KEY_TYPES = (env.DIFF_KEY_TYPES ?? KEY_TYPE_NAMES.join(',')).split(',').map(s => s.trim()).filter(Boolean);
+for (const k of KEY_TYPES) if (!KEY_TYPE_NAMES.includes(k)) throw new Error(`DIFF_KEY_TYPES: unknown type '${k}'`);
 
 class Mismatch extends Error {}
+const notes = { blindNothingCount: 0 };
 
 // every value as PostgreSQL's text output: no parsing, exact comparison
 const rawTypes = { getTypeParser: () => v => v };
@@ -99,7 +107,7 @@ class SeedRun {
     this.r = new Rng(seed);
     this.forms = new Set(FORMS);
     if (engine !== 'deduplicate') PLAIN_INSERT_FORMS.forEach(f => this.forms.delete(f));
-    this.shape = makeShape(this.r, engine);
+    this.shape = makeShape(this.r, engine, KEY_TYPES);
     this.gen = new Gen(this.r, this.shape, this.forms);
     this.H = clients.H; this.L = clients.L; this.O = clients.O;
     this.schemaH = `diff_h_${seed}`;
@@ -186,7 +194,11 @@ class SeedRun {
       this.stats.errorsAlike++;
       return true;
     }
-    if (h.count !== l.count && h.command !== 'SELECT') {
+    // a blind DO NOTHING cannot know how many proposed keys existed: its command tag counts every
+    // proposed row (a documented difference); with RETURNING it takes the lookup path and is exact
+    const blindNothing = /DO NOTHING$/.test(sql);
+    if (blindNothing && h.count !== l.count) notes.blindNothingCount++;
+    if (h.count !== l.count && h.command !== 'SELECT' && !blindNothing && COMPARE_COUNTS) {
       this.fail(`different row counts: ${sql}`, `${h.command} ${h.count}`, `${l.command} ${l.count}`);
     }
     const hr = ordered ? h.rows.map(rowText) : sortedRows(h.rows);
@@ -311,7 +323,7 @@ async function main() {
   const start = Date.now();
   console.log(`differential: seed ${BASE_SEED}, ${STEPS} transactions per seed, engines ${ENGINE_LIST.join(',')}, ` +
     `budget ${BUDGET_MS / 1000} s${env.DIFF_SEEDS ? `, ${MAX_SEEDS} seeds` : ''}`);
-  console.log(`differential: forms ${[...FORMS].join(',')}`);
+  console.log(`differential: forms ${[...FORMS].join(',')}; key types ${KEY_TYPES.join(',')}`);
   let clients = await connectAll();
   let passed = 0, failed = 0;
   for (let i = 0; i < MAX_SEEDS; i++) {
@@ -340,7 +352,8 @@ async function main() {
       for (const l of sr.txn) console.log(`      ${l}`);
       console.log(`    whole log of the seed: ${file}`);
       console.log(`    reproduce: LAKE_SEED=${seed} DIFF_SEEDS=1 DIFF_ENGINES=${engine} DIFF_STEPS=${STEPS}` +
-        ` DIFF_FORMS=${quoteLit(env.DIFF_FORMS ?? 'all')} bash test/run-tests differential`);
+        ` DIFF_FORMS=${quoteLit(env.DIFF_FORMS ?? 'all')}${env.DIFF_KEY_TYPES ? ` DIFF_KEY_TYPES=${env.DIFF_KEY_TYPES}` : ''}` +
+        ' bash test/run-tests differential');
       // new sessions for the next seed (the old ones may be in a transaction, or lost in a crash);
       // the failing seed's schemas stay for inspection
       for (const c of Object.values(clients)) await c.end().catch(() => {});
@@ -349,6 +362,10 @@ async function main() {
     }
   }
   for (const c of Object.values(clients)) await c.end();
+  if (notes.blindNothingCount) {
+    console.log(`  (documented difference seen ${notes.blindNothingCount} times: the row count of a blind ON CONFLICT DO NOTHING ` +
+      'counts every proposed row)');
+  }
   console.log(`differential: ${passed} passed, ${failed} failed (seeds; ${((Date.now() - start) / 1000).toFixed(0)} s)`);
   process.exit(failed ? 1 : 0);
 }

@@ -70,13 +70,14 @@ const KEY_TYPES = {
   date: { type: 'date', domain: n => Array.from({ length: n }, (_, i) => dateText(i)) },
 };
 
+export const KEY_TYPE_NAMES = Object.keys(KEY_TYPES);
 export const ENGINES = ['deduplicate', 'partial_update', 'aggregation', 'first_row'];
 
 // A column: { name, q (quoted identifier), type (TYPES entry), typeName, notNull, key, def (text
 // value of the DEFAULT or null), agg (aggregate option or null), domain (key columns) }
-export function makeShape(r, engine) {
-  const nkeys = r.chance(0.55) ? 1 : 2;
-  const keyTypeNames = r.shuffle(Object.keys(KEY_TYPES)).slice(0, nkeys);
+export function makeShape(r, engine, keyTypes = Object.keys(KEY_TYPES)) {
+  const nkeys = r.chance(0.55) || keyTypes.length < 2 ? 1 : 2;
+  const keyTypeNames = r.shuffle(keyTypes).slice(0, nkeys);
   const keys = keyTypeNames.map((tn, i) => {
     const size = nkeys === 1 ? r.int(6, 30) : r.int(3, 8);
     return {
