@@ -64,3 +64,11 @@ CREATE EVENT TRIGGER lake_fdw_ddl_start ON ddl_command_start
 CREATE EVENT TRIGGER lake_fdw_ddl_end ON ddl_command_end
   WHEN TAG IN ('CREATE FOREIGN TABLE', 'ALTER FOREIGN TABLE')
   EXECUTE FUNCTION lake_fdw_ddl_end();
+
+-- compact a primary-key lake table: the buckets over the table's trigger, or
+-- every bucket not already a single level-1 file when full; returns how many
+-- buckets were compacted (one COMPACT snapshot each)
+CREATE FUNCTION lake_compact(tbl regclass, full boolean DEFAULT false)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'lake_compact'
+LANGUAGE C STRICT VOLATILE;

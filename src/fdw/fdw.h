@@ -53,6 +53,12 @@ typedef struct LakeTableOptions
 	char	   *tag;			/* option tag, or NULL */
 	LakeScanMode scan_mode;
 	char	   *consumer;
+	/* compaction (primary-key tables) */
+	int			compaction_trigger; /* sorted runs per bucket, >= 2 */
+	int			compaction_max_size_amplification;	/* percent */
+	int64		target_file_size;	/* bytes per compaction output file */
+	bool		auto_compaction;	/* compact in the background after
+									 * commits */
 } LakeTableOptions;
 
 /* options.c */
@@ -121,6 +127,9 @@ extern void LakeXactAppendRow(LakeXactTable *xt, CommandId cid, Datum *values, b
 extern void LakeXactPendingForScan(LakeXactTable *xt, CommandId cid, bool need_sorted,
 								   List **files, struct LakeWriteBuffer **buffer,
 								   int64 *limit);
+
+/* compact_func.c: lake_compact */
+extern int	LakeCompactRelation(Oid relid, bool full, bool quiet_races);
 
 /* functions.c */
 extern LakeTable *LakeTableForRelation(Oid relid, LakeTableOptions **opts_out);

@@ -7,7 +7,9 @@
  * Server:  root (superuser only; an absolute directory).
  * Table:   table, primary_key, partition_by, buckets, merge_engine,
  *          sequence_column, changelog, compression, compression_level,
- *          bloom_filter_columns, snapshot, tag, scan, consumer.
+ *          bloom_filter_columns, snapshot, tag, scan, consumer,
+ *          compaction_trigger, compaction_max_size_amplification,
+ *          target_file_size, auto_compaction.
  * Column:  aggregate.
  * Checks that need the column list (does primary_key name a column?) run
  * in ddl.c once the table exists.
@@ -27,7 +29,9 @@
 #include "foreign/foreign.h"
 #include "io/io.h"
 #include "miscadmin.h"
+#include "mergetree/compaction.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/varlena.h"
 
@@ -43,6 +47,7 @@ static const char *const merge_engines[] =
 static const char *const changelog_modes[] = {"none", "input", "lookup", NULL};
 static const char *const compressions[] = {"zstd", "lz4", "none", NULL};
 static const char *const scan_modes[] = {"snapshot", "changelog", "read_optimized", NULL};
+static const char *const booleans[] = {"true", "false", NULL};
 static const char *const aggregates[] =
 {"sum", "min", "max", "product", "last_value", "last_non_null_value",
 	"first_value", "first_non_null_value", "bool_and", "bool_or", "listagg", NULL};
@@ -64,6 +69,10 @@ static const LakeOptionDef option_defs[] =
 	{"tag", ForeignTableRelationId, NULL},
 	{"scan", ForeignTableRelationId, scan_modes},
 	{"consumer", ForeignTableRelationId, NULL},
+	{"compaction_trigger", ForeignTableRelationId, NULL},
+	{"compaction_max_size_amplification", ForeignTableRelationId, NULL},
+	{"target_file_size", ForeignTableRelationId, NULL},
+	{"auto_compaction", ForeignTableRelationId, booleans},
 	{"aggregate", AttributeRelationId, aggregates},
 	{NULL, InvalidOid, NULL}
 };
@@ -130,6 +139,22 @@ parse_int_option(const char *name, const char *value, int64 min, int64 max)
 				 errmsg("invalid value for option \"%s\": \"%s\"", name, value),
 				 errhint("Use a whole number from " INT64_FORMAT " to " INT64_FORMAT ".",
 						 min, max)));
+	return (int64) v;
+}
+
+/* A size with an optional unit (B, kB, MB, GB), 1kB .. 1GB. */
+static int64
+parse_size_option(const char *name, const char *value)
+{
+	int			v;
+	const char *hint = NULL;
+
+	if (!parse_int(value, &v, GUC_UNIT_BYTE, &hint) ||
+		v < 1024 || v > 1024 * 1024 * 1024)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("invalid value for option \"%s\": \"%s\"", name, value),
+				 errhint("Use a size from 1kB to 1GB, e.g. '128MB'.")));
 	return (int64) v;
 }
 
@@ -202,6 +227,12 @@ check_option_value(const LakeOptionDef *def, DefElem *elem)
 		(void) parse_int_option(def->name, value, -7, 22);
 	else if (strcmp(def->name, "snapshot") == 0)
 		(void) parse_int_option(def->name, value, 1, PG_INT64_MAX);
+	else if (strcmp(def->name, "compaction_trigger") == 0)
+		(void) parse_int_option(def->name, value, 2, 1000);
+	else if (strcmp(def->name, "compaction_max_size_amplification") == 0)
+		(void) parse_int_option(def->name, value, 0, 100000);
+	else if (strcmp(def->name, "target_file_size") == 0)
+		(void) parse_size_option(def->name, value);
 	else if (strcmp(def->name, "primary_key") == 0 ||
 			 strcmp(def->name, "partition_by") == 0 ||
 			 strcmp(def->name, "bloom_filter_columns") == 0)
@@ -357,6 +388,18 @@ LakeGetTableOptions(Oid relid)
 		opts->scan_mode = LAKE_SCAN_READ_OPTIMIZED;
 	v = option_value(o, "consumer");
 	opts->consumer = v ? pstrdup(v) : NULL;
+	v = option_value(o, "compaction_trigger");
+	opts->compaction_trigger = v ? (int) parse_int_option("compaction_trigger", v, 2, 1000)
+		: LAKE_COMPACTION_TRIGGER_DEFAULT;
+	v = option_value(o, "compaction_max_size_amplification");
+	opts->compaction_max_size_amplification =
+		v ? (int) parse_int_option("compaction_max_size_amplification", v, 0, 100000)
+		: LAKE_COMPACTION_MAX_AMP_DEFAULT;
+	v = option_value(o, "target_file_size");
+	opts->target_file_size = v ? parse_size_option("target_file_size", v)
+		: LAKE_TARGET_FILE_SIZE_DEFAULT;
+	v = option_value(o, "auto_compaction");
+	opts->auto_compaction = v == NULL || strcmp(v, "true") == 0;
 
 	if (opts->pinned_snapshot != 0 && opts->tag != NULL)
 		ereport(ERROR,

@@ -26,6 +26,7 @@
 #include "executor/executor.h"
 #include "fdw/fdw.h"
 #include "io/io.h"
+#include "maint/maint.h"
 #include "mergetree/write_buffer.h"
 #include "parser/parse_type.h"
 #include "miscadmin.h"
@@ -666,6 +667,7 @@ commit_table(LakeXactTable *xt)
 	req.added_rows = rows;
 	req.check_conflict = NULL;	/* appends and blind upserts never conflict */
 	(void) LakeCommit(xt->table, &req);
+	LakeCompactionNoteCommit(xt->opts, xt->table, added);
 	xt->committed = true;
 }
 
@@ -735,6 +737,7 @@ lake_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_PARALLEL_COMMIT:
 		case XACT_EVENT_PREPARE:
+			LakeCompactionLaunchPending();
 			reset_state();
 			break;
 		default:
