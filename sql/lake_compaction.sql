@@ -4,28 +4,30 @@
 -- written after a compaction still winning.
 \getenv lake_root LAKE_TEST_ROOT
 SET client_min_messages = warning;
-CREATE SERVER IF NOT EXISTS lake FOREIGN DATA WRAPPER lake_fdw OPTIONS (root :'lake_root');
+-- a server of its own, and tables under a hidden directory, which IMPORT
+-- FOREIGN SCHEMA skips: lake_create, running later, imports the whole root
+CREATE SERVER lake_cmp FOREIGN DATA WRAPPER lake_fdw OPTIONS (root :'lake_root');
 
 -- option validation
-CREATE FOREIGN TABLE c_bad (k int PRIMARY KEY) SERVER lake OPTIONS (table 'c/bad', compaction_trigger '1');
-CREATE FOREIGN TABLE c_bad (k int PRIMARY KEY) SERVER lake OPTIONS (table 'c/bad', compaction_trigger 'five');
-CREATE FOREIGN TABLE c_bad (k int PRIMARY KEY) SERVER lake OPTIONS (table 'c/bad', compaction_max_size_amplification '-1');
-CREATE FOREIGN TABLE c_bad (k int PRIMARY KEY) SERVER lake OPTIONS (table 'c/bad', target_file_size '10');
-CREATE FOREIGN TABLE c_bad (k int PRIMARY KEY) SERVER lake OPTIONS (table 'c/bad', target_file_size '2TB');
-CREATE FOREIGN TABLE c_bad (k int PRIMARY KEY) SERVER lake OPTIONS (table 'c/bad', auto_compaction 'maybe');
-CREATE FOREIGN TABLE c_bad (k int PRIMARY KEY) SERVER lake OPTIONS (table 'c/bad', compaction_triger '3');
+CREATE FOREIGN TABLE c_bad (k int PRIMARY KEY) SERVER lake_cmp OPTIONS (table '.cmp/bad', compaction_trigger '1');
+CREATE FOREIGN TABLE c_bad (k int PRIMARY KEY) SERVER lake_cmp OPTIONS (table '.cmp/bad', compaction_trigger 'five');
+CREATE FOREIGN TABLE c_bad (k int PRIMARY KEY) SERVER lake_cmp OPTIONS (table '.cmp/bad', compaction_max_size_amplification '-1');
+CREATE FOREIGN TABLE c_bad (k int PRIMARY KEY) SERVER lake_cmp OPTIONS (table '.cmp/bad', target_file_size '10');
+CREATE FOREIGN TABLE c_bad (k int PRIMARY KEY) SERVER lake_cmp OPTIONS (table '.cmp/bad', target_file_size '2TB');
+CREATE FOREIGN TABLE c_bad (k int PRIMARY KEY) SERVER lake_cmp OPTIONS (table '.cmp/bad', auto_compaction 'maybe');
+CREATE FOREIGN TABLE c_bad (k int PRIMARY KEY) SERVER lake_cmp OPTIONS (table '.cmp/bad', compaction_triger '3');
 
 -- lake_compact refuses what it cannot compact
 CREATE TABLE c_heap_only (k int);
 SELECT lake_compact('c_heap_only');
-CREATE FOREIGN TABLE c_append (a int) SERVER lake OPTIONS (table 'c/append');
+CREATE FOREIGN TABLE c_append (a int) SERVER lake_cmp OPTIONS (table '.cmp/append');
 INSERT INTO c_append VALUES (1);
 SELECT lake_compact('c_append');
 
 -- a partitioned primary-key table, 2 buckets, no automatic compaction
 CREATE FOREIGN TABLE c_pk (
   dt date, id int, v text, n bigint, PRIMARY KEY (dt, id)
-) SERVER lake OPTIONS (table 'c/pk', partition_by 'dt', buckets '2',
+) SERVER lake_cmp OPTIONS (table '.cmp/pk', partition_by 'dt', buckets '2',
                        auto_compaction 'false', compression 'lz4');
 CREATE TABLE c_heap (dt date, id int, v text, n bigint, PRIMARY KEY (dt, id));
 
@@ -64,7 +66,7 @@ SELECT lake_compact('c_pk', true);
 
 -- time travel to the snapshot before the compaction reads the old files
 CREATE FOREIGN TABLE c_pk_before (dt date, id int, v text, n bigint)
-  SERVER lake OPTIONS (table 'c/pk', snapshot :'before_compaction');
+  SERVER lake_cmp OPTIONS (table '.cmp/pk', snapshot :'before_compaction');
 SELECT count(*) FROM ((TABLE c_pk_before EXCEPT ALL TABLE c_heap)
                       UNION ALL (TABLE c_heap EXCEPT ALL TABLE c_pk_before)) d;
 SELECT lake_compact('c_pk_before');
@@ -118,3 +120,9 @@ SELECT lake_compact('c_pk');
 RESET ROLE;
 REVOKE ALL ON c_pk FROM c_reader;
 DROP ROLE c_reader;
+
+DROP FOREIGN TABLE c_append, c_pk, c_pk_before;
+DROP TABLE c_heap, c_heap_only;
+DROP FUNCTION c_diff();
+DROP FUNCTION c_layout();
+DROP SERVER lake_cmp;
