@@ -133,7 +133,7 @@ compact_one(LakeTable *table, LakeFlushSpec *flush, LakeBucketFiles *b,
 		CurrentResourceOwner = owner;
 		if (edata->sqlerrcode != ERRCODE_T_R_SERIALIZATION_FAILURE)
 			ReThrowError(edata);
-		ereport(LOG,
+		ereport(DEBUG1,
 				(errmsg("lake_fdw: compaction of bucket %d%s%s of lake table \"%s\" gave up: %s",
 						b->bucket, b->partition[0] ? " of partition " : "",
 						b->partition, table->relpath, edata->message)));
@@ -162,6 +162,7 @@ LakeCompactRelation(Oid relid, bool full, bool quiet_races)
 	LakeCompactionPolicy policy;
 	LakeSnapshot *snap;
 	int64		latest;
+	List	   *buckets;
 	ListCell   *lc;
 	int			compacted = 0;
 
@@ -190,13 +191,43 @@ LakeCompactRelation(Oid relid, bool full, bool quiet_races)
 		return 0;
 	}
 	snap = LakeSnapshotLoad(table, latest, false);
-	foreach(lc, LakeCompactionGroupBuckets(LakeSnapshotFiles(table, snap)))
+	buckets = LakeCompactionGroupBuckets(LakeSnapshotFiles(table, snap));
+	foreach(lc, buckets)
 	{
 		LakeBucketFiles *b = lfirst(lc);
+		int64		now;
 
 		CHECK_FOR_INTERRUPTS();
 		if (!LakeCompactionNeeded(b, &policy, full))
 			continue;
+
+		/*
+		 * Other commits since the plan (writers, other compactions): plan
+		 * this bucket again from the latest snapshot, so that a bucket
+		 * someone else compacted meanwhile is not redone only to lose the
+		 * commit race.
+		 */
+		now = LakeSnapshotLatestId(table);
+		if (now != latest)
+		{
+			List	   *fresh;
+			ListCell   *lc2;
+
+			latest = now;
+			snap = LakeSnapshotLoad(table, latest, false);
+			fresh = LakeCompactionGroupBuckets(LakeSnapshotFiles(table, snap));
+			b = NULL;
+			foreach(lc2, fresh)
+			{
+				LakeBucketFiles *c = lfirst(lc2);
+
+				if (c->bucket == ((LakeBucketFiles *) lfirst(lc))->bucket &&
+					strcmp(c->partition, ((LakeBucketFiles *) lfirst(lc))->partition) == 0)
+					b = c;
+			}
+			if (b == NULL || !LakeCompactionNeeded(b, &policy, full))
+				continue;
+		}
 		if (compact_one(table, &flush, b, latest, &policy, quiet_races))
 			compacted++;
 	}

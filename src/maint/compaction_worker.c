@@ -41,6 +41,10 @@
 
 #define MAX_CACHED_TABLES	32
 
+/* advisory lock of a table's worker: (database, relid, "LAKE", 3) */
+#define LAKE_WORKER_LOCK_KEY	0x4c414b45
+#define LAKE_WORKER_LOCK_SPACE	3
+
 /* a table a committing transaction wrote */
 typedef struct NotedTable
 {
@@ -405,6 +409,7 @@ LakeCompactionWorkerMain(Datum main_arg)
 {
 	Oid			relid = DatumGetObjectId(main_arg);
 	Oid			dbid;
+	LOCKTAG		tag;
 	int			n = 0;
 
 	memcpy(&dbid, MyBgworkerEntry->bgw_extra, sizeof(Oid));
@@ -412,8 +417,21 @@ LakeCompactionWorkerMain(Datum main_arg)
 	BackgroundWorkerUnblockSignals();
 	BackgroundWorkerInitializeConnectionByOid(dbid, InvalidOid, 0);
 
+	/*
+	 * One worker per table of this database at a time: a session lock that
+	 * a second worker does not wait for (it would find nothing left to do).
+	 */
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) relid, LAKE_WORKER_LOCK_KEY,
+						 LAKE_WORKER_LOCK_SPACE);
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
+	if (LockAcquire(&tag, ExclusiveLock, true, true) == LOCKACQUIRE_NOT_AVAIL)
+	{
+		CommitTransactionCommand();
+		ereport(DEBUG1,
+				(errmsg("lake_fdw: another worker compacts table %u", relid)));
+		proc_exit(0);
+	}
 	PushActiveSnapshot(GetTransactionSnapshot());
 	pgstat_report_activity(STATE_RUNNING, "lake_fdw compaction");
 	if (SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))

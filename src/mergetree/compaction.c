@@ -26,6 +26,7 @@
 #include "mergetree/compaction.h"
 #include "miscadmin.h"
 #include "scan/scan.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 
 /* ---------------------------------------------------------------------
@@ -124,6 +125,25 @@ LakeCompactionNeeded(const LakeBucketFiles *b, const LakeCompactionPolicy *polic
  * Compacting one bucket
  * ---------------------------------------------------------------------
  */
+
+/*
+ * Tests only: with lake_fdw.fault_point set to name, wait 2 seconds here
+ * (so that a test can commit other writes between the compaction's read
+ * and its commit).
+ */
+static void
+test_pause(const char *name)
+{
+	const char *setting = GetConfigOption("lake_fdw.fault_point", true, false);
+
+	if (setting == NULL || strcmp(setting, name) != 0)
+		return;
+	for (int i = 0; i < 200; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		pg_usleep(10 * 1000L);
+	}
+}
 static void
 unlink_outputs(LakeTable *table, List *files)
 {
@@ -218,6 +238,7 @@ LakeCompactBucket(LakeTable *table, const LakeFlushSpec *flush,
 		LakeScanEnd(scan);
 		outputs = flush_outputs(buf, b, data_snapshot, outputs);
 		LakeFaultPoint("compaction-before-commit");
+		test_pause("compaction-sleep-before-commit");
 
 		memset(&req, 0, sizeof(req));
 		req.kind = LAKE_COMMIT_COMPACT;
