@@ -165,8 +165,8 @@ file_commit_order(const ListCell *a, const ListCell *b)
 	LakeDataFile *x = lfirst(a);
 	LakeDataFile *y = lfirst(b);
 
-	if (x->added_snapshot_id != y->added_snapshot_id)
-		return x->added_snapshot_id < y->added_snapshot_id ? -1 : 1;
+	if (x->data_snapshot_id != y->data_snapshot_id)
+		return x->data_snapshot_id < y->data_snapshot_id ? -1 : 1;
 	if (x->min_sequence != y->min_sequence)
 		return x->min_sequence < y->min_sequence ? -1 : 1;
 	return 0;

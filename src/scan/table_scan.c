@@ -114,18 +114,42 @@ struct LakeScan
 	LakeScanStats stats;
 };
 
+/* merge groups: partition, then bucket */
 static int
-source_cmp(const void *a, const void *b)
+group_cmp(const ScanSource *x, const ScanSource *y)
 {
-	const ScanSource *x = a;
-	const ScanSource *y = b;
 	int			c = strcmp(x->partition, y->partition);
 
 	if (c != 0)
 		return c;
 	if (x->bucket != y->bucket)
 		return x->bucket < y->bucket ? -1 : 1;
-	/* same group: keep version order (stable via index below) */
+	return 0;
+}
+
+static int
+source_cmp(const void *a, const void *b)
+{
+	const ScanSource *x = a;
+	const ScanSource *y = b;
+	int			c = group_cmp(x, y);
+
+	if (c != 0)
+		return c;
+	/*
+	 * Same group: version order.  Committed files by the snapshot that
+	 * committed their rows (compaction output keeps its inputs' newest),
+	 * then sequence; the transaction's own writes after them, as given
+	 * (the sort below is stable).
+	 */
+	if (x->pending != y->pending)
+		return x->pending ? 1 : -1;
+	if (x->pending)
+		return 0;
+	if (x->file->data_snapshot_id != y->file->data_snapshot_id)
+		return x->file->data_snapshot_id < y->file->data_snapshot_id ? -1 : 1;
+	if (x->file->min_sequence != y->file->min_sequence)
+		return x->file->min_sequence < y->file->min_sequence ? -1 : 1;
 	return 0;
 }
 
@@ -135,8 +159,8 @@ file_version_cmp(const ListCell *a, const ListCell *b)
 	LakeDataFile *x = lfirst(a);
 	LakeDataFile *y = lfirst(b);
 
-	if (x->added_snapshot_id != y->added_snapshot_id)
-		return x->added_snapshot_id < y->added_snapshot_id ? -1 : 1;
+	if (x->data_snapshot_id != y->data_snapshot_id)
+		return x->data_snapshot_id < y->data_snapshot_id ? -1 : 1;
 	if (x->min_sequence != y->min_sequence)
 		return x->min_sequence < y->min_sequence ? -1 : 1;
 	return 0;
@@ -259,7 +283,7 @@ LakeScanBegin(const LakeScanSpec *spec, MemoryContext parent)
 		scan->sources = sorted;
 		scan->group_start = palloc(sizeof(int) * (n + 1));
 		for (int i = 0; i < n; i++)
-			if (i == 0 || source_cmp(&sorted[i - 1], &sorted[i]) != 0)
+			if (i == 0 || group_cmp(&sorted[i - 1], &sorted[i]) != 0)
 				scan->group_start[scan->ngroups++] = i;
 		scan->group_start[scan->ngroups] = n;
 		scan->key_copy = palloc0(sizeof(void *) * spec->nkey);
