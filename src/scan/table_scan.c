@@ -35,6 +35,7 @@ typedef struct ScanSource
 	bool		pending;		/* the transaction's own */
 	char	   *partition;
 	int32		bucket;
+	bool		full_pred;		/* may skip by non-key predicates */
 } ScanSource;
 
 /* A cursor over one source, for the primary-key merge. */
@@ -161,6 +162,8 @@ LakeScanBegin(const LakeScanSpec *spec, MemoryContext parent)
 		scan->sources[n].file = f;
 		scan->sources[n].partition = f->partition ? f->partition : "";
 		scan->sources[n].bucket = f->bucket;
+		scan->sources[n].full_pred = spec->nkey == 0 ||
+			(spec->full_predicate && spec->full_predicate[n]);
 		n++;
 	}
 	foreach(lc, spec->pending_files)
@@ -171,6 +174,7 @@ LakeScanBegin(const LakeScanSpec *spec, MemoryContext parent)
 		scan->sources[n].pending = true;
 		scan->sources[n].partition = f->partition ? f->partition : "";
 		scan->sources[n].bucket = f->bucket;
+		scan->sources[n].full_pred = spec->nkey == 0;
 		n++;
 	}
 	if (spec->pending_buffer && LakeWriteBufferRows(spec->pending_buffer) > 0)
@@ -230,6 +234,18 @@ LakeScanBegin(const LakeScanSpec *spec, MemoryContext parent)
 	return scan;
 }
 
+/* Give a freshly projected reader the predicate its source may use. */
+static void
+set_source_predicate(LakeScan *scan, LakeFileReader *r, ScanSource *src)
+{
+	const LakePredicate *pred = src->full_pred ? scan->spec.predicate
+		: scan->spec.key_predicate;
+
+	if (pred)
+		LakeFileReaderSetPredicate(r, pred, scan->spec.ncolumns, scan->spec.names,
+								   &scan->stats);
+}
+
 /* Does the file hold rows its manifest entry leaves out? */
 static bool
 file_needs_filter(LakeFileReader *r, LakeDataFile *f)
@@ -269,6 +285,7 @@ append_open_next_source(LakeScan *scan)
 		filter = scan->cur->pending || file_needs_filter(scan->reader, f);
 		LakeFileReaderProject(scan->reader, scan->spec.ncolumns, scan->read_names,
 							  scan->spec.types, filter);
+		set_source_predicate(scan, scan->reader, scan->cur);
 		MemoryContextSwitchTo(old);
 		scan->cur_filter = filter;
 		scan->cur_seq_max = scan->cur->pending ? scan->spec.pending_limit - 1 : f->max_sequence;
@@ -573,6 +590,7 @@ merge_open_next_group(LakeScan *scan)
 		c->seq_max = src->pending ? scan->spec.pending_limit - 1 : src->file->max_sequence;
 		LakeFileReaderProject(c->reader, scan->spec.ncolumns, scan->read_names,
 							  scan->spec.types, c->filter);
+		set_source_predicate(scan, c->reader, src);
 		scan->stats.files_read++;
 	}
 	MemoryContextSwitchTo(old);
