@@ -76,6 +76,7 @@ typedef struct LakeLayout
 	int		   *lake_to_att;	/* lake column -> attribute index or -1 */
 	int			natts;
 	int		   *att_to_lake;	/* attribute index -> lake column or -1 */
+	int			buckets;
 } LakeLayout;
 
 typedef struct LakeScanState
@@ -100,7 +101,10 @@ typedef struct LakeScanState
 	List	   *all_files;		/* before pruning */
 	List	   *all_pending;
 	bool		pruned_once;
+	bool		need_start;		/* begin the scan at the next fetch */
+	bool		values_changed; /* parameters moved since the last start */
 	LakeScanStats prune_stats;	/* of the current loop */
+	LakeScanStats last_prune;	/* of the last pruning */
 	LakeScanStats done_stats;	/* of finished loops */
 	int64		rows_out;		/* rows handed to PostgreSQL */
 	/* aggregate pushdown (scan_relid 0, upper_plan.c) */
@@ -122,6 +126,7 @@ table_layout(Relation rel, LakeSchema *schema, LakeLayout *lo)
 	ListCell   *lc;
 
 	lo->ncolumns = n;
+	lo->buckets = schema->buckets;
 	lo->names = palloc(sizeof(char *) * Max(n, 1));
 	lo->types = palloc0(sizeof(LakeTypeInfo) * Max(n, 1));
 	lo->column_ids = palloc(sizeof(int32) * Max(n, 1));
@@ -175,6 +180,7 @@ prune_spec(const LakeLayout *lo, const LakePredicate *pred, LakePruneSpec *ps)
 	ps->partition_col = lo->partition_col;
 	ps->nkey = lo->nkey;
 	ps->key_cols = lo->key_cols;
+	ps->buckets = lo->buckets;
 	ps->predicate = pred;
 }
 
@@ -598,9 +604,9 @@ start_scan(ForeignScanState *node, LakeScanState *st, bool values_changed)
 		old = MemoryContextSwitchTo(st->pred_cxt);
 
 		prune_spec(&st->layout, pred, &ps);
-		memset(&st->prune_stats, 0, sizeof(st->prune_stats));
+		memset(&st->last_prune, 0, sizeof(st->last_prune));
 		LakePruneFiles(&ps, st->all_files, st->all_pending, &files, &pending, &full,
-					   &key_pred, &st->prune_stats);
+					   &key_pred, &st->last_prune);
 		MemoryContextSwitchTo(old);
 		st->spec.files = files;
 		st->spec.pending_files = pending;
@@ -611,10 +617,11 @@ start_scan(ForeignScanState *node, LakeScanState *st, bool values_changed)
 	}
 	else if (!st->pruned_once)
 	{
-		memset(&st->prune_stats, 0, sizeof(st->prune_stats));
-		st->prune_stats.files_total = list_length(st->all_files) + list_length(st->all_pending);
+		memset(&st->last_prune, 0, sizeof(st->last_prune));
+		st->last_prune.files_total = list_length(st->all_files) + list_length(st->all_pending);
 		st->pruned_once = true;
 	}
+	st->prune_stats = st->last_prune;
 	st->scan = LakeScanBegin(&st->spec, estate->es_query_cxt);
 }
 
@@ -701,7 +708,11 @@ lakeBeginForeignScan(ForeignScanState *node, int eflags)
 		st->prune_stats.files_total = st->nfiles;
 	}
 	else
-		start_scan(node, st, true);
+	{
+		/* started at the first fetch: a nested loop rescans before it */
+		st->need_start = true;
+		st->values_changed = true;
+	}
 	if (aggregate)
 		st->agg = LakeAggregateBegin(st->scan, &st->spec, st->nitems, st->items,
 									 node->ss.ps.state->es_query_cxt);
@@ -731,6 +742,12 @@ lakeIterateForeignScan(ForeignScanState *node)
 		}
 		st->slot_ready = true;
 	}
+	if (st->need_start)
+	{
+		start_scan(node, st, st->values_changed);
+		st->need_start = false;
+		st->values_changed = false;
+	}
 	if (!LakeScanNext(st->scan, st->values, st->isnull))
 		return slot;
 	st->rows_out++;
@@ -749,18 +766,23 @@ lakeReScanForeignScan(ForeignScanState *node)
 
 	if (st->agg)
 		LakeAggregateRescan(st->agg);
-	else if (st->scan)
+	else
 	{
-		LakeScanStats loop;
-
 		/* a new loop: keep the counters, prune again if parameters moved */
-		loop_stats(st, &loop);
-		LakeScanStatsAdd(&st->done_stats, &loop);
-		LakeScanEnd(st->scan);
-		st->scan = NULL;
-		start_scan(node, st,
-				   st->pushdown && LakePushdownHasValues(st->pushdown) &&
-				   node->ss.ps.chgParam != NULL);
+		if (st->scan)
+		{
+			LakeScanStats loop;
+
+			loop_stats(st, &loop);
+			LakeScanStatsAdd(&st->done_stats, &loop);
+			memset(&st->prune_stats, 0, sizeof(st->prune_stats));
+			LakeScanEnd(st->scan);
+			st->scan = NULL;
+		}
+		st->need_start = true;
+		if (st->pushdown && LakePushdownHasValues(st->pushdown) &&
+			node->ss.ps.chgParam != NULL)
+			st->values_changed = true;
 	}
 }
 
@@ -818,7 +840,7 @@ lakeExplainForeignScan(ForeignScanState *node, ExplainState *es)
 											   list_length(es->rtable) > 1, false),
 							es);
 	}
-	if (es->analyze && st->scan)
+	if (es->analyze && (st->scan || st->pruned_once))
 	{
 		LakeScanStats stats;
 

@@ -6,6 +6,8 @@
  * Partitions: every file of a partition holds the same values of the
  * partition columns (their statistics are min = max = the value), so the
  * predicate's part on partition columns is evaluated once per partition.
+ * Buckets: with equality on every key column, only the buckets the key
+ * hashes to (FORMAT.md "Buckets") can hold it.
  * Files: the manifest's column statistics (min, max, null count).
  *
  * The rule that keeps skipping from changing results (DESIGN.md invariant
@@ -68,6 +70,131 @@ file_may_match(const LakePruneSpec *ps, const LakePredicate *pred, const LakeDat
 	return LakePredMayMatch(pred, file_stats, NULL, &a, NULL);
 }
 
+/* ---------------------------------------------------------------------
+ * Buckets from key equalities
+ * ---------------------------------------------------------------------
+ */
+#define MAX_PROBE_BUCKETS 64
+
+/* The values a top-level conjunct fixes the column to, or NULL. */
+static const LakePredicate *
+key_equality(const LakePredicate *p, int column)
+{
+	if (p->kind == LAKE_PRED_AND)
+	{
+		for (int i = 0; i < p->nargs; i++)
+		{
+			const LakePredicate *e = key_equality(p->args[i], column);
+
+			if (e)
+				return e;
+		}
+		return NULL;
+	}
+	if (p->column == column &&
+		((p->kind == LAKE_PRED_CMP && p->op == LAKE_OP_EQ) || p->kind == LAKE_PRED_IN))
+		return p;
+	return NULL;
+}
+
+static uint64
+fnv_bytes(uint64 h, const uint8 *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+	{
+		h ^= p[i];
+		h *= UINT64CONST(1099511628211);
+	}
+	return h;
+}
+
+/* Hash of a key column's value: its vector slot bytes (FORMAT.md). */
+static uint64
+fnv_value(uint64 h, const PqValue *v, const LakeTypeInfo *ti)
+{
+	uint8		b;
+
+	switch (v->type)
+	{
+		case PQ_BOOL:
+			b = v->v.b ? 1 : 0;
+			h = fnv_bytes(h, &b, 1);
+			break;
+		case PQ_INT16:
+		case PQ_INT32:
+		case PQ_DATE:
+			h = fnv_bytes(h, (const uint8 *) &v->v.i32, 4);
+			break;
+		case PQ_INT64:
+		case PQ_TIMESTAMP:
+		case PQ_TIMESTAMPTZ:
+			h = fnv_bytes(h, (const uint8 *) &v->v.i64, 8);
+			break;
+		case PQ_DECIMAL:
+			if (ti->precision <= 18)
+				h = fnv_bytes(h, (const uint8 *) &v->v.i64, 8);
+			else
+				h = fnv_bytes(h, (const uint8 *) &v->v.i128, 16);
+			break;
+		default:
+			h = fnv_bytes(h, v->v.bytes.ptr, v->v.bytes.len);
+			break;
+	}
+	h ^= 0xff;
+	return h * UINT64CONST(1099511628211);
+}
+
+static void
+collect_buckets(const LakePruneSpec *ps, const LakePredicate **eq, int k, uint64 h,
+				bool *hit)
+{
+	const LakePredicate *e;
+
+	if (k == ps->nkey)
+	{
+		hit[h % (uint64) ps->buckets] = true;
+		return;
+	}
+	e = eq[k];
+	for (int i = 0; i < e->nvalues; i++)
+		collect_buckets(ps, eq, k + 1,
+						fnv_value(h, &e->values[i], &ps->types[ps->key_cols[k]]), hit);
+}
+
+/*
+ * The buckets that can hold rows satisfying the predicate ([buckets]
+ * flags), or NULL when every bucket can.
+ */
+static bool *
+key_buckets(const LakePruneSpec *ps)
+{
+	const LakePredicate **eq;
+	int			combos = 1;
+	bool	   *hit;
+
+	if (ps->nkey == 0 || ps->buckets <= 1 || LakePredIsTrue(ps->predicate))
+		return NULL;
+	eq = palloc(sizeof(LakePredicate *) * ps->nkey);
+	for (int k = 0; k < ps->nkey; k++)
+	{
+		PqType		t = ps->types[ps->key_cols[k]].pqtype;
+
+		/* -0.0 = +0.0 but their bytes differ */
+		if (t == PQ_FLOAT || t == PQ_DOUBLE)
+			return NULL;
+		eq[k] = key_equality(ps->predicate, ps->key_cols[k]);
+		if (eq[k] == NULL)
+			return NULL;
+		combos *= eq[k]->nvalues;
+		if (combos > MAX_PROBE_BUCKETS)
+			return NULL;
+	}
+	hit = palloc0(sizeof(bool) * ps->buckets);
+	collect_buckets(ps, eq, 0, UINT64CONST(14695981039346656037), hit);
+	pfree(eq);
+	return hit;
+}
+
 static bool
 same_group(const LakeDataFile *a, const LakeDataFile *b)
 {
@@ -104,6 +231,7 @@ LakePruneFiles(const LakePruneSpec *ps, List *files, List *pending,
 	int			nfull = 0;
 	ListCell   *lc;
 	bool		partitioned = false;
+	bool	   *buckets = key_buckets(ps);
 
 	for (int k = 0; k < ps->nkey; k++)
 		is_key[ps->key_cols[k]] = true;
@@ -146,6 +274,11 @@ LakePruneFiles(const LakePruneSpec *ps, List *files, List *pending,
 					if (strcmp(lfirst(pc), part) == 0)
 						pruned = true;
 			}
+
+			/* bucket */
+			if (!pruned && buckets && f->bucket >= 0 && f->bucket < ps->buckets &&
+				!buckets[f->bucket])
+				pruned = true;
 
 			/* file level */
 			full_pred = ps->nkey == 0 ||

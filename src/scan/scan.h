@@ -160,6 +160,7 @@ typedef struct LakePruneSpec
 	const bool *partition_col;	/* [ncolumns] */
 	int			nkey;			/* 0 = append table */
 	const int  *key_cols;
+	int			buckets;		/* of a primary-key table */
 	const LakePredicate *predicate;
 } LakePruneSpec;
 
