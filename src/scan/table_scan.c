@@ -241,7 +241,8 @@ set_source_predicate(LakeScan *scan, LakeFileReader *r, ScanSource *src)
 	const LakePredicate *pred = src->full_pred ? scan->spec.predicate
 		: scan->spec.key_predicate;
 
-	if (pred)
+	/* with any predicate, row groups are counted even where none applies */
+	if (scan->spec.predicate)
 		LakeFileReaderSetPredicate(r, pred, scan->spec.ncolumns, scan->spec.names,
 								   &scan->stats);
 }
