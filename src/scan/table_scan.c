@@ -35,6 +35,7 @@ typedef struct ScanSource
 	bool		pending;		/* the transaction's own */
 	char	   *partition;
 	int32		bucket;
+	bool		full_pred;		/* may skip by non-key predicates */
 } ScanSource;
 
 /* A cursor over one source, for the primary-key merge. */
@@ -226,6 +227,8 @@ LakeScanBegin(const LakeScanSpec *spec, MemoryContext parent)
 		scan->sources[n].file = f;
 		scan->sources[n].partition = f->partition ? f->partition : "";
 		scan->sources[n].bucket = f->bucket;
+		scan->sources[n].full_pred = spec->nkey == 0 ||
+			(spec->full_predicate && spec->full_predicate[n]);
 		n++;
 	}
 	foreach(lc, spec->pending_files)
@@ -236,6 +239,7 @@ LakeScanBegin(const LakeScanSpec *spec, MemoryContext parent)
 		scan->sources[n].pending = true;
 		scan->sources[n].partition = f->partition ? f->partition : "";
 		scan->sources[n].bucket = f->bucket;
+		scan->sources[n].full_pred = spec->nkey == 0;
 		n++;
 	}
 	if (spec->pending_buffer && LakeWriteBufferRows(spec->pending_buffer) > 0)
@@ -302,6 +306,19 @@ LakeScanBegin(const LakeScanSpec *spec, MemoryContext parent)
 	return scan;
 }
 
+/* Give a freshly projected reader the predicate its source may use. */
+static void
+set_source_predicate(LakeScan *scan, LakeFileReader *r, ScanSource *src)
+{
+	const LakePredicate *pred = src->full_pred ? scan->spec.predicate
+		: scan->spec.key_predicate;
+
+	/* with any predicate, row groups are counted even where none applies */
+	if (scan->spec.predicate)
+		LakeFileReaderSetPredicate(r, pred, scan->spec.ncolumns, scan->spec.names,
+								   &scan->stats);
+}
+
 /* Does the file hold rows its manifest entry leaves out? */
 static bool
 file_needs_filter(LakeFileReader *r, LakeDataFile *f)
@@ -341,6 +358,7 @@ append_open_next_source(LakeScan *scan)
 		filter = scan->cur->pending || file_needs_filter(scan->reader, f);
 		LakeFileReaderProject(scan->reader, scan->spec.ncolumns, scan->read_names,
 							  scan->spec.types, filter);
+		set_source_predicate(scan, scan->reader, scan->cur);
 		MemoryContextSwitchTo(old);
 		scan->cur_filter = filter;
 		scan->cur_seq_max = scan->cur->pending ? scan->spec.pending_limit - 1 : f->max_sequence;
@@ -698,6 +716,7 @@ merge_open_next_group(LakeScan *scan)
 		LakeFileReaderProjectRecords(c->reader, scan->spec.ncolumns, scan->read_names,
 									 scan->spec.types, c->filter, true);
 		c->last_wins = kinds_last_wins(scan, LakeFileReaderKinds(c->reader));
+		set_source_predicate(scan, c->reader, src);
 		scan->stats.files_read++;
 	}
 	MemoryContextSwitchTo(old);
