@@ -80,7 +80,12 @@ INSERT INTO up AS t VALUES ('2026-11-01', 3, 1, 1, 'x', 1), ('2026-11-01', 3, 2,
 INSERT INTO up VALUES ('2026-11-01', 3, 1, 1, 'x', 1) ON CONFLICT (id) DO NOTHING;
 INSERT INTO up VALUES ('2026-11-01', 3, 1, 1, 'x', 1) ON CONFLICT (dt, id) WHERE id > 0 DO NOTHING;
 INSERT INTO up VALUES ('2026-11-01', 3, 1, 1, 'x', 1) ON CONFLICT ON CONSTRAINT up_pkey DO NOTHING;
+SELECT up_diff();
+
+-- UPDATE may move a row to a new key, but not onto an existing one
 UPDATE up SET id = id + 1000 WHERE id = 3;
+UPDATE up_heap SET id = id + 1000 WHERE id = 3;
+UPDATE up SET id = 6 WHERE id = 1003;
 SELECT up_diff();
 
 -- UPDATE and DELETE by primary key

@@ -57,6 +57,12 @@ typedef struct LakeTableOptions
 	char	   *consumer;
 	LakeMaintPolicy maint;		/* snapshot_*, partition_expiration_time,
 								 * tag_* */
+	/* compaction (primary-key tables) */
+	int			compaction_trigger; /* sorted runs per bucket, >= 2 */
+	int			compaction_max_size_amplification;	/* percent */
+	int64		target_file_size;	/* bytes per compaction output file */
+	bool		auto_compaction;	/* compact in the background after
+									 * commits */
 } LakeTableOptions;
 
 /* options.c */
@@ -146,6 +152,9 @@ extern char *LakeXactKeyText(LakeXactTable *xt, const Datum *values, const bool 
 extern void LakeXactPendingForScan(LakeXactTable *xt, CommandId cid, bool need_sorted,
 								   List **files, struct LakeWriteBuffer **buffer,
 								   int64 *limit);
+
+/* compact_func.c: lake_compact */
+extern int	LakeCompactRelation(Oid relid, bool full, bool quiet_races);
 
 /* functions.c */
 extern LakeTable *LakeTableForRelation(Oid relid, LakeTableOptions **opts_out);

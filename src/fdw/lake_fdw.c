@@ -9,6 +9,7 @@
 
 #include "fdw/fdw.h"
 #include "fdw/modify_internal.h"
+#include "fdw/pushdown.h"
 #include "fmgr.h"
 #include "utils/guc.h"
 
@@ -55,6 +56,11 @@ _PG_init(void)
 							 "count, sum, avg, min and max of plain columns, grouped by "
 							 "plain columns, over a lake table without a WHERE clause.",
 							 &lake_enable_aggregate_pushdown, true, PGC_USERSET, 0,
+							 NULL, NULL, NULL);
+	DefineCustomBoolVariable("lake_fdw.enable_pruning",
+							 "Skips partitions, files, row groups and pages that cannot match WHERE clauses and join keys.",
+							 "Off reads everything (for comparison); results are the same.",
+							 &lake_enable_pruning, true, PGC_USERSET, 0,
 							 NULL, NULL, NULL);
 	MarkGUCPrefixReserved("lake_fdw");
 

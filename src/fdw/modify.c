@@ -277,6 +277,43 @@ lake_to_slot(LakeModifyState *st, const Datum *values, const bool *isnull,
 	ExecForceStoreHeapTuple(heap_form_tuple(desc, v, n), slot, true);
 }
 
+static void *
+copy_bytes(void *arg, const void *src, size_t len)
+{
+	void	   *dst = palloc(Max(len, 1));
+
+	if (len)
+		memcpy(dst, src, len);
+	return dst;
+}
+
+/*
+ * Do two rows (lake order) have the same primary key?  Compared as stored
+ * values, so that representations of one value (short or long varlena
+ * headers, toasted or not) compare equal.  NULL keys never match.
+ */
+static bool
+same_key(LakeModifyState *st, const Datum *a, const bool *anull,
+		 const Datum *b, const bool *bnull)
+{
+	const LakeFlushSpec *spec = LakeXactFlushSpec(st->xt);
+
+	for (int k = 0; k < spec->nkey; k++)
+	{
+		int			c = spec->key_cols[k];
+		pq_int128	x,
+					y;
+
+		if (anull[c] || bnull[c])
+			return false;
+		LakeDatumToValue(&spec->types[c], a[c], &x, copy_bytes, NULL);
+		LakeDatumToValue(&spec->types[c], b[c], &y, copy_bytes, NULL);
+		if (LakeValueCompareRaw(&spec->types[c], &x, &y) != 0)
+			return false;
+	}
+	return true;
+}
+
 /* ---------------------------------------------------------------------
  * The statement's keys
  * ---------------------------------------------------------------------
@@ -429,22 +466,11 @@ insert_lookup(LakeModifyState *st, EState *estate, TupleTableSlot *slot)
 		return NULL;
 	newslot = ExecProject(oc->oc_ProjInfo);
 	slot_to_lake(st, newslot);
-	{
-		const LakeFlushSpec *spec = LakeXactFlushSpec(st->xt);
-
-		for (int k = 0; k < spec->nkey; k++)
-		{
-			int			c = spec->key_cols[k];
-
-			if (st->isnull[c] ||
-				!datumIsEqual(st->values[c], cur_values[c], spec->types[c].typbyval,
-							  spec->types[c].typlen))
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("ON CONFLICT DO UPDATE cannot change primary key column \"%s\" of a lake table",
-								spec->names[c])));
-		}
-	}
+	if (!same_key(st, st->values, st->isnull, cur_values, cur_isnull))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("ON CONFLICT DO UPDATE cannot change the primary key of a row of lake table \"%s\"",
+						RelationGetRelationName(st->rinfo->ri_RelationDesc))));
 	LakeXactAppendRecord(st->xt, estate->es_output_cid, st->values, st->isnull,
 						 LAKE_REC_SET, NULL);
 	e->affected = true;
@@ -536,30 +562,114 @@ junk_key(LakeModifyState *st, TupleTableSlot *planSlot, Datum *values, bool *isn
 	}
 }
 
+/*
+ * UPDATE that moves a row to another key: as PostgreSQL's unique index
+ * would, refuse a key that exists at that moment (the statement's own
+ * earlier moves included); then the old key gets a tombstone.
+ */
+static void
+move_key(LakeModifyState *st, EState *estate, Datum *old, bool *oldnull)
+{
+	const LakeFlushSpec *spec = LakeXactFlushSpec(st->xt);
+	char	   *newtext = LakeXactKeyText(st->xt, st->values, st->isnull);
+	char	   *oldtext = LakeXactKeyText(st->xt, old, oldnull);
+	StmtKeyEntry *ne;
+	StmtKeyEntry *oe;
+	bool		exists;
+
+	if (st->stmt_keys == NULL)
+	{
+		HASHCTL		ctl;
+
+		st->stmt_cxt = AllocSetContextCreate(CurrentMemoryContext, "lake_fdw statement keys",
+											 ALLOCSET_DEFAULT_SIZES);
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(uint64);
+		ctl.entrysize = sizeof(StmtKey);
+		ctl.hcxt = st->stmt_cxt;
+		st->stmt_keys = hash_create("lake_fdw statement keys", 1024, &ctl,
+									HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	for (int k = 0; k < spec->nkey; k++)
+		if (st->isnull[spec->key_cols[k]])
+			ereport(ERROR,
+					(errcode(ERRCODE_NOT_NULL_VIOLATION),
+					 errmsg("null value in column \"%s\" of lake table \"%s\" violates not-null constraint",
+							spec->names[spec->key_cols[k]],
+							RelationGetRelationName(st->rinfo->ri_RelationDesc))));
+	ne = stmt_key(st, newtext, true);
+	if (ne->affected)
+		exists = ne->present;
+	else
+	{
+		Datum	   *v = palloc(sizeof(Datum) * Max(st->nlake, 1));
+		bool	   *n = palloc(sizeof(bool) * Max(st->nlake, 1));
+
+		if (st->lookup == NULL)
+			st->lookup = LakeLookupBegin(st->xt, estate->es_output_cid, st->stmt_cxt);
+		memcpy(v, st->values, sizeof(Datum) * st->nlake);
+		memcpy(n, st->isnull, sizeof(bool) * st->nlake);
+		exists = LakeLookupFetch(st->lookup, v, n);
+		LakeXactNoteRead(st->xt, st->values, st->isnull, LakeLookupSnapshotId(st->lookup));
+	}
+	if (exists)
+	{
+		for (char *p = newtext; *p; p++)
+			if (*p == '\x1f')
+				*p = ',';
+		ereport(ERROR,
+				(errcode(ERRCODE_UNIQUE_VIOLATION),
+				 errmsg("duplicate key value violates unique constraint \"%s_pkey\"",
+						RelationGetRelationName(st->rinfo->ri_RelationDesc)),
+				 errdetail("Key (%s) already exists in lake table \"%s\".", newtext,
+						   RelationGetRelationName(st->rinfo->ri_RelationDesc))));
+	}
+	ne->affected = true;
+	ne->present = true;
+	oe = stmt_key(st, oldtext, true);
+	oe->affected = true;
+	oe->present = false;
+
+	/* the old key goes */
+	{
+		Datum	   *v = palloc0(sizeof(Datum) * Max(st->nlake, 1));
+		bool	   *n = palloc(sizeof(bool) * Max(st->nlake, 1));
+
+		for (int i = 0; i < st->nlake; i++)
+			n[i] = true;
+		for (int k = 0; k < spec->nkey; k++)
+		{
+			v[spec->key_cols[k]] = old[spec->key_cols[k]];
+			n[spec->key_cols[k]] = false;
+		}
+		LakeXactAppendRecord(st->xt, estate->es_output_cid, v, n, LAKE_REC_DELETE, NULL);
+	}
+}
+
 TupleTableSlot *
 lakeExecForeignUpdate(EState *estate, ResultRelInfo *rinfo,
 					  TupleTableSlot *slot, TupleTableSlot *planSlot)
 {
 	LakeModifyState *st = (LakeModifyState *) rinfo->ri_FdwState;
-	const LakeFlushSpec *spec = LakeXactFlushSpec(st->xt);
 	Datum	   *old = palloc(sizeof(Datum) * Max(st->nlake, 1));
 	bool	   *oldnull = palloc(sizeof(bool) * Max(st->nlake, 1));
 
+	for (int i = 0; i < st->nlake; i++)
+		oldnull[i] = true;
 	junk_key(st, planSlot, old, oldnull);
 	slot_to_lake(st, slot);
-	for (int k = 0; k < spec->nkey; k++)
-	{
-		int			c = spec->key_cols[k];
-
-		if (st->isnull[c] ||
-			!datumIsEqual(st->values[c], old[c], spec->types[c].typbyval, spec->types[c].typlen))
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("cannot change primary key column \"%s\" of lake table \"%s\"",
-							spec->names[c], RelationGetRelationName(rinfo->ri_RelationDesc)),
-					 errhint("DELETE the row and INSERT it with the new key.")));
-	}
 	LakeXactNoteRead(st->xt, old, oldnull, read_snapshot_id(st));
+	if (!same_key(st, st->values, st->isnull, old, oldnull))
+		move_key(st, estate, old, oldnull);
+	else if (st->stmt_keys != NULL)
+	{
+		/* a row moved here earlier in this statement: it is not taken */
+		char	   *text = LakeXactKeyText(st->xt, old, oldnull);
+		StmtKeyEntry *e = stmt_key(st, text, true);
+
+		e->affected = true;
+		e->present = true;
+	}
 	LakeXactAppendRecord(st->xt, estate->es_output_cid, st->values, st->isnull,
 						 LAKE_REC_SET, NULL);
 	return slot;

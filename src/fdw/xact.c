@@ -26,6 +26,7 @@
 #include "executor/executor.h"
 #include "fdw/fdw.h"
 #include "io/io.h"
+#include "maint/compaction_worker.h"
 #include "mergetree/write_buffer.h"
 #include "parser/parse_type.h"
 #include "miscadmin.h"
@@ -1016,6 +1017,7 @@ commit_table(LakeXactTable *xt)
 		req.check_conflict_arg = xt;
 	}
 	(void) LakeCommit(xt->table, &req);
+	LakeCompactionNoteCommit(xt->opts, xt->table, added);
 	xt->committed = true;
 }
 
@@ -1093,6 +1095,7 @@ lake_xact_callback(XactEvent event, void *arg)
 			reset_state();
 			break;
 		case XACT_EVENT_PREPARE:
+			LakeCompactionLaunchPending();
 			reset_state();
 			break;
 		default:
