@@ -131,10 +131,10 @@ class SeedRun {
   async setup() {
     const s = this.shape;
     for (const [c, schema] of [[this.H, this.schemaH], [this.L, this.schemaL]]) {
-      const r = await run(c, `DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}; SET search_path = ${schema}`);
+      const r = await run(c, `DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}; SET search_path = ${schema}, public`);
       if (!r.ok) throw new Error(`setup of ${schema}: ${r.message}`);
     }
-    await run(this.O, `SET search_path = ${this.schemaL}`);
+    await run(this.O, `SET search_path = ${this.schemaL}, public`);
     // the lake session's settings: small buffers spill, small row groups, batched inserts,
     // aggregate pushdown on or off — same results expected either way
     const r = this.r;
