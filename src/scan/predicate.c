@@ -464,6 +464,32 @@ leaf_row(const LakePredicate *p, const PqColumnVector *columns, const bool *abse
 		return !isnull;
 	if (isnull)
 		return false;			/* no comparison holds for NULL */
+	/* integers and temporals: compare in place (the common, hot case) */
+	if (p->kind == LAKE_PRED_CMP &&
+		(vec->type == PQ_INT64 || vec->type == PQ_TIMESTAMP || vec->type == PQ_TIMESTAMPTZ ||
+		 vec->type == PQ_INT32 || vec->type == PQ_INT16 || vec->type == PQ_DATE))
+	{
+		int64		x = vec->type == PQ_INT64 || vec->type == PQ_TIMESTAMP ||
+			vec->type == PQ_TIMESTAMPTZ ? vec->v.i64[row] : vec->v.i32[row];
+		int64		c = vec->type == PQ_INT64 || vec->type == PQ_TIMESTAMP ||
+			vec->type == PQ_TIMESTAMPTZ ? p->values[0].v.i64 : p->values[0].v.i32;
+
+		switch (p->op)
+		{
+			case LAKE_OP_EQ:
+				return x == c;
+			case LAKE_OP_NE:
+				return x != c;
+			case LAKE_OP_LT:
+				return x < c;
+			case LAKE_OP_LE:
+				return x <= c;
+			case LAKE_OP_GT:
+				return x > c;
+			case LAKE_OP_GE:
+				return x >= c;
+		}
+	}
 	memset(&v, 0, sizeof(v));
 	v.type = vec->type;
 	switch (vec->type)
