@@ -10,6 +10,7 @@
 #include "fdw/fdw.h"
 #include "fdw/modify_internal.h"
 #include "fmgr.h"
+#include "maint/maint_worker.h"
 #include "utils/guc.h"
 
 PG_MODULE_MAGIC;
@@ -56,6 +57,7 @@ _PG_init(void)
 							 "plain columns, over a lake table without a WHERE clause.",
 							 &lake_enable_aggregate_pushdown, true, PGC_USERSET, 0,
 							 NULL, NULL, NULL);
+	LakeMaintWorkerInit();
 	MarkGUCPrefixReserved("lake_fdw");
 
 	LakeXactInit();
