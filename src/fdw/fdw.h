@@ -63,6 +63,10 @@ typedef struct LakeTableOptions
 	int64		target_file_size;	/* bytes per compaction output file */
 	bool		auto_compaction;	/* compact in the background after
 									 * commits */
+	int			compaction_stop_trigger;	/* sorted runs per bucket at
+											 * which writers wait (> trigger) */
+	bool		auto_maintenance;	/* the maintenance worker may compact
+									 * and expire this table */
 } LakeTableOptions;
 
 /* options.c */

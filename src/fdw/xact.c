@@ -26,6 +26,7 @@
 #include "executor/executor.h"
 #include "fdw/fdw.h"
 #include "io/io.h"
+#include "maint/backpressure.h"
 #include "maint/compaction_worker.h"
 #include "mergetree/write_buffer.h"
 #include "parser/parse_type.h"
@@ -998,6 +999,8 @@ commit_table(LakeXactTable *xt)
 	}
 	if (added == NIL && xt->drops == NIL)
 		return;
+	/* a bucket over compaction_stop_trigger: wait for compaction first */
+	LakeBackpressureWait(xt->opts, xt->table, added);
 	memset(&req, 0, sizeof(req));
 	req.kind = xt->drops != NIL ? LAKE_COMMIT_OVERWRITE : LAKE_COMMIT_APPEND;
 	req.base_snapshot_id = xt->base_snapshot;
@@ -1092,10 +1095,10 @@ lake_xact_callback(XactEvent event, void *arg)
 			while ((xt = hash_seq_search(&status)) != NULL)
 				if (xt->committed && xt->drops != NIL)
 					unlink_pending(xt);
+			LakeCompactionLaunchPending();
 			reset_state();
 			break;
 		case XACT_EVENT_PREPARE:
-			LakeCompactionLaunchPending();
 			reset_state();
 			break;
 		default:
