@@ -107,6 +107,10 @@ struct LakeXactTable
 	 */
 	HTAB	   *read_keys;		/* of ReadKey */
 	int64		read_from;		/* oldest snapshot such a read saw */
+
+	/* changelog 'lookup': files written at commit, and their base */
+	List	   *changelog_files;	/* LakeDataFile* */
+	int64		changelog_base; /* snapshot the before-images come from */
 };
 
 /* a key read by a read-modify-write, by its canonical text */
@@ -256,6 +260,7 @@ build_flush_spec(LakeXactTable *xt)
 		xt->spec.codec = PQ_CODEC_ZSTD;
 	xt->spec.compression_level = o->compression_level;
 	xt->spec.row_group_rows = (uint32) lake_row_group_rows;
+	xt->spec.changelog = false;
 }
 
 LakeXactTable *
@@ -294,6 +299,8 @@ LakeXactGetTable(Oid relid, bool for_write)
 			xt->merge = NULL;
 			xt->read_keys = NULL;
 			xt->read_from = 0;
+			xt->changelog_files = NIL;
+			xt->changelog_base = 0;
 		}
 		PG_CATCH();
 		{
@@ -958,9 +965,66 @@ check_read_conflict(LakeTable *table, LakeSnapshot *newer, void *arg)
 		return;
 	LakeSnapshotDelta(table, newer, &added, &deleted);
 	foreach(lc, added)
-		check_file_keys(xt, table, lfirst(lc), newer);
-	foreach(lc, deleted)
-		check_file_keys(xt, table, lfirst(lc), newer);
+	{
+		LakeDataFile *f = lfirst(lc);
+
+		if (f->kind == LAKE_FILE_CHANGELOG)
+			continue;
+		/* a lookup changelog's -D images miss rows added to a dropped partition */
+		if (xt->changelog_base != 0 && newer->id > xt->changelog_base &&
+			xt->drops != NIL && committed_file_dropped(xt, f))
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not serialize access to lake table \"%s\" due to a concurrent update",
+							get_rel_name(xt->relid)),
+					 errdetail("Snapshot " INT64_FORMAT ", committed concurrently, wrote to a partition this transaction empties.",
+							   newer->id),
+					 errhint("Retry the transaction.")));
+		if (xt->read_keys != NULL)
+			check_file_keys(xt, table, f, newer);
+	}
+	if (xt->read_keys != NULL)
+		foreach(lc, deleted)
+			check_file_keys(xt, table, lfirst(lc), newer);
+}
+
+/* changelog 'lookup': a key the commit writes must not change under it */
+static void
+note_written_key(const Datum *values, const bool *isnull, void *arg)
+{
+	LakeXactTable *xt = arg;
+
+	LakeXactNoteRead(xt, values, isnull, xt->changelog_base);
+}
+
+/*
+ * Changelog 'lookup': write the commit's changelog files against the
+ * latest snapshot and add them to the commit's files.
+ */
+static List *
+add_lookup_changelog(LakeXactTable *xt, List *added)
+{
+	int64		base_id = LakeSnapshotLatestId(xt->table);
+	LakeSnapshot *base = NULL;
+	List	   *base_files = NIL;
+
+	if (base_id != LAKE_SNAPSHOT_NONE)
+	{
+		LakeSnapshotPin(xt->table, base_id);
+		base = LakeSnapshotLoad(xt->table, base_id, false);
+		base_files = LakeSnapshotFiles(xt->table, base);
+	}
+	xt->changelog_base = base_id;
+	xt->changelog_files =
+		LakeChangelogLookupFiles(&xt->spec, LakeXactMergeConfig(xt), base_files, added,
+								 xt->drops != NIL ? commit_delete_filter : NULL,
+								 note_written_key, xt);
+	if (xt->read_keys == NULL)
+	{
+		/* nothing written (only drops of empty partitions) */
+		xt->read_from = base_id;
+	}
+	return list_concat(list_copy(added), xt->changelog_files);
 }
 
 /* ---------------------------------------------------------------------
@@ -1008,6 +1072,18 @@ commit_table(LakeXactTable *xt)
 		req.delete_filter = commit_delete_filter;
 		req.delete_filter_arg = xt;
 	}
+	if (xt->schema->primary_key != NIL &&
+		strcmp(LakeSchemaChangelogMode(xt->schema), "lookup") == 0)
+	{
+		req.added = add_lookup_changelog(xt, added);
+		/* the before-images hold only if nothing touches the keys meanwhile */
+		if (xt->read_keys == NULL)
+		{
+			req.base_snapshot_id = xt->changelog_base;
+			req.check_conflict = check_read_conflict;
+			req.check_conflict_arg = xt;
+		}
+	}
 	/* appends and blind upserts never conflict; reads before writes may */
 	if (xt->read_keys != NULL)
 	{
@@ -1039,6 +1115,12 @@ unlink_pending(LakeXactTable *xt)
 			LakeUnlinkQuiet(psprintf("%s/%s/%s", xt->table->root,
 									 xt->table->relpath, f->path));
 		}
+	}
+	if (!xt->committed)
+	{
+		foreach(lc, xt->changelog_files)
+			LakeUnlinkQuiet(psprintf("%s/%s/%s", xt->table->root, xt->table->relpath,
+									 ((LakeDataFile *) lfirst(lc))->path));
 	}
 }
 
