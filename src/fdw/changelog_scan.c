@@ -578,7 +578,7 @@ LakeChangelogBeginScan(ForeignScanState *node, int eflags)
 	{
 		LakeConsumer *c = LakeConsumerLoad(st->table, st->consumer);
 
-		st->consumer_position = c ? LakeConsumerResolve(st->table, c) : 0;
+		st->consumer_position = c ? LakeConsumerResolve(st->table, c, false) : 0;
 	}
 	choose_snapshots(st, &range, read_snap);
 	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)

@@ -64,51 +64,6 @@ consumer_lock(LakeTable *table, const char *name)
 	(void) LockAcquire(&tag, ExclusiveLock, false, false);
 }
 
-/*
- * LakeConsumerResolve
- *		The position a consumer file stands for: its pending position if
- *		the transaction that wrote it committed, else its position.
- */
-int64
-LakeConsumerResolve(LakeTable *table, const LakeConsumer *c)
-{
-	FullTransactionId fxid;
-	TransactionId xid;
-
-	if (c->pending_xid == 0)
-		return c->position;
-	if (c->pending_system_id != GetSystemIdentifier())
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("consumer \"%s\" of lake table \"%s\" was last advanced by another server",
-						c->name, table->relpath),
-				 errdetail("Its pending position can only be confirmed by the server that wrote it."),
-				 errhint("Use lake_reset_consumer() to set its position.")));
-	fxid = FullTransactionIdFromU64(c->pending_xid);
-	if (!FullTransactionIdPrecedes(fxid, ReadNextFullTransactionId()))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("consumer \"%s\" of lake table \"%s\" names a future transaction " UINT64_FORMAT,
-						c->name, table->relpath, c->pending_xid),
-				 errhint("Use lake_reset_consumer() to set its position.")));
-	xid = XidFromFullTransactionId(fxid);
-	if (TransactionIdIsCurrentTransactionId(xid))
-		return c->pending_position;
-	if (TransactionIdIsInProgress(xid))
-		ereport(ERROR,
-				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-				 errmsg("consumer \"%s\" of lake table \"%s\" is being advanced by a concurrent transaction",
-						c->name, table->relpath),
-				 errhint("Retry the transaction.")));
-	if (TransactionIdPrecedes(xid, ShmemVariableCache->oldestClogXid))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("consumer \"%s\" of lake table \"%s\" has a pending position whose transaction is too old to check",
-						c->name, table->relpath),
-				 errhint("Use lake_reset_consumer() to set its position.")));
-	return TransactionIdDidCommit(xid) ? c->pending_position : c->position;
-}
-
 static ConsumerUse *
 find_use(LakeTable *table, const char *name)
 {
@@ -154,7 +109,7 @@ LakeConsumerBegin(LakeTable *table, const char *name)
 	u = palloc0(sizeof(ConsumerUse));
 	u->table = LakeTableOpen(table->root, table->relpath);
 	u->name = pstrdup(name);
-	u->start = c ? LakeConsumerResolve(table, c) : 0;
+	u->start = c ? LakeConsumerResolve(table, c, true) : 0;
 	u->advance = u->start;
 	consumer_uses = lappend(consumer_uses, u);
 	MemoryContextSwitchTo(old);
@@ -194,7 +149,7 @@ store_pending(void)
 		cur = LakeConsumerLoad(u->table, u->name);
 		memset(&c, 0, sizeof(c));
 		c.name = u->name;
-		c.position = cur ? LakeConsumerResolve(u->table, cur) : 0;
+		c.position = cur ? LakeConsumerResolve(u->table, cur, true) : 0;
 		if (c.position != u->start)
 			ereport(ERROR,
 					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
@@ -262,7 +217,7 @@ lake_consumers(PG_FUNCTION_ARGS)
 	foreach(lc, LakeConsumerList(table))
 	{
 		LakeConsumer *c = lfirst(lc);
-		int64		pos = LakeConsumerResolve(table, c);
+		int64		pos = LakeConsumerResolve(table, c, true);
 		Datum		values[6];
 		bool		nulls[6] = {false};
 

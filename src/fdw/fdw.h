@@ -150,7 +150,6 @@ extern void LakeXactPendingForScan(LakeXactTable *xt, CommandId cid, bool need_s
 /* consumer.c: exactly-once changelog consumers */
 extern int64 LakeConsumerBegin(LakeTable *table, const char *name);
 extern void LakeConsumerAdvance(LakeTable *table, const char *name, int64 position);
-extern int64 LakeConsumerResolve(LakeTable *table, const LakeConsumer *c);
 
 /* changelog_scan.c: scans of tables with scan 'changelog' */
 extern bool LakeRelIsChangelog(Oid relid);

@@ -39,7 +39,7 @@ LakeMaintPolicyDefaults(LakeMaintPolicy *policy)
  *		The lowest snapshot a consumer of the table has not consumed yet:
  *		expiry keeps it and everything after it.  A pending position
  *		(written by a transaction that may not have committed) counts with
- *		the lower of its two positions.  PG_INT64_MAX when there is none.
+ *		the lower of its two positions when its fate is unknown.  PG_INT64_MAX when there is none.
  */
 int64
 LakeConsumersMinSnapshot(LakeTable *table)
@@ -49,11 +49,8 @@ LakeConsumersMinSnapshot(LakeTable *table)
 
 	foreach(lc, LakeConsumerList(table))
 	{
-		LakeConsumer *c = lfirst(lc);
-		int64		pos = c->position;
+		int64		pos = LakeConsumerResolve(table, (LakeConsumer *) lfirst(lc), false);
 
-		if (c->pending_xid != 0 && c->pending_position < pos)
-			pos = c->pending_position;
 		min = Min(min, pos + 1);
 	}
 	return min;

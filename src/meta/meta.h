@@ -272,7 +272,7 @@ typedef struct LakeConsumer
 	/*
 	 * A position written by a transaction that may not have committed: it
 	 * holds if transaction pending_xid of server pending_system_id
-	 * committed (the FDW layer decides); 0 = none.
+	 * committed (LakeConsumerResolve); 0 = none.
 	 */
 	uint64		pending_system_id;
 	uint64		pending_xid;	/* FullTransactionId */
@@ -285,6 +285,12 @@ extern void LakeConsumerCheckName(const char *name);
 extern LakeConsumer *LakeConsumerLoad(LakeTable *table, const char *name);
 /* Replace the consumer's file durably (temporary file renamed over it) */
 extern void LakeConsumerStore(LakeTable *table, const LakeConsumer *consumer);
+/*
+ * The position a consumer file stands for: the pending one if its
+ * transaction committed.  Undecidable (another server, still running):
+ * ERROR if strict, else the lower position.
+ */
+extern int64 LakeConsumerResolve(LakeTable *table, const LakeConsumer *c, bool strict);
 /* Every consumer of the table (List of LakeConsumer*), sorted by name */
 extern List *LakeConsumerList(LakeTable *table);
 extern void LakeConsumerDrop(LakeTable *table, const char *name);

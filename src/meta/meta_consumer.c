@@ -5,8 +5,8 @@
  *
  * A consumer file holds the last snapshot whose changes the consumer
  * processed, and possibly a pending position written by a transaction at
- * its pre-commit, which holds only if that transaction committed (the FDW
- * layer resolves it against the commit log; see fdw/consumer.c).  The file
+ * its pre-commit, which holds only if that transaction committed
+ * (LakeConsumerResolve checks the commit log; see fdw/consumer.c).  The file
  * is replaced as a whole: written to a temporary name, fsynced, renamed
  * over the old one, directory fsynced.  FORMAT.md documents the bytes.
  *
@@ -18,10 +18,14 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include "access/transam.h"
+#include "access/xact.h"
+#include "access/xlog.h"
 #include "io/io.h"
 #include "meta/meta_internal.h"
 #include "miscadmin.h"
 #include "storage/fd.h"
+#include "storage/procarray.h"
 #include "utils/timestamp.h"
 
 #define LAKE_CONSUMER_NAME_MAX	100
@@ -112,6 +116,68 @@ LakeConsumerStore(LakeTable *table, const LakeConsumer *c)
 	pfree(tmp);
 	pfree(data);
 	pfree(path);
+}
+
+/*
+ * LakeConsumerResolve
+ *		The position a consumer file stands for: its pending position if
+ *		the transaction that wrote it committed, else its position.  When
+ *		that cannot be told (another server wrote it, the transaction is
+ *		still running, or too old for the commit log): ERROR if strict,
+ *		else the lower of the two (what expiry must keep).
+ */
+int64
+LakeConsumerResolve(LakeTable *table, const LakeConsumer *c, bool strict)
+{
+	FullTransactionId fxid;
+	TransactionId xid;
+	int64		low = Min(c->position, c->pending_position);
+
+	if (c->pending_xid == 0)
+		return c->position;
+	if (!strict &&
+		(c->pending_system_id != GetSystemIdentifier() ||
+		 !FullTransactionIdPrecedes(FullTransactionIdFromU64(c->pending_xid),
+									ReadNextFullTransactionId())))
+		return low;
+	if (c->pending_system_id != GetSystemIdentifier())
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("consumer \"%s\" of lake table \"%s\" was last advanced by another server",
+						c->name, table->relpath),
+				 errdetail("Its pending position can only be confirmed by the server that wrote it."),
+				 errhint("Use lake_reset_consumer() to set its position.")));
+	fxid = FullTransactionIdFromU64(c->pending_xid);
+	if (!FullTransactionIdPrecedes(fxid, ReadNextFullTransactionId()))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("consumer \"%s\" of lake table \"%s\" names a future transaction " UINT64_FORMAT,
+						c->name, table->relpath, c->pending_xid),
+				 errhint("Use lake_reset_consumer() to set its position.")));
+	xid = XidFromFullTransactionId(fxid);
+	if (TransactionIdIsCurrentTransactionId(xid))
+		return c->pending_position;
+	if (TransactionIdIsInProgress(xid))
+	{
+		if (!strict)
+			return low;
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("consumer \"%s\" of lake table \"%s\" is being advanced by a concurrent transaction",
+						c->name, table->relpath),
+				 errhint("Retry the transaction.")));
+	}
+	if (TransactionIdPrecedes(xid, ShmemVariableCache->oldestClogXid))
+	{
+		if (!strict)
+			return low;
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("consumer \"%s\" of lake table \"%s\" has a pending position whose transaction is too old to check",
+						c->name, table->relpath),
+				 errhint("Use lake_reset_consumer() to set its position.")));
+	}
+	return TransactionIdDidCommit(xid) ? c->pending_position : c->position;
 }
 
 static int
