@@ -11,8 +11,9 @@
  * the last snapshot whose changes it returned completely.
  *
  * At pre-commit the consumer file is rewritten with a *pending* position:
- * (this server's system identifier, the transaction's full xid, the new
- * position).  Whoever loads the file next resolves it against the commit
+ * (this server's system identifier, the transaction's full xid -- first
+ * made durable by a flushed WAL record, so that it is never reused after a
+ * crash -- and the new position).  Whoever loads the file next resolves it against the commit
  * log: the new position holds if that transaction committed, else the old
  * one does.  So a crash between the file write and the commit record (or
  * any abort after pre-commit) never advances the consumer, and a commit
@@ -25,6 +26,8 @@
 #include "access/transam.h"
 #include "access/xact.h"
 #include "access/xlog.h"
+#include "access/xloginsert.h"
+#include "catalog/pg_control.h"
 #include "common/hashfn.h"
 #include "fdw/fdw.h"
 #include "funcapi.h"
@@ -132,6 +135,24 @@ LakeConsumerAdvance(LakeTable *table, const char *name, int64 position)
 		u->advance = position;
 }
 
+/*
+ * The transaction's full xid, made durable in the WAL before any file
+ * names it: after a crash, recovery then moves the next xid past it, so
+ * the xid is never handed out again and reads as aborted.
+ */
+static FullTransactionId
+durable_xid(void)
+{
+	FullTransactionId fxid = GetTopFullTransactionId();
+	XLogRecPtr	lsn;
+
+	XLogBeginInsert();
+	XLogRegisterData((char *) &fxid, sizeof(fxid));
+	lsn = XLogInsert(RM_XLOG_ID, XLOG_NOOP);
+	XLogFlush(lsn);
+	return fxid;
+}
+
 /* Pre-commit: write every advanced consumer's pending position. */
 static void
 store_pending(void)
@@ -158,7 +179,7 @@ store_pending(void)
 					 errhint("Retry the transaction.")));
 		c.updated_at = GetCurrentTimestamp();
 		c.pending_system_id = GetSystemIdentifier();
-		c.pending_xid = U64FromFullTransactionId(GetTopFullTransactionId());
+		c.pending_xid = U64FromFullTransactionId(durable_xid());
 		c.pending_position = u->advance;
 		LakeFaultPoint("consumer-before-store");
 		LakeConsumerStore(u->table, &c);
