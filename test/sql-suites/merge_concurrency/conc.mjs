@@ -19,7 +19,7 @@
 //     of successful commits.
 // While (a) and (b) run, a further session calls lake_compact now and then (when it exists).
 //
-// Environment: PG* (database MC_DB), LAKE_SEED, MC_SESSIONS (4), MC_TXNS (30 per session),
+// Environment: PG* (database MC_DB), LAKE_SEED, MC_SESSIONS (4), MC_TXNS (60 per session),
 // MC_PARTS (default "a,b,c"); to narrow while features land: MC_A_TABLES ("agg,addt"), MC_B_KINDS
 // ("insert,set,nothing,add"). A check over nothing committed fails: it would prove nothing.
 import path from 'node:path';
@@ -34,7 +34,7 @@ const env = process.env;
 const DB = env.MC_DB ?? 'lake_merge_concurrency';
 const SEED = BigInt(env.LAKE_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const SESSIONS = Number(env.MC_SESSIONS ?? 4);
-const TXNS = Number(env.MC_TXNS ?? 30);
+const TXNS = Number(env.MC_TXNS ?? 60);
 const PARTS = new Set((env.MC_PARTS ?? 'a,b,c').split(','));
 const A_TABLES = (env.MC_A_TABLES ?? 'agg,addt').split(',');		// (a): which tables get rows
 const B_KINDS = (env.MC_B_KINDS ?? 'insert,set,nothing,add,rmw,lookup').split(',');	// (b): statement forms
