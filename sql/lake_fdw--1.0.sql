@@ -109,6 +109,21 @@ RETURNS record
 AS 'MODULE_PATHNAME', 'lake_maintain'
 LANGUAGE C VOLATILE;
 
+-- durable changelog consumers of a lake table: consumed_snapshot = last snapshot
+-- whose changes the consumer processed; lag = snapshots committed since
+CREATE FUNCTION lake_consumers(tbl regclass,
+  OUT consumer text, OUT consumed_snapshot bigint, OUT next_snapshot bigint,
+  OUT latest_snapshot bigint, OUT lag bigint, OUT updated_at timestamptz)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'lake_consumers'
+LANGUAGE C STRICT VOLATILE;
+
+-- set a consumer's position (0: from the earliest snapshot); NULL drops it
+CREATE FUNCTION lake_reset_consumer(tbl regclass, consumer text, snapshot_id bigint)
+RETURNS void
+AS 'MODULE_PATHNAME', 'lake_reset_consumer'
+LANGUAGE C VOLATILE;
+
 CREATE FUNCTION lake_table_health(tbl regclass,
   OUT snapshots bigint, OUT earliest_snapshot bigint, OUT latest_snapshot bigint,
   OUT latest_commit timestamptz, OUT files bigint, OUT small_files bigint,

@@ -63,6 +63,10 @@ typedef struct LakeTableOptions
 	int64		target_file_size;	/* bytes per compaction output file */
 	bool		auto_compaction;	/* compact in the background after
 									 * commits */
+	int			compaction_stop_trigger;	/* sorted runs per bucket at
+											 * which writers wait (> trigger) */
+	bool		auto_maintenance;	/* the maintenance worker may compact
+									 * and expire this table */
 } LakeTableOptions;
 
 /* options.c */
@@ -155,6 +159,33 @@ extern void LakeXactPendingForScan(LakeXactTable *xt, CommandId cid, bool need_s
 
 /* compact_func.c: lake_compact */
 extern int	LakeCompactRelation(Oid relid, bool full, bool quiet_races);
+
+/* consumer.c: exactly-once changelog consumers */
+extern int64 LakeConsumerBegin(LakeTable *table, const char *name);
+extern void LakeConsumerAdvance(LakeTable *table, const char *name, int64 position);
+
+/* changelog_scan.c: scans of tables with scan 'changelog' */
+extern bool LakeRelIsChangelog(Oid relid);
+extern void LakeChangelogGetRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid);
+extern void LakeChangelogGetPaths(PlannerInfo *root, RelOptInfo *baserel);
+extern bool LakeChangelogIsPlan(ForeignScan *plan);
+extern ForeignScan *LakeChangelogGetPlan(PlannerInfo *root, RelOptInfo *baserel,
+										 List *tlist, List *scan_clauses, Plan *outer_plan);
+extern void LakeChangelogBeginScan(ForeignScanState *node, int eflags);
+extern TupleTableSlot *LakeChangelogIterate(ForeignScanState *node);
+extern void LakeChangelogReScan(ForeignScanState *node);
+extern void LakeChangelogEndScan(ForeignScanState *node);
+extern void LakeChangelogExplain(ForeignScanState *node, ExplainState *es);
+
+/* changelog_write.c: changelog 'lookup' files of a commit */
+extern const char *LakeSchemaChangelogMode(LakeSchema *schema);
+typedef void (*LakeNoteKeyFn) (const Datum *values, const bool *isnull, void *arg);
+struct LakeFlushSpec;
+extern List *LakeChangelogLookupFiles(const struct LakeFlushSpec *spec,
+									  const LakeMergeConfig *merge,
+									  List *base_files, List *added,
+									  bool (*dropped) (LakeDataFile *, void *),
+									  LakeNoteKeyFn note_key, void *arg);
 
 /* functions.c */
 extern LakeTable *LakeTableForRelation(Oid relid, LakeTableOptions **opts_out);

@@ -11,6 +11,7 @@
 #include "fdw/modify_internal.h"
 #include "fdw/pushdown.h"
 #include "fmgr.h"
+#include "maint/maint_worker.h"
 #include "utils/guc.h"
 
 PG_MODULE_MAGIC;
@@ -62,6 +63,7 @@ _PG_init(void)
 							 "Off reads everything (for comparison); results are the same.",
 							 &lake_enable_pruning, true, PGC_USERSET, 0,
 							 NULL, NULL, NULL);
+	LakeMaintWorkerInit();
 	MarkGUCPrefixReserved("lake_fdw");
 
 	LakeXactInit();

@@ -299,6 +299,12 @@ lake_table_health(PG_FUNCTION_ARGS)
 		nulls[15] = true;
 	values[16] = BoolGetDatum(h.expirable_snapshots > 0 ||
 							  h.expirable_partitions > 0 || h.tag_due != NULL);
-	nulls[17] = true;			/* oldest consumer lag: consumers (#5) */
+	{
+		/* snapshots the slowest consumer has yet to read */
+		int64		next = LakeConsumersMinSnapshot(table);
+
+		values[17] = Int64GetDatum(Max(h.latest_snapshot - (next - 1), 0));
+		nulls[17] = next == PG_INT64_MAX;
+	}
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
 }

@@ -12,7 +12,8 @@
  *          snapshot_time_retained, partition_expiration_time,
  *          tag_automatic_creation, tag_num_retained (see maint/maint.h);
  *          compaction: compaction_trigger, compaction_max_size_amplification,
- *          target_file_size, auto_compaction.
+ *          target_file_size, auto_compaction, compaction_stop_trigger;
+ *          auto_maintenance (the background maintenance worker).
  * Column:  aggregate.
  * Checks that need the column list (does primary_key name a column?) run
  * in ddl.c once the table exists.
@@ -84,6 +85,8 @@ static const LakeOptionDef option_defs[] =
 	{"compaction_max_size_amplification", ForeignTableRelationId, NULL},
 	{"target_file_size", ForeignTableRelationId, NULL},
 	{"auto_compaction", ForeignTableRelationId, booleans},
+	{"compaction_stop_trigger", ForeignTableRelationId, NULL},
+	{"auto_maintenance", ForeignTableRelationId, booleans},
 	{"aggregate", AttributeRelationId, aggregates},
 	{NULL, InvalidOid, NULL}
 };
@@ -290,6 +293,8 @@ check_option_value(const LakeOptionDef *def, DefElem *elem)
 		(void) parse_int_option(def->name, value, 1, PG_INT64_MAX);
 	else if (strcmp(def->name, "compaction_trigger") == 0)
 		(void) parse_int_option(def->name, value, 2, 1000);
+	else if (strcmp(def->name, "compaction_stop_trigger") == 0)
+		(void) parse_int_option(def->name, value, 3, 100000);
 	else if (strcmp(def->name, "compaction_max_size_amplification") == 0)
 		(void) parse_int_option(def->name, value, 0, 100000);
 	else if (strcmp(def->name, "target_file_size") == 0)
@@ -487,6 +492,14 @@ LakeGetTableOptions(Oid relid)
 		: LAKE_TARGET_FILE_SIZE_DEFAULT;
 	v = option_value(o, "auto_compaction");
 	opts->auto_compaction = v == NULL || strcmp(v, "true") == 0;
+	v = option_value(o, "compaction_stop_trigger");
+	opts->compaction_stop_trigger = v ? (int) parse_int_option("compaction_stop_trigger", v, 3, 100000)
+		: LAKE_COMPACTION_STOP_TRIGGER_DEFAULT;
+	/* a stop trigger at or below the trigger would stop before compacting */
+	opts->compaction_stop_trigger = Max(opts->compaction_stop_trigger,
+										opts->compaction_trigger + 1);
+	v = option_value(o, "auto_maintenance");
+	opts->auto_maintenance = v == NULL || strcmp(v, "true") == 0;
 
 	LakeMaintPolicyDefaults(&opts->maint);
 	if ((v = option_value(o, "snapshot_num_retained_min")) != NULL)

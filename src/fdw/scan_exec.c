@@ -243,13 +243,21 @@ estimate_pruning(PlannerInfo *root, RelOptInfo *baserel, Oid relid, LakeXactTabl
 void
 lakeGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 {
-	LakeRelInfo *info = palloc0(sizeof(LakeRelInfo));
-	LakeXactTable *xt = LakeXactGetTable(foreigntableid, false);
-	LakeSnapshot *snap = LakeXactReadSnapshot(xt);
+	LakeRelInfo *info;
+	LakeXactTable *xt;
+	LakeSnapshot *snap;
 	ListCell   *lc;
 	double		rows;
 	List	   *pushed = NIL;
 
+	if (LakeRelIsChangelog(foreigntableid))
+	{
+		LakeChangelogGetRelSize(root, baserel, foreigntableid);
+		return;
+	}
+	info = palloc0(sizeof(LakeRelInfo));
+	xt = LakeXactGetTable(foreigntableid, false);
+	snap = LakeXactReadSnapshot(xt);
 	if (snap)
 	{
 		info->total_rows = snap->total_rows;
@@ -453,13 +461,21 @@ void
 lakeGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 {
 	LakeRelInfo *info = baserel->fdw_private;
-	Relation	rel = table_open(foreigntableid, NoLock);
-	int			natts = RelationGetDescr(rel)->natts;
-	int			nused = bms_num_members(info->attrs_used);
+	Relation	rel;
+	int			natts;
+	int			nused;
 	double		fraction;
 	Cost		startup;
 	Cost		total;
 
+	if (LakeRelIsChangelog(foreigntableid))
+	{
+		LakeChangelogGetPaths(root, baserel);
+		return;
+	}
+	rel = table_open(foreigntableid, NoLock);
+	natts = RelationGetDescr(rel)->natts;
+	nused = bms_num_members(info->attrs_used);
 	table_close(rel, NoLock);
 	fraction = natts > 0 ? Min(1.0, (double) Max(nused, 1) / natts) : 1.0;
 	scan_cost(root, baserel, fraction, info->scan_rows, info->scan_bytes,
@@ -483,6 +499,8 @@ lakeGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 
 	if (IS_UPPER_REL(baserel))
 		return LakeGetForeignUpperPlan(root, baserel, tlist, outer_plan);
+	if (LakeRelIsChangelog(foreigntableid))
+		return LakeChangelogGetPlan(root, baserel, tlist, scan_clauses, outer_plan);
 	if (lake_enable_pruning)
 		pushed = LakePushableClauses(scan_clauses, baserel->relid);
 	scan_clauses = extract_actual_clauses(scan_clauses, false);
@@ -689,10 +707,16 @@ build_aggregate_state(ForeignScanState *node, LakeScanState *st)
 void
 lakeBeginForeignScan(ForeignScanState *node, int eflags)
 {
-	LakeScanState *st = palloc0(sizeof(LakeScanState));
+	LakeScanState *st;
 	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
 	bool		aggregate = plan->scan.scanrelid == 0;
 
+	if (LakeChangelogIsPlan(plan))
+	{
+		LakeChangelogBeginScan(node, eflags);
+		return;
+	}
+	st = palloc0(sizeof(LakeScanState));
 	node->fdw_state = st;
 	if (aggregate)
 		build_aggregate_state(node, st);
@@ -733,6 +757,8 @@ lakeIterateForeignScan(ForeignScanState *node)
 	LakeScanState *st = node->fdw_state;
 	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
 
+	if (LakeChangelogIsPlan((ForeignScan *) node->ss.ps.plan))
+		return LakeChangelogIterate(node);
 	ExecClearTuple(slot);
 	if (st->agg)
 	{
@@ -773,6 +799,11 @@ lakeReScanForeignScan(ForeignScanState *node)
 {
 	LakeScanState *st = node->fdw_state;
 
+	if (LakeChangelogIsPlan((ForeignScan *) node->ss.ps.plan))
+	{
+		LakeChangelogReScan(node);
+		return;
+	}
 	if (st->agg)
 		LakeAggregateRescan(st->agg);
 	else
@@ -800,6 +831,11 @@ lakeEndForeignScan(ForeignScanState *node)
 {
 	LakeScanState *st = node->fdw_state;
 
+	if (LakeChangelogIsPlan((ForeignScan *) node->ss.ps.plan))
+	{
+		LakeChangelogEndScan(node);
+		return;
+	}
 	if (st && st->agg)
 	{
 		LakeAggregateEnd(st->agg);
@@ -816,8 +852,14 @@ void
 lakeExplainForeignScan(ForeignScanState *node, ExplainState *es)
 {
 	LakeScanState *st = node->fdw_state;
-	LakeTableOptions *opts = LakeXactOptions(st->xt);
+	LakeTableOptions *opts;
 
+	if (LakeChangelogIsPlan((ForeignScan *) node->ss.ps.plan))
+	{
+		LakeChangelogExplain(node, es);
+		return;
+	}
+	opts = LakeXactOptions(st->xt);
 	ExplainPropertyText("Lake Table", opts->relpath, es);
 	if (st->agg_description)
 		ExplainPropertyText("Lake Aggregate", st->agg_description, es);
@@ -952,9 +994,13 @@ bool
 lakeAnalyzeForeignTable(Relation relation, AcquireSampleRowsFunc *func,
 						BlockNumber *totalpages)
 {
-	LakeXactTable *xt = LakeXactGetTable(RelationGetRelid(relation), false);
-	LakeSnapshot *snap = LakeXactReadSnapshot(xt);
+	LakeXactTable *xt;
+	LakeSnapshot *snap;
 
+	if (LakeRelIsChangelog(RelationGetRelid(relation)))
+		return false;			/* changes are no table to sample */
+	xt = LakeXactGetTable(RelationGetRelid(relation), false);
+	snap = LakeXactReadSnapshot(xt);
 	*func = lake_acquire_sample_rows;
 	*totalpages = snap ? (BlockNumber) Max(1, snap->total_bytes / BLCKSZ) : 1;
 	return true;

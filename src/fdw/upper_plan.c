@@ -302,6 +302,8 @@ lakeGetForeignUpperPaths(PlannerInfo *root, UpperRelationKind stage,
 	if (input_rel->reloptkind != RELOPT_BASEREL || input_rel->rtekind != RTE_RELATION ||
 		input_rel->fdw_private == NULL || input_rel->cheapest_total_path == NULL)
 		return;
+	if (LakeRelIsChangelog(planner_rt_fetch(input_rel->relid, root)->relid))
+		return;
 	if (gextra->patype != PARTITIONWISE_AGGREGATE_NONE || gextra->havingQual != NULL ||
 		parse->havingQual != NULL || parse->groupingSets != NIL ||
 		parse->groupDistinct)

@@ -26,6 +26,7 @@
 #include "executor/executor.h"
 #include "fdw/fdw.h"
 #include "io/io.h"
+#include "maint/backpressure.h"
 #include "maint/compaction_worker.h"
 #include "mergetree/write_buffer.h"
 #include "parser/parse_type.h"
@@ -108,6 +109,10 @@ struct LakeXactTable
 	 */
 	HTAB	   *read_keys;		/* of ReadKey */
 	int64		read_from;		/* oldest snapshot such a read saw */
+
+	/* changelog 'lookup': files written at commit, and their base */
+	List	   *changelog_files;	/* LakeDataFile* */
+	int64		changelog_base; /* snapshot the before-images come from */
 };
 
 /* a key read by a read-modify-write, by its canonical text */
@@ -257,6 +262,7 @@ build_flush_spec(LakeXactTable *xt)
 		xt->spec.codec = PQ_CODEC_ZSTD;
 	xt->spec.compression_level = o->compression_level;
 	xt->spec.row_group_rows = (uint32) lake_row_group_rows;
+	xt->spec.changelog = false;
 }
 
 LakeXactTable *
@@ -295,6 +301,8 @@ LakeXactGetTable(Oid relid, bool for_write)
 			xt->merge = NULL;
 			xt->read_keys = NULL;
 			xt->read_from = 0;
+			xt->changelog_files = NIL;
+			xt->changelog_base = 0;
 		}
 		PG_CATCH();
 		{
@@ -351,6 +359,31 @@ LakeXactFlushSpec(LakeXactTable *xt)
 	return &xt->spec;
 }
 
+/* A table-defining option as the lake table was created with it, or NULL */
+static const char *
+schema_option_value(LakeXactTable *xt, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, xt->schema->options)
+	{
+		LakeOption *o = lfirst(lc);
+
+		if (strcmp(o->name, name) == 0)
+			return o->value;
+	}
+	return NULL;
+}
+
+/* The merge engine the lake table was created with. */
+static const char *
+schema_merge_engine(LakeXactTable *xt)
+{
+	const char *v = schema_option_value(xt, "merge_engine");
+
+	return v ? v : xt->opts->merge_engine;
+}
+
 const LakeMergeConfig *
 LakeXactMergeConfig(LakeXactTable *xt)
 {
@@ -359,18 +392,25 @@ LakeXactMergeConfig(LakeXactTable *xt)
 		MemoryContext old;
 		const char **aggs;
 		int			seqcol = -1;
+		const char *seqname;
 
 		ensure_spec(xt);
+		seqname = schema_option_value(xt, "sequence_column");
+		if (seqname == NULL)
+			seqname = xt->opts->sequence_column;
 		old = MemoryContextSwitchTo(xact_cxt);
 		aggs = palloc0(sizeof(char *) * Max(xt->schema->ncolumns, 1));
 		for (int i = 0; i < xt->schema->ncolumns; i++)
 		{
 			aggs[i] = xt->schema->columns[i].aggregate;
-			if (xt->opts->sequence_column &&
-				strcmp(xt->opts->sequence_column, xt->schema->columns[i].name) == 0)
+			if (seqname && strcmp(seqname, xt->schema->columns[i].name) == 0)
 				seqcol = i;
 		}
-		xt->merge = LakeMergeConfigBuild(xt->opts->merge_engine, xt->schema->ncolumns,
+		/*
+		 * the lake schema's engine: views with option snapshot, tag or scan
+		 * declare none
+		 */
+		xt->merge = LakeMergeConfigBuild(schema_merge_engine(xt), xt->schema->ncolumns,
 										 xt->spec.names, xt->types, xt->spec.column_ids,
 										 aggs, xt->spec.nkey, xt->spec.key_cols, seqcol);
 		MemoryContextSwitchTo(old);
@@ -959,9 +999,66 @@ check_read_conflict(LakeTable *table, LakeSnapshot *newer, void *arg)
 		return;
 	LakeSnapshotDelta(table, newer, &added, &deleted);
 	foreach(lc, added)
-		check_file_keys(xt, table, lfirst(lc), newer);
-	foreach(lc, deleted)
-		check_file_keys(xt, table, lfirst(lc), newer);
+	{
+		LakeDataFile *f = lfirst(lc);
+
+		if (f->kind == LAKE_FILE_CHANGELOG)
+			continue;
+		/* a lookup changelog's -D images miss rows added to a dropped partition */
+		if (xt->changelog_base != 0 && newer->id > xt->changelog_base &&
+			xt->drops != NIL && committed_file_dropped(xt, f))
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not serialize access to lake table \"%s\" due to a concurrent update",
+							get_rel_name(xt->relid)),
+					 errdetail("Snapshot " INT64_FORMAT ", committed concurrently, wrote to a partition this transaction empties.",
+							   newer->id),
+					 errhint("Retry the transaction.")));
+		if (xt->read_keys != NULL)
+			check_file_keys(xt, table, f, newer);
+	}
+	if (xt->read_keys != NULL)
+		foreach(lc, deleted)
+			check_file_keys(xt, table, lfirst(lc), newer);
+}
+
+/* changelog 'lookup': a key the commit writes must not change under it */
+static void
+note_written_key(const Datum *values, const bool *isnull, void *arg)
+{
+	LakeXactTable *xt = arg;
+
+	LakeXactNoteRead(xt, values, isnull, xt->changelog_base);
+}
+
+/*
+ * Changelog 'lookup': write the commit's changelog files against the
+ * latest snapshot and add them to the commit's files.
+ */
+static List *
+add_lookup_changelog(LakeXactTable *xt, List *added)
+{
+	int64		base_id = LakeSnapshotLatestId(xt->table);
+	LakeSnapshot *base = NULL;
+	List	   *base_files = NIL;
+
+	if (base_id != LAKE_SNAPSHOT_NONE)
+	{
+		LakeSnapshotPin(xt->table, base_id);
+		base = LakeSnapshotLoad(xt->table, base_id, false);
+		base_files = LakeSnapshotFiles(xt->table, base);
+	}
+	xt->changelog_base = base_id;
+	xt->changelog_files =
+		LakeChangelogLookupFiles(&xt->spec, LakeXactMergeConfig(xt), base_files, added,
+								 xt->drops != NIL ? commit_delete_filter : NULL,
+								 note_written_key, xt);
+	if (xt->read_keys == NULL)
+	{
+		/* nothing written (only drops of empty partitions) */
+		xt->read_from = base_id;
+	}
+	return list_concat(list_copy(added), xt->changelog_files);
 }
 
 /* ---------------------------------------------------------------------
@@ -998,6 +1095,8 @@ commit_table(LakeXactTable *xt)
 	}
 	if (added == NIL && xt->drops == NIL)
 		return;
+	/* a bucket over compaction_stop_trigger: wait for compaction first */
+	LakeBackpressureWait(xt->opts, xt->table, added);
 	memset(&req, 0, sizeof(req));
 	req.kind = xt->drops != NIL ? LAKE_COMMIT_OVERWRITE : LAKE_COMMIT_APPEND;
 	req.base_snapshot_id = xt->base_snapshot;
@@ -1008,6 +1107,18 @@ commit_table(LakeXactTable *xt)
 	{
 		req.delete_filter = commit_delete_filter;
 		req.delete_filter_arg = xt;
+	}
+	if (xt->schema->primary_key != NIL &&
+		strcmp(LakeSchemaChangelogMode(xt->schema), "lookup") == 0)
+	{
+		req.added = add_lookup_changelog(xt, added);
+		/* the before-images hold only if nothing touches the keys meanwhile */
+		if (xt->read_keys == NULL)
+		{
+			req.base_snapshot_id = xt->changelog_base;
+			req.check_conflict = check_read_conflict;
+			req.check_conflict_arg = xt;
+		}
 	}
 	/* appends and blind upserts never conflict; reads before writes may */
 	if (xt->read_keys != NULL)
@@ -1041,6 +1152,12 @@ unlink_pending(LakeXactTable *xt)
 			LakeUnlinkQuiet(psprintf("%s/%s/%s", xt->table->root,
 									 xt->table->relpath, f->path));
 		}
+	}
+	if (!xt->committed)
+	{
+		foreach(lc, xt->changelog_files)
+			LakeUnlinkQuiet(psprintf("%s/%s/%s", xt->table->root, xt->table->relpath,
+									 ((LakeDataFile *) lfirst(lc))->path));
 	}
 }
 
@@ -1092,10 +1209,10 @@ lake_xact_callback(XactEvent event, void *arg)
 			while ((xt = hash_seq_search(&status)) != NULL)
 				if (xt->committed && xt->drops != NIL)
 					unlink_pending(xt);
+			LakeCompactionLaunchPending();
 			reset_state();
 			break;
 		case XACT_EVENT_PREPARE:
-			LakeCompactionLaunchPending();
 			reset_state();
 			break;
 		default:

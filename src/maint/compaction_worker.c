@@ -20,6 +20,13 @@
  * commit race and gives up quietly (40001, logged).  The worker connects
  * to the database as the bootstrap superuser (like autovacuum): compaction
  * changes no row.
+ *
+ * Maintenance after commits: without the preloaded maintenance launcher
+ * (maint_worker.c), the same worker also runs the table's maintenance
+ * policy (LakeMaintainRelation: automatic tag, partition and snapshot
+ * expiry), launched when the table holds more snapshots than its policy
+ * keeps at least, at most once per lake_fdw.maintenance_naptime per table
+ * and backend; so nothing piles up when the library is not preloaded.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -27,6 +34,7 @@
 #include "access/xact.h"
 #include "catalog/pg_class.h"
 #include "maint/compaction_worker.h"
+#include "maint/maint_worker.h"
 #include "mergetree/compaction.h"
 #include "miscadmin.h"
 #include "pgstat.h"
@@ -54,7 +62,18 @@ typedef struct NotedTable
 	LakeCompactionPolicy policy;
 	List	   *added;			/* LakeBucketFiles*, counts of the files
 								 * this commit added per bucket */
+	bool		compact;		/* primary key and auto_compaction */
+	bool		maintain;		/* run the maintenance policy after commit */
+	int			retained_min;	/* snapshots the policy always keeps */
 } NotedTable;
+
+/* when this backend last launched maintenance of a table */
+typedef struct MaintLaunch
+{
+	Oid			relid;
+	Oid			dbid;
+	TimestampTz at;
+} MaintLaunch;
 
 /* run counts of every bucket of a lake table at one snapshot */
 typedef struct TableRuns
@@ -78,6 +97,7 @@ static MemoryContext noted_cxt = NULL;	/* notes of the current transaction */
 static List *noted = NIL;		/* NotedTable*, in noted_cxt */
 static List *cache = NIL;		/* TableRuns*, newest first, TopMemoryContext */
 static List *launched = NIL;	/* LaunchedWorker*, TopMemoryContext */
+static List *maint_launches = NIL;	/* MaintLaunch*, TopMemoryContext */
 static bool callback_registered = false;
 
 static void
@@ -144,7 +164,10 @@ LakeCompactionNoteCommit(LakeTableOptions *opts, LakeTable *table, List *added)
 	NotedTable *n;
 	ListCell   *lc;
 
-	if (opts->primary_key == NIL || !opts->auto_compaction || added == NIL)
+	bool		compact = opts->primary_key != NIL && opts->auto_compaction;
+	bool		maintain = opts->auto_maintenance && !LakeMaintLauncherActive();
+
+	if ((!compact && !maintain) || added == NIL)
 		return;
 	if (!callback_registered)
 	{
@@ -163,6 +186,12 @@ LakeCompactionNoteCommit(LakeTableOptions *opts, LakeTable *table, List *added)
 	n->policy.trigger = opts->compaction_trigger;
 	n->policy.max_size_amplification = opts->compaction_max_size_amplification;
 	n->policy.target_file_size = opts->target_file_size;
+	n->compact = compact;
+	n->maintain = maintain;
+	n->retained_min = opts->maint.retained_min;
+	if (opts->maint.partition_expiration > 0 ||
+		opts->maint.auto_tag != LAKE_AUTO_TAG_NONE)
+		n->retained_min = 0;	/* something may be due at any commit */
 	foreach(lc, added)
 	{
 		LakeDataFile *f = lfirst(lc);
@@ -292,6 +321,59 @@ needs_compaction(NotedTable *n)
 	return false;
 }
 
+/*
+ * Is the table's maintenance policy worth running after this commit?  When
+ * it holds more snapshots than the policy keeps at least, and this backend
+ * has not launched its maintenance within the naptime.
+ */
+static bool
+needs_maintenance(NotedTable *n)
+{
+	LakeTable  *table;
+	int64		latest;
+	int64		earliest;
+	TimestampTz now = GetCurrentTimestamp();
+	MaintLaunch *m = NULL;
+	ListCell   *lc;
+
+	if (!n->maintain)
+		return false;
+	foreach(lc, maint_launches)
+	{
+		MaintLaunch *c = lfirst(lc);
+
+		if (c->relid == n->relid && c->dbid == MyDatabaseId)
+			m = c;
+	}
+	if (m != NULL &&
+		!TimestampDifferenceExceeds(m->at, now, lake_maintenance_naptime * 1000))
+		return false;
+	table = LakeTableOpen(n->root, n->relpath);
+	latest = LakeSnapshotLatestId(table);
+	if (latest == LAKE_SNAPSHOT_NONE)
+		return false;
+	earliest = LakeSnapshotEarliestId(table);
+	if (latest - earliest + 1 <= n->retained_min)
+		return false;
+	if (m == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		m = palloc0(sizeof(MaintLaunch));
+		m->relid = n->relid;
+		m->dbid = MyDatabaseId;
+		if (list_length(maint_launches) >= MAX_CACHED_TABLES)
+		{
+			pfree(linitial(maint_launches));
+			maint_launches = list_delete_first(maint_launches);
+		}
+		maint_launches = lappend(maint_launches, m);
+		MemoryContextSwitchTo(old);
+	}
+	m->at = now;
+	return true;
+}
+
 /* ---------------------------------------------------------------------
  * Launching
  * ---------------------------------------------------------------------
@@ -317,8 +399,8 @@ worker_running(Oid relid)
 	return false;
 }
 
-static void
-launch_worker(Oid relid)
+void
+LakeCompactionLaunch(Oid relid, bool maintain)
 {
 	BackgroundWorker bgw;
 	BackgroundWorkerHandle *handle;
@@ -337,6 +419,7 @@ launch_worker(Oid relid)
 	snprintf(bgw.bgw_type, BGW_MAXLEN, "lake_fdw compaction");
 	bgw.bgw_main_arg = ObjectIdGetDatum(relid);
 	memcpy(bgw.bgw_extra, &dbid, sizeof(Oid));
+	memcpy(bgw.bgw_extra + sizeof(Oid), &maintain, sizeof(bool));
 	bgw.bgw_notify_pid = 0;
 
 	old = MemoryContextSwitchTo(TopMemoryContext);
@@ -374,8 +457,11 @@ LakeCompactionLaunchPending(void)
 		MemoryContextSwitchTo(tmp);
 		PG_TRY();
 		{
-			if (needs_compaction(n))
-				launch_worker(n->relid);
+			bool		compact = n->compact && needs_compaction(n);
+			bool		maintain = needs_maintenance(n);
+
+			if (compact || maintain)
+				LakeCompactionLaunch(n->relid, maintain);
 		}
 		PG_CATCH();
 		{
@@ -404,15 +490,36 @@ LakeCompactionLaunchPending(void)
  * The worker
  * ---------------------------------------------------------------------
  */
+bool
+LakeCompactionLockTry(Oid relid)
+{
+	LOCKTAG		tag;
+
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) relid, LAKE_WORKER_LOCK_KEY,
+						 LAKE_WORKER_LOCK_SPACE);
+	return LockAcquire(&tag, ExclusiveLock, true, true) != LOCKACQUIRE_NOT_AVAIL;
+}
+
+void
+LakeCompactionLockRelease(Oid relid)
+{
+	LOCKTAG		tag;
+
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) relid, LAKE_WORKER_LOCK_KEY,
+						 LAKE_WORKER_LOCK_SPACE);
+	LockRelease(&tag, ExclusiveLock, true);
+}
+
 void
 LakeCompactionWorkerMain(Datum main_arg)
 {
 	Oid			relid = DatumGetObjectId(main_arg);
 	Oid			dbid;
-	LOCKTAG		tag;
+	bool		maintain;
 	int			n = 0;
 
 	memcpy(&dbid, MyBgworkerEntry->bgw_extra, sizeof(Oid));
+	memcpy(&maintain, MyBgworkerEntry->bgw_extra + sizeof(Oid), sizeof(bool));
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
 	BackgroundWorkerInitializeConnectionByOid(dbid, InvalidOid, 0);
@@ -421,29 +528,17 @@ LakeCompactionWorkerMain(Datum main_arg)
 	 * One worker per table of this database at a time: a session lock that
 	 * a second worker does not wait for (it would find nothing left to do).
 	 */
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) relid, LAKE_WORKER_LOCK_KEY,
-						 LAKE_WORKER_LOCK_SPACE);
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
-	if (LockAcquire(&tag, ExclusiveLock, true, true) == LOCKACQUIRE_NOT_AVAIL)
+	if (!LakeCompactionLockTry(relid))
 	{
 		CommitTransactionCommand();
 		ereport(DEBUG1,
 				(errmsg("lake_fdw: another worker compacts table %u", relid)));
 		proc_exit(0);
 	}
-	PushActiveSnapshot(GetTransactionSnapshot());
-	pgstat_report_activity(STATE_RUNNING, "lake_fdw compaction");
-	if (SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
-	{
-		LockRelationOid(relid, AccessShareLock);
-		/* dropped meanwhile, or no longer a foreign table: nothing to do */
-		if (get_rel_relkind(relid) == RELKIND_FOREIGN_TABLE)
-			n = LakeCompactRelation(relid, false, true);
-	}
-	PopActiveSnapshot();
 	CommitTransactionCommand();
-	pgstat_report_activity(STATE_IDLE, NULL);
+	n = LakeMaintWorkTable(relid, true, maintain);
 	ereport(DEBUG1,
 			(errmsg("lake_fdw: compacted %d bucket(s) of table %u", n, relid)));
 	proc_exit(0);

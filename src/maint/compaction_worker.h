@@ -34,6 +34,20 @@ extern void LakeCompactionNoteCommit(LakeTableOptions *opts, LakeTable *table,
  */
 extern void LakeCompactionLaunchPending(void);
 
+/*
+ * Start a worker for a table of this database now (unless this backend's
+ * previous one still runs); maintain: also run its maintenance policy.
+ * Logs, does not fail, when no worker slot is free.
+ */
+extern void LakeCompactionLaunch(Oid relid, bool maintain);
+
+/*
+ * The session-level advisory lock that keeps one worker per table of a
+ * database: try to take it (false: another worker has it), release it.
+ */
+extern bool LakeCompactionLockTry(Oid relid);
+extern void LakeCompactionLockRelease(Oid relid);
+
 /* The background worker's entry point (bgw_function_name). */
 extern PGDLLEXPORT void LakeCompactionWorkerMain(Datum main_arg);
 

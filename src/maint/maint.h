@@ -56,7 +56,7 @@ extern int64 LakeExpireTarget(LakeTable *table, const LakeMaintPolicy *policy,
 /*
  * Where a consumer's position will protect snapshots (issue #5): the
  * lowest snapshot some consumer of the table has not read yet, or
- * PG_INT64_MAX when there is none.  Consumers do not exist yet.
+ * PG_INT64_MAX when there is none.
  */
 extern int64 LakeConsumersMinSnapshot(LakeTable *table);
 

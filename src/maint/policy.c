@@ -1,8 +1,8 @@
 /*-------------------------------------------------------------------------
  * policy.c
  *	  Snapshot retention policy: which snapshots a table's options let
- *	  expiry delete at a given time, and the place where consumers (issue
- *	  #5) will hold snapshots back.
+ *	  expiry delete at a given time, and the snapshots changelog consumers
+ *	  hold back.
  *
  * Retention follows Apache Paimon's snapshot.num-retained.min/max and
  * snapshot.time-retained, with one difference in the age test: a snapshot
@@ -36,13 +36,24 @@ LakeMaintPolicyDefaults(LakeMaintPolicy *policy)
 
 /*
  * LakeConsumersMinSnapshot
- *		Consumers (issue #5) will keep the snapshots they have not read:
- *		return the lowest such snapshot id here.  None exist yet.
+ *		The lowest snapshot a consumer of the table has not consumed yet:
+ *		expiry keeps it and everything after it.  A pending position
+ *		(written by a transaction that may not have committed) counts with
+ *		the lower of its two positions when its fate is unknown.  PG_INT64_MAX when there is none.
  */
 int64
 LakeConsumersMinSnapshot(LakeTable *table)
 {
-	return PG_INT64_MAX;
+	int64		min = PG_INT64_MAX;
+	ListCell   *lc;
+
+	foreach(lc, LakeConsumerList(table))
+	{
+		int64		pos = LakeConsumerResolve(table, (LakeConsumer *) lfirst(lc), false);
+
+		min = Min(min, pos + 1);
+	}
+	return min;
 }
 
 /*

@@ -753,3 +753,40 @@ LakeMergeStateColumns(LakeMergeState *st)
 {
 	return st->row;
 }
+
+/*
+ * LakeChangeKindName
+ *		The text of a change kind, as changelog scans return it.
+ */
+const char *
+LakeChangeKindName(LakeChangeKind kind)
+{
+	static const char *const names[LAKE_CHANGE_NKINDS] = {"+I", "-U", "+U", "-D"};
+
+	if ((int) kind < 0 || (int) kind >= LAKE_CHANGE_NKINDS)
+		elog(ERROR, "lake_fdw: unknown change kind %d", (int) kind);
+	return names[kind];
+}
+
+/*
+ * LakeChangeKindOfRecord
+ *		Changelog 'none' and 'input': a written record as a change.  An
+ *		ENGINE record (INSERT) is +I, SET (UPDATE, lookup-path upserts) and
+ *		OPS (blind upserts: its values are the operands) are +U, a
+ *		tombstone is -D (key only).
+ */
+LakeChangeKind
+LakeChangeKindOfRecord(LakeRecordKind kind)
+{
+	switch (kind)
+	{
+		case LAKE_REC_ENGINE:
+			return LAKE_CHANGE_INSERT;
+		case LAKE_REC_SET:
+		case LAKE_REC_OPS:
+			return LAKE_CHANGE_UPDATE_AFTER;
+		case LAKE_REC_DELETE:
+			return LAKE_CHANGE_DELETE;
+	}
+	return LAKE_CHANGE_INSERT;
+}

@@ -40,6 +40,27 @@ typedef enum LakeRecordKind
 
 #define LAKE_REC_NKINDS 4
 
+/*
+ * Kinds of a change (changelog scans' _change_kind).  Changelog files
+ * (LAKE_FILE_CHANGELOG) store them in _lake_kind instead of record kinds.
+ */
+typedef enum LakeChangeKind
+{
+	LAKE_CHANGE_INSERT = 0,		/* +I */
+	LAKE_CHANGE_UPDATE_BEFORE = 1,	/* -U */
+	LAKE_CHANGE_UPDATE_AFTER = 2,	/* +U */
+	LAKE_CHANGE_DELETE = 3		/* -D */
+} LakeChangeKind;
+
+#define LAKE_CHANGE_NKINDS 4
+/* footer key of changelog files: letters of the change kinds held (I u U D) */
+#define LAKE_CHANGES_KEY	"lake.changes"
+
+/* "+I", "-U", "+U", "-D" */
+extern const char *LakeChangeKindName(LakeChangeKind kind);
+/* The change a written record stands for, without before-images */
+extern LakeChangeKind LakeChangeKindOfRecord(LakeRecordKind kind);
+
 /* per-column merge ops: existing value "old", incoming value "new" */
 #define LAKE_OP_REPLACE		'R'		/* new, NULL included */
 #define LAKE_OP_KEEP		'K'		/* old */

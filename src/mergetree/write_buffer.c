@@ -267,6 +267,36 @@ LakeWriteBufferAppendRecord(LakeWriteBuffer *buf, const Datum *values, const boo
 	return buf->first_seq + row;
 }
 
+int64
+LakeWriteBufferAppendChange(LakeWriteBuffer *buf, const Datum *values, const bool *isnull,
+							LakeChangeKind kind)
+{
+	int64		row = buf->nrows;
+
+	Assert(buf->spec.changelog);
+	if (row == buf->capacity)
+		grow(buf);
+	for (int i = 0; i < buf->spec.ncolumns; i++)
+	{
+		char	   *dst = buf->values[i] + row * buf->valsize[i];
+
+		if (isnull[i])
+		{
+			buf->nulls[i][row] = 1;
+			memset(dst, 0, buf->valsize[i]);
+		}
+		else
+		{
+			buf->nulls[i][row] = 0;
+			LakeDatumToValue(&buf->spec.types[i], values[i], dst, arena_copy, buf);
+		}
+	}
+	buf->kinds[row] = (uint8) kind;
+	buf->ops_index[row] = -1;
+	buf->nrows++;
+	return buf->first_seq + row;
+}
+
 void
 LakeWriteBufferSetFirstSeq(LakeWriteBuffer *buf, int64 seq)
 {
@@ -792,21 +822,24 @@ static void
 record_columns_init(LakeWriteBuffer *buf, const RowRef *refs, int64 n, RecordColumns *rc)
 {
 	static const char letters[LAKE_REC_NKINDS] = {'E', 'S', 'D', 'O'};
+	static const char change_letters[LAKE_CHANGE_NKINDS] = {'I', 'u', 'U', 'D'};
 	bool		seen[LAKE_REC_NKINDS] = {false};
 	int			k = 0;
 
+	StaticAssertStmt(LAKE_REC_NKINDS == LAKE_CHANGE_NKINDS, "kind arrays");
 	memset(rc, 0, sizeof(*rc));
-	rc->has_kind = buf->spec.nkey > 0;
+	rc->has_kind = buf->spec.nkey > 0 || buf->spec.changelog;
 	if (!rc->has_kind)
 		return;
 	for (int64 i = 0; i < n; i++)
 		seen[buf->kinds[refs[i].row]] = true;
 	for (int i = 0; i < LAKE_REC_NKINDS; i++)
 		if (seen[i])
-			rc->kinds_key[k++] = letters[i];
+			rc->kinds_key[k++] = buf->spec.changelog ? change_letters[i] : letters[i];
 	rc->kinds_key[k] = '\0';
-	rc->has_ops = seen[LAKE_REC_OPS];
-	rc->has_delete = seen[LAKE_REC_DELETE];
+	/* changelog files: kinds are changes, rows keep all their values */
+	rc->has_ops = !buf->spec.changelog && seen[LAKE_REC_OPS];
+	rc->has_delete = !buf->spec.changelog && seen[LAKE_REC_DELETE];
 	rc->kind = palloc(sizeof(int32) * FLUSH_GATHER_ROWS);
 	if (rc->has_ops)
 	{
@@ -881,7 +914,7 @@ write_group(LakeWriteBuffer *buf, const RowRef *refs, int64 n,
 	 * Primary-key files always carry the column, so that every file of such
 	 * a table has the same columns for engines that merge them.
 	 */
-	implicit_seq = spec->nkey == 0;
+	implicit_seq = spec->nkey == 0 && !spec->changelog;
 	for (int64 i = 1; i < n && implicit_seq; i++)
 		implicit_seq = refs[i].row == refs[0].row + i;
 	record_columns_init(buf, refs, n, &rc);
@@ -894,7 +927,7 @@ write_group(LakeWriteBuffer *buf, const RowRef *refs, int64 n,
 		cols[i].nullable = !spec->not_null[i] || rc.has_delete;
 		cols[i].precision = spec->types[i].precision;
 		cols[i].scale = spec->types[i].scale;
-		cols[i].bloom_filter = spec->bloom ? spec->bloom[i] : false;
+		cols[i].bloom_filter = spec->bloom && !spec->changelog ? spec->bloom[i] : false;
 		nullbufs[i] = palloc(FLUSH_GATHER_ROWS);
 		valbufs[i] = palloc(FLUSH_GATHER_ROWS * buf->valsize[i]);
 	}
@@ -936,7 +969,7 @@ write_group(LakeWriteBuffer *buf, const RowRef *refs, int64 n,
 	else
 		reldir = psprintf("%s/data/bucket-%d", spec->table_dir_rel, bucket);
 	LakeMakeDirs(spec->root, reldir);
-	relfile = LakeNewFileName("data", ".parquet");
+	relfile = LakeNewFileName(spec->changelog ? "changelog" : "data", ".parquet");
 	path = psprintf("%s/%s/%s", spec->root, reldir, relfile);
 	sctx.out = LakeOutFileCreate(path);
 	sink.write = sink_write;
@@ -951,7 +984,8 @@ write_group(LakeWriteBuffer *buf, const RowRef *refs, int64 n,
 		ParquetWriterSetKeyValue(w, LAKE_FIRST_SEQ_KEY,
 								 psprintf(INT64_FORMAT, buf->first_seq + refs[0].row), &err);
 	if (rc.has_kind)
-		ParquetWriterSetKeyValue(w, LAKE_KINDS_KEY, rc.kinds_key, &err);
+		ParquetWriterSetKeyValue(w, spec->changelog ? LAKE_CHANGES_KEY : LAKE_KINDS_KEY,
+								 rc.kinds_key, &err);
 	for (int64 done = 0; done < n; done += FLUSH_GATHER_ROWS)
 	{
 		uint32		chunk = (uint32) Min(n - done, FLUSH_GATHER_ROWS);
@@ -985,7 +1019,7 @@ write_group(LakeWriteBuffer *buf, const RowRef *refs, int64 n,
 
 	file = palloc0(sizeof(LakeDataFile));
 	file->path = psprintf("%s/%s", reldir + strlen(spec->table_dir_rel) + 1, relfile);
-	file->kind = LAKE_FILE_DATA;
+	file->kind = spec->changelog ? LAKE_FILE_CHANGELOG : LAKE_FILE_DATA;
 	file->partition = pstrdup(partition);
 	file->bucket = bucket;
 	file->level = 0;

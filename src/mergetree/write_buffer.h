@@ -47,6 +47,11 @@ typedef struct LakeFlushSpec
 	int			codec;			/* PqCodec */
 	int			compression_level;
 	uint32		row_group_rows;
+	/*
+	 * Write changelog files (LAKE_FILE_CHANGELOG, "changelog-<uuid>"):
+	 * _lake_kind holds LakeChangeKind, rows keep every value
+	 */
+	bool		changelog;
 } LakeFlushSpec;
 
 typedef struct LakeWriteBuffer LakeWriteBuffer;
@@ -67,6 +72,13 @@ extern int64 LakeWriteBufferAppend(LakeWriteBuffer *buf, const Datum *values,
 extern int64 LakeWriteBufferAppendRecord(LakeWriteBuffer *buf, const Datum *values,
 										 const bool *isnull, LakeRecordKind kind,
 										 const char *ops);
+
+/*
+ * Append one change of a changelog buffer (spec.changelog): every value is
+ * kept, -D included.  Returns its sequence.
+ */
+extern int64 LakeWriteBufferAppendChange(LakeWriteBuffer *buf, const Datum *values,
+										 const bool *isnull, LakeChangeKind kind);
 
 /* Number the next appended row seq (only while the buffer is empty). */
 extern void LakeWriteBufferSetFirstSeq(LakeWriteBuffer *buf, int64 seq);

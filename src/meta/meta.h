@@ -268,6 +268,43 @@ extern List *LakeTagSnapshots(LakeTable *table);
 extern LakeSnapshot *LakeTagSnapshotFor(LakeTable *table, int64 id);
 
 /* ---------------------------------------------------------------------
+ * Consumers (meta_consumer.c): durable positions of changelog readers,
+ * consumer/consumer-<name>
+ * ---------------------------------------------------------------------
+ */
+typedef struct LakeConsumer
+{
+	char	   *name;
+	int64		position;		/* last snapshot whose changes were consumed
+								 * (0 = none) */
+	TimestampTz updated_at;
+	/*
+	 * A position written by a transaction that may not have committed: it
+	 * holds if transaction pending_xid of server pending_system_id
+	 * committed (LakeConsumerResolve); 0 = none.
+	 */
+	uint64		pending_system_id;
+	uint64		pending_xid;	/* FullTransactionId */
+	int64		pending_position;
+} LakeConsumer;
+
+/* Consumer names: 1-100 characters of [A-Za-z0-9_.-]; ERROR otherwise */
+extern void LakeConsumerCheckName(const char *name);
+/* The consumer's file, or NULL if it has none */
+extern LakeConsumer *LakeConsumerLoad(LakeTable *table, const char *name);
+/* Replace the consumer's file durably (temporary file renamed over it) */
+extern void LakeConsumerStore(LakeTable *table, const LakeConsumer *consumer);
+/*
+ * The position a consumer file stands for: the pending one if its
+ * transaction committed.  Undecidable (another server, still running):
+ * ERROR if strict, else the lower position.
+ */
+extern int64 LakeConsumerResolve(LakeTable *table, const LakeConsumer *c, bool strict);
+/* Every consumer of the table (List of LakeConsumer*), sorted by name */
+extern List *LakeConsumerList(LakeTable *table);
+extern void LakeConsumerDrop(LakeTable *table, const char *name);
+
+/* ---------------------------------------------------------------------
  * Snapshot pins (meta_pin.c): snapshots in use by this server's backends
  * ---------------------------------------------------------------------
  */

@@ -25,11 +25,11 @@
 #include "utils/memutils.h"
 
 static const char *const kind_magic[] = {
-	NULL, "LKSC", "LKSN", "LKML", "LKMF", "LKTG"
+	NULL, "LKSC", "LKSN", "LKML", "LKMF", "LKTG", "LKCO"
 };
 
 static const char *const kind_name[] = {
-	NULL, "schema", "snapshot", "manifest list", "manifest", "tag"
+	NULL, "schema", "snapshot", "manifest list", "manifest", "tag", "consumer"
 };
 
 /*

@@ -196,6 +196,8 @@ write_delta(LakeTable *table, LakeCommitRequest *req, List *deleted_live,
 		if (e->file->created_at == 0)
 			e->file->created_at = now;
 		entries = lappend(entries, e);
+		if (e->file->kind == LAKE_FILE_CHANGELOG)
+			continue;			/* never live: not in the table's totals */
 		cs->add_rows += e->file->row_count;
 		cs->add_files++;
 		cs->add_bytes += e->file->file_size;

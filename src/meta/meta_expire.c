@@ -150,6 +150,21 @@ add_snapshot_refs(LakeTable *table, LakeSnapshot *snap, bool live_files,
 			pathset_add(set, f->path, f->file_size, true);
 		}
 	}
+	if (live_files)
+	{
+		List	   *added;
+		List	   *deleted;
+
+		/* the snapshot's own changelog files are never live */
+		LakeSnapshotDelta(table, snap, &added, &deleted);
+		foreach(lc, added)
+		{
+			LakeDataFile *f = (LakeDataFile *) lfirst(lc);
+
+			if (f->kind == LAKE_FILE_CHANGELOG)
+				pathset_add(set, f->path, f->file_size, true);
+		}
+	}
 	else
 	{
 		List	   *added;

@@ -31,7 +31,8 @@ typedef enum LakeMetaKind
 	LAKE_META_SNAPSHOT = 2,		/* magic "LKSN" */
 	LAKE_META_MANIFEST_LIST = 3,	/* magic "LKML" */
 	LAKE_META_MANIFEST = 4,		/* magic "LKMF" */
-	LAKE_META_TAG = 5			/* magic "LKTG" */
+	LAKE_META_TAG = 5,			/* magic "LKTG" */
+	LAKE_META_CONSUMER = 6		/* magic "LKCO" */
 } LakeMetaKind;
 
 typedef struct LakeEncoder

@@ -515,7 +515,8 @@ fill_data_snapshot(LakeDataFile *f)
 /*
  * LakeSnapshotFiles
  *		Live data files of a snapshot: base then delta entries applied in
- *		order.
+ *		order.  Changelog files never become live (LakeSnapshotDelta of
+ *		their snapshot names them).
  */
 List *
 LakeSnapshotFiles(LakeTable *table, LakeSnapshot *snap)
@@ -558,6 +559,12 @@ LakeSnapshotFiles(LakeTable *table, LakeSnapshot *snap)
 			CHECK_FOR_INTERRUPTS();
 			fill_added_snapshot(table, m, e->file, pos);
 			fill_data_snapshot(e->file);
+			if (e->kind == LAKE_ENTRY_ADD && e->file->kind == LAKE_FILE_CHANGELOG)
+			{
+				/* changelog files belong to their commit, never live */
+				pos++;
+				continue;
+			}
 			if (e->kind == LAKE_ENTRY_ADD)
 			{
 				fe = hash_search(map, &e->file->path, HASH_ENTER, &found);

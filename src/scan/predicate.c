@@ -2,7 +2,8 @@
  * predicate.c
  *	  Building predicate trees and evaluating them on statistics: min/max
  *	  and null counts of a unit (partition, file, row group, page), bloom
- *	  filters for equality, and page indexes turned into row ranges.
+ *	  filters for equality, page indexes turned into row ranges, and single
+ *	  rows of decoded batches (rows PostgreSQL need not see).
  *
  * Every test here is conservative: an answer of "cannot match" must hold
  * for every row the unit could hold given its statistics.  Values and
@@ -439,4 +440,145 @@ LakePredRowRanges(const LakePredicate *p, int64 nrows, LakePredPagesFn page_fn,
 
 	*nranges = s.n;
 	return s.r;
+}
+
+/* ---------------------------------------------------------------------
+ * Rows of a batch
+ * ---------------------------------------------------------------------
+ */
+static bool
+leaf_row(const LakePredicate *p, const PqColumnVector *columns, const bool *absent,
+		 const char *const *read, uint32 row)
+{
+	const PqColumnVector *vec;
+	bool		isnull;
+	PqValue		v;
+
+	if (read[p->column] == NULL)
+		return true;
+	vec = &columns[p->column];
+	isnull = absent[p->column] || (vec->nulls && vec->nulls[row]);
+	if (p->kind == LAKE_PRED_IS_NULL)
+		return isnull;
+	if (p->kind == LAKE_PRED_NOT_NULL)
+		return !isnull;
+	if (isnull)
+		return false;			/* no comparison holds for NULL */
+	/* integers and temporals: compare in place (the common, hot case) */
+	if (p->kind == LAKE_PRED_CMP &&
+		(vec->type == PQ_INT64 || vec->type == PQ_TIMESTAMP || vec->type == PQ_TIMESTAMPTZ ||
+		 vec->type == PQ_INT32 || vec->type == PQ_INT16 || vec->type == PQ_DATE))
+	{
+		int64		x = vec->type == PQ_INT64 || vec->type == PQ_TIMESTAMP ||
+			vec->type == PQ_TIMESTAMPTZ ? vec->v.i64[row] : vec->v.i32[row];
+		int64		c = vec->type == PQ_INT64 || vec->type == PQ_TIMESTAMP ||
+			vec->type == PQ_TIMESTAMPTZ ? p->values[0].v.i64 : p->values[0].v.i32;
+
+		switch (p->op)
+		{
+			case LAKE_OP_EQ:
+				return x == c;
+			case LAKE_OP_NE:
+				return x != c;
+			case LAKE_OP_LT:
+				return x < c;
+			case LAKE_OP_LE:
+				return x <= c;
+			case LAKE_OP_GT:
+				return x > c;
+			case LAKE_OP_GE:
+				return x >= c;
+		}
+	}
+	memset(&v, 0, sizeof(v));
+	v.type = vec->type;
+	switch (vec->type)
+	{
+		case PQ_BOOL:
+			v.v.b = vec->v.b[row] != 0;
+			break;
+		case PQ_INT16:
+		case PQ_INT32:
+		case PQ_DATE:
+			v.v.i32 = vec->v.i32[row];
+			break;
+		case PQ_INT64:
+		case PQ_TIMESTAMP:
+		case PQ_TIMESTAMPTZ:
+			v.v.i64 = vec->v.i64[row];
+			break;
+		case PQ_DECIMAL:
+			v.precision = p->values[0].precision;
+			v.scale = p->values[0].scale;
+			if (v.precision <= 18)
+				v.v.i64 = vec->v.i64[row];
+			else
+				v.v.i128 = vec->v.i128[row];
+			break;
+		case PQ_STRING:
+		case PQ_BYTES:
+		case PQ_UUID:
+			v.v.bytes = vec->v.bytes[row];
+			break;
+		default:
+			return true;		/* floats (NaN), json: PostgreSQL decides */
+	}
+	switch (p->kind)
+	{
+		case LAKE_PRED_CMP:
+			{
+				int			c = ParquetValueCompare(&v, &p->values[0]);
+
+				switch (p->op)
+				{
+					case LAKE_OP_EQ:
+						return c == 0;
+					case LAKE_OP_NE:
+						return c != 0;
+					case LAKE_OP_LT:
+						return c < 0;
+					case LAKE_OP_LE:
+						return c <= 0;
+					case LAKE_OP_GT:
+						return c > 0;
+					case LAKE_OP_GE:
+						return c >= 0;
+				}
+				return true;
+			}
+		case LAKE_PRED_IN:
+			for (int i = 0; i < p->nvalues; i++)
+				if (ParquetValueCompare(&v, &p->values[i]) == 0)
+					return true;
+			return false;
+		case LAKE_PRED_PREFIX:
+			return bytes_have_prefix(&v, &p->values[0]);
+		default:
+			return true;
+	}
+}
+
+bool
+LakePredRowMayMatch(const LakePredicate *p, const PqColumnVector *columns,
+					const bool *absent, const char *const *read, uint32 row)
+{
+	switch (p->kind)
+	{
+		case LAKE_PRED_TRUE:
+			return true;
+		case LAKE_PRED_FALSE:
+			return false;
+		case LAKE_PRED_AND:
+			for (int i = 0; i < p->nargs; i++)
+				if (!LakePredRowMayMatch(p->args[i], columns, absent, read, row))
+					return false;
+			return true;
+		case LAKE_PRED_OR:
+			for (int i = 0; i < p->nargs; i++)
+				if (LakePredRowMayMatch(p->args[i], columns, absent, read, row))
+					return true;
+			return false;
+		default:
+			return leaf_row(p, columns, absent, read, row);
+	}
 }

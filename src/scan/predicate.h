@@ -123,4 +123,13 @@ extern PqRowRange *LakePredRowRanges(const LakePredicate *p, int64 nrows,
 									 LakePredPagesFn page_fn, void *arg,
 									 int *nranges);
 
+/*
+ * May row `row` of a batch satisfy p?  columns[] are the batch's vectors
+ * by lake column; absent[c] means the file lacks column c (NULL);
+ * read[c] NULL means column c was not decoded (anything).  Conservative:
+ * true where the Parquet order might disagree with PostgreSQL's (floats).
+ */
+extern bool LakePredRowMayMatch(const LakePredicate *p, const PqColumnVector *columns,
+								const bool *absent, const char *const *read, uint32 row);
+
 #endif							/* LAKE_SCAN_PREDICATE_H */

@@ -193,4 +193,49 @@ extern void LakePruneFiles(const LakePruneSpec *ps, List *files, List *pending,
 						   List **files_out, List **pending_out, bool **full_out,
 						   const LakePredicate **key_pred_out, LakeScanStats *stats);
 
+/* ---------------------------------------------------------------------
+ * Changes of a snapshot range (changelog.c)
+ * ---------------------------------------------------------------------
+ */
+typedef struct LakeChangeSnapshot
+{
+	int64		snapshot_id;
+	TimestampTz commit_time;
+	List	   *files;			/* LakeDataFile*: read in this order */
+} LakeChangeSnapshot;
+
+typedef struct LakeChangeSpec
+{
+	const char *root;
+	const char *table_rel;
+	int			ncolumns;		/* the lake schema's columns */
+	const char *const *names;
+	const LakeTypeInfo *types;
+	const bool *wanted;
+	int64		first_snapshot; /* the range [first, last] */
+	int64		last_snapshot;
+	List	   *snapshots;		/* LakeChangeSnapshot*, ascending ids, within
+								 * the range (snapshots without changes may
+								 * be left out) */
+} LakeChangeSpec;
+
+typedef struct LakeChange
+{
+	LakeChangeKind kind;
+	int64		snapshot_id;
+	TimestampTz commit_time;
+} LakeChange;
+
+typedef struct LakeChangeScan LakeChangeScan;
+
+extern LakeChangeScan *LakeChangeScanBegin(const LakeChangeSpec *spec, MemoryContext parent);
+/* Next change: values of the wanted columns (lake order); false at the end */
+extern bool LakeChangeScanNext(LakeChangeScan *cs, Datum *values, bool *isnull,
+							   LakeChange *change);
+/* Highest snapshot id whose changes were all returned (first - 1 if none) */
+extern int64 LakeChangeScanCompleted(LakeChangeScan *cs);
+extern void LakeChangeScanRescan(LakeChangeScan *cs);
+extern void LakeChangeScanGetStats(LakeChangeScan *cs, LakeScanStats *stats);
+extern void LakeChangeScanEnd(LakeChangeScan *cs);
+
 #endif							/* LAKE_SCAN_H */

@@ -49,6 +49,8 @@ typedef struct MergeCursor
 	bool		filter;			/* apply seq_max */
 	int64		seq_max;
 	bool		last_wins;		/* the newest version of a key is its row */
+	const LakePredicate *row_pred;	/* rows that cannot match, or NULL */
+	const char *const *read_names;	/* borrowed from the scan */
 } MergeCursor;
 
 struct LakeScan
@@ -74,6 +76,8 @@ struct LakeScan
 	uint32		nrows;
 	uint32		pos;
 	const int64 *seq;			/* per batch row, or NULL */
+	uint8	   *pred_skip;		/* per batch row: predicate rules it out */
+	const LakePredicate *cur_pred;	/* the current source's, or NULL */
 	int64		seq_base;		/* buffer: seq of batch row 0 */
 	Datum	  **colvals;		/* [ncolumns][batch] */
 	bool	  **colnulls;
@@ -306,8 +310,11 @@ LakeScanBegin(const LakeScanSpec *spec, MemoryContext parent)
 	return scan;
 }
 
-/* Give a freshly projected reader the predicate its source may use. */
-static void
+/*
+ * Give a freshly projected reader the predicate its source may use; returns
+ * it (NULL: none) for filtering the rows of its batches.
+ */
+static const LakePredicate *
 set_source_predicate(LakeScan *scan, LakeFileReader *r, ScanSource *src)
 {
 	const LakePredicate *pred = src->full_pred ? scan->spec.predicate
@@ -317,6 +324,7 @@ set_source_predicate(LakeScan *scan, LakeFileReader *r, ScanSource *src)
 	if (scan->spec.predicate)
 		LakeFileReaderSetPredicate(r, pred, scan->spec.ncolumns, scan->spec.names,
 								   &scan->stats);
+	return LakePredIsTrue(pred) ? NULL : pred;
 }
 
 /* Does the file hold rows its manifest entry leaves out? */
@@ -358,7 +366,7 @@ append_open_next_source(LakeScan *scan)
 		filter = scan->cur->pending || file_needs_filter(scan->reader, f);
 		LakeFileReaderProject(scan->reader, scan->spec.ncolumns, scan->read_names,
 							  scan->spec.types, filter);
-		set_source_predicate(scan, scan->reader, scan->cur);
+		scan->cur_pred = set_source_predicate(scan, scan->reader, scan->cur);
 		MemoryContextSwitchTo(old);
 		scan->cur_filter = filter;
 		scan->cur_seq_max = scan->cur->pending ? scan->spec.pending_limit - 1 : f->max_sequence;
@@ -366,6 +374,7 @@ append_open_next_source(LakeScan *scan)
 	}
 	else
 	{
+		scan->cur_pred = NULL;
 		scan->buf_pos = 0;
 		scan->cur_filter = true;
 		scan->cur_seq_max = scan->spec.pending_limit - 1;
@@ -412,6 +421,22 @@ append_next_batch(LakeScan *scan)
 				scan->cur = NULL;
 				continue;
 			}
+			scan->pred_skip = NULL;
+			if (scan->cur_pred && batch.nrows > 0)
+			{
+				/* rows the predicate rules out never reach PostgreSQL */
+				uint32		keep = 0;
+
+				scan->pred_skip = MemoryContextAlloc(scan->batch_cxt, batch.nrows);
+				for (uint32 r = 0; r < batch.nrows; r++)
+				{
+					scan->pred_skip[r] = !LakePredRowMayMatch(scan->cur_pred, batch.columns,
+															  batch.absent, scan->read_names, r);
+					keep += !scan->pred_skip[r];
+				}
+				if (keep == 0)
+					continue;
+			}
 			convert_batch(scan, batch.columns, batch.absent, 0, batch.nrows);
 			scan->nrows = batch.nrows;
 			scan->seq = batch.seq;
@@ -434,6 +459,7 @@ append_next_batch(LakeScan *scan)
 				LakeWriteBufferColumn(buf, i, &cols[i]);
 			convert_batch(scan, cols, NULL, (uint32) scan->buf_pos, n);
 			pfree(cols);
+			scan->pred_skip = NULL;
 			scan->seq = NULL;
 			scan->seq_base = LakeWriteBufferFirstSeq(buf) + scan->buf_pos;
 			scan->buf_pos += n;
@@ -459,6 +485,8 @@ append_next(LakeScan *scan, Datum *values, bool *isnull)
 				continue;
 		}
 		r = scan->pos++;
+		if (scan->pred_skip && scan->pred_skip[r])
+			continue;
 		if (scan->cur_filter)
 		{
 			int64		seq = scan->seq ? scan->seq[r] : scan->seq_base + r;
@@ -583,6 +611,14 @@ cursor_settle(MergeCursor *c)
 			continue;
 		}
 		if (c->filter && c->batch.seq && c->batch.seq[c->pos] > c->seq_max)
+		{
+			c->pos++;
+			continue;
+		}
+		/* every version of a key fails a key predicate alike */
+		if (c->row_pred &&
+			!LakePredRowMayMatch(c->row_pred, c->batch.columns, c->batch.absent,
+								 c->read_names, c->pos))
 		{
 			c->pos++;
 			continue;
@@ -716,7 +752,8 @@ merge_open_next_group(LakeScan *scan)
 		LakeFileReaderProjectRecords(c->reader, scan->spec.ncolumns, scan->read_names,
 									 scan->spec.types, c->filter, true);
 		c->last_wins = kinds_last_wins(scan, LakeFileReaderKinds(c->reader));
-		set_source_predicate(scan, c->reader, src);
+		c->row_pred = set_source_predicate(scan, c->reader, src);
+		c->read_names = scan->read_names;
 		scan->stats.files_read++;
 	}
 	MemoryContextSwitchTo(old);

@@ -1,0 +1,198 @@
+-- Changelog scans (scan 'changelog'): the changes of every commit with
+-- _change_kind/_snapshot_id/_commit_time; changelog 'lookup' (exact
+-- before-images), 'input' and 'none' (records as written), append tables;
+-- snapshot range pushdown shown by EXPLAIN; consumers that advance only
+-- when the reading transaction commits; expiry keeps what consumers need.
+\getenv lake_root LAKE_TEST_ROOT
+SET client_min_messages = warning;
+-- a server, a schema and a hidden lake directory of its own (IMPORT FOREIGN
+-- SCHEMA in lake_create, running later, skips hidden directories)
+CREATE SERVER lake_cl FOREIGN DATA WRAPPER lake_fdw OPTIONS (root :'lake_root');
+CREATE SCHEMA lake_cl;
+SET search_path = lake_cl, public;
+
+-- ---------------------------------------------------------------------
+-- changelog 'lookup' on a deduplicate table
+-- ---------------------------------------------------------------------
+CREATE FOREIGN TABLE cl (k int NOT NULL, v int, s text) SERVER lake_cl
+  OPTIONS (table '.cl/cl', primary_key 'k', buckets '2', changelog 'lookup');
+CREATE FOREIGN TABLE cl_changes (k int, v int, s text, _change_kind text,
+                                 _snapshot_id bigint, _commit_time timestamptz)
+  SERVER lake_cl OPTIONS (table '.cl/cl', scan 'changelog');
+INSERT INTO cl VALUES (1, 10, 'a'), (2, 20, 'b'), (3, 30, 'c');   -- 1: +I x3
+UPDATE cl SET v = v + 1 WHERE k = 2;                               -- 2: -U/+U
+DELETE FROM cl WHERE k = 3;                                        -- 3: -D with values
+INSERT INTO cl VALUES (4, 40, 'd'), (1, 11, 'x')
+  ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v;                    -- 4: +I, -U/+U
+UPDATE cl SET v = v WHERE k = 4;                                   -- 5: unchanged: none
+BEGIN;                                                             -- 6: net change only
+INSERT INTO cl VALUES (5, 50, 'e');
+UPDATE cl SET v = 51 WHERE k = 5;
+DELETE FROM cl WHERE k = 2;
+INSERT INTO cl VALUES (2, 22, 'b2');
+COMMIT;
+SELECT _snapshot_id, _change_kind, k, v, s FROM cl_changes
+  ORDER BY _snapshot_id, k, _change_kind LIKE '+%';
+-- each snapshot's changes applied to a heap table give the lake table
+CREATE TABLE cl_replay (k int PRIMARY KEY, v int, s text);
+DO $$
+DECLARE c record;
+BEGIN
+  FOR c IN SELECT * FROM cl_changes ORDER BY _snapshot_id, k, _change_kind LIKE '+%' LOOP
+    IF c._change_kind IN ('-U', '-D') THEN
+      DELETE FROM cl_replay WHERE k = c.k AND v IS NOT DISTINCT FROM c.v
+                              AND s IS NOT DISTINCT FROM c.s;
+      IF NOT FOUND THEN RAISE 'retracts a row that is not there: %', c; END IF;
+    ELSE
+      INSERT INTO cl_replay VALUES (c.k, c.v, c.s);   -- a +I of a present key fails
+    END IF;
+  END LOOP;
+END $$;
+SELECT count(*) AS differences FROM
+  ((SELECT * FROM cl EXCEPT SELECT * FROM cl_replay)
+   UNION ALL (SELECT * FROM cl_replay EXCEPT SELECT * FROM cl)) d;
+-- changelog files are listed by lake_files only in their snapshot's delta:
+-- never live, never read by ordinary scans
+SELECT DISTINCT kind FROM lake_files('cl');
+SELECT count(*) FROM cl;
+
+-- the range is pushed down: only the files of the snapshots in range
+EXPLAIN (COSTS OFF) SELECT * FROM cl_changes WHERE _snapshot_id > 2 AND _snapshot_id <= 4;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+  SELECT * FROM cl_changes WHERE _snapshot_id = 3;
+SELECT _change_kind, k, v FROM cl_changes WHERE 3 = _snapshot_id;
+SELECT _change_kind, k, v FROM cl_changes WHERE _snapshot_id >= 6 ORDER BY k, _change_kind LIKE '+%';
+EXPLAIN (COSTS OFF) SELECT * FROM cl_changes WHERE _snapshot_id > 100;
+SELECT count(*) FROM cl_changes WHERE _snapshot_id > 100;
+SELECT count(*) FROM cl_changes WHERE _snapshot_id = NULL;
+-- commit time bounds, also with stable expressions
+SELECT count(*) FROM cl_changes WHERE _commit_time > now() - interval '1 day';
+SELECT count(*) FROM cl_changes WHERE _commit_time > now() + interval '1 day';
+EXPLAIN (COSTS OFF) SELECT * FROM cl_changes WHERE _commit_time > now() + interval '1 day';
+SELECT count(*) = (SELECT count(*) FROM cl_changes WHERE _snapshot_id >= 4)
+  FROM cl_changes
+  WHERE _commit_time >= (SELECT committed_at FROM lake_snapshots('cl') WHERE snapshot_id = 4);
+-- a subset of the columns, without metadata columns
+CREATE FOREIGN TABLE cl_keys (k int) SERVER lake_cl OPTIONS (table '.cl/cl', scan 'changelog');
+SELECT count(*), count(DISTINCT k) FROM cl_keys;
+-- changelog tables are read-only, and metadata columns have fixed types
+INSERT INTO cl_changes (k) VALUES (1);
+CREATE FOREIGN TABLE cl_bad (k int, _snapshot_id int) SERVER lake_cl
+  OPTIONS (table '.cl/cl', scan 'changelog');
+SELECT * FROM cl_bad;
+-- TRUNCATE: every row as -D
+TRUNCATE cl;
+SELECT _change_kind, k, v, s FROM cl_changes WHERE _snapshot_id = 7 ORDER BY k;
+
+-- ---------------------------------------------------------------------
+-- the other merge engines with lookup: exact folded rows
+-- ---------------------------------------------------------------------
+CREATE FOREIGN TABLE ag (k int NOT NULL, clicks bigint, mx int) SERVER lake_cl
+  OPTIONS (table '.cl/ag', primary_key 'k', merge_engine 'aggregation', changelog 'lookup');
+ALTER FOREIGN TABLE ag ALTER COLUMN clicks OPTIONS (aggregate 'sum');
+ALTER FOREIGN TABLE ag ALTER COLUMN mx OPTIONS (aggregate 'max');
+CREATE FOREIGN TABLE ag_changes (k int, clicks bigint, mx int, _change_kind text, _snapshot_id bigint)
+  SERVER lake_cl OPTIONS (table '.cl/ag', scan 'changelog');
+INSERT INTO ag VALUES (1, 5, 3), (2, 1, 1);
+INSERT INTO ag VALUES (1, 7, 2);
+INSERT INTO ag VALUES (1, 1, 9), (3, 2, 2);
+SELECT _snapshot_id, _change_kind, k, clicks, mx FROM ag_changes ORDER BY 1, 3, _change_kind LIKE '+%';
+CREATE FOREIGN TABLE fr (k int NOT NULL, v text) SERVER lake_cl
+  OPTIONS (table '.cl/fr', primary_key 'k', merge_engine 'first_row', changelog 'lookup');
+CREATE FOREIGN TABLE fr_changes (k int, v text, _change_kind text, _snapshot_id bigint)
+  SERVER lake_cl OPTIONS (table '.cl/fr', scan 'changelog');
+INSERT INTO fr VALUES (1, 'first');
+INSERT INTO fr VALUES (1, 'second'), (2, 'other');
+SELECT _snapshot_id, _change_kind, k, v FROM fr_changes ORDER BY 1, 3;
+
+-- ---------------------------------------------------------------------
+-- changelog 'input': records as written (+I INSERT, +U UPDATE/upsert, -D key only)
+-- ---------------------------------------------------------------------
+CREATE FOREIGN TABLE ci (k int NOT NULL, v int) SERVER lake_cl
+  OPTIONS (table '.cl/ci', primary_key 'k', changelog 'input');
+CREATE FOREIGN TABLE ci_changes (k int, v int, _change_kind text, _snapshot_id bigint)
+  SERVER lake_cl OPTIONS (table '.cl/ci', scan 'changelog');
+INSERT INTO ci VALUES (1, 1), (2, 2);
+UPDATE ci SET v = 5 WHERE k = 1;
+DELETE FROM ci WHERE k = 2;
+INSERT INTO ci VALUES (1, 7) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v;
+SELECT _snapshot_id, _change_kind, k, v FROM ci_changes ORDER BY 1, 3;
+EXPLAIN (COSTS OFF) SELECT * FROM ci_changes;
+
+-- ---------------------------------------------------------------------
+-- append tables: inserts as +I
+-- ---------------------------------------------------------------------
+CREATE FOREIGN TABLE ap (id int, note text) SERVER lake_cl OPTIONS (table '.cl/ap');
+CREATE FOREIGN TABLE ap_changes (id int, note text, _change_kind text, _snapshot_id bigint)
+  SERVER lake_cl OPTIONS (table '.cl/ap', scan 'changelog');
+INSERT INTO ap SELECT g, 'n' || g FROM generate_series(1, 3) g;
+INSERT INTO ap VALUES (4, 'four');
+SELECT _snapshot_id, _change_kind, id, note FROM ap_changes ORDER BY id;
+
+-- ---------------------------------------------------------------------
+-- consumers
+-- ---------------------------------------------------------------------
+CREATE FOREIGN TABLE ap_feed (id int, _change_kind text, _snapshot_id bigint)
+  SERVER lake_cl OPTIONS (table '.cl/ap', scan 'changelog', consumer 'feed');
+CREATE FOREIGN TABLE ap_feed2 (id int, _snapshot_id bigint)
+  SERVER lake_cl OPTIONS (table '.cl/ap', scan 'changelog', consumer 'other');
+CREATE TABLE sink (id int, kind text, snap bigint);
+SELECT * FROM lake_consumers('ap');                      -- none yet
+-- ROLLBACK: nothing consumed
+BEGIN;
+INSERT INTO sink SELECT * FROM ap_feed;
+ROLLBACK;
+SELECT consumer, consumed_snapshot FROM lake_consumers('ap');
+-- an error inside the transaction: nothing consumed
+BEGIN;
+INSERT INTO sink SELECT * FROM ap_feed;
+SELECT 1 / 0;
+COMMIT;
+SELECT count(*) FROM sink;
+-- COMMIT: consumed
+BEGIN;
+INSERT INTO sink SELECT * FROM ap_feed;
+SELECT count(*) FROM ap_feed;                            -- the same range within the transaction
+COMMIT;
+SELECT consumer, consumed_snapshot, next_snapshot, latest_snapshot, lag FROM lake_consumers('ap');
+SELECT count(*) FROM ap_feed;                            -- nothing new
+INSERT INTO ap VALUES (5, 'five');
+SELECT oldest_consumer_lag FROM lake_table_health('ap');
+EXPLAIN (COSTS OFF) SELECT * FROM ap_feed;
+INSERT INTO sink SELECT * FROM ap_feed;                  -- autocommit: consumed
+SELECT id, kind, snap FROM sink ORDER BY id;             -- each change exactly once
+-- a second consumer at its own position
+SELECT id, _snapshot_id FROM ap_feed2 WHERE _snapshot_id >= 2 ORDER BY id;
+SELECT consumer, consumed_snapshot FROM lake_consumers('ap');
+-- reset, drop; bad names and snapshots
+SELECT lake_reset_consumer('ap', 'feed', 1);
+SELECT id FROM ap_feed ORDER BY id;
+SELECT lake_reset_consumer('ap', 'other', NULL);
+SELECT consumer, consumed_snapshot FROM lake_consumers('ap');
+SELECT lake_reset_consumer('ap', 'feed', 99);
+SELECT lake_reset_consumer('ap', '../x', 1);
+CREATE FOREIGN TABLE ap_badfeed (id int) SERVER lake_cl
+  OPTIONS (table '.cl/ap', scan 'changelog', consumer 'a/b');
+SELECT * FROM ap_badfeed;
+
+-- expiry keeps the snapshots a consumer has not read
+CREATE FOREIGN TABLE ex (id int) SERVER lake_cl OPTIONS (table '.cl/ex');
+CREATE FOREIGN TABLE ex_feed (id int, _snapshot_id bigint)
+  SERVER lake_cl OPTIONS (table '.cl/ex', scan 'changelog', consumer 'slow');
+INSERT INTO ex VALUES (1);
+SELECT count(*) FROM ex_feed;                            -- consumed up to 1
+INSERT INTO ex VALUES (2);
+INSERT INTO ex VALUES (3);
+INSERT INTO ex VALUES (4);
+SELECT expired_snapshots, earliest_snapshot FROM lake_expire_snapshots('ex', 1, 1, '0 s');
+SELECT id, _snapshot_id FROM ex_feed ORDER BY id;        -- 2, 3, 4 still there
+SELECT expired_snapshots, earliest_snapshot FROM lake_expire_snapshots('ex', 1, 1, '0 s');
+SELECT lake_reset_consumer('ex', 'slow', NULL);
+SELECT expired_snapshots, earliest_snapshot FROM lake_expire_snapshots('ex', 1, 1, '0 s');
+-- a consumer behind the earliest snapshot fails
+SELECT lake_reset_consumer('ex', 'slow', 0);
+SELECT * FROM ex_feed;
+
+RESET search_path;
+DROP SCHEMA lake_cl CASCADE;
+DROP SERVER lake_cl CASCADE;
