@@ -8,7 +8,8 @@ CREATE SERVER IF NOT EXISTS lake FOREIGN DATA WRAPPER lake_fdw OPTIONS (root :'l
 
 CREATE FOREIGN TABLE up (dt date, id int, clicks bigint, cost numeric(12,2), region text, n int,
                          PRIMARY KEY (dt, id))
-  SERVER lake OPTIONS (table 'up/up', partition_by 'dt', buckets '3');
+  SERVER lake OPTIONS (table 'up/up', partition_by 'dt', buckets '3',
+                       auto_compaction 'false', auto_maintenance 'false');  -- stable snapshot kinds
 CREATE TABLE up_heap (dt date, id int, clicks bigint, cost numeric(12,2), region text, n int,
                       PRIMARY KEY (dt, id));
 -- differences between the lake table and the heap table (0 = equal)

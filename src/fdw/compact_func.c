@@ -271,5 +271,6 @@ lake_compact(PG_FUNCTION_ARGS)
 	aclresult = pg_class_aclcheck(relid, GetUserId(), ACL_INSERT);
 	if (aclresult != ACLCHECK_OK)
 		aclcheck_error(aclresult, OBJECT_FOREIGN_TABLE, get_rel_name(relid));
-	PG_RETURN_INT32(LakeCompactRelation(relid, full, false));
+	/* a bucket another compaction just rewrote needs nothing more */
+	PG_RETURN_INT32(LakeCompactRelation(relid, full, true));
 }

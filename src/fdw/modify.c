@@ -49,6 +49,8 @@ typedef struct StmtKeyEntry
 	char	   *text;			/* the key's canonical text */
 	bool		present;		/* the key exists now */
 	bool		affected;		/* inserted or updated by this statement */
+	bool		done;			/* the scanned row with this key was updated
+								 * or deleted by this statement */
 	Datum	   *values;			/* lookup path: its row (lake order) */
 	bool	   *isnull;
 } StmtKeyEntry;
@@ -145,6 +147,24 @@ lakePlanForeignModify(PlannerInfo *root, ModifyTable *plan,
 	return NIL;
 }
 
+/* the statement's key map (ON CONFLICT, UPDATE, DELETE) */
+static void
+ensure_stmt_keys(LakeModifyState *st)
+{
+	HASHCTL		ctl;
+
+	if (st->stmt_keys != NULL)
+		return;
+	st->stmt_cxt = AllocSetContextCreate(CurrentMemoryContext, "lake_fdw statement keys",
+										 ALLOCSET_DEFAULT_SIZES);
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(uint64);
+	ctl.entrysize = sizeof(StmtKey);
+	ctl.hcxt = st->stmt_cxt;
+	st->stmt_keys = hash_create("lake_fdw statement keys", 1024, &ctl,
+								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
 static LakeModifyState *
 begin_modify(ModifyTableState *mtstate, ResultRelInfo *rinfo, CmdType operation)
 {
@@ -181,19 +201,8 @@ begin_modify(ModifyTableState *mtstate, ResultRelInfo *rinfo, CmdType operation)
 		LakeUpsertClassify(mtstate, rinfo, st->xt, &st->up);
 	else
 		st->up.path = LAKE_UPSERT_PLAIN;
-	if (st->up.path != LAKE_UPSERT_PLAIN)
-	{
-		HASHCTL		ctl;
-
-		st->stmt_cxt = AllocSetContextCreate(CurrentMemoryContext, "lake_fdw statement keys",
-											 ALLOCSET_DEFAULT_SIZES);
-		memset(&ctl, 0, sizeof(ctl));
-		ctl.keysize = sizeof(uint64);
-		ctl.entrysize = sizeof(StmtKey);
-		ctl.hcxt = st->stmt_cxt;
-		st->stmt_keys = hash_create("lake_fdw statement keys", 1024, &ctl,
-									HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	}
+	if (st->up.path != LAKE_UPSERT_PLAIN || operation != CMD_INSERT)
+		ensure_stmt_keys(st);
 	return st;
 }
 
@@ -478,10 +487,26 @@ insert_lookup(LakeModifyState *st, EState *estate, TupleTableSlot *slot)
 	return newslot;
 }
 
+/* PostgreSQL checks a proposed row's NOT NULL columns before any conflict */
+static void
+check_not_null(LakeModifyState *st)
+{
+	const LakeFlushSpec *spec = LakeXactFlushSpec(st->xt);
+
+	for (int i = 0; i < st->nlake; i++)
+		if (st->isnull[i] && spec->not_null[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NOT_NULL_VIOLATION),
+					 errmsg("null value in column \"%s\" of relation \"%s\" violates not-null constraint",
+							spec->names[i], RelationGetRelationName(st->rinfo->ri_RelationDesc))));
+}
+
 static TupleTableSlot *
 insert_row(LakeModifyState *st, EState *estate, TupleTableSlot *slot)
 {
 	slot_to_lake(st, slot);
+	if (st->up.path == LAKE_UPSERT_LOOKUP)
+		check_not_null(st);
 	switch (st->up.path)
 	{
 		case LAKE_UPSERT_BLIND:
@@ -563,6 +588,26 @@ junk_key(LakeModifyState *st, TupleTableSlot *planSlot, Datum *values, bool *isn
 }
 
 /*
+ * Has this statement already updated or deleted the row the scan read with
+ * this key?  PostgreSQL changes a row once per statement however often a
+ * join matches it, and counts it once.  Marks it done otherwise.
+ */
+static bool
+row_done_by_statement(LakeModifyState *st, const Datum *key, const bool *isnull)
+{
+	char	   *text = LakeXactKeyText(st->xt, key, isnull);
+	StmtKeyEntry *e;
+
+	ensure_stmt_keys(st);
+	e = stmt_key(st, text, true);
+	pfree(text);
+	if (e->done)
+		return true;
+	e->done = true;
+	return false;
+}
+
+/*
  * UPDATE that moves a row to another key: as PostgreSQL's unique index
  * would, refuse a key that exists at that moment (the statement's own
  * earlier moves included); then the old key gets a tombstone.
@@ -577,19 +622,7 @@ move_key(LakeModifyState *st, EState *estate, Datum *old, bool *oldnull)
 	StmtKeyEntry *oe;
 	bool		exists;
 
-	if (st->stmt_keys == NULL)
-	{
-		HASHCTL		ctl;
-
-		st->stmt_cxt = AllocSetContextCreate(CurrentMemoryContext, "lake_fdw statement keys",
-											 ALLOCSET_DEFAULT_SIZES);
-		memset(&ctl, 0, sizeof(ctl));
-		ctl.keysize = sizeof(uint64);
-		ctl.entrysize = sizeof(StmtKey);
-		ctl.hcxt = st->stmt_cxt;
-		st->stmt_keys = hash_create("lake_fdw statement keys", 1024, &ctl,
-									HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	}
+	ensure_stmt_keys(st);
 	for (int k = 0; k < spec->nkey; k++)
 		if (st->isnull[spec->key_cols[k]])
 			ereport(ERROR,
@@ -657,19 +690,13 @@ lakeExecForeignUpdate(EState *estate, ResultRelInfo *rinfo,
 	for (int i = 0; i < st->nlake; i++)
 		oldnull[i] = true;
 	junk_key(st, planSlot, old, oldnull);
+	if (row_done_by_statement(st, old, oldnull))
+		return NULL;			/* a join matched the row again */
 	slot_to_lake(st, slot);
+	check_not_null(st);			/* before the key's uniqueness, as PostgreSQL */
 	LakeXactNoteRead(st->xt, old, oldnull, read_snapshot_id(st));
 	if (!same_key(st, st->values, st->isnull, old, oldnull))
 		move_key(st, estate, old, oldnull);
-	else if (st->stmt_keys != NULL)
-	{
-		/* a row moved here earlier in this statement: it is not taken */
-		char	   *text = LakeXactKeyText(st->xt, old, oldnull);
-		StmtKeyEntry *e = stmt_key(st, text, true);
-
-		e->affected = true;
-		e->present = true;
-	}
 	LakeXactAppendRecord(st->xt, estate->es_output_cid, st->values, st->isnull,
 						 LAKE_REC_SET, NULL);
 	return slot;
@@ -687,6 +714,8 @@ lakeExecForeignDelete(EState *estate, ResultRelInfo *rinfo,
 		st->isnull[i] = true;
 	}
 	junk_key(st, planSlot, st->values, st->isnull);
+	if (row_done_by_statement(st, st->values, st->isnull))
+		return NULL;			/* a join matched the row again */
 	LakeXactNoteRead(st->xt, st->values, st->isnull, read_snapshot_id(st));
 	LakeXactAppendRecord(st->xt, estate->es_output_cid, st->values, st->isnull,
 						 LAKE_REC_DELETE, NULL);

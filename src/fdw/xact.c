@@ -1227,9 +1227,12 @@ subxact_drops(LakeXactTable *xt, SubXactEvent event, SubTransactionId mySubid,
 {
 	List	   *keep = NIL;
 	ListCell   *lc;
+	MemoryContext old;
 
 	if (xt->drops == NIL)
 		return;
+	/* the list outlives the (sub)transaction's memory */
+	old = MemoryContextSwitchTo(xact_cxt);
 	foreach(lc, xt->drops)
 	{
 		DropMark   *m = lfirst(lc);
@@ -1243,6 +1246,7 @@ subxact_drops(LakeXactTable *xt, SubXactEvent event, SubTransactionId mySubid,
 		keep = lappend(keep, m);
 	}
 	xt->drops = keep;
+	MemoryContextSwitchTo(old);
 }
 
 static void

@@ -37,8 +37,11 @@ static const char *const kind_name[] = {
  * end with data_snapshot_id), the others still at 1.
  */
 static const uint16 kind_write_version[] = {
-	0, 1, 1, 1, LAKE_MANIFEST_VERSION, 1
+	0, 1, 1, 1, LAKE_MANIFEST_VERSION, 1, 1
 };
+
+StaticAssertDecl(lengthof(kind_write_version) == lengthof(kind_magic),
+				 "every metadata kind has a write version");
 
 static void put_u16(char *p, uint16 v);
 static void put_u32(char *p, uint32 v);
