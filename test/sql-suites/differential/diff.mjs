@@ -21,6 +21,7 @@
 //   DIFF_FORMS      comma list of enabled forms (default: all; see gen.mjs), or "all,-form,-form"
 //   DIFF_ENGINES    comma list of merge engines, seed i uses engine i mod n (default: all four)
 //   DIFF_KEY_TYPES  comma list of key column types (default: bigint,integer,text,date)
+//   DIFF_KEY_CLAUSE=0  declare lake keys by the primary_key option only, never PRIMARY KEY (...)
 //   DIFF_COUNTS=0   don't compare command-tag row counts (to look past a known count bug)
 //   DIFF_VERBOSE=1  print every statement
 //   PG*             connection (database: DIFF_DB, default lake_differential)
@@ -107,7 +108,7 @@ class SeedRun {
     this.r = new Rng(seed);
     this.forms = new Set(FORMS);
     if (engine !== 'deduplicate') PLAIN_INSERT_FORMS.forEach(f => this.forms.delete(f));
-    this.shape = makeShape(this.r, engine, KEY_TYPES);
+    this.shape = makeShape(this.r, engine, KEY_TYPES, env.DIFF_KEY_CLAUSE !== '0');
     this.gen = new Gen(this.r, this.shape, this.forms);
     this.H = clients.H; this.L = clients.L; this.O = clients.O;
     this.schemaH = `diff_h_${seed}`;
@@ -361,6 +362,7 @@ async function main() {
       console.log(`    whole log of the seed: ${file}`);
       console.log(`    reproduce: LAKE_SEED=${seed} DIFF_SEEDS=1 DIFF_ENGINES=${engine} DIFF_STEPS=${STEPS}` +
         ` DIFF_FORMS=${quoteLit(env.DIFF_FORMS ?? 'all')}${env.DIFF_KEY_TYPES ? ` DIFF_KEY_TYPES=${env.DIFF_KEY_TYPES}` : ''}` +
+        `${env.DIFF_KEY_CLAUSE ? ` DIFF_KEY_CLAUSE=${env.DIFF_KEY_CLAUSE}` : ''}${env.DIFF_COUNTS ? ` DIFF_COUNTS=${env.DIFF_COUNTS}` : ''}` +
         ' bash test/run-tests differential');
       // new sessions for the next seed (the old ones may be in a transaction, or lost in a crash);
       // the failing seed's schemas stay for inspection

@@ -20,6 +20,8 @@
 //   update            UPDATE ... SET ... WHERE (points, ranges, non-key predicates, FROM VALUES)
 //   update_key        UPDATE of key columns of one row (to an absent key, or an existing one)
 //   delete            DELETE ... WHERE, DELETE ... USING (VALUES ...)
+//   join_dup          UPDATE ... FROM / DELETE ... USING whose source matches a row twice (heap
+//                     updates or deletes it once)
 //   delete_partition  DELETE whose WHERE covers whole partitions (partitioned shapes)
 //   truncate          TRUNCATE
 //   select            reads with WHERE (key points and ranges, non-key predicates), aggregates
@@ -36,7 +38,7 @@ import { lit, keyOf, quoteLit } from './shape.mjs';
 export const ALL_FORMS = [
   'insert', 'insert_select', 'do_nothing', 'set_excluded', 'set_add', 'set_minmax', 'set_expr',
   'upsert_where', 'returning', 'dup_key', 'not_null', 'bad_target', 'update', 'update_key', 'delete',
-  'delete_partition', 'truncate', 'select', 'bulk', 'savepoint', 'rollback', 'compact',
+  'delete_partition', 'truncate', 'select', 'bulk', 'join_dup', 'savepoint', 'rollback', 'compact',
 ];
 
 // plain INSERTs: run on deduplicate tables only; other merge engines run ON CONFLICT forms, UPDATE
@@ -349,6 +351,9 @@ export class Gen {
       const keys = this.anyKeys(rows, r.int(1, 4), false);
       const c = r.pick(s.nonKeys);
       const vals = keys.map(key => `(${key.map((v, i) => lit(s.keys[i], v)).join(', ')}, ${lit(c, c.type.value(r))})`);
+      // a source row twice: heap updates the target row once (identical rows: the result does
+      // not depend on the join order)
+      if (this.has('join_dup') && r.chance(0.3)) vals.push(r.pick(vals));
       const on = s.keys.map(k => `t.${k.q} = v.${k.q}`).join(' AND ');
       const sql = `UPDATE t SET ${c.q} = v.nv FROM (VALUES ${vals.join(', ')}) AS v(${s.keys.map(k => k.q).join(', ')}, nv) WHERE ${on}`;
       return { sql: sql + ret.replace('RETURNING *', 'RETURNING t.*'), kind: 'update', ordered: false };
@@ -379,7 +384,7 @@ export class Gen {
     const r = this.r, s = this.s;
     const ret = this.returning('t', 'delete');
     if (r.chance(0.2)) {
-      const keys = this.anyKeys(rows, r.int(1, 4), true);
+      const keys = this.anyKeys(rows, r.int(1, 4), this.has('join_dup'));
       if (!keys.length) return null;
       const vals = keys.map(key => `(${key.map((v, i) => lit(s.keys[i], v)).join(', ')})`);
       const on = s.keys.map(k => `t.${k.q} = v.${k.q}`).join(' AND ');

@@ -75,7 +75,7 @@ export const ENGINES = ['deduplicate', 'partial_update', 'aggregation', 'first_r
 
 // A column: { name, q (quoted identifier), type (TYPES entry), typeName, notNull, key, def (text
 // value of the DEFAULT or null), agg (aggregate option or null), domain (key columns) }
-export function makeShape(r, engine, keyTypes = Object.keys(KEY_TYPES)) {
+export function makeShape(r, engine, keyTypes = Object.keys(KEY_TYPES), keyClauseOk = true) {
   const nkeys = r.chance(0.55) || keyTypes.length < 2 ? 1 : 2;
   const keyTypeNames = r.shuffle(keyTypes).slice(0, nkeys);
   const keys = keyTypeNames.map((tn, i) => {
@@ -107,15 +107,21 @@ export function makeShape(r, engine, keyTypes = Object.keys(KEY_TYPES)) {
   else if (nkeys === 1 && keys[0].typeName === 'date' && r.chance(0.3)) partition = keys[0].name;
   const buckets = r.int(1, 4);
   // the lake's key: a PRIMARY KEY clause, or the primary_key table option
-  const keyClause = r.chance(0.6);
-  return { keys, nonKeys, cols, partition, buckets, engine, keyClause };
+  const keyClause = r.chance(0.6) && keyClauseOk;
+  // compaction: background compaction after commits at a low trigger (it runs while the test
+  // goes on), or none; small output files split a compacted bucket into several level-1 files
+  const compaction = [];
+  if (r.chance(0.3)) compaction.push(`auto_compaction 'false'`);
+  else if (r.chance(0.6)) compaction.push(`compaction_trigger '${r.int(2, 4)}'`);
+  if (r.chance(0.4)) compaction.push(`target_file_size '${r.pick(['1kB', '4kB', '64kB'])}'`);
+  return { keys, nonKeys, cols, partition, buckets, engine, keyClause, compaction };
 }
 
 export function describeShape(s) {
   const c = s.cols.map(col => `${col.q} ${col.type.sql}${col.key ? ' key' : ''}${col.notNull && !col.key ? ' not null' : ''}` +
     `${col.def !== null ? ` default ${quoteLit(col.def)}` : ''}${col.agg ? ` agg ${col.agg}` : ''}`);
   return `(${c.join(', ')}) key (${s.keys.map(k => k.name).join(', ')}) partition_by ${s.partition ?? '-'} ` +
-    `buckets ${s.buckets} merge_engine ${s.engine}`;
+    `buckets ${s.buckets} merge_engine ${s.engine}${s.compaction.length ? ` ${s.compaction.join(' ')}` : ''}`;
 }
 
 function colDDL(col, lake) {
@@ -134,6 +140,7 @@ export function heapDDL(s) {
 export function lakeDDL(s, tablePath) {
   const opts = [`table ${quoteLit(tablePath)}`, `buckets '${s.buckets}'`, `merge_engine '${s.engine}'`];
   if (s.partition) opts.push(`partition_by '${s.partition}'`);
+  opts.push(...s.compaction);
   const cols = s.cols.map(c => colDDL(c, true));
   if (s.keyClause) cols.push(`PRIMARY KEY (${s.keys.map(k => k.q).join(', ')})`);
   else opts.push(`primary_key '${s.keys.map(k => k.name).join(',')}'`);
