@@ -18,79 +18,12 @@
 #include "fmgr.h"
 #include "mergetree/compaction.h"
 #include "miscadmin.h"
-#include "parser/parse_type.h"
 #include "utils/acl.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 
 PG_FUNCTION_INFO_V1(lake_compact);
-
-/* The flush description of the lake schema (all lake columns). */
-static void
-build_flush_spec(LakeTable *table, LakeSchema *s, LakeTableOptions *o,
-				 LakeFlushSpec *spec)
-{
-	char	  **names = palloc(sizeof(char *) * Max(s->ncolumns, 1));
-	int32	   *ids = palloc(sizeof(int32) * Max(s->ncolumns, 1));
-	bool	   *not_null = palloc(sizeof(bool) * Max(s->ncolumns, 1));
-	bool	   *bloom = palloc0(sizeof(bool) * Max(s->ncolumns, 1));
-	LakeTypeInfo *types = palloc(sizeof(LakeTypeInfo) * Max(s->ncolumns, 1));
-	int		   *part = palloc(sizeof(int) * (list_length(s->partition_by) + 1));
-	int		   *key = palloc(sizeof(int) * (list_length(s->primary_key) + 1));
-	ListCell   *lc;
-	int			n;
-
-	memset(spec, 0, sizeof(*spec));
-	for (int i = 0; i < s->ncolumns; i++)
-	{
-		LakeColumn *c = &s->columns[i];
-		Oid			typid;
-		int32		typmod;
-
-		parseTypeString(c->type_name, &typid, &typmod, false);
-		LakeTypeFromPgOrError(typid, typmod, c->name, &types[i]);
-		names[i] = c->name;
-		ids[i] = c->id;
-		not_null[i] = c->not_null;
-		foreach(lc, o->bloom_filter_columns)
-			if (strcmp((char *) lfirst(lc), c->name) == 0)
-				bloom[i] = true;
-	}
-	n = 0;
-	foreach(lc, s->partition_by)
-		for (int i = 0; i < s->ncolumns; i++)
-			if (strcmp(s->columns[i].name, (char *) lfirst(lc)) == 0)
-				part[n++] = i;
-	spec->npartition = n;
-	n = 0;
-	foreach(lc, s->primary_key)
-		for (int i = 0; i < s->ncolumns; i++)
-			if (strcmp(s->columns[i].name, (char *) lfirst(lc)) == 0)
-				key[n++] = i;
-	spec->nkey = n;
-
-	spec->root = table->root;
-	spec->table_dir_rel = table->relpath;
-	spec->schema_id = s->schema_id;
-	spec->ncolumns = s->ncolumns;
-	spec->names = (const char *const *) names;
-	spec->column_ids = ids;
-	spec->types = types;
-	spec->not_null = not_null;
-	spec->partition_cols = part;
-	spec->key_cols = key;
-	spec->buckets = s->buckets;
-	spec->bloom = bloom;
-	if (strcmp(o->compression, "lz4") == 0)
-		spec->codec = PQ_CODEC_LZ4_RAW;
-	else if (strcmp(o->compression, "none") == 0)
-		spec->codec = PQ_CODEC_UNCOMPRESSED;
-	else
-		spec->codec = PQ_CODEC_ZSTD;
-	spec->compression_level = o->compression_level;
-	spec->row_group_rows = (uint32) lake_row_group_rows;
-}
 
 /*
  * Compact one bucket; with quiet_races, a 40001 (another compaction
@@ -178,7 +111,7 @@ LakeCompactRelation(Oid relid, bool full, bool quiet_races)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("lake table \"%s\" has no primary key", opts->relpath),
 				 errdetail("Compaction merges the versions of each key; an append table has none to merge.")));
-	build_flush_spec(table, schema, opts, &flush);
+	LakeFlushSpecBuild(table, schema, opts, &flush);
 	policy.trigger = opts->compaction_trigger;
 	policy.max_size_amplification = opts->compaction_max_size_amplification;
 	policy.target_file_size = opts->target_file_size;

@@ -157,6 +157,11 @@ extern void LakeXactPendingForScan(LakeXactTable *xt, CommandId cid, bool need_s
 								   List **files, struct LakeWriteBuffer **buffer,
 								   int64 *limit);
 
+/* flush_spec.c: the flush description of a lake table */
+struct LakeFlushSpec;
+extern void LakeFlushSpecBuild(LakeTable *table, LakeSchema *schema, LakeTableOptions *opts,
+							   struct LakeFlushSpec *spec);
+
 /* compact_func.c: lake_compact */
 extern int	LakeCompactRelation(Oid relid, bool full, bool quiet_races);
 

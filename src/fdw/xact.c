@@ -201,71 +201,12 @@ LakeAsOfSetting(bool *isset)
 	return DatumGetTimestampTz(d);
 }
 
-/* Build the flush description from the lake schema (all lake columns). */
+/* The flush description of the lake schema (all lake columns). */
 static void
 build_flush_spec(LakeXactTable *xt)
 {
-	LakeSchema *s = xt->schema;
-	LakeTableOptions *o = xt->opts;
-	char	  **names = palloc(sizeof(char *) * s->ncolumns);
-	int32	   *ids = palloc(sizeof(int32) * s->ncolumns);
-	bool	   *not_null = palloc(sizeof(bool) * s->ncolumns);
-	bool	   *bloom = palloc0(sizeof(bool) * s->ncolumns);
-	int		   *part = palloc(sizeof(int) * (list_length(s->partition_by) + 1));
-	int		   *key = palloc(sizeof(int) * (list_length(s->primary_key) + 1));
-	ListCell   *lc;
-	int			n;
-
-	xt->types = palloc(sizeof(LakeTypeInfo) * s->ncolumns);
-	for (int i = 0; i < s->ncolumns; i++)
-	{
-		LakeColumn *c = &s->columns[i];
-		Oid			typid;
-		int32		typmod;
-
-		parseTypeString(c->type_name, &typid, &typmod, false);
-		LakeTypeFromPgOrError(typid, typmod, c->name, &xt->types[i]);
-		names[i] = c->name;
-		ids[i] = c->id;
-		not_null[i] = c->not_null;
-		foreach(lc, o->bloom_filter_columns)
-			if (strcmp((char *) lfirst(lc), c->name) == 0)
-				bloom[i] = true;
-	}
-	n = 0;
-	foreach(lc, s->partition_by)
-		for (int i = 0; i < s->ncolumns; i++)
-			if (strcmp(s->columns[i].name, (char *) lfirst(lc)) == 0)
-				part[n++] = i;
-	xt->spec.npartition = n;
-	n = 0;
-	foreach(lc, s->primary_key)
-		for (int i = 0; i < s->ncolumns; i++)
-			if (strcmp(s->columns[i].name, (char *) lfirst(lc)) == 0)
-				key[n++] = i;
-	xt->spec.nkey = n;
-
-	xt->spec.root = xt->table->root;
-	xt->spec.table_dir_rel = xt->table->relpath;
-	xt->spec.schema_id = s->schema_id;
-	xt->spec.ncolumns = s->ncolumns;
-	xt->spec.names = (const char *const *) names;
-	xt->spec.column_ids = ids;
-	xt->spec.types = xt->types;
-	xt->spec.not_null = not_null;
-	xt->spec.partition_cols = part;
-	xt->spec.key_cols = key;
-	xt->spec.buckets = s->buckets;
-	xt->spec.bloom = bloom;
-	if (strcmp(o->compression, "lz4") == 0)
-		xt->spec.codec = PQ_CODEC_LZ4_RAW;
-	else if (strcmp(o->compression, "none") == 0)
-		xt->spec.codec = PQ_CODEC_UNCOMPRESSED;
-	else
-		xt->spec.codec = PQ_CODEC_ZSTD;
-	xt->spec.compression_level = o->compression_level;
-	xt->spec.row_group_rows = (uint32) lake_row_group_rows;
-	xt->spec.changelog = false;
+	LakeFlushSpecBuild(xt->table, xt->schema, xt->opts, &xt->spec);
+	xt->types = (LakeTypeInfo *) xt->spec.types;
 }
 
 LakeXactTable *
