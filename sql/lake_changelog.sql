@@ -15,7 +15,8 @@ SET search_path = lake_cl, public;
 -- changelog 'lookup' on a deduplicate table
 -- ---------------------------------------------------------------------
 CREATE FOREIGN TABLE cl (k int NOT NULL, v int, s text) SERVER lake_cl
-  OPTIONS (table '.cl/cl', primary_key 'k', buckets '2', changelog 'lookup');
+  OPTIONS (table '.cl/cl', primary_key 'k', buckets '2', changelog 'lookup',
+          auto_compaction 'false', auto_maintenance 'false');
 CREATE FOREIGN TABLE cl_changes (k int, v int, s text, _change_kind text,
                                  _snapshot_id bigint, _commit_time timestamptz)
   SERVER lake_cl OPTIONS (table '.cl/cl', scan 'changelog');
@@ -87,7 +88,8 @@ SELECT _change_kind, k, v, s FROM cl_changes WHERE _snapshot_id = 7 ORDER BY k;
 -- the other merge engines with lookup: exact folded rows
 -- ---------------------------------------------------------------------
 CREATE FOREIGN TABLE ag (k int NOT NULL, clicks bigint, mx int) SERVER lake_cl
-  OPTIONS (table '.cl/ag', primary_key 'k', merge_engine 'aggregation', changelog 'lookup');
+  OPTIONS (table '.cl/ag', primary_key 'k', merge_engine 'aggregation', changelog 'lookup',
+          auto_compaction 'false', auto_maintenance 'false');
 ALTER FOREIGN TABLE ag ALTER COLUMN clicks OPTIONS (aggregate 'sum');
 ALTER FOREIGN TABLE ag ALTER COLUMN mx OPTIONS (aggregate 'max');
 CREATE FOREIGN TABLE ag_changes (k int, clicks bigint, mx int, _change_kind text, _snapshot_id bigint)
@@ -97,7 +99,8 @@ INSERT INTO ag VALUES (1, 7, 2);
 INSERT INTO ag VALUES (1, 1, 9), (3, 2, 2);
 SELECT _snapshot_id, _change_kind, k, clicks, mx FROM ag_changes ORDER BY 1, 3, _change_kind LIKE '+%';
 CREATE FOREIGN TABLE fr (k int NOT NULL, v text) SERVER lake_cl
-  OPTIONS (table '.cl/fr', primary_key 'k', merge_engine 'first_row', changelog 'lookup');
+  OPTIONS (table '.cl/fr', primary_key 'k', merge_engine 'first_row', changelog 'lookup',
+          auto_compaction 'false', auto_maintenance 'false');
 CREATE FOREIGN TABLE fr_changes (k int, v text, _change_kind text, _snapshot_id bigint)
   SERVER lake_cl OPTIONS (table '.cl/fr', scan 'changelog');
 INSERT INTO fr VALUES (1, 'first');
@@ -108,7 +111,8 @@ SELECT _snapshot_id, _change_kind, k, v FROM fr_changes ORDER BY 1, 3;
 -- changelog 'input': records as written (+I INSERT, +U UPDATE/upsert, -D key only)
 -- ---------------------------------------------------------------------
 CREATE FOREIGN TABLE ci (k int NOT NULL, v int) SERVER lake_cl
-  OPTIONS (table '.cl/ci', primary_key 'k', changelog 'input');
+  OPTIONS (table '.cl/ci', primary_key 'k', changelog 'input',
+          auto_compaction 'false', auto_maintenance 'false');
 CREATE FOREIGN TABLE ci_changes (k int, v int, _change_kind text, _snapshot_id bigint)
   SERVER lake_cl OPTIONS (table '.cl/ci', scan 'changelog');
 INSERT INTO ci VALUES (1, 1), (2, 2);

@@ -148,3 +148,11 @@ CREATE VIEW lake_tables_health AS
   WHERE w.fdwname = 'lake_fdw'
     AND has_table_privilege(c.oid, 'SELECT');
 GRANT SELECT ON lake_tables_health TO PUBLIC;
+
+-- compact a primary-key lake table: the buckets over the table's trigger, or
+-- every bucket not already a single level-1 file when full; returns how many
+-- buckets were compacted (one COMPACT snapshot each)
+CREATE FUNCTION lake_compact(tbl regclass, full boolean DEFAULT false)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'lake_compact'
+LANGUAGE C STRICT VOLATILE;

@@ -20,7 +20,8 @@ CREATE FOREIGN TABLE m_bad (a int) SERVER lake OPTIONS (table 'm/bad', tag_num_r
 
 CREATE FOREIGN TABLE m (id int, v text, PRIMARY KEY (id)) SERVER lake
   OPTIONS (table 'm/m', snapshot_num_retained_min '2', snapshot_num_retained_max '3',
-           snapshot_time_retained '1 day');
+           snapshot_time_retained '1 day', auto_maintenance 'false',
+           auto_compaction 'false');
 ALTER FOREIGN TABLE m OPTIONS (SET snapshot_num_retained_max '1');
 ALTER FOREIGN TABLE m OPTIONS (SET snapshot_num_retained_max '4');
 
@@ -74,7 +75,8 @@ SELECT * FROM lake_remove_orphans('m', '10 minutes');
 
 -- partition expiry: partitions whose day + 7 days is before the maintenance time
 CREATE FOREIGN TABLE p (dt date, id int, n int, PRIMARY KEY (dt, id)) SERVER lake
-  OPTIONS (table 'm/p', partition_by 'dt', partition_expiration_time '7 days');
+  OPTIONS (table 'm/p', partition_by 'dt', partition_expiration_time '7 days',
+           auto_maintenance 'false', auto_compaction 'false');
 INSERT INTO p VALUES ('2020-01-01', 1, 1), ('2020-01-02', 1, 2), ('2020-01-03', 1, 3),
                      ('2020-01-05', 1, 5), ('2020-01-05', 2, 6);
 SELECT expirable_partitions, partitions FROM lake_table_health('p');
@@ -83,13 +85,15 @@ SELECT * FROM p ORDER BY dt, id;
 SELECT snapshot_id, kind, deleted_rows, total_files FROM lake_snapshots('p');
 SELECT tag_created, partitions_dropped FROM lake_maintain('p', '2020-01-10 00:00+00');
 CREATE FOREIGN TABLE p_text (region text, n int) SERVER lake
-  OPTIONS (table 'm/p_text', partition_by 'region', partition_expiration_time '1 day');
+  OPTIONS (table 'm/p_text', partition_by 'region', partition_expiration_time '1 day',
+           auto_maintenance 'false');
 INSERT INTO p_text VALUES ('eu', 1);
 SELECT * FROM lake_maintain('p_text');
 
 -- daily tags: maintenance on day D tags the state at the end of day D-1
 CREATE FOREIGN TABLE d (id int, n int) SERVER lake
-  OPTIONS (table 'm/d', tag_automatic_creation 'daily', tag_num_retained '2');
+  OPTIONS (table 'm/d', tag_automatic_creation 'daily', tag_num_retained '2',
+           auto_maintenance 'false');
 SELECT * FROM lake_maintain('d', now() + interval '1 day');   -- no snapshot yet
 INSERT INTO d VALUES (1, 1);
 -- nothing committed by the end of yesterday: no tag due now

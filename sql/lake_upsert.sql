@@ -8,7 +8,8 @@ CREATE SERVER IF NOT EXISTS lake FOREIGN DATA WRAPPER lake_fdw OPTIONS (root :'l
 
 CREATE FOREIGN TABLE up (dt date, id int, clicks bigint, cost numeric(12,2), region text, n int,
                          PRIMARY KEY (dt, id))
-  SERVER lake OPTIONS (table 'up/up', partition_by 'dt', buckets '3');
+  SERVER lake OPTIONS (table 'up/up', partition_by 'dt', buckets '3',
+                       auto_compaction 'false', auto_maintenance 'false');  -- stable snapshot kinds
 CREATE TABLE up_heap (dt date, id int, clicks bigint, cost numeric(12,2), region text, n int,
                       PRIMARY KEY (dt, id));
 -- differences between the lake table and the heap table (0 = equal)
@@ -80,7 +81,12 @@ INSERT INTO up AS t VALUES ('2026-11-01', 3, 1, 1, 'x', 1), ('2026-11-01', 3, 2,
 INSERT INTO up VALUES ('2026-11-01', 3, 1, 1, 'x', 1) ON CONFLICT (id) DO NOTHING;
 INSERT INTO up VALUES ('2026-11-01', 3, 1, 1, 'x', 1) ON CONFLICT (dt, id) WHERE id > 0 DO NOTHING;
 INSERT INTO up VALUES ('2026-11-01', 3, 1, 1, 'x', 1) ON CONFLICT ON CONSTRAINT up_pkey DO NOTHING;
+SELECT up_diff();
+
+-- UPDATE may move a row to a new key, but not onto an existing one
 UPDATE up SET id = id + 1000 WHERE id = 3;
+UPDATE up_heap SET id = id + 1000 WHERE id = 3;
+UPDATE up SET id = 6 WHERE id = 1003;
 SELECT up_diff();
 
 -- UPDATE and DELETE by primary key

@@ -36,6 +36,7 @@
 #include "mergetree/merge_engine.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 
 PG_FUNCTION_INFO_V1(lake_fdw_ddl_start);
@@ -584,10 +585,17 @@ lake_fdw_ddl_start(PG_FUNCTION_ARGS)
 		names_lake_server(((CreateForeignTableStmt *) parsetree)->servername))
 	{
 		CreateForeignTableStmt *stmt = (CreateForeignTableStmt *) parsetree;
+
+		/*
+		 * The tree outlives this trigger's call, whose memory is reset when
+		 * it returns: what goes into the tree is allocated beside it.
+		 */
+		MemoryContext old = MemoryContextSwitchTo(GetMemoryChunkContext(stmt));
 		List	   *keys = take_primary_key(stmt);
 
 		if (keys != NIL)
 			merge_primary_key_option(stmt, keys);
+		MemoryContextSwitchTo(old);
 	}
 	else if (IsA(parsetree, AlterTableStmt) &&
 			 ((AlterTableStmt *) parsetree)->objtype == OBJECT_FOREIGN_TABLE)

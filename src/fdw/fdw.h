@@ -57,6 +57,16 @@ typedef struct LakeTableOptions
 	char	   *consumer;
 	LakeMaintPolicy maint;		/* snapshot_*, partition_expiration_time,
 								 * tag_* */
+	/* compaction (primary-key tables) */
+	int			compaction_trigger; /* sorted runs per bucket, >= 2 */
+	int			compaction_max_size_amplification;	/* percent */
+	int64		target_file_size;	/* bytes per compaction output file */
+	bool		auto_compaction;	/* compact in the background after
+									 * commits */
+	int			compaction_stop_trigger;	/* sorted runs per bucket at
+											 * which writers wait (> trigger) */
+	bool		auto_maintenance;	/* the maintenance worker may compact
+									 * and expire this table */
 } LakeTableOptions;
 
 /* options.c */
@@ -146,6 +156,9 @@ extern char *LakeXactKeyText(LakeXactTable *xt, const Datum *values, const bool 
 extern void LakeXactPendingForScan(LakeXactTable *xt, CommandId cid, bool need_sorted,
 								   List **files, struct LakeWriteBuffer **buffer,
 								   int64 *limit);
+
+/* compact_func.c: lake_compact */
+extern int	LakeCompactRelation(Oid relid, bool full, bool quiet_races);
 
 /* consumer.c: exactly-once changelog consumers */
 extern int64 LakeConsumerBegin(LakeTable *table, const char *name);

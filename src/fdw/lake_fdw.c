@@ -9,7 +9,9 @@
 
 #include "fdw/fdw.h"
 #include "fdw/modify_internal.h"
+#include "fdw/pushdown.h"
 #include "fmgr.h"
+#include "maint/maint_worker.h"
 #include "utils/guc.h"
 
 PG_MODULE_MAGIC;
@@ -56,6 +58,12 @@ _PG_init(void)
 							 "plain columns, over a lake table without a WHERE clause.",
 							 &lake_enable_aggregate_pushdown, true, PGC_USERSET, 0,
 							 NULL, NULL, NULL);
+	DefineCustomBoolVariable("lake_fdw.enable_pruning",
+							 "Skips partitions, files, row groups and pages that cannot match WHERE clauses and join keys.",
+							 "Off reads everything (for comparison); results are the same.",
+							 &lake_enable_pruning, true, PGC_USERSET, 0,
+							 NULL, NULL, NULL);
+	LakeMaintWorkerInit();
 	MarkGUCPrefixReserved("lake_fdw");
 
 	LakeXactInit();

@@ -49,6 +49,8 @@ typedef struct StmtKeyEntry
 	char	   *text;			/* the key's canonical text */
 	bool		present;		/* the key exists now */
 	bool		affected;		/* inserted or updated by this statement */
+	bool		done;			/* the scanned row with this key was updated
+								 * or deleted by this statement */
 	Datum	   *values;			/* lookup path: its row (lake order) */
 	bool	   *isnull;
 } StmtKeyEntry;
@@ -145,6 +147,24 @@ lakePlanForeignModify(PlannerInfo *root, ModifyTable *plan,
 	return NIL;
 }
 
+/* the statement's key map (ON CONFLICT, UPDATE, DELETE) */
+static void
+ensure_stmt_keys(LakeModifyState *st)
+{
+	HASHCTL		ctl;
+
+	if (st->stmt_keys != NULL)
+		return;
+	st->stmt_cxt = AllocSetContextCreate(CurrentMemoryContext, "lake_fdw statement keys",
+										 ALLOCSET_DEFAULT_SIZES);
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(uint64);
+	ctl.entrysize = sizeof(StmtKey);
+	ctl.hcxt = st->stmt_cxt;
+	st->stmt_keys = hash_create("lake_fdw statement keys", 1024, &ctl,
+								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
 static LakeModifyState *
 begin_modify(ModifyTableState *mtstate, ResultRelInfo *rinfo, CmdType operation)
 {
@@ -181,19 +201,8 @@ begin_modify(ModifyTableState *mtstate, ResultRelInfo *rinfo, CmdType operation)
 		LakeUpsertClassify(mtstate, rinfo, st->xt, &st->up);
 	else
 		st->up.path = LAKE_UPSERT_PLAIN;
-	if (st->up.path != LAKE_UPSERT_PLAIN)
-	{
-		HASHCTL		ctl;
-
-		st->stmt_cxt = AllocSetContextCreate(CurrentMemoryContext, "lake_fdw statement keys",
-											 ALLOCSET_DEFAULT_SIZES);
-		memset(&ctl, 0, sizeof(ctl));
-		ctl.keysize = sizeof(uint64);
-		ctl.entrysize = sizeof(StmtKey);
-		ctl.hcxt = st->stmt_cxt;
-		st->stmt_keys = hash_create("lake_fdw statement keys", 1024, &ctl,
-									HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	}
+	if (st->up.path != LAKE_UPSERT_PLAIN || operation != CMD_INSERT)
+		ensure_stmt_keys(st);
 	return st;
 }
 
@@ -275,6 +284,43 @@ lake_to_slot(LakeModifyState *st, const Datum *values, const bool *isnull,
 			n[st->lake_to_att[i]] = isnull[i];
 		}
 	ExecForceStoreHeapTuple(heap_form_tuple(desc, v, n), slot, true);
+}
+
+static void *
+copy_bytes(void *arg, const void *src, size_t len)
+{
+	void	   *dst = palloc(Max(len, 1));
+
+	if (len)
+		memcpy(dst, src, len);
+	return dst;
+}
+
+/*
+ * Do two rows (lake order) have the same primary key?  Compared as stored
+ * values, so that representations of one value (short or long varlena
+ * headers, toasted or not) compare equal.  NULL keys never match.
+ */
+static bool
+same_key(LakeModifyState *st, const Datum *a, const bool *anull,
+		 const Datum *b, const bool *bnull)
+{
+	const LakeFlushSpec *spec = LakeXactFlushSpec(st->xt);
+
+	for (int k = 0; k < spec->nkey; k++)
+	{
+		int			c = spec->key_cols[k];
+		pq_int128	x,
+					y;
+
+		if (anull[c] || bnull[c])
+			return false;
+		LakeDatumToValue(&spec->types[c], a[c], &x, copy_bytes, NULL);
+		LakeDatumToValue(&spec->types[c], b[c], &y, copy_bytes, NULL);
+		if (LakeValueCompareRaw(&spec->types[c], &x, &y) != 0)
+			return false;
+	}
+	return true;
 }
 
 /* ---------------------------------------------------------------------
@@ -429,22 +475,11 @@ insert_lookup(LakeModifyState *st, EState *estate, TupleTableSlot *slot)
 		return NULL;
 	newslot = ExecProject(oc->oc_ProjInfo);
 	slot_to_lake(st, newslot);
-	{
-		const LakeFlushSpec *spec = LakeXactFlushSpec(st->xt);
-
-		for (int k = 0; k < spec->nkey; k++)
-		{
-			int			c = spec->key_cols[k];
-
-			if (st->isnull[c] ||
-				!datumIsEqual(st->values[c], cur_values[c], spec->types[c].typbyval,
-							  spec->types[c].typlen))
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("ON CONFLICT DO UPDATE cannot change primary key column \"%s\" of a lake table",
-								spec->names[c])));
-		}
-	}
+	if (!same_key(st, st->values, st->isnull, cur_values, cur_isnull))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("ON CONFLICT DO UPDATE cannot change the primary key of a row of lake table \"%s\"",
+						RelationGetRelationName(st->rinfo->ri_RelationDesc))));
 	LakeXactAppendRecord(st->xt, estate->es_output_cid, st->values, st->isnull,
 						 LAKE_REC_SET, NULL);
 	e->affected = true;
@@ -452,10 +487,26 @@ insert_lookup(LakeModifyState *st, EState *estate, TupleTableSlot *slot)
 	return newslot;
 }
 
+/* PostgreSQL checks a proposed row's NOT NULL columns before any conflict */
+static void
+check_not_null(LakeModifyState *st)
+{
+	const LakeFlushSpec *spec = LakeXactFlushSpec(st->xt);
+
+	for (int i = 0; i < st->nlake; i++)
+		if (st->isnull[i] && spec->not_null[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NOT_NULL_VIOLATION),
+					 errmsg("null value in column \"%s\" of relation \"%s\" violates not-null constraint",
+							spec->names[i], RelationGetRelationName(st->rinfo->ri_RelationDesc))));
+}
+
 static TupleTableSlot *
 insert_row(LakeModifyState *st, EState *estate, TupleTableSlot *slot)
 {
 	slot_to_lake(st, slot);
+	if (st->up.path == LAKE_UPSERT_LOOKUP)
+		check_not_null(st);
 	switch (st->up.path)
 	{
 		case LAKE_UPSERT_BLIND:
@@ -536,30 +587,116 @@ junk_key(LakeModifyState *st, TupleTableSlot *planSlot, Datum *values, bool *isn
 	}
 }
 
+/*
+ * Has this statement already updated or deleted the row the scan read with
+ * this key?  PostgreSQL changes a row once per statement however often a
+ * join matches it, and counts it once.  Marks it done otherwise.
+ */
+static bool
+row_done_by_statement(LakeModifyState *st, const Datum *key, const bool *isnull)
+{
+	char	   *text = LakeXactKeyText(st->xt, key, isnull);
+	StmtKeyEntry *e;
+
+	ensure_stmt_keys(st);
+	e = stmt_key(st, text, true);
+	pfree(text);
+	if (e->done)
+		return true;
+	e->done = true;
+	return false;
+}
+
+/*
+ * UPDATE that moves a row to another key: as PostgreSQL's unique index
+ * would, refuse a key that exists at that moment (the statement's own
+ * earlier moves included); then the old key gets a tombstone.
+ */
+static void
+move_key(LakeModifyState *st, EState *estate, Datum *old, bool *oldnull)
+{
+	const LakeFlushSpec *spec = LakeXactFlushSpec(st->xt);
+	char	   *newtext = LakeXactKeyText(st->xt, st->values, st->isnull);
+	char	   *oldtext = LakeXactKeyText(st->xt, old, oldnull);
+	StmtKeyEntry *ne;
+	StmtKeyEntry *oe;
+	bool		exists;
+
+	ensure_stmt_keys(st);
+	for (int k = 0; k < spec->nkey; k++)
+		if (st->isnull[spec->key_cols[k]])
+			ereport(ERROR,
+					(errcode(ERRCODE_NOT_NULL_VIOLATION),
+					 errmsg("null value in column \"%s\" of lake table \"%s\" violates not-null constraint",
+							spec->names[spec->key_cols[k]],
+							RelationGetRelationName(st->rinfo->ri_RelationDesc))));
+	ne = stmt_key(st, newtext, true);
+	if (ne->affected)
+		exists = ne->present;
+	else
+	{
+		Datum	   *v = palloc(sizeof(Datum) * Max(st->nlake, 1));
+		bool	   *n = palloc(sizeof(bool) * Max(st->nlake, 1));
+
+		if (st->lookup == NULL)
+			st->lookup = LakeLookupBegin(st->xt, estate->es_output_cid, st->stmt_cxt);
+		memcpy(v, st->values, sizeof(Datum) * st->nlake);
+		memcpy(n, st->isnull, sizeof(bool) * st->nlake);
+		exists = LakeLookupFetch(st->lookup, v, n);
+		LakeXactNoteRead(st->xt, st->values, st->isnull, LakeLookupSnapshotId(st->lookup));
+	}
+	if (exists)
+	{
+		for (char *p = newtext; *p; p++)
+			if (*p == '\x1f')
+				*p = ',';
+		ereport(ERROR,
+				(errcode(ERRCODE_UNIQUE_VIOLATION),
+				 errmsg("duplicate key value violates unique constraint \"%s_pkey\"",
+						RelationGetRelationName(st->rinfo->ri_RelationDesc)),
+				 errdetail("Key (%s) already exists in lake table \"%s\".", newtext,
+						   RelationGetRelationName(st->rinfo->ri_RelationDesc))));
+	}
+	ne->affected = true;
+	ne->present = true;
+	oe = stmt_key(st, oldtext, true);
+	oe->affected = true;
+	oe->present = false;
+
+	/* the old key goes */
+	{
+		Datum	   *v = palloc0(sizeof(Datum) * Max(st->nlake, 1));
+		bool	   *n = palloc(sizeof(bool) * Max(st->nlake, 1));
+
+		for (int i = 0; i < st->nlake; i++)
+			n[i] = true;
+		for (int k = 0; k < spec->nkey; k++)
+		{
+			v[spec->key_cols[k]] = old[spec->key_cols[k]];
+			n[spec->key_cols[k]] = false;
+		}
+		LakeXactAppendRecord(st->xt, estate->es_output_cid, v, n, LAKE_REC_DELETE, NULL);
+	}
+}
+
 TupleTableSlot *
 lakeExecForeignUpdate(EState *estate, ResultRelInfo *rinfo,
 					  TupleTableSlot *slot, TupleTableSlot *planSlot)
 {
 	LakeModifyState *st = (LakeModifyState *) rinfo->ri_FdwState;
-	const LakeFlushSpec *spec = LakeXactFlushSpec(st->xt);
 	Datum	   *old = palloc(sizeof(Datum) * Max(st->nlake, 1));
 	bool	   *oldnull = palloc(sizeof(bool) * Max(st->nlake, 1));
 
+	for (int i = 0; i < st->nlake; i++)
+		oldnull[i] = true;
 	junk_key(st, planSlot, old, oldnull);
+	if (row_done_by_statement(st, old, oldnull))
+		return NULL;			/* a join matched the row again */
 	slot_to_lake(st, slot);
-	for (int k = 0; k < spec->nkey; k++)
-	{
-		int			c = spec->key_cols[k];
-
-		if (st->isnull[c] ||
-			!datumIsEqual(st->values[c], old[c], spec->types[c].typbyval, spec->types[c].typlen))
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("cannot change primary key column \"%s\" of lake table \"%s\"",
-							spec->names[c], RelationGetRelationName(rinfo->ri_RelationDesc)),
-					 errhint("DELETE the row and INSERT it with the new key.")));
-	}
+	check_not_null(st);			/* before the key's uniqueness, as PostgreSQL */
 	LakeXactNoteRead(st->xt, old, oldnull, read_snapshot_id(st));
+	if (!same_key(st, st->values, st->isnull, old, oldnull))
+		move_key(st, estate, old, oldnull);
 	LakeXactAppendRecord(st->xt, estate->es_output_cid, st->values, st->isnull,
 						 LAKE_REC_SET, NULL);
 	return slot;
@@ -577,6 +714,8 @@ lakeExecForeignDelete(EState *estate, ResultRelInfo *rinfo,
 		st->isnull[i] = true;
 	}
 	junk_key(st, planSlot, st->values, st->isnull);
+	if (row_done_by_statement(st, st->values, st->isnull))
+		return NULL;			/* a join matched the row again */
 	LakeXactNoteRead(st->xt, st->values, st->isnull, read_snapshot_id(st));
 	LakeXactAppendRecord(st->xt, estate->es_output_cid, st->values, st->isnull,
 						 LAKE_REC_DELETE, NULL);

@@ -10,7 +10,10 @@
  *          bloom_filter_columns, snapshot, tag, scan, consumer;
  *          maintenance policy: snapshot_num_retained_min/max,
  *          snapshot_time_retained, partition_expiration_time,
- *          tag_automatic_creation, tag_num_retained (see maint/maint.h).
+ *          tag_automatic_creation, tag_num_retained (see maint/maint.h);
+ *          compaction: compaction_trigger, compaction_max_size_amplification,
+ *          target_file_size, auto_compaction, compaction_stop_trigger;
+ *          auto_maintenance (the background maintenance worker).
  * Column:  aggregate.
  * Checks that need the column list (does primary_key name a column?) run
  * in ddl.c once the table exists.
@@ -30,7 +33,9 @@
 #include "foreign/foreign.h"
 #include "io/io.h"
 #include "miscadmin.h"
+#include "mergetree/compaction.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 #include "utils/varlena.h"
@@ -48,6 +53,7 @@ static const char *const changelog_modes[] = {"none", "input", "lookup", NULL};
 static const char *const compressions[] = {"zstd", "lz4", "none", NULL};
 static const char *const scan_modes[] = {"snapshot", "changelog", "read_optimized", NULL};
 static const char *const auto_tags[] = {"none", "daily", NULL};
+static const char *const booleans[] = {"true", "false", NULL};
 static const char *const aggregates[] =
 {"sum", "min", "max", "product", "last_value", "last_non_null_value",
 	"first_value", "first_non_null_value", "bool_and", "bool_or", "listagg", NULL};
@@ -75,6 +81,12 @@ static const LakeOptionDef option_defs[] =
 	{"partition_expiration_time", ForeignTableRelationId, NULL},
 	{"tag_automatic_creation", ForeignTableRelationId, auto_tags},
 	{"tag_num_retained", ForeignTableRelationId, NULL},
+	{"compaction_trigger", ForeignTableRelationId, NULL},
+	{"compaction_max_size_amplification", ForeignTableRelationId, NULL},
+	{"target_file_size", ForeignTableRelationId, NULL},
+	{"auto_compaction", ForeignTableRelationId, booleans},
+	{"compaction_stop_trigger", ForeignTableRelationId, NULL},
+	{"auto_maintenance", ForeignTableRelationId, booleans},
 	{"aggregate", AttributeRelationId, aggregates},
 	{NULL, InvalidOid, NULL}
 };
@@ -141,6 +153,22 @@ parse_int_option(const char *name, const char *value, int64 min, int64 max)
 				 errmsg("invalid value for option \"%s\": \"%s\"", name, value),
 				 errhint("Use a whole number from " INT64_FORMAT " to " INT64_FORMAT ".",
 						 min, max)));
+	return (int64) v;
+}
+
+/* A size with an optional unit (B, kB, MB, GB), 1kB .. 1GB. */
+static int64
+parse_size_option(const char *name, const char *value)
+{
+	int			v;
+	const char *hint = NULL;
+
+	if (!parse_int(value, &v, GUC_UNIT_BYTE, &hint) ||
+		v < 1024 || v > 1024 * 1024 * 1024)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("invalid value for option \"%s\": \"%s\"", name, value),
+				 errhint("Use a size from 1kB to 1GB, e.g. '128MB'.")));
 	return (int64) v;
 }
 
@@ -263,6 +291,14 @@ check_option_value(const LakeOptionDef *def, DefElem *elem)
 		(void) parse_int_option(def->name, value, -7, 22);
 	else if (strcmp(def->name, "snapshot") == 0)
 		(void) parse_int_option(def->name, value, 1, PG_INT64_MAX);
+	else if (strcmp(def->name, "compaction_trigger") == 0)
+		(void) parse_int_option(def->name, value, 2, 1000);
+	else if (strcmp(def->name, "compaction_stop_trigger") == 0)
+		(void) parse_int_option(def->name, value, 3, 100000);
+	else if (strcmp(def->name, "compaction_max_size_amplification") == 0)
+		(void) parse_int_option(def->name, value, 0, 100000);
+	else if (strcmp(def->name, "target_file_size") == 0)
+		(void) parse_size_option(def->name, value);
 	else if (strcmp(def->name, "primary_key") == 0 ||
 			 strcmp(def->name, "partition_by") == 0 ||
 			 strcmp(def->name, "bloom_filter_columns") == 0)
@@ -444,6 +480,26 @@ LakeGetTableOptions(Oid relid)
 		opts->scan_mode = LAKE_SCAN_READ_OPTIMIZED;
 	v = option_value(o, "consumer");
 	opts->consumer = v ? pstrdup(v) : NULL;
+	v = option_value(o, "compaction_trigger");
+	opts->compaction_trigger = v ? (int) parse_int_option("compaction_trigger", v, 2, 1000)
+		: LAKE_COMPACTION_TRIGGER_DEFAULT;
+	v = option_value(o, "compaction_max_size_amplification");
+	opts->compaction_max_size_amplification =
+		v ? (int) parse_int_option("compaction_max_size_amplification", v, 0, 100000)
+		: LAKE_COMPACTION_MAX_AMP_DEFAULT;
+	v = option_value(o, "target_file_size");
+	opts->target_file_size = v ? parse_size_option("target_file_size", v)
+		: LAKE_TARGET_FILE_SIZE_DEFAULT;
+	v = option_value(o, "auto_compaction");
+	opts->auto_compaction = v == NULL || strcmp(v, "true") == 0;
+	v = option_value(o, "compaction_stop_trigger");
+	opts->compaction_stop_trigger = v ? (int) parse_int_option("compaction_stop_trigger", v, 3, 100000)
+		: LAKE_COMPACTION_STOP_TRIGGER_DEFAULT;
+	/* a stop trigger at or below the trigger would stop before compacting */
+	opts->compaction_stop_trigger = Max(opts->compaction_stop_trigger,
+										opts->compaction_trigger + 1);
+	v = option_value(o, "auto_maintenance");
+	opts->auto_maintenance = v == NULL || strcmp(v, "true") == 0;
 
 	LakeMaintPolicyDefaults(&opts->maint);
 	if ((v = option_value(o, "snapshot_num_retained_min")) != NULL)

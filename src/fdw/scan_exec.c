@@ -5,9 +5,14 @@
  *	  and EXPLAIN.
  *
  * The plan carries the attribute numbers the query needs; only those
- * columns are decoded.  Every qual stays with PostgreSQL for now (pruning
- * comes with the predicate layer).  The snapshot is chosen per statement or
- * per transaction by xact.c.
+ * columns are decoded.  Quals that can be evaluated on metadata
+ * (pushdown.c) travel in fdw_exprs; at executor start, and on a rescan
+ * whose parameters changed, they become a predicate that prunes
+ * partitions and files (scan/prune.c) and row groups, pages and bloom
+ * filters inside the readers.  Every qual is still checked by PostgreSQL
+ * on each row returned.  Estimates use the same pruning on the manifests;
+ * primary-key tables offer parameterized paths (nested-loop probes by key).
+ * The snapshot is chosen per statement or per transaction by xact.c.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -20,10 +25,13 @@
 #include "executor/executor.h"
 #include "executor/tuptable.h"
 #include "fdw/fdw.h"
+#include "fdw/pushdown.h"
 #include "mergetree/write_buffer.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
 #include "optimizer/cost.h"
+#include "optimizer/paths.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/pathnode.h"
 #include "optimizer/planmain.h"
@@ -36,6 +44,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/ruleutils.h"
 #include "utils/sampling.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
@@ -46,7 +55,29 @@ typedef struct LakeRelInfo
 	int64		total_bytes;
 	int64		snapshot_id;
 	Bitmapset  *attrs_used;
+	/* pruning estimates of the restriction clauses */
+	int64		scan_rows;		/* rows of the files not pruned */
+	int64		scan_bytes;
+	int			nfiles;
+	int			npartitions;
+	List	   *files;			/* LakeDataFile*, snapshot's, or NIL */
 } LakeRelInfo;
+
+/* Lake columns of a relation: types, ids, keys, partitioning. */
+typedef struct LakeLayout
+{
+	int			ncolumns;
+	const char **names;
+	LakeTypeInfo *types;
+	int32	   *column_ids;
+	bool	   *partition_col;
+	int			nkey;
+	int		   *key_cols;
+	int		   *lake_to_att;	/* lake column -> attribute index or -1 */
+	int			natts;
+	int		   *att_to_lake;	/* attribute index -> lake column or -1 */
+	int			buckets;
+} LakeLayout;
 
 typedef struct LakeScanState
 {
@@ -63,6 +94,19 @@ typedef struct LakeScanState
 	Datum	   *values;			/* lake order */
 	bool	   *isnull;
 	int			nfiles;
+	/* pruning */
+	LakeLayout	layout;
+	LakePushdown *pushdown;		/* or NULL: nothing pushed */
+	MemoryContext pred_cxt;		/* the current predicate, pruned lists */
+	List	   *all_files;		/* before pruning */
+	List	   *all_pending;
+	bool		pruned_once;
+	bool		need_start;		/* begin the scan at the next fetch */
+	bool		values_changed; /* parameters moved since the last start */
+	LakeScanStats prune_stats;	/* of the current loop */
+	LakeScanStats last_prune;	/* of the last pruning */
+	LakeScanStats done_stats;	/* of finished loops */
+	int64		rows_out;		/* rows handed to PostgreSQL */
 	/* aggregate pushdown (scan_relid 0, upper_plan.c) */
 	LakeAggregate *agg;			/* or NULL: a plain scan */
 	int			nitems;
@@ -71,9 +115,131 @@ typedef struct LakeScanState
 } LakeScanState;
 
 /* ---------------------------------------------------------------------
+ * Layout of the lake columns
+ * ---------------------------------------------------------------------
+ */
+static void
+table_layout(Relation rel, LakeSchema *schema, LakeLayout *lo)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			n = schema->ncolumns;
+	ListCell   *lc;
+
+	lo->ncolumns = n;
+	lo->buckets = schema->buckets;
+	lo->names = palloc(sizeof(char *) * Max(n, 1));
+	lo->types = palloc0(sizeof(LakeTypeInfo) * Max(n, 1));
+	lo->column_ids = palloc(sizeof(int32) * Max(n, 1));
+	lo->partition_col = palloc0(sizeof(bool) * Max(n, 1));
+	lo->key_cols = palloc(sizeof(int) * (list_length(schema->primary_key) + 1));
+	lo->lake_to_att = palloc(sizeof(int) * Max(n, 1));
+	lo->natts = desc->natts;
+	lo->att_to_lake = palloc(sizeof(int) * Max(desc->natts, 1));
+	for (int a = 0; a < desc->natts; a++)
+		lo->att_to_lake[a] = -1;
+	for (int i = 0; i < n; i++)
+	{
+		LakeColumn *c = &schema->columns[i];
+		Oid			typid;
+		int32		typmod;
+
+		lo->names[i] = c->name;
+		lo->column_ids[i] = c->id;
+		parseTypeString(c->type_name, &typid, &typmod, false);
+		LakeTypeFromPgOrError(typid, typmod, c->name, &lo->types[i]);
+		lo->lake_to_att[i] = -1;
+		for (int a = 0; a < desc->natts; a++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, a);
+
+			if (!att->attisdropped && strcmp(NameStr(att->attname), c->name) == 0)
+			{
+				lo->lake_to_att[i] = a;
+				lo->att_to_lake[a] = i;
+				break;
+			}
+		}
+	}
+	lo->nkey = 0;
+	foreach(lc, schema->primary_key)
+		for (int i = 0; i < n; i++)
+			if (strcmp(schema->columns[i].name, (char *) lfirst(lc)) == 0)
+				lo->key_cols[lo->nkey++] = i;
+	foreach(lc, schema->partition_by)
+		for (int i = 0; i < n; i++)
+			if (strcmp(schema->columns[i].name, (char *) lfirst(lc)) == 0)
+				lo->partition_col[i] = true;
+}
+
+static void
+prune_spec(const LakeLayout *lo, const LakePredicate *pred, LakePruneSpec *ps)
+{
+	ps->ncolumns = lo->ncolumns;
+	ps->types = lo->types;
+	ps->column_ids = lo->column_ids;
+	ps->partition_col = lo->partition_col;
+	ps->nkey = lo->nkey;
+	ps->key_cols = lo->key_cols;
+	ps->buckets = lo->buckets;
+	ps->predicate = pred;
+}
+
+/* ---------------------------------------------------------------------
  * Planning
  * ---------------------------------------------------------------------
  */
+
+/*
+ * Rows and bytes of the files a predicate built from clauses leaves, as
+ * far as the clauses' values are known at planning time.
+ */
+static void
+estimate_pruning(PlannerInfo *root, RelOptInfo *baserel, Oid relid, LakeXactTable *xt,
+				 List *clauses, int64 *rows, int64 *bytes, int *nfiles)
+{
+	LakeRelInfo *info = baserel->fdw_private;
+	Relation	rel;
+	LakeLayout	lo;
+	LakePredicate *pred;
+	LakePruneSpec ps;
+	List	   *files;
+	List	   *pending;
+	bool	   *full;
+	const LakePredicate *key_pred;
+	LakeScanStats stats;
+	ListCell   *lc;
+
+	*rows = info->total_rows;
+	*bytes = info->total_bytes;
+	*nfiles = info->nfiles;
+	if (clauses == NIL || info->files == NIL)
+		return;
+	rel = table_open(relid, NoLock);
+	table_layout(rel, LakeXactSchema(xt), &lo);
+	table_close(rel, NoLock);
+	pred = LakePushdownPlanPredicate(root, clauses, baserel->relid, lo.att_to_lake,
+									 lo.natts, lo.types);
+	if (LakePredIsTrue(pred))
+		return;
+	prune_spec(&lo, pred, &ps);
+	memset(&stats, 0, sizeof(stats));
+	LakePruneFiles(&ps, info->files, NIL, &files, &pending, &full, &key_pred, &stats);
+	/* the transaction's own rows count in full */
+	*rows = info->total_rows;
+	*bytes = 0;
+	foreach(lc, info->files)
+		*rows -= ((LakeDataFile *) lfirst(lc))->row_count;
+	*rows = Max(*rows, 0);
+	foreach(lc, files)
+	{
+		LakeDataFile *f = lfirst(lc);
+
+		*rows += f->row_count;
+		*bytes += f->file_size;
+	}
+	*nfiles = list_length(files);
+}
+
 void
 lakeGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 {
@@ -82,6 +248,7 @@ lakeGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid
 	LakeSnapshot *snap;
 	ListCell   *lc;
 	double		rows;
+	List	   *pushed = NIL;
 
 	if (LakeRelIsChangelog(foreigntableid))
 	{
@@ -96,6 +263,7 @@ lakeGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid
 		info->total_rows = snap->total_rows;
 		info->total_bytes = snap->total_bytes;
 		info->snapshot_id = snap->id;
+		info->nfiles = snap->total_files;
 	}
 	if (LakeXactWriteBuffer(xt))
 		info->total_rows += LakeWriteBufferRows(LakeXactWriteBuffer(xt));
@@ -112,6 +280,181 @@ lakeGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid
 	rows = baserel->tuples * clauselist_selectivity(root, baserel->baserestrictinfo,
 													0, JOIN_INNER, NULL);
 	baserel->rows = clamp_row_est(rows);
+
+	/* the files the restriction clauses leave */
+	info->scan_rows = info->total_rows;
+	info->scan_bytes = info->total_bytes;
+	if (lake_enable_pruning)
+		pushed = LakePushableClauses(baserel->baserestrictinfo, baserel->relid);
+	if (snap && (pushed != NIL || LakeXactOptions(xt)->primary_key != NIL))
+		info->files = LakeSnapshotFiles(LakeXactTable_(xt), snap);
+	if (pushed != NIL)
+	{
+		int			nfiles;
+
+		estimate_pruning(root, baserel, foreigntableid, xt, pushed,
+						 &info->scan_rows, &info->scan_bytes, &nfiles);
+	}
+	/* partitions (for probe costs) */
+	{
+		List	   *parts = NIL;
+
+		foreach(lc, info->files)
+		{
+			LakeDataFile *f = lfirst(lc);
+
+			if (!list_member(parts, makeString(f->partition ? f->partition : "")))
+				parts = lappend(parts, makeString(f->partition ? f->partition : ""));
+		}
+		info->npartitions = Max(list_length(parts), 1);
+	}
+}
+
+/* Cost of reading scan_rows rows in scan_bytes bytes of which fraction is needed. */
+static void
+scan_cost(PlannerInfo *root, RelOptInfo *baserel, double fraction, double scan_rows,
+		  double scan_bytes, List *quals, Cost *startup, Cost *total)
+{
+	*startup = 10;
+	*total = *startup
+		+ seq_page_cost * (scan_bytes * fraction / BLCKSZ)
+		+ cpu_tuple_cost * scan_rows
+		+ cpu_operator_cost * scan_rows * list_length(quals);
+}
+
+/* callback of generate_implied_equalities_for_column: a key column? */
+typedef struct KeyColumnArg
+{
+	AttrNumber	attno;
+} KeyColumnArg;
+
+static bool
+ec_member_is_column(PlannerInfo *root, RelOptInfo *rel, EquivalenceClass *ec,
+					EquivalenceMember *em, void *arg)
+{
+	KeyColumnArg *k = arg;
+	Expr	   *e = em->em_expr;
+
+	while (e && IsA(e, RelabelType))
+		e = ((RelabelType *) e)->arg;
+	return e && IsA(e, Var) && ((Var *) e)->varno == rel->relid &&
+		((Var *) e)->varattno == k->attno && ((Var *) e)->varlevelsup == 0;
+}
+
+/* Does clause compare the leading key column by equality with outer values? */
+static bool
+is_leading_key_equality(RestrictInfo *ri, Index relid, AttrNumber lead_attno)
+{
+	Expr	   *c = ri->clause;
+	OpExpr	   *op;
+	Node	   *l,
+			   *r;
+
+	if (!IsA(c, OpExpr) || list_length(((OpExpr *) c)->args) != 2)
+		return false;
+	op = (OpExpr *) c;
+	if (!op_mergejoinable(op->opno, exprType(linitial(op->args))))
+		return false;
+	l = linitial(op->args);
+	r = lsecond(op->args);
+	while (IsA(l, RelabelType))
+		l = (Node *) ((RelabelType *) l)->arg;
+	while (IsA(r, RelabelType))
+		r = (Node *) ((RelabelType *) r)->arg;
+	if (IsA(l, Var) && ((Var *) l)->varno == relid && ((Var *) l)->varattno == lead_attno)
+		return LakePushableClause(c, relid);
+	if (IsA(r, Var) && ((Var *) r)->varno == relid && ((Var *) r)->varattno == lead_attno)
+		return LakePushableClause(c, relid);
+	return false;
+}
+
+/*
+ * Parameterized paths of a primary-key table: probes by the leading key
+ * column(s) with values from an outer relation, one per set of outer
+ * relations that can supply them.
+ */
+static void
+add_key_probe_paths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
+					double fraction)
+{
+	LakeRelInfo *info = baserel->fdw_private;
+	LakeXactTable *xt = LakeXactGetTable(foreigntableid, false);
+	LakeTableOptions *opts = LakeXactOptions(xt);
+	Relation	rel;
+	AttrNumber	lead = InvalidAttrNumber;
+	List	   *candidates = NIL;
+	List	   *outers = NIL;
+	KeyColumnArg arg;
+	ListCell   *lc;
+
+	if (opts->primary_key == NIL || !lake_enable_pruning)
+		return;
+	rel = table_open(foreigntableid, NoLock);
+	for (int a = 0; a < RelationGetDescr(rel)->natts; a++)
+		if (strcmp(NameStr(TupleDescAttr(RelationGetDescr(rel), a)->attname),
+				   (char *) linitial(opts->primary_key)) == 0)
+			lead = a + 1;
+	table_close(rel, NoLock);
+	if (lead == InvalidAttrNumber)
+		return;
+
+	/* join clauses from equivalence classes and from joininfo */
+	arg.attno = lead;
+	candidates = generate_implied_equalities_for_column(root, baserel,
+														ec_member_is_column, &arg,
+														baserel->lateral_referencers);
+	foreach(lc, baserel->joininfo)
+		candidates = lappend(candidates, lfirst(lc));
+	foreach(lc, candidates)
+	{
+		RestrictInfo *ri = lfirst(lc);
+		Relids		required;
+
+		if (!is_leading_key_equality(ri, baserel->relid, lead) ||
+			!join_clause_is_movable_to(ri, baserel))
+			continue;
+		required = bms_union(ri->clause_relids, baserel->lateral_relids);
+		required = bms_del_member(required, baserel->relid);
+		if (bms_is_empty(required))
+			continue;
+		outers = lappend(outers, required);
+	}
+	foreach(lc, outers)
+	{
+		Relids		required = lfirst(lc);
+		ParamPathInfo *ppi = get_baserel_parampathinfo(root, baserel, required);
+		double		probe_files;
+		double		rows = ppi->ppi_rows;
+		Cost		startup = 10;
+		Cost		total;
+		bool		dup = false;
+		ListCell   *pc;
+
+		foreach(pc, baserel->pathlist)
+		{
+			Path	   *p = lfirst(pc);
+
+			if (p->param_info == ppi)
+				dup = true;
+		}
+		if (dup)
+			continue;
+
+		/*
+		 * A probe checks every file's statistics and reads, of each file
+		 * whose key range may hold the key, the footer and one page per
+		 * column read.  Hash buckets share key ranges; partitions do not
+		 * when the partition column is a key column given by the probe.
+		 */
+		probe_files = Max(1.0, (double) info->nfiles / info->npartitions);
+		total = startup
+			+ cpu_operator_cost * info->nfiles
+			+ random_page_cost * probe_files * (1 + bms_num_members(info->attrs_used) * fraction)
+			+ cpu_tuple_cost * rows * 2;
+		add_path(baserel, (Path *)
+				 create_foreignscan_path(root, baserel, NULL, rows, startup, total,
+										 NIL, required, NULL, NIL));
+	}
 }
 
 void
@@ -122,7 +465,7 @@ lakeGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 	int			natts;
 	int			nused;
 	double		fraction;
-	Cost		startup = 10;
+	Cost		startup;
 	Cost		total;
 
 	if (LakeRelIsChangelog(foreigntableid))
@@ -135,14 +478,12 @@ lakeGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 	nused = bms_num_members(info->attrs_used);
 	table_close(rel, NoLock);
 	fraction = natts > 0 ? Min(1.0, (double) Max(nused, 1) / natts) : 1.0;
-	total = startup
-		+ seq_page_cost * (info->total_bytes * fraction / BLCKSZ)
-		+ cpu_tuple_cost * baserel->tuples
-		+ cpu_operator_cost * baserel->tuples * list_length(baserel->baserestrictinfo);
-
+	scan_cost(root, baserel, fraction, info->scan_rows, info->scan_bytes,
+			  baserel->baserestrictinfo, &startup, &total);
 	add_path(baserel, (Path *)
 			 create_foreignscan_path(root, baserel, NULL, baserel->rows,
 									 startup, total, NIL, NULL, NULL, NIL));
+	add_key_probe_paths(root, baserel, foreigntableid, fraction);
 }
 
 ForeignScan *
@@ -152,6 +493,7 @@ lakeGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 {
 	LakeRelInfo *info = baserel->fdw_private;
 	List	   *attnums = NIL;
+	List	   *pushed = NIL;
 	int			x = -1;
 	bool		whole_row;
 
@@ -159,6 +501,8 @@ lakeGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 		return LakeGetForeignUpperPlan(root, baserel, tlist, outer_plan);
 	if (LakeRelIsChangelog(foreigntableid))
 		return LakeChangelogGetPlan(root, baserel, tlist, scan_clauses, outer_plan);
+	if (lake_enable_pruning)
+		pushed = LakePushableClauses(scan_clauses, baserel->relid);
 	scan_clauses = extract_actual_clauses(scan_clauses, false);
 	whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, info->attrs_used);
 	while ((x = bms_next_member(info->attrs_used, x)) >= 0)
@@ -168,7 +512,8 @@ lakeGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 		if (att > 0)
 			attnums = lappend_int(attnums, att);
 	}
-	return make_foreignscan(tlist, scan_clauses, baserel->relid, NIL,
+	/* pushed clauses: fdw_exprs, where nestloop parameters replace outer Vars */
+	return make_foreignscan(tlist, scan_clauses, baserel->relid, pushed,
 							list_make2(makeBoolean(whole_row), attnums),
 							NIL, NIL, outer_plan);
 }
@@ -183,8 +528,8 @@ file_commit_order(const ListCell *a, const ListCell *b)
 	LakeDataFile *x = lfirst(a);
 	LakeDataFile *y = lfirst(b);
 
-	if (x->added_snapshot_id != y->added_snapshot_id)
-		return x->added_snapshot_id < y->added_snapshot_id ? -1 : 1;
+	if (x->data_snapshot_id != y->data_snapshot_id)
+		return x->data_snapshot_id < y->data_snapshot_id ? -1 : 1;
 	if (x->min_sequence != y->min_sequence)
 		return x->min_sequence < y->min_sequence ? -1 : 1;
 	return 0;
@@ -194,53 +539,24 @@ static void
 build_scan_state(LakeScanState *st, Relation rel, bool whole_row, List *attnums,
 				 EState *estate)
 {
-	TupleDesc	desc = RelationGetDescr(rel);
-	LakeSchema *schema;
-	char	  **names;
+	LakeLayout *lo = &st->layout;
 	bool	   *wanted;
-	int		   *keys;
-	int			nkey = 0;
-	ListCell   *lc;
 
 	st->xt = LakeXactGetTable(RelationGetRelid(rel), false);
-	schema = LakeXactSchema(st->xt);
+	table_layout(rel, LakeXactSchema(st->xt), lo);
 	st->snapshot = LakeXactReadSnapshot(st->xt);
-	st->nlake = schema->ncolumns;
-	st->lake_to_att = palloc(sizeof(int) * Max(st->nlake, 1));
+	st->nlake = lo->ncolumns;
+	st->lake_to_att = lo->lake_to_att;
 	st->values = palloc0(sizeof(Datum) * Max(st->nlake, 1));
 	st->isnull = palloc0(sizeof(bool) * Max(st->nlake, 1));
-	names = palloc(sizeof(char *) * Max(st->nlake, 1));
 	wanted = palloc0(sizeof(bool) * Max(st->nlake, 1));
-	keys = palloc(sizeof(int) * (list_length(schema->primary_key) + 1));
-
-	st->spec.types = palloc(sizeof(LakeTypeInfo) * Max(st->nlake, 1));
 	for (int i = 0; i < st->nlake; i++)
 	{
-		LakeColumn *c = &schema->columns[i];
-		Oid			typid;
-		int32		typmod;
+		int			a = lo->lake_to_att[i];
 
-		names[i] = c->name;
-		parseTypeString(c->type_name, &typid, &typmod, false);
-		LakeTypeFromPgOrError(typid, typmod, c->name, (LakeTypeInfo *) &st->spec.types[i]);
-		st->lake_to_att[i] = -1;
-		for (int a = 0; a < desc->natts; a++)
-		{
-			Form_pg_attribute att = TupleDescAttr(desc, a);
-
-			if (!att->attisdropped && strcmp(NameStr(att->attname), c->name) == 0)
-			{
-				st->lake_to_att[i] = a;
-				if (whole_row || list_member_int(attnums, a + 1))
-					wanted[i] = true;
-				break;
-			}
-		}
+		if (a >= 0 && (whole_row || list_member_int(attnums, a + 1)))
+			wanted[i] = true;
 	}
-	foreach(lc, schema->primary_key)
-		for (int i = 0; i < st->nlake; i++)
-			if (strcmp(schema->columns[i].name, (char *) lfirst(lc)) == 0)
-				keys[nkey++] = i;
 	st->out_lake = palloc(sizeof(int) * Max(st->nlake, 1));
 	st->out_att = palloc(sizeof(int) * Max(st->nlake, 1));
 	st->nout = 0;
@@ -255,11 +571,12 @@ build_scan_state(LakeScanState *st, Relation rel, bool whole_row, List *attnums,
 	st->spec.root = LakeXactTable_(st->xt)->root;
 	st->spec.table_rel = LakeXactTable_(st->xt)->relpath;
 	st->spec.ncolumns = st->nlake;
-	st->spec.names = (const char *const *) names;
+	st->spec.names = (const char *const *) lo->names;
+	st->spec.types = lo->types;
 	st->spec.wanted = wanted;
-	st->spec.nkey = nkey;
-	st->spec.key_cols = keys;
-	st->spec.merge = nkey > 0 ? LakeXactMergeConfig(st->xt) : NULL;
+	st->spec.nkey = lo->nkey;
+	st->spec.key_cols = lo->key_cols;
+	st->spec.merge = lo->nkey > 0 ? LakeXactMergeConfig(st->xt) : NULL;
 	if (st->snapshot)
 	{
 		/* keep expiry away from the files until the transaction ends */
@@ -281,11 +598,72 @@ build_scan_state(LakeScanState *st, Relation rel, bool whole_row, List *attnums,
 		if (!as_of_set)
 			LakeXactPendingForScan(st->xt,
 								   estate->es_snapshot->curcid,
-								   nkey > 0,
+								   lo->nkey > 0,
 								   &st->spec.pending_files,
 								   &st->spec.pending_buffer,
 								   &st->spec.pending_limit);
 	}
+	st->all_files = st->spec.files;
+	st->all_pending = st->spec.pending_files;
+}
+
+/*
+ * Start (or restart) the scan: evaluate the pushed predicate when there is
+ * one and it may have changed, prune partitions and files, and begin.
+ */
+static void
+start_scan(ForeignScanState *node, LakeScanState *st, bool values_changed)
+{
+	EState	   *estate = node->ss.ps.state;
+
+	if (st->pushdown && lake_enable_pruning && (values_changed || !st->pruned_once))
+	{
+		LakePredicate *pred;
+		LakePruneSpec ps;
+		List	   *files;
+		List	   *pending;
+		bool	   *full;
+		const LakePredicate *key_pred;
+		MemoryContext old;
+
+		MemoryContextReset(st->pred_cxt);
+		pred = LakePushdownEval(st->pushdown, node->ss.ps.ps_ExprContext, st->pred_cxt);
+		old = MemoryContextSwitchTo(st->pred_cxt);
+
+		prune_spec(&st->layout, pred, &ps);
+		memset(&st->last_prune, 0, sizeof(st->last_prune));
+		LakePruneFiles(&ps, st->all_files, st->all_pending, &files, &pending, &full,
+					   &key_pred, &st->last_prune);
+		MemoryContextSwitchTo(old);
+		st->spec.files = files;
+		st->spec.pending_files = pending;
+		st->spec.full_predicate = full;
+		st->spec.predicate = LakePredIsTrue(pred) ? NULL : pred;
+		st->spec.key_predicate = LakePredIsTrue(key_pred) ? NULL : key_pred;
+		st->pruned_once = true;
+	}
+	else if (!st->pruned_once)
+	{
+		memset(&st->last_prune, 0, sizeof(st->last_prune));
+		st->last_prune.files_total = list_length(st->all_files) + list_length(st->all_pending);
+		st->pruned_once = true;
+	}
+	st->prune_stats = st->last_prune;
+	st->scan = LakeScanBegin(&st->spec, estate->es_query_cxt);
+}
+
+/* Counters of the current loop (pruning + scan), for EXPLAIN ANALYZE. */
+static void
+loop_stats(LakeScanState *st, LakeScanStats *out)
+{
+	LakeScanStats scan;
+
+	*out = st->prune_stats;
+	if (st->scan == NULL)
+		return;
+	LakeScanGetStats(st->scan, &scan);
+	scan.files_total = 0;		/* pruning counted the files */
+	LakeScanStatsAdd(out, &scan);
 }
 
 /*
@@ -346,9 +724,28 @@ lakeBeginForeignScan(ForeignScanState *node, int eflags)
 		build_scan_state(st, node->ss.ss_currentRelation,
 						 boolVal(linitial(plan->fdw_private)),
 						 lsecond(plan->fdw_private), node->ss.ps.state);
+	if (!aggregate && plan->fdw_exprs != NIL)
+	{
+		st->pushdown = LakePushdownInit(plan->fdw_exprs, plan->scan.scanrelid,
+										st->layout.att_to_lake, st->layout.natts,
+										st->layout.types, &node->ss.ps);
+		st->pred_cxt = AllocSetContextCreate(node->ss.ps.state->es_query_cxt,
+											 "lake_fdw predicate",
+											 ALLOCSET_SMALL_SIZES);
+	}
 	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
 		return;
-	st->scan = LakeScanBegin(&st->spec, node->ss.ps.state->es_query_cxt);
+	if (aggregate)
+	{
+		st->scan = LakeScanBegin(&st->spec, node->ss.ps.state->es_query_cxt);
+		st->prune_stats.files_total = st->nfiles;
+	}
+	else
+	{
+		/* started at the first fetch: a nested loop rescans before it */
+		st->need_start = true;
+		st->values_changed = true;
+	}
 	if (aggregate)
 		st->agg = LakeAggregateBegin(st->scan, &st->spec, st->nitems, st->items,
 									 node->ss.ps.state->es_query_cxt);
@@ -380,8 +777,15 @@ lakeIterateForeignScan(ForeignScanState *node)
 		}
 		st->slot_ready = true;
 	}
+	if (st->need_start)
+	{
+		start_scan(node, st, st->values_changed);
+		st->need_start = false;
+		st->values_changed = false;
+	}
 	if (!LakeScanNext(st->scan, st->values, st->isnull))
 		return slot;
+	st->rows_out++;
 	for (int k = 0; k < st->nout; k++)
 	{
 		slot->tts_values[st->out_att[k]] = st->values[st->out_lake[k]];
@@ -402,8 +806,24 @@ lakeReScanForeignScan(ForeignScanState *node)
 	}
 	if (st->agg)
 		LakeAggregateRescan(st->agg);
-	else if (st->scan)
-		LakeScanRescan(st->scan);
+	else
+	{
+		/* a new loop: keep the counters, prune again if parameters moved */
+		if (st->scan)
+		{
+			LakeScanStats loop;
+
+			loop_stats(st, &loop);
+			LakeScanStatsAdd(&st->done_stats, &loop);
+			memset(&st->prune_stats, 0, sizeof(st->prune_stats));
+			LakeScanEnd(st->scan);
+			st->scan = NULL;
+		}
+		st->need_start = true;
+		if (st->pushdown && LakePushdownHasValues(st->pushdown) &&
+			node->ss.ps.chgParam != NULL)
+			st->values_changed = true;
+	}
 }
 
 void
@@ -459,13 +879,48 @@ lakeExplainForeignScan(ForeignScanState *node, ExplainState *es)
 	ExplainPropertyInteger("Lake Files", NULL, st->nfiles, es);
 	if (st->spec.nkey > 0)
 		ExplainPropertyText("Lake Read", "merge on read by primary key", es);
-	if (es->analyze && st->scan)
+	if (st->pushdown && es->verbose)
+	{
+		ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
+		List	   *context = set_deparse_context_plan(es->deparse_cxt,
+													   (Plan *) plan, NIL);
+		Node	   *expr = (Node *) make_ands_explicit(plan->fdw_exprs);
+
+		ExplainPropertyText("Lake Pushed Filter",
+							deparse_expression(expr, context,
+											   list_length(es->rtable) > 1, false),
+							es);
+	}
+	if (es->analyze && (st->scan || st->pruned_once))
 	{
 		LakeScanStats stats;
 
-		LakeScanGetStats(st->scan, &stats);
-		ExplainPropertyInteger("Lake Files Read", NULL, stats.files_read, es);
+		loop_stats(st, &stats);
+		LakeScanStatsAdd(&stats, &st->done_stats);
+		if (st->pushdown && stats.partitions_total > 0)
+			ExplainPropertyText("Lake Partitions Read",
+								psprintf(INT64_FORMAT " of " INT64_FORMAT,
+										 stats.partitions_read, stats.partitions_total),
+								es);
+		ExplainPropertyText("Lake Files Read",
+							psprintf(INT64_FORMAT " of " INT64_FORMAT,
+									 stats.files_read, stats.files_total),
+							es);
+		if (st->pushdown)
+		{
+			ExplainPropertyText("Lake Row Groups Read",
+								psprintf(INT64_FORMAT " of " INT64_FORMAT,
+										 stats.row_groups_read, stats.row_groups_total),
+								es);
+			ExplainPropertyText("Lake Pages Read",
+								psprintf(INT64_FORMAT " of " INT64_FORMAT,
+										 stats.pages_read, stats.pages_total),
+								es);
+			ExplainPropertyInteger("Lake Bloom Rejections", NULL, stats.bloom_rejected, es);
+		}
 		ExplainPropertyInteger("Lake Rows Read", NULL, stats.rows_read, es);
+		if (!st->agg)
+			ExplainPropertyInteger("Lake Rows Produced", NULL, st->rows_out, es);
 		if (es->verbose)
 			ExplainPropertyInteger("Lake Bytes Read", "bytes", (int64) stats.bytes_read, es);
 	}

@@ -26,6 +26,8 @@
 #include "executor/executor.h"
 #include "fdw/fdw.h"
 #include "io/io.h"
+#include "maint/backpressure.h"
+#include "maint/compaction_worker.h"
 #include "mergetree/write_buffer.h"
 #include "parser/parse_type.h"
 #include "miscadmin.h"
@@ -1167,6 +1169,8 @@ commit_table(LakeXactTable *xt)
 	}
 	if (added == NIL && xt->drops == NIL)
 		return;
+	/* a bucket over compaction_stop_trigger: wait for compaction first */
+	LakeBackpressureWait(xt->opts, xt->table, added);
 	memset(&req, 0, sizeof(req));
 	req.kind = xt->drops != NIL ? LAKE_COMMIT_OVERWRITE : LAKE_COMMIT_APPEND;
 	req.base_snapshot_id = xt->base_snapshot;
@@ -1195,6 +1199,7 @@ commit_table(LakeXactTable *xt)
 		req.check_conflict_arg = xt;
 	}
 	(void) LakeCommit(xt->table, &req);
+	LakeCompactionNoteCommit(xt->opts, xt->table, added);
 	xt->committed = true;
 }
 
@@ -1275,6 +1280,7 @@ lake_xact_callback(XactEvent event, void *arg)
 			while ((xt = hash_seq_search(&status)) != NULL)
 				if (xt->committed && xt->drops != NIL)
 					unlink_pending(xt);
+			LakeCompactionLaunchPending();
 			reset_state();
 			break;
 		case XACT_EVENT_PREPARE:
@@ -1292,9 +1298,12 @@ subxact_drops(LakeXactTable *xt, SubXactEvent event, SubTransactionId mySubid,
 {
 	List	   *keep = NIL;
 	ListCell   *lc;
+	MemoryContext old;
 
 	if (xt->drops == NIL)
 		return;
+	/* the list outlives the (sub)transaction's memory */
+	old = MemoryContextSwitchTo(xact_cxt);
 	foreach(lc, xt->drops)
 	{
 		DropMark   *m = lfirst(lc);
@@ -1308,6 +1317,7 @@ subxact_drops(LakeXactTable *xt, SubXactEvent event, SubTransactionId mySubid,
 		keep = lappend(keep, m);
 	}
 	xt->drops = keep;
+	MemoryContextSwitchTo(old);
 }
 
 static void

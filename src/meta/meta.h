@@ -102,6 +102,15 @@ typedef struct LakeDataFile
 	LakeColumnStats *stats;
 	int64		added_snapshot_id;	/* filled when read back */
 	TimestampTz created_at;
+
+	/*
+	 * Version order of the file's rows against other files of its partition
+	 * and bucket: the snapshot that committed the rows.  A writer leaves it
+	 * 0 (= the committing snapshot, filled when read back, as are entries
+	 * of manifests older than format version 2); compaction output carries
+	 * the largest data_snapshot_id of its inputs.
+	 */
+	int64		data_snapshot_id;
 } LakeDataFile;
 
 typedef enum LakeCommitKind

@@ -32,6 +32,17 @@ static const char *const kind_name[] = {
 	NULL, "schema", "snapshot", "manifest list", "manifest", "tag", "consumer"
 };
 
+/*
+ * Format version each kind is written with: manifests are at 2 (entries
+ * end with data_snapshot_id), the others still at 1.
+ */
+static const uint16 kind_write_version[] = {
+	0, 1, 1, 1, LAKE_MANIFEST_VERSION, 1, 1
+};
+
+StaticAssertDecl(lengthof(kind_write_version) == lengthof(kind_magic),
+				 "every metadata kind has a write version");
+
 static void put_u16(char *p, uint16 v);
 static void put_u32(char *p, uint32 v);
 static uint16 get_u16(const char *p);
@@ -152,7 +163,7 @@ LakeEncFinish(LakeEncoder *enc, LakeMetaKind kind, size_t *len)
 
 	out = palloc(LAKE_META_HEADER_SIZE + enc->body.len);
 	memcpy(out, kind_magic[kind], 4);
-	put_u16(out + 4, LAKE_META_VERSION);
+	put_u16(out + 4, kind_write_version[kind]);
 	put_u16(out + 6, (uint16) kind);
 	put_u32(out + 8, (uint32) enc->body.len);
 	put_u32(out + 12, (uint32) crc);
@@ -215,6 +226,7 @@ LakeDecBegin(LakeDecoder *dec, const char *file, const char *data,
 				 errmsg("lake metadata file \"%s\" has format version %u, newer than this lake_fdw supports (%u)",
 						file, version, LAKE_META_VERSION),
 				 errhint("Upgrade lake_fdw to read tables written by a newer version.")));
+	dec->version = version;
 
 	file_kind = get_u16(data + 6);
 	if (file_kind != (uint16) kind)

@@ -21,7 +21,9 @@
  * ---------------------------------------------------------------------
  */
 #define LAKE_META_HEADER_SIZE	16
-#define LAKE_META_VERSION		1	/* the newest version this build reads */
+#define LAKE_META_VERSION		2	/* the newest version this build reads */
+/* format version of manifests written now (2: data_snapshot_id) */
+#define LAKE_MANIFEST_VERSION	2
 
 typedef enum LakeMetaKind
 {
@@ -44,6 +46,7 @@ typedef struct LakeDecoder
 	const char *data;			/* borrowed: whole file, header included */
 	size_t		len;			/* bytes in data */
 	size_t		pos;			/* next byte to decode */
+	uint16		version;		/* format version in the header */
 } LakeDecoder;
 
 extern void LakeEncInit(LakeEncoder *enc);

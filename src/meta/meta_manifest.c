@@ -49,6 +49,7 @@ static bytea *copy_bytea(const bytea *b);
 static char *manifest_path(LakeTable *table, const char *name);
 static void fill_added_snapshot(LakeTable *table, LakeManifestMeta *m,
 								LakeDataFile *f, int pos);
+static void fill_data_snapshot(LakeDataFile *f);
 static bool relative_path_ok(const char *path);
 
 /* ---------------------------------------------------------------------
@@ -194,7 +195,7 @@ LakeDataFileCopy(const LakeDataFile *src)
  * Fields in order: path, kind, partition, bucket, level, row_count,
  * file_size, schema_id, min_sequence, max_sequence, min_key?, max_key?,
  * nstats, stats (column_id, null_count, min?, max?), added_snapshot_id,
- * created_at.
+ * created_at, and since format version 2 data_snapshot_id.
  */
 static void
 encode_data_file(LakeEncoder *enc, LakeDataFile *f)
@@ -223,6 +224,7 @@ encode_data_file(LakeEncoder *enc, LakeDataFile *f)
 	}
 	LakeEncInt(enc, f->added_snapshot_id);
 	LakeEncInt(enc, f->created_at);
+	LakeEncInt(enc, f->data_snapshot_id);
 }
 
 static LakeDataFile *
@@ -267,6 +269,10 @@ decode_data_file(LakeDecoder *dec)
 	f->added_snapshot_id = LakeDecIntRange(dec, "file.added_snapshot_id",
 										   0, PG_INT64_MAX);
 	f->created_at = LakeDecInt(dec, "file.created_at");
+	/* version 1 entries have none: their rows are their commit's */
+	if (dec->version >= 2)
+		f->data_snapshot_id = LakeDecIntRange(dec, "file.data_snapshot_id",
+											  0, PG_INT64_MAX);
 	return f;
 }
 
@@ -498,6 +504,14 @@ fill_added_snapshot(LakeTable *table, LakeManifestMeta *m, LakeDataFile *f,
 	f->added_snapshot_id = m->snapshot_id;
 }
 
+/* A data_snapshot_id of 0 means the snapshot that added the file. */
+static void
+fill_data_snapshot(LakeDataFile *f)
+{
+	if (f->data_snapshot_id == 0)
+		f->data_snapshot_id = f->added_snapshot_id;
+}
+
 /*
  * LakeSnapshotFiles
  *		Live data files of a snapshot: base then delta entries applied in
@@ -544,6 +558,7 @@ LakeSnapshotFiles(LakeTable *table, LakeSnapshot *snap)
 
 			CHECK_FOR_INTERRUPTS();
 			fill_added_snapshot(table, m, e->file, pos);
+			fill_data_snapshot(e->file);
 			if (e->kind == LAKE_ENTRY_ADD && e->file->kind == LAKE_FILE_CHANGELOG)
 			{
 				/* changelog files belong to their commit, never live */
@@ -625,6 +640,7 @@ LakeSnapshotDelta(LakeTable *table, LakeSnapshot *snap,
 			LakeManifestEntry *e = (LakeManifestEntry *) lfirst(lc2);
 
 			fill_added_snapshot(table, m, e->file, pos++);
+			fill_data_snapshot(e->file);
 
 			if (e->kind == LAKE_ENTRY_ADD)
 				*added = lappend(*added, e->file);

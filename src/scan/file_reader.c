@@ -5,6 +5,11 @@
  *	  (a column added after the file was written reads as NULL), and walks
  *	  its row groups with the Parquet reader.
  *
+ * With a predicate (LakeFileReaderSetPredicate), row groups whose chunk
+ * statistics or bloom filters exclude every row are skipped, and inside a
+ * row group only the row ranges of pages the page index cannot exclude
+ * are read.
+ *
  * Errors of the Parquet layer become one ereport here, naming the file.
  *-------------------------------------------------------------------------
  */
@@ -30,6 +35,7 @@ struct LakeFileReader
 	int			kind_index;		/* index of _lake_kind among selected, or -1 */
 	int			ops_index;		/* index of _lake_ops among selected, or -1 */
 	bool		seq_implicit;	/* no _lake_seq column: first_seq + row */
+	bool		want_seq;
 	int64		first_seq;
 	int64		rows_done;		/* rows delivered so far (implicit seq) */
 	int64	   *seq_buf;		/* synthesized sequences of a batch */
@@ -40,6 +46,12 @@ struct LakeFileReader
 	int			rg;				/* current row group, -1 before the first */
 	int64		rg_left;		/* rows left in it when no column is read */
 	bool		rg_open;
+	/* data skipping */
+	const LakePredicate *pred;	/* borrowed, or NULL */
+	int			npred_cols;		/* lake columns */
+	int		   *pred_file_col;	/* [npred_cols] lake column -> file column */
+	struct LakeScanStats *stats;	/* borrowed */
+	int			cur_rg;			/* row group the callbacks look at */
 };
 
 static PqStatus
@@ -131,6 +143,7 @@ LakeFileReaderProjectRecords(LakeFileReader *r, int ncolumns, const char *const 
 			sel[r->nselected++] = fc;
 		}
 	}
+	r->want_seq = want_seq;
 	if (want_seq)
 	{
 		int			fc = ParquetReaderFindColumn(r->pq, LAKE_SEQ_COLUMN);
@@ -182,6 +195,194 @@ LakeFileReaderProjectRecords(LakeFileReader *r, int ncolumns, const char *const 
 	pfree(sel);
 }
 
+/* ---------------------------------------------------------------------
+ * Data skipping
+ * ---------------------------------------------------------------------
+ */
+void
+LakeFileReaderSetPredicate(LakeFileReader *r, const LakePredicate *pred,
+						   int ncolumns, const char *const *names,
+						   struct LakeScanStats *stats)
+{
+	bool	   *used = palloc0(sizeof(bool) * Max(ncolumns, 1));
+
+	r->stats = stats;
+	stats->row_groups_total += ParquetReaderNumRowGroups(r->pq);
+	if (LakePredIsTrue(pred))
+	{
+		pfree(used);
+		return;
+	}
+	r->pred = pred;
+	r->npred_cols = ncolumns;
+	r->pred_file_col = palloc(sizeof(int) * Max(ncolumns, 1));
+	LakePredColumns(pred, used);
+	for (int i = 0; i < ncolumns; i++)
+		r->pred_file_col[i] = used[i] ? ParquetReaderFindColumn(r->pq, names[i]) : -1;
+	pfree(used);
+}
+
+static bool
+chunk_stats(void *arg, int column, LakePredStats *out)
+{
+	LakeFileReader *r = arg;
+	int			fc = r->pred_file_col[column];
+	PqColumnStats cs;
+	PqError		err;
+
+	out->known = true;
+	out->rows = ParquetReaderRowGroupNumRows(r->pq, r->cur_rg);
+	if (fc < 0)
+	{
+		/* a column added after the file was written: all NULL */
+		out->null_count = out->rows;
+		return true;
+	}
+	if (ParquetReaderChunkStats(r->pq, r->cur_rg, fc, &cs, &err) != PQ_OK)
+		LakeReportParquetError(&err, r->display);
+	out->null_count = cs.has_null_count ? cs.null_count : -1;
+	out->has_min = out->has_max = cs.has_min_max;
+	out->min = cs.min;
+	out->max = cs.max;
+	return true;
+}
+
+static bool
+chunk_bloom(void *arg, int column, const PqValue *value)
+{
+	LakeFileReader *r = arg;
+	int			fc = r->pred_file_col[column];
+	bool		might = true;
+	PqError		err;
+
+	if (fc < 0)
+		return true;
+	if (ParquetReaderBloomProbe(r->pq, r->cur_rg, fc, value, &might, &err) != PQ_OK)
+		LakeReportParquetError(&err, r->display);
+	return might;
+}
+
+static bool
+page_index(void *arg, int column, const PqPageIndexEntry **pages, int *npages)
+{
+	LakeFileReader *r = arg;
+	int			fc = r->pred_file_col[column];
+	const PqPageIndex *pi;
+	PqError		err;
+	PqStatus	st;
+
+	if (fc < 0)
+		return false;
+	st = ParquetReaderPageIndex(r->pq, r->cur_rg, fc, &pi, &err);
+	if (st == PQ_END)
+		return false;
+	if (st != PQ_OK)
+		LakeReportParquetError(&err, r->display);
+	*pages = pi->pages;
+	*npages = pi->npages;
+	return true;
+}
+
+/* Pages of the selected columns in row group rg, and those the ranges touch. */
+static void
+count_pages(LakeFileReader *r, const PqRowRange *ranges, int nranges)
+{
+	const int  *cols = r->file_col;
+
+	for (int i = 0; i < r->ncolumns; i++)
+	{
+		const PqPageIndex *pi;
+		PqError		err;
+		PqStatus	st;
+		int			k = 0;
+
+		if (cols[i] < 0)
+			continue;
+		st = ParquetReaderPageIndex(r->pq, r->cur_rg, cols[i], &pi, &err);
+		if (st == PQ_END)
+			continue;
+		if (st != PQ_OK)
+			LakeReportParquetError(&err, r->display);
+		r->stats->pages_total += pi->npages;
+		for (int p = 0; p < pi->npages; p++)
+		{
+			int64		a = pi->pages[p].first_row;
+			int64		e = a + pi->pages[p].num_rows;
+
+			if (ranges == NULL)
+			{
+				r->stats->pages_read++;
+				continue;
+			}
+			while (k < nranges && ranges[k].first + ranges[k].count <= a)
+				k++;
+			if (k < nranges && ranges[k].first < e)
+				r->stats->pages_read++;
+		}
+	}
+}
+
+/*
+ * Position at row group r->rg unless the predicate excludes it; false when
+ * it is skipped.
+ */
+static bool
+start_row_group(LakeFileReader *r)
+{
+	PqRowRange *ranges = NULL;
+	int			nranges = 0;
+	int64		rows = ParquetReaderRowGroupNumRows(r->pq, r->rg);
+	PqError		err;
+
+	r->cur_rg = r->rg;
+	if (r->pred)
+	{
+		bool		bloom_rejected;
+
+		if (!LakePredMayMatch(r->pred, chunk_stats, chunk_bloom, r, &bloom_rejected))
+		{
+			if (bloom_rejected)
+				r->stats->bloom_rejected++;
+			return false;
+		}
+
+		/*
+		 * Pages: row ranges, unless implicit sequences must be numbered
+		 * (they count every row of the row group).
+		 */
+		if (!(r->seq_implicit && r->seq_index < 0 && r->want_seq))
+		{
+			ranges = LakePredRowRanges(r->pred, rows, page_index, r, &nranges);
+			if (nranges == 0)
+			{
+				pfree(ranges);
+				return false;
+			}
+			if (nranges == 1 && ranges[0].first == 0 && ranges[0].count == rows)
+			{
+				pfree(ranges);
+				ranges = NULL;
+				nranges = 0;
+			}
+		}
+		count_pages(r, ranges, nranges);
+	}
+	if (r->stats)
+		r->stats->row_groups_read++;
+	if (ParquetReaderStartRowGroup(r->pq, r->rg, ranges, nranges, &err) != PQ_OK)
+		LakeReportParquetError(&err, r->display);
+	r->rg_left = 0;
+	if (ranges)
+	{
+		for (int i = 0; i < nranges; i++)
+			r->rg_left += ranges[i].count;
+		pfree(ranges);
+	}
+	else
+		r->rg_left = rows;
+	return true;
+}
+
 bool
 LakeFileReaderNext(LakeFileReader *r, LakeFileBatch *batch)
 {
@@ -200,10 +401,13 @@ LakeFileReaderNext(LakeFileReader *r, LakeFileBatch *batch)
 				return false;
 			if (ParquetReaderRowGroupNumRows(r->pq, r->rg) == 0)
 				continue;
-			if (ParquetReaderStartRowGroup(r->pq, r->rg, NULL, 0, &err) != PQ_OK)
-				LakeReportParquetError(&err, r->display);
+			if (!start_row_group(r))
+			{
+				/* skipped: implicit sequences count its rows all the same */
+				r->rows_done += ParquetReaderRowGroupNumRows(r->pq, r->rg);
+				continue;
+			}
 			r->rg_open = true;
-			r->rg_left = ParquetReaderRowGroupNumRows(r->pq, r->rg);
 		}
 		if (r->nselected == 0)
 		{

@@ -18,6 +18,7 @@
 #include "mergetree/merge_engine.h"
 #include "mergetree/write_buffer.h"
 #include "meta/meta.h"
+#include "scan/predicate.h"
 
 /* ---------------------------------------------------------------------
  * One data file
@@ -56,6 +57,17 @@ extern const char *LakeFileReaderKinds(LakeFileReader *r);
 /* Next batch; false at end of file.  Vectors valid until the next call. */
 extern bool LakeFileReaderNext(LakeFileReader *r, LakeFileBatch *batch);
 extern int64 LakeFileReaderNumRows(LakeFileReader *r);
+
+struct LakeScanStats;
+
+/*
+ * Skip row groups (chunk statistics, bloom filters) and pages (page index)
+ * where no row can satisfy pred (columns by lake index, found in the file
+ * by names[]); counts go to *stats.  Call after Project, before Next.
+ */
+extern void LakeFileReaderSetPredicate(LakeFileReader *r, const LakePredicate *pred,
+									   int ncolumns, const char *const *names,
+									   struct LakeScanStats *stats);
 extern uint64 LakeFileReaderBytesRead(LakeFileReader *r);
 extern void LakeFileReaderClose(LakeFileReader *r);
 
@@ -80,6 +92,17 @@ typedef struct LakeScanSpec
 	List	   *pending_files;	/* LakeDataFile*, seq-ordered */
 	LakeWriteBuffer *pending_buffer;	/* or NULL */
 	int64		pending_limit;	/* only own rows with seq < this */
+
+	/*
+	 * Data skipping (NULL = none).  predicate holds for every row the query
+	 * can return; key_predicate is its part on key columns.  Files of
+	 * primary-key tables use predicate only where full_predicate[i] is set
+	 * (files[i] holds the only version of each of its keys: prune.c),
+	 * key_predicate otherwise.  Append tables use predicate.
+	 */
+	const LakePredicate *predicate;
+	const LakePredicate *key_predicate;
+	const bool *full_predicate; /* [list_length(files)], or NULL */
 } LakeScanSpec;
 
 typedef struct LakeScan LakeScan;
@@ -127,9 +150,48 @@ typedef struct LakeScanStats
 	int64		rows_read;
 	uint64		bytes_read;
 	int64		pending_rows;
+	/* data skipping (prune.c, file_reader.c) */
+	int64		partitions_total;
+	int64		partitions_read;
+	int64		row_groups_total;	/* in the files read */
+	int64		row_groups_read;
+	int64		pages_total;	/* of the columns read, in row groups read */
+	int64		pages_read;
+	int64		bloom_rejected; /* files or row groups */
 } LakeScanStats;
 
 extern void LakeScanGetStats(LakeScan *scan, LakeScanStats *stats);
+
+/* Add the counters of b to a. */
+extern void LakeScanStatsAdd(LakeScanStats *a, const LakeScanStats *b);
+
+/* ---------------------------------------------------------------------
+ * Pruning before a scan (prune.c)
+ * ---------------------------------------------------------------------
+ */
+typedef struct LakePruneSpec
+{
+	int			ncolumns;		/* lake schema columns */
+	const LakeTypeInfo *types;
+	const int32 *column_ids;
+	const bool *partition_col;	/* [ncolumns] */
+	int			nkey;			/* 0 = append table */
+	const int  *key_cols;
+	int			buckets;		/* of a primary-key table */
+	const LakePredicate *predicate;
+} LakePruneSpec;
+
+/*
+ * Drop the partitions and files where no row can satisfy the predicate
+ * (on primary-key tables, a non-key predicate only where invariant 5 lets
+ * it): *files_out / *pending_out keep the survivors in order, *full_out
+ * (parallel to *files_out) says which may use non-key predicates inside,
+ * *key_pred_out is the predicate's part on key columns.  Sets the
+ * partition and file counters of *stats.
+ */
+extern void LakePruneFiles(const LakePruneSpec *ps, List *files, List *pending,
+						   List **files_out, List **pending_out, bool **full_out,
+						   const LakePredicate **key_pred_out, LakeScanStats *stats);
 
 /* ---------------------------------------------------------------------
  * Changes of a snapshot range (changelog.c)

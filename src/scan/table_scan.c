@@ -35,6 +35,7 @@ typedef struct ScanSource
 	bool		pending;		/* the transaction's own */
 	char	   *partition;
 	int32		bucket;
+	bool		full_pred;		/* may skip by non-key predicates */
 } ScanSource;
 
 /* A cursor over one source, for the primary-key merge. */
@@ -48,6 +49,8 @@ typedef struct MergeCursor
 	bool		filter;			/* apply seq_max */
 	int64		seq_max;
 	bool		last_wins;		/* the newest version of a key is its row */
+	const LakePredicate *row_pred;	/* rows that cannot match, or NULL */
+	const char *const *read_names;	/* borrowed from the scan */
 } MergeCursor;
 
 struct LakeScan
@@ -73,6 +76,8 @@ struct LakeScan
 	uint32		nrows;
 	uint32		pos;
 	const int64 *seq;			/* per batch row, or NULL */
+	uint8	   *pred_skip;		/* per batch row: predicate rules it out */
+	const LakePredicate *cur_pred;	/* the current source's, or NULL */
 	int64		seq_base;		/* buffer: seq of batch row 0 */
 	Datum	  **colvals;		/* [ncolumns][batch] */
 	bool	  **colnulls;
@@ -114,18 +119,42 @@ struct LakeScan
 	LakeScanStats stats;
 };
 
+/* merge groups: partition, then bucket */
 static int
-source_cmp(const void *a, const void *b)
+group_cmp(const ScanSource *x, const ScanSource *y)
 {
-	const ScanSource *x = a;
-	const ScanSource *y = b;
 	int			c = strcmp(x->partition, y->partition);
 
 	if (c != 0)
 		return c;
 	if (x->bucket != y->bucket)
 		return x->bucket < y->bucket ? -1 : 1;
-	/* same group: keep version order (stable via index below) */
+	return 0;
+}
+
+static int
+source_cmp(const void *a, const void *b)
+{
+	const ScanSource *x = a;
+	const ScanSource *y = b;
+	int			c = group_cmp(x, y);
+
+	if (c != 0)
+		return c;
+	/*
+	 * Same group: version order.  Committed files by the snapshot that
+	 * committed their rows (compaction output keeps its inputs' newest),
+	 * then sequence; the transaction's own writes after them, as given
+	 * (the sort below is stable).
+	 */
+	if (x->pending != y->pending)
+		return x->pending ? 1 : -1;
+	if (x->pending)
+		return 0;
+	if (x->file->data_snapshot_id != y->file->data_snapshot_id)
+		return x->file->data_snapshot_id < y->file->data_snapshot_id ? -1 : 1;
+	if (x->file->min_sequence != y->file->min_sequence)
+		return x->file->min_sequence < y->file->min_sequence ? -1 : 1;
 	return 0;
 }
 
@@ -135,8 +164,8 @@ file_version_cmp(const ListCell *a, const ListCell *b)
 	LakeDataFile *x = lfirst(a);
 	LakeDataFile *y = lfirst(b);
 
-	if (x->added_snapshot_id != y->added_snapshot_id)
-		return x->added_snapshot_id < y->added_snapshot_id ? -1 : 1;
+	if (x->data_snapshot_id != y->data_snapshot_id)
+		return x->data_snapshot_id < y->data_snapshot_id ? -1 : 1;
 	if (x->min_sequence != y->min_sequence)
 		return x->min_sequence < y->min_sequence ? -1 : 1;
 	return 0;
@@ -202,6 +231,8 @@ LakeScanBegin(const LakeScanSpec *spec, MemoryContext parent)
 		scan->sources[n].file = f;
 		scan->sources[n].partition = f->partition ? f->partition : "";
 		scan->sources[n].bucket = f->bucket;
+		scan->sources[n].full_pred = spec->nkey == 0 ||
+			(spec->full_predicate && spec->full_predicate[n]);
 		n++;
 	}
 	foreach(lc, spec->pending_files)
@@ -212,6 +243,7 @@ LakeScanBegin(const LakeScanSpec *spec, MemoryContext parent)
 		scan->sources[n].pending = true;
 		scan->sources[n].partition = f->partition ? f->partition : "";
 		scan->sources[n].bucket = f->bucket;
+		scan->sources[n].full_pred = spec->nkey == 0;
 		n++;
 	}
 	if (spec->pending_buffer && LakeWriteBufferRows(spec->pending_buffer) > 0)
@@ -259,7 +291,7 @@ LakeScanBegin(const LakeScanSpec *spec, MemoryContext parent)
 		scan->sources = sorted;
 		scan->group_start = palloc(sizeof(int) * (n + 1));
 		for (int i = 0; i < n; i++)
-			if (i == 0 || source_cmp(&sorted[i - 1], &sorted[i]) != 0)
+			if (i == 0 || group_cmp(&sorted[i - 1], &sorted[i]) != 0)
 				scan->group_start[scan->ngroups++] = i;
 		scan->group_start[scan->ngroups] = n;
 		scan->key_copy = palloc0(sizeof(void *) * spec->nkey);
@@ -276,6 +308,23 @@ LakeScanBegin(const LakeScanSpec *spec, MemoryContext parent)
 		scan->value_size[i] = LakeTypeValueSize(&spec->types[i]);
 	MemoryContextSwitchTo(old);
 	return scan;
+}
+
+/*
+ * Give a freshly projected reader the predicate its source may use; returns
+ * it (NULL: none) for filtering the rows of its batches.
+ */
+static const LakePredicate *
+set_source_predicate(LakeScan *scan, LakeFileReader *r, ScanSource *src)
+{
+	const LakePredicate *pred = src->full_pred ? scan->spec.predicate
+		: scan->spec.key_predicate;
+
+	/* with any predicate, row groups are counted even where none applies */
+	if (scan->spec.predicate)
+		LakeFileReaderSetPredicate(r, pred, scan->spec.ncolumns, scan->spec.names,
+								   &scan->stats);
+	return LakePredIsTrue(pred) ? NULL : pred;
 }
 
 /* Does the file hold rows its manifest entry leaves out? */
@@ -317,6 +366,7 @@ append_open_next_source(LakeScan *scan)
 		filter = scan->cur->pending || file_needs_filter(scan->reader, f);
 		LakeFileReaderProject(scan->reader, scan->spec.ncolumns, scan->read_names,
 							  scan->spec.types, filter);
+		scan->cur_pred = set_source_predicate(scan, scan->reader, scan->cur);
 		MemoryContextSwitchTo(old);
 		scan->cur_filter = filter;
 		scan->cur_seq_max = scan->cur->pending ? scan->spec.pending_limit - 1 : f->max_sequence;
@@ -324,6 +374,7 @@ append_open_next_source(LakeScan *scan)
 	}
 	else
 	{
+		scan->cur_pred = NULL;
 		scan->buf_pos = 0;
 		scan->cur_filter = true;
 		scan->cur_seq_max = scan->spec.pending_limit - 1;
@@ -370,6 +421,22 @@ append_next_batch(LakeScan *scan)
 				scan->cur = NULL;
 				continue;
 			}
+			scan->pred_skip = NULL;
+			if (scan->cur_pred && batch.nrows > 0)
+			{
+				/* rows the predicate rules out never reach PostgreSQL */
+				uint32		keep = 0;
+
+				scan->pred_skip = MemoryContextAlloc(scan->batch_cxt, batch.nrows);
+				for (uint32 r = 0; r < batch.nrows; r++)
+				{
+					scan->pred_skip[r] = !LakePredRowMayMatch(scan->cur_pred, batch.columns,
+															  batch.absent, scan->read_names, r);
+					keep += !scan->pred_skip[r];
+				}
+				if (keep == 0)
+					continue;
+			}
 			convert_batch(scan, batch.columns, batch.absent, 0, batch.nrows);
 			scan->nrows = batch.nrows;
 			scan->seq = batch.seq;
@@ -392,6 +459,7 @@ append_next_batch(LakeScan *scan)
 				LakeWriteBufferColumn(buf, i, &cols[i]);
 			convert_batch(scan, cols, NULL, (uint32) scan->buf_pos, n);
 			pfree(cols);
+			scan->pred_skip = NULL;
 			scan->seq = NULL;
 			scan->seq_base = LakeWriteBufferFirstSeq(buf) + scan->buf_pos;
 			scan->buf_pos += n;
@@ -417,6 +485,8 @@ append_next(LakeScan *scan, Datum *values, bool *isnull)
 				continue;
 		}
 		r = scan->pos++;
+		if (scan->pred_skip && scan->pred_skip[r])
+			continue;
 		if (scan->cur_filter)
 		{
 			int64		seq = scan->seq ? scan->seq[r] : scan->seq_base + r;
@@ -541,6 +611,14 @@ cursor_settle(MergeCursor *c)
 			continue;
 		}
 		if (c->filter && c->batch.seq && c->batch.seq[c->pos] > c->seq_max)
+		{
+			c->pos++;
+			continue;
+		}
+		/* every version of a key fails a key predicate alike */
+		if (c->row_pred &&
+			!LakePredRowMayMatch(c->row_pred, c->batch.columns, c->batch.absent,
+								 c->read_names, c->pos))
 		{
 			c->pos++;
 			continue;
@@ -674,6 +752,8 @@ merge_open_next_group(LakeScan *scan)
 		LakeFileReaderProjectRecords(c->reader, scan->spec.ncolumns, scan->read_names,
 									 scan->spec.types, c->filter, true);
 		c->last_wins = kinds_last_wins(scan, LakeFileReaderKinds(c->reader));
+		c->row_pred = set_source_predicate(scan, c->reader, src);
+		c->read_names = scan->read_names;
 		scan->stats.files_read++;
 	}
 	MemoryContextSwitchTo(old);

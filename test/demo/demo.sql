@@ -103,6 +103,21 @@ FROM ad_metrics
 WHERE dt = '2026-11-14' AND hour = 23 AND campaign_id = 101;
 
 SELECT * FROM ad_metrics WHERE dt = '2026-11-14' AND hour = 23 AND ad_id = 101001;
+
+-- the same, as PostgreSQL's INSERT ... ON CONFLICT: a blind upsert that adds the late clicks
+-- (EXPLAIN shows it: the record carries "clicks = add", nothing is read at write time)
+EXPLAIN (COSTS OFF)
+INSERT INTO ad_metrics AS t (dt, hour, ad_id, clicks) VALUES ('2026-11-14', 22, 101001, 2)
+ON CONFLICT (dt, hour, ad_id) DO UPDATE SET clicks = t.clicks + EXCLUDED.clicks;
+INSERT INTO ad_metrics AS t (dt, hour, ad_id, clicks)
+SELECT '2026-11-14', 22, ad_id, 2 FROM ad_metrics WHERE dt = '2026-11-14' AND hour = 22 AND campaign_id = 101
+ON CONFLICT (dt, hour, ad_id) DO UPDATE SET clicks = t.clicks + EXCLUDED.clicks;
+SELECT dt, hour, ad_id, clicks FROM ad_metrics WHERE dt = '2026-11-14' AND hour = 22 AND ad_id = 101001;
+
+-- UPDATE and DELETE use the primary key as row identity
+UPDATE ad_metrics SET region = 'emea' WHERE dt = '2026-11-14' AND hour = 22 AND ad_id = 101001;
+DELETE FROM ad_metrics WHERE dt = '2026-11-14' AND hour = 21 AND campaign_id = 101;
+SELECT count(*) AS ads_of_101_at_21h FROM ad_metrics WHERE dt = '2026-11-14' AND hour = 21 AND campaign_id = 101;
 SELECT * FROM lake_snapshots('ad_metrics');
 
 \echo

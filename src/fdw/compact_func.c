@@ -1,0 +1,276 @@
+/*-------------------------------------------------------------------------
+ * compact_func.c
+ *	  Compaction of a lake foreign table from SQL and from the background
+ *	  worker: lake_compact(regclass, full boolean) and LakeCompactRelation,
+ *	  which turn a foreign table's options and the lake schema into the
+ *	  policy and flush description mergetree/compaction.c works from.
+ *
+ * Each bucket is compacted and committed on its own (one COMPACT snapshot
+ * per bucket), against the latest snapshot when the call starts.  The
+ * commits do not wait for the calling transaction: a compaction changes
+ * no row, so it stays published even if the caller later rolls back.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "fdw/fdw.h"
+#include "fmgr.h"
+#include "mergetree/compaction.h"
+#include "miscadmin.h"
+#include "parser/parse_type.h"
+#include "utils/acl.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+
+PG_FUNCTION_INFO_V1(lake_compact);
+
+/* The flush description of the lake schema (all lake columns). */
+static void
+build_flush_spec(LakeTable *table, LakeSchema *s, LakeTableOptions *o,
+				 LakeFlushSpec *spec)
+{
+	char	  **names = palloc(sizeof(char *) * Max(s->ncolumns, 1));
+	int32	   *ids = palloc(sizeof(int32) * Max(s->ncolumns, 1));
+	bool	   *not_null = palloc(sizeof(bool) * Max(s->ncolumns, 1));
+	bool	   *bloom = palloc0(sizeof(bool) * Max(s->ncolumns, 1));
+	LakeTypeInfo *types = palloc(sizeof(LakeTypeInfo) * Max(s->ncolumns, 1));
+	int		   *part = palloc(sizeof(int) * (list_length(s->partition_by) + 1));
+	int		   *key = palloc(sizeof(int) * (list_length(s->primary_key) + 1));
+	ListCell   *lc;
+	int			n;
+
+	memset(spec, 0, sizeof(*spec));
+	for (int i = 0; i < s->ncolumns; i++)
+	{
+		LakeColumn *c = &s->columns[i];
+		Oid			typid;
+		int32		typmod;
+
+		parseTypeString(c->type_name, &typid, &typmod, false);
+		LakeTypeFromPgOrError(typid, typmod, c->name, &types[i]);
+		names[i] = c->name;
+		ids[i] = c->id;
+		not_null[i] = c->not_null;
+		foreach(lc, o->bloom_filter_columns)
+			if (strcmp((char *) lfirst(lc), c->name) == 0)
+				bloom[i] = true;
+	}
+	n = 0;
+	foreach(lc, s->partition_by)
+		for (int i = 0; i < s->ncolumns; i++)
+			if (strcmp(s->columns[i].name, (char *) lfirst(lc)) == 0)
+				part[n++] = i;
+	spec->npartition = n;
+	n = 0;
+	foreach(lc, s->primary_key)
+		for (int i = 0; i < s->ncolumns; i++)
+			if (strcmp(s->columns[i].name, (char *) lfirst(lc)) == 0)
+				key[n++] = i;
+	spec->nkey = n;
+
+	spec->root = table->root;
+	spec->table_dir_rel = table->relpath;
+	spec->schema_id = s->schema_id;
+	spec->ncolumns = s->ncolumns;
+	spec->names = (const char *const *) names;
+	spec->column_ids = ids;
+	spec->types = types;
+	spec->not_null = not_null;
+	spec->partition_cols = part;
+	spec->key_cols = key;
+	spec->buckets = s->buckets;
+	spec->bloom = bloom;
+	if (strcmp(o->compression, "lz4") == 0)
+		spec->codec = PQ_CODEC_LZ4_RAW;
+	else if (strcmp(o->compression, "none") == 0)
+		spec->codec = PQ_CODEC_UNCOMPRESSED;
+	else
+		spec->codec = PQ_CODEC_ZSTD;
+	spec->compression_level = o->compression_level;
+	spec->row_group_rows = (uint32) lake_row_group_rows;
+}
+
+/*
+ * Compact one bucket; with quiet_races, a 40001 (another compaction
+ * replaced an input first) is swallowed and false returned.  The bucket
+ * runs in a subtransaction then, so that the error is cleaned up.
+ */
+static bool
+compact_one(LakeTable *table, LakeFlushSpec *flush, LakeBucketFiles *b,
+			int64 base, LakeCompactionPolicy *policy, bool quiet_races)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	LakeCompactionResult res;
+	volatile bool done = false;
+
+	if (!quiet_races)
+	{
+		LakeCompactBucket(table, flush, b, base, policy, &res);
+		return true;
+	}
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		LakeCompactBucket(table, flush, b, base, policy, &res);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		done = true;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		if (edata->sqlerrcode != ERRCODE_T_R_SERIALIZATION_FAILURE)
+			ReThrowError(edata);
+		ereport(DEBUG1,
+				(errmsg("lake_fdw: compaction of bucket %d%s%s of lake table \"%s\" gave up: %s",
+						b->bucket, b->partition[0] ? " of partition " : "",
+						b->partition, table->relpath, edata->message)));
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
+	return done;
+}
+
+/*
+ * LakeCompactRelation
+ *		Compact the buckets of a primary-key lake table that need it (full:
+ *		every bucket not already one level-1 file).  Returns the number of
+ *		buckets compacted.
+ */
+int
+LakeCompactRelation(Oid relid, bool full, bool quiet_races)
+{
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext,
+											  "lake_compact", ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	LakeTableOptions *opts;
+	LakeTable  *table = LakeTableForRelation(relid, &opts);
+	LakeSchema *schema;
+	LakeFlushSpec flush;
+	LakeCompactionPolicy policy;
+	LakeSnapshot *snap;
+	int64		latest;
+	List	   *buckets;
+	ListCell   *lc;
+	int			compacted = 0;
+
+	if (LakeTableIsReadOnly(opts))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("foreign table \"%s\" is read-only", get_rel_name(relid)),
+				 errdetail("Tables with option snapshot, tag or a scan other than 'snapshot' read a fixed view of the lake table."),
+				 errhint("Compact through a foreign table that reads the latest snapshot.")));
+	schema = LakeSchemaLoadLatest(table);
+	if (schema->primary_key == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("lake table \"%s\" has no primary key", opts->relpath),
+				 errdetail("Compaction merges the versions of each key; an append table has none to merge.")));
+	build_flush_spec(table, schema, opts, &flush);
+	policy.trigger = opts->compaction_trigger;
+	policy.max_size_amplification = opts->compaction_max_size_amplification;
+	policy.target_file_size = opts->target_file_size;
+	{
+		const char **aggs = palloc0(sizeof(char *) * Max(schema->ncolumns, 1));
+		int			seqcol = -1;
+
+		for (int i = 0; i < schema->ncolumns; i++)
+		{
+			aggs[i] = schema->columns[i].aggregate;
+			if (opts->sequence_column &&
+				strcmp(opts->sequence_column, schema->columns[i].name) == 0)
+				seqcol = i;
+		}
+		policy.merge = LakeMergeConfigBuild(opts->merge_engine, schema->ncolumns, flush.names,
+											flush.types, flush.column_ids, aggs, flush.nkey,
+											flush.key_cols, seqcol);
+	}
+
+	latest = LakeSnapshotLatestId(table);
+	if (latest == LAKE_SNAPSHOT_NONE)
+	{
+		MemoryContextSwitchTo(old);
+		MemoryContextDelete(cxt);
+		return 0;
+	}
+	snap = LakeSnapshotLoad(table, latest, false);
+	buckets = LakeCompactionGroupBuckets(LakeSnapshotFiles(table, snap));
+	foreach(lc, buckets)
+	{
+		LakeBucketFiles *b = lfirst(lc);
+		int64		now;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!LakeCompactionNeeded(b, &policy, full))
+			continue;
+
+		/*
+		 * Other commits since the plan (writers, other compactions): plan
+		 * this bucket again from the latest snapshot, so that a bucket
+		 * someone else compacted meanwhile is not redone only to lose the
+		 * commit race.
+		 */
+		now = LakeSnapshotLatestId(table);
+		if (now != latest)
+		{
+			List	   *fresh;
+			ListCell   *lc2;
+
+			latest = now;
+			snap = LakeSnapshotLoad(table, latest, false);
+			fresh = LakeCompactionGroupBuckets(LakeSnapshotFiles(table, snap));
+			b = NULL;
+			foreach(lc2, fresh)
+			{
+				LakeBucketFiles *c = lfirst(lc2);
+
+				if (c->bucket == ((LakeBucketFiles *) lfirst(lc))->bucket &&
+					strcmp(c->partition, ((LakeBucketFiles *) lfirst(lc))->partition) == 0)
+					b = c;
+			}
+			if (b == NULL || !LakeCompactionNeeded(b, &policy, full))
+				continue;
+		}
+		if (compact_one(table, &flush, b, latest, &policy, quiet_races))
+			compacted++;
+	}
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+	return compacted;
+}
+
+/*
+ * lake_compact(tbl regclass, full boolean DEFAULT false) RETURNS integer
+ *		Compacts the buckets over the table's trigger (all buckets with
+ *		more than one file or any level-0 file when full); returns how many
+ *		buckets were compacted.  Needs INSERT on the table.
+ */
+Datum
+lake_compact(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	bool		full = PG_ARGISNULL(1) ? false : PG_GETARG_BOOL(1);
+	AclResult	aclresult;
+
+	if (get_rel_relkind(relid) != RELKIND_FOREIGN_TABLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a lake_fdw foreign table", get_rel_name(relid))));
+	aclresult = pg_class_aclcheck(relid, GetUserId(), ACL_INSERT);
+	if (aclresult != ACLCHECK_OK)
+		aclcheck_error(aclresult, OBJECT_FOREIGN_TABLE, get_rel_name(relid));
+	/* a bucket another compaction just rewrote needs nothing more */
+	PG_RETURN_INT32(LakeCompactRelation(relid, full, true));
+}

@@ -1,0 +1,323 @@
+/*-------------------------------------------------------------------------
+ * prune.c
+ *	  Which partitions and files a scan reads, from the manifests' per-file
+ *	  statistics, before any data file is opened.
+ *
+ * Partitions: every file of a partition holds the same values of the
+ * partition columns (their statistics are min = max = the value), so the
+ * predicate's part on partition columns is evaluated once per partition.
+ * Buckets: with equality on every key column, only the buckets the key
+ * hashes to (FORMAT.md "Buckets") can hold it.
+ * Files: the manifest's column statistics (min, max, null count).
+ *
+ * The rule that keeps skipping from changing results (DESIGN.md invariant
+ * 5, FORMAT.md "Pruning"): on a primary-key table a row is the newest
+ * version of its key only as far as no newer version lives in another
+ * file.  A predicate on key columns holds alike for every version of a
+ * key, so it may drop any file, row group or page.  A predicate on other
+ * columns may drop parts of a file only when that file holds the one
+ * version of each of its keys: a file at level >= 1 (compaction output,
+ * one row per key) that is the only file, committed or pending, of its
+ * partition and bucket.  Append tables have no versions: every predicate
+ * prunes.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "mergetree/write_buffer.h"
+#include "scan/scan.h"
+
+typedef struct FileStatsArg
+{
+	const LakePruneSpec *ps;
+	const LakeDataFile *file;
+} FileStatsArg;
+
+static bool
+file_stats(void *arg, int column, LakePredStats *out)
+{
+	FileStatsArg *a = arg;
+	const LakeDataFile *f = a->file;
+	int32		id = a->ps->column_ids[column];
+
+	for (int i = 0; i < f->nstats; i++)
+	{
+		const LakeColumnStats *cs = &f->stats[i];
+
+		if (cs->column_id != id)
+			continue;
+		out->known = true;
+		out->rows = f->row_count;
+		out->null_count = cs->null_count;
+		if (cs->min)
+			out->has_min = LakeStatsDecode(cs->min, &a->ps->types[column], &out->min);
+		if (cs->max)
+			out->has_max = LakeStatsDecode(cs->max, &a->ps->types[column], &out->max);
+		return true;
+	}
+	/* no statistics for the column: nothing is known */
+	return false;
+}
+
+static bool
+file_may_match(const LakePruneSpec *ps, const LakePredicate *pred, const LakeDataFile *f)
+{
+	FileStatsArg a;
+
+	a.ps = ps;
+	a.file = f;
+	return LakePredMayMatch(pred, file_stats, NULL, &a, NULL);
+}
+
+/* ---------------------------------------------------------------------
+ * Buckets from key equalities
+ * ---------------------------------------------------------------------
+ */
+#define MAX_PROBE_BUCKETS 64
+
+/* The values a top-level conjunct fixes the column to, or NULL. */
+static const LakePredicate *
+key_equality(const LakePredicate *p, int column)
+{
+	if (p->kind == LAKE_PRED_AND)
+	{
+		for (int i = 0; i < p->nargs; i++)
+		{
+			const LakePredicate *e = key_equality(p->args[i], column);
+
+			if (e)
+				return e;
+		}
+		return NULL;
+	}
+	if (p->column == column &&
+		((p->kind == LAKE_PRED_CMP && p->op == LAKE_OP_EQ) || p->kind == LAKE_PRED_IN))
+		return p;
+	return NULL;
+}
+
+static uint64
+fnv_bytes(uint64 h, const uint8 *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+	{
+		h ^= p[i];
+		h *= UINT64CONST(1099511628211);
+	}
+	return h;
+}
+
+/* Hash of a key column's value: its vector slot bytes (FORMAT.md). */
+static uint64
+fnv_value(uint64 h, const PqValue *v, const LakeTypeInfo *ti)
+{
+	uint8		b;
+
+	switch (v->type)
+	{
+		case PQ_BOOL:
+			b = v->v.b ? 1 : 0;
+			h = fnv_bytes(h, &b, 1);
+			break;
+		case PQ_INT16:
+		case PQ_INT32:
+		case PQ_DATE:
+			h = fnv_bytes(h, (const uint8 *) &v->v.i32, 4);
+			break;
+		case PQ_INT64:
+		case PQ_TIMESTAMP:
+		case PQ_TIMESTAMPTZ:
+			h = fnv_bytes(h, (const uint8 *) &v->v.i64, 8);
+			break;
+		case PQ_DECIMAL:
+			if (ti->precision <= 18)
+				h = fnv_bytes(h, (const uint8 *) &v->v.i64, 8);
+			else
+				h = fnv_bytes(h, (const uint8 *) &v->v.i128, 16);
+			break;
+		default:
+			h = fnv_bytes(h, v->v.bytes.ptr, v->v.bytes.len);
+			break;
+	}
+	h ^= 0xff;
+	return h * UINT64CONST(1099511628211);
+}
+
+static void
+collect_buckets(const LakePruneSpec *ps, const LakePredicate **eq, int k, uint64 h,
+				bool *hit)
+{
+	const LakePredicate *e;
+
+	if (k == ps->nkey)
+	{
+		hit[h % (uint64) ps->buckets] = true;
+		return;
+	}
+	e = eq[k];
+	for (int i = 0; i < e->nvalues; i++)
+		collect_buckets(ps, eq, k + 1,
+						fnv_value(h, &e->values[i], &ps->types[ps->key_cols[k]]), hit);
+}
+
+/*
+ * The buckets that can hold rows satisfying the predicate ([buckets]
+ * flags), or NULL when every bucket can.
+ */
+static bool *
+key_buckets(const LakePruneSpec *ps)
+{
+	const LakePredicate **eq;
+	int			combos = 1;
+	bool	   *hit;
+
+	if (ps->nkey == 0 || ps->buckets <= 1 || LakePredIsTrue(ps->predicate))
+		return NULL;
+	eq = palloc(sizeof(LakePredicate *) * ps->nkey);
+	for (int k = 0; k < ps->nkey; k++)
+	{
+		PqType		t = ps->types[ps->key_cols[k]].pqtype;
+
+		/* -0.0 = +0.0 but their bytes differ */
+		if (t == PQ_FLOAT || t == PQ_DOUBLE)
+			return NULL;
+		eq[k] = key_equality(ps->predicate, ps->key_cols[k]);
+		if (eq[k] == NULL)
+			return NULL;
+		combos *= eq[k]->nvalues;
+		if (combos > MAX_PROBE_BUCKETS)
+			return NULL;
+	}
+	hit = palloc0(sizeof(bool) * ps->buckets);
+	collect_buckets(ps, eq, 0, UINT64CONST(14695981039346656037), hit);
+	pfree(eq);
+	return hit;
+}
+
+static bool
+same_group(const LakeDataFile *a, const LakeDataFile *b)
+{
+	return a->bucket == b->bucket &&
+		strcmp(a->partition ? a->partition : "", b->partition ? b->partition : "") == 0;
+}
+
+/* Is f the only file, committed or pending, of its partition and bucket? */
+static bool
+alone_in_group(const LakeDataFile *f, List *files, List *pending)
+{
+	ListCell   *lc;
+
+	foreach(lc, files)
+		if (lfirst(lc) != f && same_group(lfirst(lc), f))
+			return false;
+	foreach(lc, pending)
+		if (same_group(lfirst(lc), f))
+			return false;
+	return true;
+}
+
+void
+LakePruneFiles(const LakePruneSpec *ps, List *files, List *pending,
+			   List **files_out, List **pending_out, bool **full_out,
+			   const LakePredicate **key_pred_out, LakeScanStats *stats)
+{
+	bool	   *is_key = palloc0(sizeof(bool) * Max(ps->ncolumns, 1));
+	const LakePredicate *key_pred;
+	const LakePredicate *part_pred;
+	List	   *parts_seen = NIL;	/* char*: partitions met */
+	List	   *parts_pruned = NIL; /* char*: partitions the predicate excludes */
+	bool	   *full = palloc0(sizeof(bool) * (list_length(files) + 1));
+	int			nfull = 0;
+	ListCell   *lc;
+	bool		partitioned = false;
+	bool	   *buckets = key_buckets(ps);
+
+	for (int k = 0; k < ps->nkey; k++)
+		is_key[ps->key_cols[k]] = true;
+	for (int i = 0; i < ps->ncolumns; i++)
+		partitioned |= ps->partition_col[i];
+	key_pred = ps->nkey > 0 ? LakePredRestrict(ps->predicate, is_key) : ps->predicate;
+	part_pred = LakePredRestrict(ps->predicate, ps->partition_col);
+	*key_pred_out = key_pred;
+	*files_out = NIL;
+	*pending_out = NIL;
+
+	for (int pass = 0; pass < 2; pass++)
+	{
+		List	   *in = pass == 0 ? files : pending;
+
+		foreach(lc, in)
+		{
+			LakeDataFile *f = lfirst(lc);
+			const char *part = f->partition ? f->partition : "";
+			bool		full_pred;
+			bool		pruned = false;
+			ListCell   *pc;
+
+			CHECK_FOR_INTERRUPTS();
+			/* partition level: once per partition */
+			if (partitioned)
+			{
+				bool		seen = false;
+
+				foreach(pc, parts_seen)
+					if (strcmp(lfirst(pc), part) == 0)
+						seen = true;
+				if (!seen)
+				{
+					parts_seen = lappend(parts_seen, (char *) part);
+					if (!file_may_match(ps, part_pred, f))
+						parts_pruned = lappend(parts_pruned, (char *) part);
+				}
+				foreach(pc, parts_pruned)
+					if (strcmp(lfirst(pc), part) == 0)
+						pruned = true;
+			}
+
+			/* bucket */
+			if (!pruned && buckets && f->bucket >= 0 && f->bucket < ps->buckets &&
+				!buckets[f->bucket])
+				pruned = true;
+
+			/* file level */
+			full_pred = ps->nkey == 0 ||
+				(pass == 0 && f->level >= 1 && alone_in_group(f, files, pending));
+			if (!pruned)
+				pruned = !file_may_match(ps, full_pred ? ps->predicate : key_pred, f);
+			if (pruned)
+				continue;
+			if (pass == 0)
+			{
+				*files_out = lappend(*files_out, f);
+				full[nfull++] = full_pred;
+			}
+			else
+				*pending_out = lappend(*pending_out, f);
+		}
+	}
+	stats->files_total = list_length(files) + list_length(pending);
+	stats->partitions_total = list_length(parts_seen);
+	stats->partitions_read = list_length(parts_seen) - list_length(parts_pruned);
+	*full_out = full;
+	list_free(parts_seen);
+	list_free(parts_pruned);
+	pfree(is_key);
+}
+
+void
+LakeScanStatsAdd(LakeScanStats *a, const LakeScanStats *b)
+{
+	a->files_total += b->files_total;
+	a->files_read += b->files_read;
+	a->rows_read += b->rows_read;
+	a->bytes_read += b->bytes_read;
+	a->pending_rows += b->pending_rows;
+	a->partitions_total += b->partitions_total;
+	a->partitions_read += b->partitions_read;
+	a->row_groups_total += b->row_groups_total;
+	a->row_groups_read += b->row_groups_read;
+	a->pages_total += b->pages_total;
+	a->pages_read += b->pages_read;
+	a->bloom_rejected += b->bloom_rejected;
+}
