@@ -52,8 +52,7 @@ END $$;
 SELECT count(*) AS differences FROM
   ((SELECT * FROM cl EXCEPT SELECT * FROM cl_replay)
    UNION ALL (SELECT * FROM cl_replay EXCEPT SELECT * FROM cl)) d;
--- changelog files are listed by lake_files only in their snapshot's delta:
--- never live, never read by ordinary scans
+-- changelog files are never live: lake_files and ordinary scans do not see them
 SELECT DISTINCT kind FROM lake_files('cl');
 SELECT count(*) FROM cl;
 
@@ -165,6 +164,26 @@ SELECT oldest_consumer_lag FROM lake_table_health('ap');
 EXPLAIN (COSTS OFF) SELECT * FROM ap_feed;
 INSERT INTO sink SELECT * FROM ap_feed;                  -- autocommit: consumed
 SELECT id, kind, snap FROM sink ORDER BY id;             -- each change exactly once
+-- a rolled-back savepoint, or a PL/pgSQL exception block, takes back what its scans consumed
+INSERT INTO ap VALUES (6, 'six');
+BEGIN;
+SAVEPOINT s1;
+INSERT INTO sink SELECT * FROM ap_feed;
+ROLLBACK TO SAVEPOINT s1;
+COMMIT;
+DO $$
+BEGIN
+  INSERT INTO sink SELECT * FROM ap_feed;
+  PERFORM 1 / 0;
+EXCEPTION WHEN division_by_zero THEN NULL;
+END $$;
+SELECT consumer, consumed_snapshot FROM lake_consumers('ap');
+BEGIN;
+SAVEPOINT s1;
+INSERT INTO sink SELECT * FROM ap_feed;
+RELEASE SAVEPOINT s1;
+COMMIT;
+SELECT id, kind, snap FROM sink WHERE id >= 5 ORDER BY id;
 -- a second consumer at its own position
 SELECT id, _snapshot_id FROM ap_feed2 WHERE _snapshot_id >= 2 ORDER BY id;
 SELECT consumer, consumed_snapshot FROM lake_consumers('ap');

@@ -950,33 +950,30 @@ check_read_conflict(LakeTable *table, LakeSnapshot *newer, void *arg)
 	if (xt->changelog_base != 0 && newer->id > xt->changelog_base)
 		written = written_key_set(xt);
 	LakeSnapshotDelta(table, newer, &added, &deleted);
-	foreach(lc, added)
+	foreach(lc, list_concat(added, deleted))
 	{
 		LakeDataFile *f = lfirst(lc);
 
 		if (f->kind == LAKE_FILE_CHANGELOG)
 			continue;
-		/* a lookup changelog's -D images miss rows added to a dropped partition */
+		/*
+		 * a lookup changelog's -D images are those of the partitions it
+		 * empties as the base snapshot had them: any other commit there
+		 * (adding or removing files) makes them wrong
+		 */
 		if (xt->changelog_base != 0 && newer->id > xt->changelog_base &&
 			xt->drops != NIL && committed_file_dropped(xt, f))
 			ereport(ERROR,
 					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 					 errmsg("could not serialize access to lake table \"%s\" due to a concurrent update",
 							get_rel_name(xt->relid)),
-					 errdetail("Snapshot " INT64_FORMAT ", committed concurrently, wrote to a partition this transaction empties.",
+					 errdetail("Snapshot " INT64_FORMAT ", committed concurrently, changed a partition this transaction empties.",
 							   newer->id),
 					 errhint("Retry the transaction.")));
 		if (xt->read_keys != NULL)
 			check_file_keys(xt, table, f, newer, xt->read_keys);
 		if (written)
 			check_file_keys(xt, table, f, newer, written);
-	}
-	foreach(lc, deleted)
-	{
-		if (xt->read_keys != NULL)
-			check_file_keys(xt, table, lfirst(lc), newer, xt->read_keys);
-		if (written)
-			check_file_keys(xt, table, lfirst(lc), newer, written);
 	}
 }
 
