@@ -197,6 +197,53 @@ SELECT expired_snapshots, earliest_snapshot FROM lake_expire_snapshots('ex', 1, 
 SELECT lake_reset_consumer('ex', 'slow', 0);
 SELECT * FROM ex_feed;
 
+-- ---------------------------------------------------------------------
+-- the incremental-ETL pattern of the README: an hourly rollup heap table
+-- maintained from the changes by one statement; -U and -D retract
+-- ---------------------------------------------------------------------
+CREATE FOREIGN TABLE am (dt date, ad_id bigint, region text, clicks bigint, updated_at timestamptz,
+                         PRIMARY KEY (dt, ad_id))
+  SERVER lake_cl OPTIONS (table '.cl/am', partition_by 'dt', buckets '2', changelog 'lookup');
+CREATE FOREIGN TABLE am_changes (ad_id bigint, region text, clicks bigint, updated_at timestamptz,
+                                 _change_kind text)
+  SERVER lake_cl OPTIONS (table '.cl/am', scan 'changelog', consumer 'hourly_rollup');
+CREATE TABLE hourly_rollup (hour timestamptz, region text, clicks bigint, ads bigint,
+                            PRIMARY KEY (hour, region));
+CREATE FUNCTION rollup_now() RETURNS void LANGUAGE sql AS $$
+  INSERT INTO hourly_rollup AS r
+  SELECT date_trunc('hour', updated_at), region,
+         sum(CASE WHEN _change_kind IN ('+I', '+U') THEN clicks ELSE -clicks END),
+         sum(CASE WHEN _change_kind IN ('+I', '+U') THEN 1 ELSE -1 END)
+    FROM am_changes GROUP BY 1, 2
+  ON CONFLICT (hour, region) DO UPDATE
+    SET clicks = r.clicks + EXCLUDED.clicks, ads = r.ads + EXCLUDED.ads $$;
+-- rollup rows that differ from aggregating the lake table itself (0 = exact)
+CREATE FUNCTION rollup_diff() RETURNS bigint LANGUAGE sql AS $$
+  SELECT count(*) FROM
+    ((SELECT hour, region, clicks, ads FROM hourly_rollup WHERE ads <> 0
+      EXCEPT SELECT date_trunc('hour', updated_at), region, sum(clicks), count(*) FROM am GROUP BY 1, 2)
+     UNION ALL
+     (SELECT date_trunc('hour', updated_at), region, sum(clicks), count(*) FROM am GROUP BY 1, 2
+      EXCEPT SELECT hour, region, clicks, ads FROM hourly_rollup WHERE ads <> 0)) d $$;
+INSERT INTO am SELECT date '2026-11-20', g, 'r' || g % 3, g, timestamptz '2026-11-20 10:00+00' + g * interval '7 min'
+  FROM generate_series(1, 40) g;
+SELECT rollup_now();
+SELECT rollup_diff();
+-- late clicks (upserts), rows moving to another hour and region, deletes
+INSERT INTO am AS t SELECT date '2026-11-20', g, 'r' || g % 3, 5, timestamptz '2026-11-20 10:00+00' + g * interval '7 min'
+  FROM generate_series(1, 40, 3) g
+  ON CONFLICT (dt, ad_id) DO UPDATE SET clicks = t.clicks + EXCLUDED.clicks;
+UPDATE am SET region = 'moved', updated_at = updated_at + interval '2 hours' WHERE ad_id % 7 = 0;
+DELETE FROM am WHERE ad_id % 10 = 0;
+SELECT rollup_diff() > 0 AS stale_before_rollup;
+BEGIN;
+SELECT rollup_now();
+ROLLBACK;                                              -- nothing consumed, nothing rolled up
+SELECT rollup_now();
+SELECT rollup_diff();
+SELECT rollup_now();                                   -- nothing new: no change
+SELECT rollup_diff();
+
 RESET search_path;
 DROP SCHEMA lake_cl CASCADE;
 DROP SERVER lake_cl CASCADE;

@@ -6,19 +6,20 @@
  *	  same snapshot as its data files.
  *
  * For every partition and bucket the commit writes to or empties (a
- * partition-wide DELETE, TRUNCATE), two merged reads of that bucket are
- * compared key by key: "before" = the live files of the snapshot the commit
- * follows; "after" = the same minus the files the commit drops, plus the
- * commit's own files, folded with the table's merge engine exactly as a
- * reader will.  Only the keys the commit wrote are compared, unless the
- * bucket lost files (then every key is).  A key whose row is unchanged
- * yields no change.  The caller makes the commit fail with 40001 if another
- * commit touching one of these keys lands before it (xact.c), so the
- * before-images stay exact.
+ * partition-wide DELETE, TRUNCATE), two merged reads of that bucket, both
+ * in key order, are joined on the key: "before" = the live files of the
+ * snapshot the commit follows; "after" = the same minus the files the
+ * commit drops, plus the commit's own files, folded with the table's merge
+ * engine exactly as a reader will.  A key only before is -D, only after +I,
+ * in both with different rows -U/+U, with equal rows nothing.  Committed
+ * files whose key-column bounds miss the range of keys the commit writes
+ * are left out of both reads (their keys cannot change).  The caller makes
+ * the commit fail with 40001 if another commit touching one of the keys it
+ * writes lands before it (xact.c), so the before-images stay exact.
  *
- * Cost: both reads cover the buckets written, so the write cost grows with
- * the size of those buckets (like a compaction of them), not only with the
- * number of changes.
+ * Cost: both reads cover the committed files of the buckets written that
+ * overlap the written key range, so the write cost grows with their size
+ * (like a compaction of them), not only with the number of changes.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -26,19 +27,8 @@
 #include "fdw/fdw.h"
 #include "miscadmin.h"
 #include "scan/scan.h"
-#include "common/hashfn.h"
 #include "utils/datum.h"
-#include "utils/hsearch.h"
 #include "utils/memutils.h"
-
-/* one key's version before the commit */
-typedef struct OldRow
-{
-	char	   *key;			/* hash key: the key's canonical text */
-	Datum	   *values;
-	bool	   *isnull;
-	bool		seen;			/* still present after the commit */
-} OldRow;
 
 const char *
 LakeSchemaChangelogMode(LakeSchema *schema)
@@ -53,52 +43,6 @@ LakeSchemaChangelogMode(LakeSchema *schema)
 			return o->value;
 	}
 	return "none";
-}
-
-static char *
-key_text(const LakeFlushSpec *spec, const Datum *values, const bool *isnull)
-{
-	StringInfoData s;
-
-	initStringInfo(&s);
-	for (int k = 0; k < spec->nkey; k++)
-	{
-		int			c = spec->key_cols[k];
-
-		if (k > 0)
-			appendStringInfoChar(&s, '\x1f');
-		if (isnull[c])
-			appendStringInfoChar(&s, '\x1e');
-		else
-			appendStringInfoString(&s, LakeValueCanonicalText(&spec->types[c], values[c]));
-	}
-	return s.data;
-}
-
-static uint32
-key_hash(const void *key, Size keysize)
-{
-	return string_hash(*(char *const *) key, 0);
-}
-
-static int
-key_match(const void *a, const void *b, Size keysize)
-{
-	return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
-static HTAB *
-key_map_create(MemoryContext cxt, const char *name)
-{
-	HASHCTL		ctl;
-
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(char *);
-	ctl.entrysize = sizeof(OldRow);
-	ctl.hash = key_hash;
-	ctl.match = key_match;
-	ctl.hcxt = cxt;
-	return hash_create(name, 1024, &ctl, HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
 }
 
 static int
@@ -154,164 +98,201 @@ group_scan(const LakeFlushSpec *spec, const LakeMergeConfig *merge, const bool *
 	return LakeScanBegin(&ss, cxt);
 }
 
-/* The keys the commit's files of one group write (canonical texts). */
-static HTAB *
-written_keys(const LakeFlushSpec *spec, List *pending, LakeNoteKeyFn note_key,
-			 void *arg, MemoryContext cxt)
+/* LakeDatumToValue's byte copier: the bytes stay where they are */
+static void *
+borrow_bytes(void *arg, const void *src, size_t len)
 {
-	HTAB	   *set = key_map_create(cxt, "lake_fdw changelog written keys");
-	const char **names = palloc0(sizeof(char *) * Max(spec->ncolumns, 1));
-	Datum	   *values = palloc0(sizeof(Datum) * Max(spec->ncolumns, 1));
-	bool	   *isnull = palloc0(sizeof(bool) * Max(spec->ncolumns, 1));
-	ListCell   *lc;
+	return (void *) src;
+}
 
+/* Key order of two rows, as the merged scans return them */
+static int
+key_cmp(const LakeFlushSpec *spec, const Datum *a, const Datum *b, char *bufa, char *bufb)
+{
 	for (int k = 0; k < spec->nkey; k++)
-		names[spec->key_cols[k]] = spec->names[spec->key_cols[k]];
+	{
+		int			c = spec->key_cols[k];
+		int			r;
+
+		LakeDatumToValue(&spec->types[c], a[c], bufa, borrow_bytes, NULL);
+		LakeDatumToValue(&spec->types[c], b[c], bufb, borrow_bytes, NULL);
+		r = LakeValueCompareRaw(&spec->types[c], bufa, bufb);
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The bounds of one column in a file's statistics; false if unknown */
+static bool
+file_bounds(const LakeFlushSpec *spec, LakeDataFile *f, int c, PqValue *min, PqValue *max)
+{
+	for (int s = 0; s < f->nstats; s++)
+	{
+		LakeColumnStats *st = &f->stats[s];
+
+		if (st->column_id != spec->column_ids[c])
+			continue;
+		return st->min && st->max &&
+			LakeStatsDecode(st->min, &spec->types[c], min) &&
+			LakeStatsDecode(st->max, &spec->types[c], max);
+	}
+	return false;
+}
+
+/*
+ * Key ranges the commit writes in one group: per key column, the lowest
+ * minimum and the highest maximum over its files.  false if unknown.
+ */
+static bool
+written_bounds(const LakeFlushSpec *spec, List *pending, PqValue *lo, PqValue *hi)
+{
+	ListCell   *lc;
+	bool		first = true;
+
 	foreach(lc, pending)
 	{
 		LakeDataFile *f = lfirst(lc);
-		char	   *path = psprintf("%s/%s/%s", spec->root, spec->table_dir_rel, f->path);
-		LakeFileReader *r = LakeFileReaderOpen(path, path);
-		LakeFileBatch batch;
 
-		LakeFileReaderProject(r, spec->ncolumns, names, spec->types, false);
-		while (LakeFileReaderNext(r, &batch))
+		for (int k = 0; k < spec->nkey; k++)
 		{
-			for (uint32 i = 0; i < batch.nrows; i++)
-			{
-				char	   *text;
-				bool		found;
-				OldRow	   *e;
+			int			c = spec->key_cols[k];
+			const LakeTypeInfo *ti = &spec->types[c];
+			PqValue		min,
+						max;
 
-				CHECK_FOR_INTERRUPTS();
-				for (int k = 0; k < spec->nkey; k++)
-				{
-					int			c = spec->key_cols[k];
-
-					LakeVectorToDatums(&spec->types[c], &batch.columns[c], i, 1,
-									   &values[c], &isnull[c]);
-				}
-				text = key_text(spec, values, isnull);
-				e = hash_search(set, &text, HASH_ENTER, &found);
-				if (!found)
-				{
-					e->key = text;
-					if (note_key)
-						note_key(values, isnull, arg);
-				}
-				else
-					pfree(text);
-			}
+			if (!file_bounds(spec, f, c, &min, &max))
+				return false;
+			if (first || LakeValueCompareRaw(ti, &min.v, &lo[k].v) < 0)
+				lo[k] = min;
+			if (first || LakeValueCompareRaw(ti, &max.v, &hi[k].v) > 0)
+				hi[k] = max;
 		}
-		LakeFileReaderClose(r);
+		first = false;
 	}
-	return set;
+	return !first;
 }
 
-/* Compare one partition+bucket before and after the commit. */
+/* Can committed file f hold a key inside the written ranges? */
+static bool
+file_overlaps(const LakeFlushSpec *spec, LakeDataFile *f, const PqValue *lo, const PqValue *hi)
+{
+	for (int k = 0; k < spec->nkey; k++)
+	{
+		int			c = spec->key_cols[k];
+		const LakeTypeInfo *ti = &spec->types[c];
+		PqValue		min,
+					max;
+
+		if (!file_bounds(spec, f, c, &min, &max))
+			continue;			/* unknown: it may */
+		if (LakeValueCompareRaw(ti, &max.v, &lo[k].v) < 0 ||
+			LakeValueCompareRaw(ti, &min.v, &hi[k].v) > 0)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Compare one partition+bucket before and after the commit: two merged
+ * scans in key order, joined on the key.  Committed files that cannot hold
+ * a key the commit writes are left out of both (their keys are unchanged),
+ * unless the commit drops files there.
+ */
 static void
 diff_group(const LakeFlushSpec *spec, const LakeMergeConfig *merge,
 		   const char *partition, int32 bucket, List *base_files, List *added,
-		   bool (*dropped) (LakeDataFile *, void *), LakeNoteKeyFn note_key, void *arg,
+		   bool (*dropped) (LakeDataFile *, void *), void *arg,
 		   LakeWriteBuffer *out, MemoryContext cxt)
 {
 	MemoryContext old = MemoryContextSwitchTo(cxt);
+	int			n = Max(spec->ncolumns, 1);
 	List	   *before = NIL;
 	List	   *after = NIL;
 	List	   *pending = NIL;
+	List	   *group = NIL;
 	bool		any_dropped = false;
-	bool	   *wanted = palloc(sizeof(bool) * Max(spec->ncolumns, 1));
-	Datum	   *values = palloc0(sizeof(Datum) * Max(spec->ncolumns, 1));
-	bool	   *isnull = palloc0(sizeof(bool) * Max(spec->ncolumns, 1));
-	HTAB	   *keys = NULL;
-	HTAB	   *olds = key_map_create(cxt, "lake_fdw changelog before-images");
-	LakeScan   *scan;
+	bool		prune;
+	bool	   *wanted = palloc(sizeof(bool) * n);
+	Datum	   *bv = palloc0(sizeof(Datum) * n);
+	bool	   *bn = palloc0(sizeof(bool) * n);
+	Datum	   *av = palloc0(sizeof(Datum) * n);
+	bool	   *an = palloc0(sizeof(bool) * n);
+	PqValue    *lo = palloc0(sizeof(PqValue) * Max(spec->nkey, 1));
+	PqValue    *hi = palloc0(sizeof(PqValue) * Max(spec->nkey, 1));
+	char		bufa[64];
+	char		bufb[64];
+	LakeScan   *bscan;
+	LakeScan   *ascan;
+	bool		bvalid;
+	bool		avalid;
 	ListCell   *lc;
-	HASH_SEQ_STATUS hs;
-	OldRow	   *e;
 
 	for (int c = 0; c < spec->ncolumns; c++)
+	{
 		wanted[c] = true;
+		if (LakeTypeValueSize(&spec->types[c]) > sizeof(bufa))
+			elog(ERROR, "lake_fdw: key value of %zu bytes", LakeTypeValueSize(&spec->types[c]));
+	}
+	foreach(lc, added)
+		if (same_group(lfirst(lc), partition, bucket))
+			pending = lappend(pending, lfirst(lc));
+	list_sort(pending, file_seq_cmp);
 	foreach(lc, base_files)
 	{
 		LakeDataFile *f = lfirst(lc);
 
 		if (!same_group(f, partition, bucket))
 			continue;
-		before = lappend(before, f);
+		group = lappend(group, f);
 		if (dropped && dropped(f, arg))
 			any_dropped = true;
-		else
+	}
+	prune = !any_dropped && written_bounds(spec, pending, lo, hi);
+	foreach(lc, group)
+	{
+		LakeDataFile *f = lfirst(lc);
+
+		if (prune && !file_overlaps(spec, f, lo, hi))
+			continue;
+		before = lappend(before, f);
+		if (!(dropped && dropped(f, arg)))
 			after = lappend(after, f);
 	}
-	foreach(lc, added)
-		if (same_group(lfirst(lc), partition, bucket))
-			pending = lappend(pending, lfirst(lc));
-	list_sort(pending, file_seq_cmp);
-	keys = written_keys(spec, pending, note_key, arg, cxt);
-	if (any_dropped)
-		keys = NULL;			/* every key of the bucket may change */
 
-	/* before: the keys' versions as of the base snapshot */
-	scan = group_scan(spec, merge, wanted, before, NIL, cxt);
-	while (LakeScanNext(scan, values, isnull))
+	bscan = group_scan(spec, merge, wanted, before, NIL, cxt);
+	ascan = group_scan(spec, merge, wanted, after, pending, cxt);
+	bvalid = LakeScanNext(bscan, bv, bn);
+	avalid = LakeScanNext(ascan, av, an);
+	while (bvalid || avalid)
 	{
-		char	   *text;
-		bool		found;
+		int			cmp;
 
 		CHECK_FOR_INTERRUPTS();
-		text = key_text(spec, values, isnull);
-		if (keys && hash_search(keys, &text, HASH_FIND, NULL) == NULL)
+		cmp = !bvalid ? 1 : !avalid ? -1 : key_cmp(spec, bv, av, bufa, bufb);
+		if (cmp < 0)
 		{
-			pfree(text);
-			continue;
+			LakeWriteBufferAppendChange(out, bv, bn, LAKE_CHANGE_DELETE);
+			bvalid = LakeScanNext(bscan, bv, bn);
 		}
-		e = hash_search(olds, &text, HASH_ENTER, &found);
-		e->key = text;
-		e->values = palloc(sizeof(Datum) * spec->ncolumns);
-		e->isnull = palloc(sizeof(bool) * spec->ncolumns);
-		for (int c = 0; c < spec->ncolumns; c++)
+		else if (cmp > 0)
 		{
-			e->isnull[c] = isnull[c];
-			e->values[c] = isnull[c] ? (Datum) 0 :
-				datumCopy(values[c], spec->types[c].typbyval, spec->types[c].typlen);
+			LakeWriteBufferAppendChange(out, av, an, LAKE_CHANGE_INSERT);
+			avalid = LakeScanNext(ascan, av, an);
 		}
-		e->seen = false;
+		else
+		{
+			if (!rows_equal(spec, bv, bn, av, an))
+			{
+				LakeWriteBufferAppendChange(out, bv, bn, LAKE_CHANGE_UPDATE_BEFORE);
+				LakeWriteBufferAppendChange(out, av, an, LAKE_CHANGE_UPDATE_AFTER);
+			}
+			bvalid = LakeScanNext(bscan, bv, bn);
+			avalid = LakeScanNext(ascan, av, an);
+		}
 	}
-	LakeScanEnd(scan);
-
-	/* after: the same keys folded with the commit's records */
-	scan = group_scan(spec, merge, wanted, after, pending, cxt);
-	while (LakeScanNext(scan, values, isnull))
-	{
-		char	   *text;
-
-		CHECK_FOR_INTERRUPTS();
-		text = key_text(spec, values, isnull);
-		if (keys && hash_search(keys, &text, HASH_FIND, NULL) == NULL)
-		{
-			pfree(text);
-			continue;
-		}
-		e = hash_search(olds, &text, HASH_FIND, NULL);
-		pfree(text);
-		if (e == NULL)
-		{
-			LakeWriteBufferAppendChange(out, values, isnull, LAKE_CHANGE_INSERT);
-			continue;
-		}
-		e->seen = true;
-		if (rows_equal(spec, e->values, e->isnull, values, isnull))
-			continue;
-		LakeWriteBufferAppendChange(out, e->values, e->isnull, LAKE_CHANGE_UPDATE_BEFORE);
-		LakeWriteBufferAppendChange(out, values, isnull, LAKE_CHANGE_UPDATE_AFTER);
-	}
-	LakeScanEnd(scan);
-
-	hash_seq_init(&hs, olds);
-	while ((e = hash_seq_search(&hs)) != NULL)
-		if (!e->seen)
-			LakeWriteBufferAppendChange(out, e->values, e->isnull, LAKE_CHANGE_DELETE);
+	LakeScanEnd(bscan);
+	LakeScanEnd(ascan);
 	MemoryContextSwitchTo(old);
 }
 
@@ -344,14 +325,12 @@ add_group(List *groups, LakeDataFile *f)
  *		The changelog files of a commit of a primary-key table that follows
  *		snapshot base (NULL: the table has none): added are the commit's
  *		data files; dropped(f, arg) says whether the commit drops committed
- *		file f; note_key(values, isnull, arg) is called once per key the
- *		commit writes.  Files are durable on return.
+ *		file f.  Files are durable on return.
  */
 List *
 LakeChangelogLookupFiles(const LakeFlushSpec *spec, const LakeMergeConfig *merge,
 						 List *base_files, List *added,
-						 bool (*dropped) (LakeDataFile *, void *),
-						 LakeNoteKeyFn note_key, void *arg)
+						 bool (*dropped) (LakeDataFile *, void *), void *arg)
 {
 	MemoryContext caller = CurrentMemoryContext;
 	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext,
@@ -379,7 +358,7 @@ LakeChangelogLookupFiles(const LakeFlushSpec *spec, const LakeMergeConfig *merge
 		ChangeGroup	   *g = lfirst(lc);
 
 		diff_group(&cspec, merge, g->partition, g->bucket, base_files, added,
-				   dropped, note_key, arg, out, group_cxt);
+				   dropped, arg, out, group_cxt);
 		MemoryContextReset(group_cxt);
 	}
 	MemoryContextSwitchTo(caller);

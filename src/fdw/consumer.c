@@ -38,7 +38,15 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/resowner.h"
 #include "utils/timestamp.h"
+
+/* the advance a subtransaction started from (undone if it aborts) */
+typedef struct AdvanceMark
+{
+	SubTransactionId subid;
+	int64		advance;
+} AdvanceMark;
 
 typedef struct ConsumerUse
 {
@@ -46,6 +54,7 @@ typedef struct ConsumerUse
 	char	   *name;
 	int64		start;			/* position at the first scan */
 	int64		advance;		/* position to store at commit */
+	List	   *marks;			/* AdvanceMark*, innermost last */
 } ConsumerUse;
 
 static MemoryContext consumer_cxt = NULL;
@@ -53,6 +62,8 @@ static List *consumer_uses = NIL;	/* ConsumerUse*, consumer_cxt */
 static bool consumer_callback_registered = false;
 
 static void consumer_xact_callback(XactEvent event, void *arg);
+static void consumer_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+									  SubTransactionId parentSubid, void *arg);
 
 /* Serialise the transactions of one consumer (this server only). */
 static void
@@ -63,8 +74,20 @@ consumer_lock(LakeTable *table, const char *name)
 	uint64		k = hash_bytes_extended((const unsigned char *) name, strlen(name), k1);
 	LOCKTAG		tag;
 
+	ResourceOwner save = CurrentResourceOwner;
+
 	SET_LOCKTAG_ADVISORY(tag, InvalidOid, (uint32) (k >> 32), (uint32) k, 4);
-	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+	/* held until the top transaction ends, even if taken in a savepoint */
+	CurrentResourceOwner = TopTransactionResourceOwner;
+	PG_TRY();
+	{
+		(void) LockAcquire(&tag, ExclusiveLock, false, false);
+	}
+	PG_FINALLY();
+	{
+		CurrentResourceOwner = save;
+	}
+	PG_END_TRY();
 }
 
 static ConsumerUse *
@@ -100,6 +123,7 @@ LakeConsumerBegin(LakeTable *table, const char *name)
 	if (!consumer_callback_registered)
 	{
 		RegisterXactCallback(consumer_xact_callback, NULL);
+		RegisterSubXactCallback(consumer_subxact_callback, NULL);
 		consumer_callback_registered = true;
 	}
 	if (consumer_cxt == NULL)
@@ -131,8 +155,62 @@ LakeConsumerAdvance(LakeTable *table, const char *name, int64 position)
 
 	if (u == NULL)
 		elog(ERROR, "lake_fdw: consumer \"%s\" advanced without a scan", name);
-	if (position > u->advance)
-		u->advance = position;
+	if (position <= u->advance)
+		return;
+	if (GetCurrentTransactionNestLevel() > 1)
+	{
+		SubTransactionId subid = GetCurrentSubTransactionId();
+
+		if (u->marks == NIL || ((AdvanceMark *) llast(u->marks))->subid != subid)
+		{
+			MemoryContext old = MemoryContextSwitchTo(consumer_cxt);
+			AdvanceMark *m = palloc(sizeof(AdvanceMark));
+
+			m->subid = subid;
+			m->advance = u->advance;
+			u->marks = lappend(u->marks, m);
+			MemoryContextSwitchTo(old);
+		}
+	}
+	u->advance = position;
+}
+
+/*
+ * A rolled-back savepoint (or PL/pgSQL exception block) discards the rows
+ * its scans returned: the consumer's advance goes back to where the
+ * savepoint found it.  A released one passes its advance to its parent.
+ */
+static void
+consumer_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+						  SubTransactionId parentSubid, void *arg)
+{
+	ListCell   *lc;
+
+	if (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB)
+		return;
+	foreach(lc, consumer_uses)
+	{
+		ConsumerUse *u = lfirst(lc);
+		AdvanceMark *m;
+
+		if (u->marks == NIL)
+			continue;
+		m = llast(u->marks);
+		if (m->subid != mySubid)
+			continue;
+		if (event == SUBXACT_EVENT_ABORT_SUB)
+		{
+			u->advance = m->advance;
+			u->marks = list_delete_last(u->marks);
+		}
+		else if (list_length(u->marks) > 1 &&
+				 ((AdvanceMark *) list_nth(u->marks, list_length(u->marks) - 2))->subid == parentSubid)
+			u->marks = list_delete_last(u->marks);	/* the parent's mark is older */
+		else if (parentSubid == TopSubTransactionId)
+			u->marks = list_delete_last(u->marks);
+		else
+			m->subid = parentSubid;
+	}
 }
 
 /*

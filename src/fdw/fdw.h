@@ -179,13 +179,12 @@ extern void LakeChangelogExplain(ForeignScanState *node, ExplainState *es);
 
 /* changelog_write.c: changelog 'lookup' files of a commit */
 extern const char *LakeSchemaChangelogMode(LakeSchema *schema);
-typedef void (*LakeNoteKeyFn) (const Datum *values, const bool *isnull, void *arg);
 struct LakeFlushSpec;
 extern List *LakeChangelogLookupFiles(const struct LakeFlushSpec *spec,
 									  const LakeMergeConfig *merge,
 									  List *base_files, List *added,
 									  bool (*dropped) (LakeDataFile *, void *),
-									  LakeNoteKeyFn note_key, void *arg);
+									  void *arg);
 
 /* functions.c */
 extern LakeTable *LakeTableForRelation(Oid relid, LakeTableOptions **opts_out);

@@ -113,6 +113,8 @@ struct LakeXactTable
 	/* changelog 'lookup': files written at commit, and their base */
 	List	   *changelog_files;	/* LakeDataFile* */
 	int64		changelog_base; /* snapshot the before-images come from */
+	HTAB	   *written_keys;	/* of ReadKey: keys the commit writes, built
+								 * only when a concurrent commit needs checking */
 };
 
 /* a key read by a read-modify-write, by its canonical text */
@@ -129,6 +131,7 @@ static MemoryContext xact_cxt = NULL;
 static bool callbacks_registered = false;
 
 static void apply_cuts(LakeXactTable *xt);
+static HTAB *written_key_set(LakeXactTable *xt);
 static void ensure_spec(LakeXactTable *xt);
 static void spill(LakeXactTable *xt);
 static void lake_xact_callback(XactEvent event, void *arg);
@@ -303,6 +306,7 @@ LakeXactGetTable(Oid relid, bool for_write)
 			xt->read_from = 0;
 			xt->changelog_files = NIL;
 			xt->changelog_base = 0;
+			xt->written_keys = NULL;
 		}
 		PG_CATCH();
 		{
@@ -932,9 +936,10 @@ LakeXactNoteRead(LakeXactTable *xt, const Datum *values, const bool *isnull,
 	pfree(text);
 }
 
-/* ERROR 40001 if a row of file f has a key this transaction read */
+/* ERROR 40001 if a row of file f has one of the keys (this transaction's) */
 static void
-check_file_keys(LakeXactTable *xt, LakeTable *table, LakeDataFile *f, LakeSnapshot *newer)
+check_file_keys(LakeXactTable *xt, LakeTable *table, LakeDataFile *f, LakeSnapshot *newer,
+				HTAB *keys)
 {
 	const LakeFlushSpec *spec = &xt->spec;
 	char	   *path = psprintf("%s/%s/%s", table->root, table->relpath, f->path);
@@ -965,7 +970,7 @@ check_file_keys(LakeXactTable *xt, LakeTable *table, LakeDataFile *f, LakeSnapsh
 			}
 			text = LakeXactKeyText(xt, values, isnull);
 			strlcpy(hkey, text, sizeof(hkey));
-			if (hash_search(xt->read_keys, hkey, HASH_FIND, NULL) != NULL)
+			if (hash_search(keys, hkey, HASH_FIND, NULL) != NULL)
 			{
 				for (char *p = text; *p; p++)
 					if (*p == '\x1f')
@@ -975,7 +980,8 @@ check_file_keys(LakeXactTable *xt, LakeTable *table, LakeDataFile *f, LakeSnapsh
 						(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 						 errmsg("could not serialize access to lake table \"%s\" due to a concurrent update",
 								get_rel_name(xt->relid)),
-						 errdetail("Key (%s) was read and rewritten by this transaction and changed by snapshot " INT64_FORMAT ", committed concurrently.",
+						 errdetail("Key (%s) was %s by this transaction and changed by snapshot " INT64_FORMAT ", committed concurrently.",
+								   keys == xt->read_keys ? "read and rewritten" : "written (changelog 'lookup')",
 								   text, newer->id),
 						 errhint("Retry the transaction.")));
 			}
@@ -994,9 +1000,14 @@ check_read_conflict(LakeTable *table, LakeSnapshot *newer, void *arg)
 	List	   *deleted = NIL;
 	ListCell   *lc;
 
+	HTAB	   *written = NULL;
+
 	/* compaction and schema changes keep every key's value */
 	if (newer->kind == LAKE_COMMIT_COMPACT || newer->kind == LAKE_COMMIT_SCHEMA)
 		return;
+	/* a lookup changelog's before-images hold if no key it wrote changed */
+	if (xt->changelog_base != 0 && newer->id > xt->changelog_base)
+		written = written_key_set(xt);
 	LakeSnapshotDelta(table, newer, &added, &deleted);
 	foreach(lc, added)
 	{
@@ -1015,20 +1026,92 @@ check_read_conflict(LakeTable *table, LakeSnapshot *newer, void *arg)
 							   newer->id),
 					 errhint("Retry the transaction.")));
 		if (xt->read_keys != NULL)
-			check_file_keys(xt, table, f, newer);
+			check_file_keys(xt, table, f, newer, xt->read_keys);
+		if (written)
+			check_file_keys(xt, table, f, newer, written);
 	}
-	if (xt->read_keys != NULL)
-		foreach(lc, deleted)
-			check_file_keys(xt, table, lfirst(lc), newer);
+	foreach(lc, deleted)
+	{
+		if (xt->read_keys != NULL)
+			check_file_keys(xt, table, lfirst(lc), newer, xt->read_keys);
+		if (written)
+			check_file_keys(xt, table, lfirst(lc), newer, written);
+	}
 }
 
-/* changelog 'lookup': a key the commit writes must not change under it */
-static void
-note_written_key(const Datum *values, const bool *isnull, void *arg)
+/*
+ * changelog 'lookup': the keys of the commit's data files, read only when
+ * a concurrent commit has to be checked against them
+ */
+static HTAB *
+written_key_set(LakeXactTable *xt)
 {
-	LakeXactTable *xt = arg;
+	const LakeFlushSpec *spec = &xt->spec;
+	HASHCTL		ctl;
+	ListCell   *lc;
+	const char **names;
+	Datum	   *values;
+	bool	   *isnull;
 
-	LakeXactNoteRead(xt, values, isnull, xt->changelog_base);
+	if (xt->written_keys)
+		return xt->written_keys;
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = NAMEDATALEN * 2;
+	ctl.entrysize = sizeof(ReadKey);
+	ctl.hcxt = xact_cxt;
+	xt->written_keys = hash_create("lake_fdw written keys", 1024, &ctl,
+								   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	names = palloc0(sizeof(char *) * Max(spec->ncolumns, 1));
+	values = palloc0(sizeof(Datum) * Max(spec->ncolumns, 1));
+	isnull = palloc0(sizeof(bool) * Max(spec->ncolumns, 1));
+	for (int k = 0; k < spec->nkey; k++)
+		names[spec->key_cols[k]] = spec->names[spec->key_cols[k]];
+	foreach(lc, xt->flushes)
+	{
+		PendingFlush *pf = lfirst(lc);
+		ListCell   *lc2;
+
+		foreach(lc2, pf->files)
+		{
+			LakeDataFile *f = lfirst(lc2);
+			char	   *path;
+			LakeFileReader *r;
+			LakeFileBatch batch;
+
+			if (pending_file_dropped(xt, f))
+				continue;
+			path = psprintf("%s/%s/%s", xt->table->root, xt->table->relpath, f->path);
+			r = LakeFileReaderOpen(path, path);
+			LakeFileReaderProject(r, spec->ncolumns, names, spec->types, false);
+			while (LakeFileReaderNext(r, &batch))
+			{
+				for (uint32 i = 0; i < batch.nrows; i++)
+				{
+					char	   *text;
+					char		hkey[NAMEDATALEN * 2];
+					bool		found;
+					ReadKey    *rk;
+
+					CHECK_FOR_INTERRUPTS();
+					for (int k = 0; k < spec->nkey; k++)
+					{
+						int			c = spec->key_cols[k];
+
+						LakeVectorToDatums(&spec->types[c], &batch.columns[c], i, 1,
+										   &values[c], &isnull[c]);
+					}
+					text = LakeXactKeyText(xt, values, isnull);
+					strlcpy(hkey, text, sizeof(hkey));
+					rk = hash_search(xt->written_keys, hkey, HASH_ENTER, &found);
+					if (!found)
+						rk->full = MemoryContextStrdup(xact_cxt, text);
+					pfree(text);
+				}
+			}
+			LakeFileReaderClose(r);
+		}
+	}
+	return xt->written_keys;
 }
 
 /*
@@ -1051,13 +1134,7 @@ add_lookup_changelog(LakeXactTable *xt, List *added)
 	xt->changelog_base = base_id;
 	xt->changelog_files =
 		LakeChangelogLookupFiles(&xt->spec, LakeXactMergeConfig(xt), base_files, added,
-								 xt->drops != NIL ? commit_delete_filter : NULL,
-								 note_written_key, xt);
-	if (xt->read_keys == NULL)
-	{
-		/* nothing written (only drops of empty partitions) */
-		xt->read_from = base_id;
-	}
+								 xt->drops != NIL ? commit_delete_filter : NULL, xt);
 	return list_concat(list_copy(added), xt->changelog_files);
 }
 
@@ -1113,12 +1190,9 @@ commit_table(LakeXactTable *xt)
 	{
 		req.added = add_lookup_changelog(xt, added);
 		/* the before-images hold only if nothing touches the keys meanwhile */
-		if (xt->read_keys == NULL)
-		{
-			req.base_snapshot_id = xt->changelog_base;
-			req.check_conflict = check_read_conflict;
-			req.check_conflict_arg = xt;
-		}
+		req.base_snapshot_id = xt->changelog_base;
+		req.check_conflict = check_read_conflict;
+		req.check_conflict_arg = xt;
 	}
 	/* appends and blind upserts never conflict; reads before writes may */
 	if (xt->read_keys != NULL)

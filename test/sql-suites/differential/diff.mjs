@@ -186,7 +186,7 @@ class SeedRun {
     // a DELETE that drops whole partitions in metadata reports the dropped files' row count (a
     // documented difference on primary-key tables, where files may hold several versions)
     let metaDelete = false;
-    if (/^DELETE FROM t WHERE /.test(sql) && !/ RETURNING /.test(sql)) {
+    if (/^DELETE FROM t\b/.test(sql) && !/ RETURNING /.test(sql)) {
       const e = await run(this.L, `EXPLAIN (COSTS OFF) ${sql}`);
       metaDelete = e.ok && e.rows.some(r => /Foreign Delete/.test(Object.values(r)[0]));
     }
