@@ -6,7 +6,8 @@
 // on H, then on L, inside transactions driven in lockstep. Compared: success or failure (SQLSTATE;
 // the message too for "cannot affect row a second time"), the rows RETURNING or SELECT gives (in
 // order for INSERT, as multisets otherwise), the full contents of both tables after every
-// transaction and now and then inside one, and from O after some commits. lake_compact runs on the
+// transaction and now and then inside one, and from O after some commits; inside a transaction O
+// must see exactly the last committed contents. lake_compact runs on the
 // lake table between transactions. On the first mismatch of a seed: the seed, the step, the
 // statements of the failing transaction, expected (heap) vs actual (lake); the whole statement log
 // of the seed is written to $LAKE_SCRATCH/differential-<seed>.sql; the process exits 1 at the end.
@@ -226,12 +227,30 @@ class SeedRun {
     if (!h.ok) throw new Error(`heap read failed: ${h.message}`);
     if (!l.ok) this.fail(`reading the lake table ${where} failed`, `${h.rows.length} rows`, `${l.code}: ${l.message}`);
     const hs = sortedRows(h.rows), ls = sortedRows(l.rows);
-    if (hs.join('\n') === ls.join('\n')) return;
+    if (hs.join('\n') === ls.join('\n')) {
+      if (!this.inTxn) this.committed = hs;	// what other sessions must see until the next commit
+      return;
+    }
     const lset = new Set(ls), hset = new Set(hs);
     const onlyH = hs.filter(x => !lset.has(x)), onlyL = ls.filter(x => !hset.has(x));
     this.fail(`contents differ ${where} (heap ${hs.length} rows, lake ${ls.length} rows)`,
       `rows missing from lake: ${onlyH.slice(0, 20).join(' ') || '(none)'}`,
       `rows only in lake: ${onlyL.slice(0, 20).join(' ') || '(none)'}`);
+  }
+
+  // another session must see the last committed contents while a transaction is open
+  async observerSeesCommitted() {
+    // after a TRUNCATE the transaction holds ACCESS EXCLUSIVE on the table: readers wait, as on heap
+    if (!this.committed || this.txn.some(l => /^TRUNCATE/.test(l))) return;
+    this.stats.checks++;
+    const o = await run(this.O, 'SELECT * FROM t');
+    if (!o.ok) this.fail('the observer session could not read the lake table', 'the committed rows', `${o.code}: ${o.message}`);
+    const os = sortedRows(o.rows);
+    if (os.join('\n') === this.committed.join('\n')) return;
+    const cset = new Set(this.committed), oset = new Set(os);
+    this.fail(`another session sees uncommitted or lost rows inside the transaction (committed ${this.committed.length} rows, seen ${os.length})`,
+      `committed rows it does not see: ${this.committed.filter(x => !oset.has(x)).slice(0, 20).join(' ') || '(none)'}`,
+      `rows it sees that are not committed: ${os.filter(x => !cset.has(x)).slice(0, 20).join(' ') || '(none)'}`);
   }
 
   async control(sql) {	// BEGIN / COMMIT / ROLLBACK / SAVEPOINT ... on both
@@ -258,6 +277,7 @@ class SeedRun {
     }
     const iso = r.weighted([[6, ''], [2, ' ISOLATION LEVEL REPEATABLE READ'], [1, ' ISOLATION LEVEL READ COMMITTED']]);
     await this.control(`BEGIN${iso}`);
+    this.inTxn = true;
     const savepoints = [];
     let aborted = false;
     const n = r.int(1, 6);
@@ -288,8 +308,12 @@ class SeedRun {
           savepoints.length = k;
         }
       }
-      if (r.chance(0.15)) await this.compareContents('inside the transaction');
+      if (r.chance(0.15)) {
+        await this.compareContents('inside the transaction');
+        await this.observerSeesCommitted();
+      }
     }
+    this.inTxn = false;
     if (aborted || (this.forms.has('rollback') && r.chance(0.15))) {
       await this.control('ROLLBACK');
       this.stats.rollbacks++;

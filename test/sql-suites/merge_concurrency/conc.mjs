@@ -13,7 +13,8 @@
 //     (option snapshot): the marker appearing in it names the transaction it committed, and the
 //     table's contents there must equal replaying the committed transactions in snapshot order.
 // (c) the 40001 path: scripted interleavings of two sessions doing read-modify-writes of the same
-//     key (UPDATE ... SET c = c + 1, lookup-path upserts, DELETE against UPDATE, REPEATABLE READ):
+//     key (UPDATE ... SET c = c + 1, lookup-path upserts, DELETE against UPDATE, REPEATABLE READ,
+//     a lookup-path insert of a key another session inserts first):
 //     one must fail with SQLSTATE 40001, never both succeed; blind upserts and different keys must
 //     not conflict; then a stress loop of read-modify-writes with retries: final counter = number
 //     of successful commits.
@@ -393,6 +394,23 @@ async function partC(setup) {
     check(rb.ok && ra.ok && ca.ok && v === 2,
       'READ COMMITTED: UPDATE of key 10 in a statement that started after the other commit: succeeds, c = 2',
       `B ${errText(rb)}; A UPDATE ${errText(ra)}; A COMMIT ${errText(ca)}; c = ${v}`);
+  }
+  // the lookup path found the key absent and inserts it; another session inserts the key and
+  // commits first: heap would have waited and then updated (or done nothing); the lake must not
+  // overwrite the other row with its insert
+  for (const [label, k, sqlA] of [
+    ['lookup-path upsert of absent key 14', 14, `INSERT INTO rmw AS t VALUES (14, 1) ON CONFLICT (k) DO UPDATE SET c = t.c * 2 + EXCLUDED.c`],
+    ['DO NOTHING RETURNING (lookup path) of absent key 15', 15, 'INSERT INTO rmw VALUES (15, 1) ON CONFLICT DO NOTHING RETURNING c'],
+  ]) {
+    await must(setup, `DELETE FROM rmw WHERE k = ${k}`);
+    await must(A, 'BEGIN');
+    const ra = await run(A, sqlA);
+    const rb = await run(B, `INSERT INTO rmw VALUES (${k}, 100)`);
+    const ca = await run(A, 'COMMIT');
+    const v = await val(k);
+    check(ra.ok && rb.ok && is40001(ca) && v === 100,
+      `${label}, another session inserts it and commits first: 40001 at COMMIT, the other row stays (c = 100)`,
+      `A ${errText(ra)}; B ${errText(rb)}; A COMMIT ${errText(ca)}; c = ${v}`);
   }
   await A.end(); await B.end();
 
