@@ -214,3 +214,24 @@ CREATE FOREIGN TABLE ov (k int PRIMARY KEY, c bigint OPTIONS (aggregate 'sum')) 
 INSERT INTO ov VALUES (1, 9223372036854775807);
 INSERT INTO ov VALUES (1, 1);
 SELECT * FROM ov;
+
+-- pinned views (tags) merge with the lake schema's engine, sequence column and aggregates,
+-- not their own (they declare none)
+SELECT lake_create_tag('agg2', 'agg2_t') > 0 AS tagged;
+CREATE FOREIGN TABLE agg2_at (k int, c bigint) SERVER lake OPTIONS (table 'up/agg2', tag 'agg2_t');
+SELECT lake_create_tag('pu', 'pu_t') > 0 AS tagged;
+CREATE FOREIGN TABLE pu_at (k int, a text, b int) SERVER lake OPTIONS (table 'up/pu', tag 'pu_t');
+SELECT lake_create_tag('sq', 'sq_t') > 0 AS tagged;
+CREATE FOREIGN TABLE sq_at (k int, v text, ts int) SERVER lake OPTIONS (table 'up/sq', tag 'sq_t');
+SELECT lake_create_tag('fr', 'fr_t') > 0 AS tagged;
+CREATE FOREIGN TABLE fr_at (k int, a text) SERVER lake OPTIONS (table 'up/fr', tag 'fr_t');
+INSERT INTO agg2 VALUES (1, 100);
+INSERT INTO pu VALUES (1, 'changed', NULL);
+INSERT INTO sq VALUES (2, 'later', 2);
+INSERT INTO fr VALUES (2, 'ignored: first row wins');
+SELECT * FROM agg2_at;
+SELECT * FROM pu_at;
+SELECT * FROM sq_at ORDER BY k;
+SELECT * FROM fr_at ORDER BY k;
+SELECT * FROM agg2;
+SELECT * FROM pu;

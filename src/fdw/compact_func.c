@@ -115,21 +115,7 @@ LakeCompactRelation(Oid relid, bool full, bool quiet_races)
 	policy.trigger = opts->compaction_trigger;
 	policy.max_size_amplification = opts->compaction_max_size_amplification;
 	policy.target_file_size = opts->target_file_size;
-	{
-		const char **aggs = palloc0(sizeof(char *) * Max(schema->ncolumns, 1));
-		int			seqcol = -1;
-
-		for (int i = 0; i < schema->ncolumns; i++)
-		{
-			aggs[i] = schema->columns[i].aggregate;
-			if (opts->sequence_column &&
-				strcmp(opts->sequence_column, schema->columns[i].name) == 0)
-				seqcol = i;
-		}
-		policy.merge = LakeMergeConfigBuild(opts->merge_engine, schema->ncolumns, flush.names,
-											flush.types, flush.column_ids, aggs, flush.nkey,
-											flush.key_cols, seqcol);
-	}
+	policy.merge = LakeMergeConfigFromSchema(schema, opts, &flush);
 
 	latest = LakeSnapshotLatestId(table);
 	if (latest == LAKE_SNAPSHOT_NONE)

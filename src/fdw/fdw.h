@@ -161,6 +161,9 @@ extern void LakeXactPendingForScan(LakeXactTable *xt, CommandId cid, bool need_s
 struct LakeFlushSpec;
 extern void LakeFlushSpecBuild(LakeTable *table, LakeSchema *schema, LakeTableOptions *opts,
 							   struct LakeFlushSpec *spec);
+extern LakeMergeConfig *LakeMergeConfigFromSchema(const LakeSchema *schema,
+													 const LakeTableOptions *opts,
+													 const struct LakeFlushSpec *flush);
 
 /* compact_func.c: lake_compact */
 extern int	LakeCompactRelation(Oid relid, bool full, bool quiet_races);

@@ -2,13 +2,15 @@
  * flush_spec.c
  *	  The flush description of a lake table (LakeFlushSpec): its lake
  *	  schema's columns, types, key, partitioning, buckets and codec, from
- *	  the schema and the foreign table's options.  Shared by writers
- *	  (xact.c) and compaction (compact_func.c).
+ *	  the schema and the foreign table's options; and the merge
+ *	  configuration of its primary key.  Shared by writers (xact.c) and
+ *	  compaction (compact_func.c).
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "fdw/fdw.h"
+#include "mergetree/merge_engine.h"
 #include "mergetree/write_buffer.h"
 #include "parser/parse_type.h"
 
@@ -76,4 +78,50 @@ LakeFlushSpecBuild(LakeTable *table, LakeSchema *s, LakeTableOptions *o,
 		spec->codec = PQ_CODEC_ZSTD;
 	spec->compression_level = o->compression_level;
 	spec->row_group_rows = (uint32) lake_row_group_rows;
+}
+
+/* A table-defining option as the lake schema records it, or NULL */
+static const char *
+schema_option(const LakeSchema *s, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, s->options)
+	{
+		LakeOption *o = lfirst(lc);
+
+		if (strcmp(o->name, name) == 0)
+			return o->value;
+	}
+	return NULL;
+}
+
+/*
+ * How versions of a key merge: the engine, sequence column and per-column
+ * aggregates the lake schema was created (or evolved) with.  The foreign
+ * table's own options only fill in what an old schema does not record:
+ * views with option snapshot, tag or scan declare no engine of their own.
+ */
+LakeMergeConfig *
+LakeMergeConfigFromSchema(const LakeSchema *s, const LakeTableOptions *o,
+						  const LakeFlushSpec *flush)
+{
+	const char *engine = schema_option(s, "merge_engine");
+	const char *seqname = schema_option(s, "sequence_column");
+	const char **aggs = palloc0(sizeof(char *) * Max(s->ncolumns, 1));
+	int			seqcol = -1;
+
+	if (engine == NULL)
+		engine = o->merge_engine;
+	if (seqname == NULL)
+		seqname = o->sequence_column;
+	for (int i = 0; i < s->ncolumns; i++)
+	{
+		aggs[i] = s->columns[i].aggregate;
+		if (seqname && strcmp(seqname, s->columns[i].name) == 0)
+			seqcol = i;
+	}
+	return LakeMergeConfigBuild(engine, s->ncolumns, flush->names, flush->types,
+								flush->column_ids, aggs, flush->nkey, flush->key_cols,
+								seqcol);
 }

@@ -304,60 +304,16 @@ LakeXactFlushSpec(LakeXactTable *xt)
 	return &xt->spec;
 }
 
-/* A table-defining option as the lake table was created with it, or NULL */
-static const char *
-schema_option_value(LakeXactTable *xt, const char *name)
-{
-	ListCell   *lc;
-
-	foreach(lc, xt->schema->options)
-	{
-		LakeOption *o = lfirst(lc);
-
-		if (strcmp(o->name, name) == 0)
-			return o->value;
-	}
-	return NULL;
-}
-
-/* The merge engine the lake table was created with. */
-static const char *
-schema_merge_engine(LakeXactTable *xt)
-{
-	const char *v = schema_option_value(xt, "merge_engine");
-
-	return v ? v : xt->opts->merge_engine;
-}
-
 const LakeMergeConfig *
 LakeXactMergeConfig(LakeXactTable *xt)
 {
 	if (xt->merge == NULL && xt->schema->primary_key != NIL)
 	{
 		MemoryContext old;
-		const char **aggs;
-		int			seqcol = -1;
-		const char *seqname;
 
 		ensure_spec(xt);
-		seqname = schema_option_value(xt, "sequence_column");
-		if (seqname == NULL)
-			seqname = xt->opts->sequence_column;
 		old = MemoryContextSwitchTo(xact_cxt);
-		aggs = palloc0(sizeof(char *) * Max(xt->schema->ncolumns, 1));
-		for (int i = 0; i < xt->schema->ncolumns; i++)
-		{
-			aggs[i] = xt->schema->columns[i].aggregate;
-			if (seqname && strcmp(seqname, xt->schema->columns[i].name) == 0)
-				seqcol = i;
-		}
-		/*
-		 * the lake schema's engine: views with option snapshot, tag or scan
-		 * declare none
-		 */
-		xt->merge = LakeMergeConfigBuild(schema_merge_engine(xt), xt->schema->ncolumns,
-										 xt->spec.names, xt->types, xt->spec.column_ids,
-										 aggs, xt->spec.nkey, xt->spec.key_cols, seqcol);
+		xt->merge = LakeMergeConfigFromSchema(xt->schema, xt->opts, &xt->spec);
 		MemoryContextSwitchTo(old);
 	}
 	return xt->merge;
