@@ -33,16 +33,9 @@
 const char *
 LakeSchemaChangelogMode(LakeSchema *schema)
 {
-	ListCell   *lc;
+	const char *v = LakeSchemaOption(schema, "changelog");
 
-	foreach(lc, schema->options)
-	{
-		LakeOption *o = lfirst(lc);
-
-		if (strcmp(o->name, "changelog") == 0)
-			return o->value;
-	}
-	return "none";
+	return v ? v : "none";
 }
 
 static int

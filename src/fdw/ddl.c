@@ -181,21 +181,6 @@ same_name_list(List *a, List *b)
 	return true;
 }
 
-static const char *
-schema_option(LakeSchema *s, const char *name)
-{
-	ListCell   *lc;
-
-	foreach(lc, s->options)
-	{
-		LakeOption *o = lfirst(lc);
-
-		if (strcmp(o->name, name) == 0)
-			return o->value;
-	}
-	return NULL;
-}
-
 static void
 mismatch(Relation rel, LakeTableOptions *opts, const char *what, const char *declared,
 		 const char *stored)
@@ -244,10 +229,10 @@ check_against_lake(Relation rel, LakeTableOptions *opts, LakeSchema *decl, LakeS
 		mismatch(rel, opts, "bucket count differs", psprintf("%d", decl->buckets),
 				 psprintf("%d", lake->buckets));
 	if (lake->primary_key &&
-		strcmp(opts->merge_engine, schema_option(lake, "merge_engine") ?
-			   schema_option(lake, "merge_engine") : "deduplicate") != 0)
+		strcmp(opts->merge_engine, LakeSchemaOption(lake, "merge_engine") ?
+			   LakeSchemaOption(lake, "merge_engine") : "deduplicate") != 0)
 		mismatch(rel, opts, "merge engine differs", opts->merge_engine,
-				 schema_option(lake, "merge_engine"));
+				 LakeSchemaOption(lake, "merge_engine"));
 }
 
 /* Every column's aggregate must suit its type (aggregation engine). */
@@ -704,15 +689,15 @@ import_statement(ImportForeignSchemaStmt *stmt, const char *servername,
 		appendStringInfo(&buf, ", partition_by %s", quote_literal_cstr(join_names(s->partition_by)));
 	if (s->buckets > 1)
 		appendStringInfo(&buf, ", buckets '%d'", s->buckets);
-	if ((v = schema_option(s, "merge_engine")) && s->primary_key)
+	if ((v = LakeSchemaOption(s, "merge_engine")) && s->primary_key)
 		appendStringInfo(&buf, ", merge_engine %s", quote_literal_cstr(v));
-	if ((v = schema_option(s, "changelog")))
+	if ((v = LakeSchemaOption(s, "changelog")))
 		appendStringInfo(&buf, ", changelog %s", quote_literal_cstr(v));
-	if ((v = schema_option(s, "sequence_column")))
+	if ((v = LakeSchemaOption(s, "sequence_column")))
 		appendStringInfo(&buf, ", sequence_column %s", quote_literal_cstr(v));
-	if ((v = schema_option(s, "compression")))
+	if ((v = LakeSchemaOption(s, "compression")))
 		appendStringInfo(&buf, ", compression %s", quote_literal_cstr(v));
-	if ((v = schema_option(s, "bloom_filter_columns")))
+	if ((v = LakeSchemaOption(s, "bloom_filter_columns")))
 		appendStringInfo(&buf, ", bloom_filter_columns %s", quote_literal_cstr(v));
 	appendStringInfoChar(&buf, ')');
 	return buf.data;

@@ -80,22 +80,6 @@ LakeFlushSpecBuild(LakeTable *table, LakeSchema *s, LakeTableOptions *o,
 	spec->row_group_rows = (uint32) lake_row_group_rows;
 }
 
-/* A table-defining option as the lake schema records it, or NULL */
-static const char *
-schema_option(const LakeSchema *s, const char *name)
-{
-	ListCell   *lc;
-
-	foreach(lc, s->options)
-	{
-		LakeOption *o = lfirst(lc);
-
-		if (strcmp(o->name, name) == 0)
-			return o->value;
-	}
-	return NULL;
-}
-
 /*
  * How versions of a key merge: the engine, sequence column and per-column
  * aggregates the lake schema was created (or evolved) with.  The foreign
@@ -106,8 +90,8 @@ LakeMergeConfig *
 LakeMergeConfigFromSchema(const LakeSchema *s, const LakeTableOptions *o,
 						  const LakeFlushSpec *flush)
 {
-	const char *engine = schema_option(s, "merge_engine");
-	const char *seqname = schema_option(s, "sequence_column");
+	const char *engine = LakeSchemaOption(s, "merge_engine");
+	const char *seqname = LakeSchemaOption(s, "sequence_column");
 	const char **aggs = palloc0(sizeof(char *) * Max(s->ncolumns, 1));
 	int			seqcol = -1;
 

@@ -427,3 +427,18 @@ LakeSchemaCommit(LakeTable *table, LakeSchema *new_schema)
 	req.schema_id = target;
 	(void) LakeCommit(table, &req);
 }
+
+const char *
+LakeSchemaOption(const LakeSchema *schema, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, schema->options)
+	{
+		LakeOption *o = lfirst(lc);
+
+		if (strcmp(o->name, name) == 0)
+			return o->value;
+	}
+	return NULL;
+}
