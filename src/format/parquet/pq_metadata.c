@@ -31,6 +31,24 @@ read_raw(PqThriftReader *r, int type)
  * Statistics
  * ---------------------------------------------------------------------
  */
+/*
+ * An array of n elements (at least one) for a Thrift list, or NULL after
+ * failing the reader with "out of memory" and setting *nomem.
+ */
+static void *
+alloc_list(PqThriftReader *r, const PqAllocator *alloc, size_t elem_size, uint32_t n,
+		   bool *nomem)
+{
+	void	   *p = PqAllocZero(alloc, elem_size * (n ? n : 1));
+
+	if (p == NULL)
+	{
+		*nomem = true;
+		PqThriftFail(r, "out of memory");
+	}
+	return p;
+}
+
 static void
 parse_stats(PqThriftReader *r, PqMetaStats *s)
 {
@@ -369,13 +387,9 @@ parse_row_group(PqThriftReader *r, PqMetaRowGroup *g, int expect_columns,
 								 (unsigned long long) pq_thrift_offset(r));
 					break;
 				}
-				g->columns = PqAllocZero(alloc, sizeof(PqMetaColumn) * (n ? n : 1));
+				g->columns = alloc_list(r, alloc, sizeof(PqMetaColumn), n, nomem);
 				if (g->columns == NULL)
-				{
-					*nomem = true;
-					PqThriftFail(r, "out of memory");
 					break;
-				}
 				g->ncolumns = (int) n;
 				for (uint32_t i = 0; i < n && !r->failed; i++)
 					parse_column_chunk(r, &g->columns[i]);
@@ -457,13 +471,9 @@ PqMetaFileParse(const uint8_t *buf, size_t len, uint64_t base_offset,
 								 n, max_columns);
 					break;
 				}
-				f->schema = PqAllocZero(alloc, sizeof(PqMetaSchema) * n);
-				if (!f->schema)
-				{
-					nomem = true;
-					PqThriftFail(&r, "out of memory");
+				f->schema = alloc_list(&r, alloc, sizeof(PqMetaSchema), n, &nomem);
+				if (f->schema == NULL)
 					break;
-				}
 				f->nschema = (int) n;
 				nleaves = 0;
 				for (uint32_t i = 0; i < n && !r.failed; i++)
@@ -488,13 +498,9 @@ PqMetaFileParse(const uint8_t *buf, size_t len, uint64_t base_offset,
 								 (unsigned long long) pq_thrift_offset(&r));
 					break;
 				}
-				f->rowgroups = PqAllocZero(alloc, sizeof(PqMetaRowGroup) * (n ? n : 1));
-				if (!f->rowgroups)
-				{
-					nomem = true;
-					PqThriftFail(&r, "out of memory");
+				f->rowgroups = alloc_list(&r, alloc, sizeof(PqMetaRowGroup), n, &nomem);
+				if (f->rowgroups == NULL)
 					break;
-				}
 				f->nrowgroups = (int) n;
 				for (uint32_t i = 0; i < n && !r.failed; i++)
 				{
@@ -513,13 +519,9 @@ PqMetaFileParse(const uint8_t *buf, size_t len, uint64_t base_offset,
 					PqThriftFail(&r, "file metadata: invalid key_value_metadata");
 					break;
 				}
-				f->kv = PqAllocZero(alloc, sizeof(PqMetaKeyValue) * (n ? n : 1));
-				if (!f->kv)
-				{
-					nomem = true;
-					PqThriftFail(&r, "out of memory");
+				f->kv = alloc_list(&r, alloc, sizeof(PqMetaKeyValue), n, &nomem);
+				if (f->kv == NULL)
 					break;
-				}
 				f->nkv = (int) n;
 				for (uint32_t i = 0; i < n && !r.failed; i++)
 				{
@@ -552,13 +554,9 @@ PqMetaFileParse(const uint8_t *buf, size_t len, uint64_t base_offset,
 					PqThriftFail(&r, "file metadata: invalid column_orders");
 					break;
 				}
-				f->column_orders = PqAllocZero(alloc, n ? n : 1);
-				if (!f->column_orders)
-				{
-					nomem = true;
-					PqThriftFail(&r, "out of memory");
+				f->column_orders = alloc_list(&r, alloc, 1, n, &nomem);
+				if (f->column_orders == NULL)
 					break;
-				}
 				f->ncolumn_orders = (int) n;
 				for (uint32_t i = 0; i < n && !r.failed; i++)
 					f->column_orders[i] = parse_union_kind(&r) == 1 ? 1 : 0;
@@ -900,13 +898,9 @@ PqOffsetIndexParse(const uint8_t *buf, size_t len, uint64_t base_offset,
 			PqThriftFail(&r, "offset index: page_locations is not a list of structs");
 			break;
 		}
-		oi->pages = PqAllocZero(alloc, sizeof(PqMetaPageLocation) * (n ? n : 1));
-		if (!oi->pages)
-		{
-			nomem = true;
-			PqThriftFail(&r, "out of memory");
+		oi->pages = alloc_list(&r, alloc, sizeof(PqMetaPageLocation), n, &nomem);
+		if (oi->pages == NULL)
 			break;
-		}
 		oi->npages = (int) n;
 		for (uint32_t i = 0; i < n && !r.failed; i++)
 		{
