@@ -8,17 +8,17 @@
  * maintenance; across servers the lock is lease/maintenance in the table
  * directory (FORMAT.md, "Maintenance lease"), published by atomic
  * create-if-absent, so exactly one of several racing servers creates it.
- * It names its owner: the server (system identifier and postmaster start
- * time, which tell two servers apart even when one was cloned from the
- * other), the pid and the time it was taken.  It is removed at the end of
+ * It names its owner: the server (system identifier, host name and data
+ * directory, which tell two servers apart even when one was cloned from
+ * the other), the pid and the time it was taken.  It is removed at the end of
  * the owner's transaction (commit or abort) and at backend exit.
  *
  * A lease nobody removes (a server crashed or was killed while holding
  * it) goes stale LAKE_LEASE_STALE_SECS after its file was last modified,
  * by the file's mtime; then the next server takes it over (unlink, create
- * again).  A lease of this very server is always taken over at once: the
- * caller holds the server's advisory lock, so the backend that wrote it
- * is gone.  Two servers finding the same stale lease at the same moment
+ * again).  A lease of this very server (also one left before a crash or
+ * an immediate shutdown) is always taken over at once: the caller holds
+ * the server's advisory lock, so the backend that wrote it is gone.  Two servers finding the same stale lease at the same moment
  * can both take it over (there is no compare-and-unlink); staleness takes
  * ten minutes without maintenance, so this needs a crash plus a
  * coincidence.
@@ -53,10 +53,23 @@ static bool callbacks_registered = false;
 typedef struct LeaseOwner
 {
 	uint64		system_id;
-	TimestampTz server_start;
+	char	   *host;
+	char	   *data_directory;
 	int64		pid;
 	TimestampTz acquired;
 } LeaseOwner;
+
+/* this host's name ("" if unknown), palloc'd */
+static char *
+host_name(void)
+{
+	char		buf[256];
+
+	if (gethostname(buf, sizeof(buf)) != 0)
+		return pstrdup("");
+	buf[sizeof(buf) - 1] = '\0';
+	return pstrdup(buf);
+}
 
 /*
  * Remove the leases this backend holds: only files it created (another
@@ -114,7 +127,8 @@ encode_lease(size_t *len)
 
 	LakeEncInit(&enc);
 	LakeEncUInt(&enc, GetSystemIdentifier());
-	LakeEncInt(&enc, PgStartTime);
+	LakeEncString(&enc, host_name());
+	LakeEncString(&enc, DataDir);
 	LakeEncInt(&enc, MyProcPid);
 	LakeEncInt(&enc, GetCurrentTimestamp());
 	return LakeEncFinish(&enc, LAKE_META_LEASE, len);
@@ -129,7 +143,8 @@ read_lease(const char *path, LeaseOwner *owner)
 	if (!LakeMetaReadFile(path, LAKE_META_LEASE, true, &dec))
 		return false;
 	owner->system_id = LakeDecUInt(&dec, "system_id");
-	owner->server_start = LakeDecInt(&dec, "server_start");
+	owner->host = LakeDecString(&dec, "host", false);
+	owner->data_directory = LakeDecString(&dec, "data_directory", false);
 	owner->pid = LakeDecInt(&dec, "pid");
 	owner->acquired = LakeDecInt(&dec, "acquired");
 	LakeDecEnd(&dec);
@@ -207,7 +222,8 @@ LakeMaintLeaseAcquire(LakeTable *table, bool nowait)
 		if (!stale && !read_lease(path, &owner))
 			continue;
 		ours = !stale && owner.system_id == GetSystemIdentifier() &&
-			owner.server_start == PgStartTime;
+			strcmp(owner.data_directory, DataDir) == 0 &&
+			strcmp(owner.host, host_name()) == 0;
 		if (stale || ours)
 		{
 			ereport(LOG,
@@ -222,10 +238,10 @@ LakeMaintLeaseAcquire(LakeTable *table, bool nowait)
 				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
 				 errmsg("lake table \"%s\" is being maintained by another server",
 						table->relpath),
-				 errdetail("Lease \"%s\" is held by process %lld of the server with system identifier "
-						   UINT64_FORMAT ", since %s.",
-						   path, (long long) owner.pid, owner.system_id,
-						   timestamptz_to_str(owner.acquired)),
+				 errdetail("Lease \"%s\" is held by process %lld of the server on host \"%s\" with data directory \"%s\" (system identifier "
+						   UINT64_FORMAT "), since %s.",
+						   path, (long long) owner.pid, owner.host, owner.data_directory,
+						   owner.system_id, timestamptz_to_str(owner.acquired)),
 				 errhint("Try again when its maintenance is over; a lease left by a crashed server "
 						 "goes stale %d minutes after it was taken.",
 						 LAKE_LEASE_STALE_SECS / 60)));
