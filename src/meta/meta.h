@@ -340,7 +340,10 @@ extern bool LakeMaintLockAcquire(LakeTable *table, bool nowait);
  * lock.  false if nowait and another server holds it, else ERROR 55P03.
  */
 #define LAKE_LEASE_STALE_SECS	600
+#define LAKE_LEASE_RENEW_SECS	60
 extern bool LakeMaintLeaseAcquire(LakeTable *table, bool nowait);
+/* from long loops: renew the held leases; ERROR if one was taken over */
+extern void LakeMaintLeaseKeepAlive(void);
 
 typedef struct LakeExpireStats
 {

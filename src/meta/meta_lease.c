@@ -21,13 +21,15 @@
  * the server's advisory lock, so the backend that wrote it is gone.  Two servers finding the same stale lease at the same moment
  * can both take it over (there is no compare-and-unlink); staleness takes
  * ten minutes without maintenance, so this needs a crash plus a
- * coincidence.
+ * coincidence.  A long expiry or cleanup renews its lease (the mtime)
+ * every minute from its loops (LakeMaintLeaseKeepAlive).
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include <sys/stat.h>
 #include <time.h>
+#include <utime.h>
 #include <unistd.h>
 
 #include "access/xact.h"
@@ -48,6 +50,7 @@ typedef struct HeldLease
 } HeldLease;
 
 static List *held = NIL;		/* HeldLease*, TopMemoryContext */
+static TimestampTz last_renewal = 0;
 static bool callbacks_registered = false;
 
 typedef struct LeaseOwner
@@ -207,6 +210,7 @@ LakeMaintLeaseAcquire(LakeTable *table, bool nowait)
 			}
 			held = lappend(held, h);
 			MemoryContextSwitchTo(old);
+			last_renewal = GetCurrentTimestamp();
 			return true;
 		}
 		/* someone holds it: ours (left over), stale, or live */
@@ -255,4 +259,42 @@ LakeMaintLeaseAcquire(LakeTable *table, bool nowait)
 					table->relpath),
 			 errdetail("Lease \"%s\" changed hands while being taken.", path)));
 	return false;				/* keep the compiler quiet */
+}
+
+/*
+ * LakeMaintLeaseKeepAlive
+ *		From the loops of expiry and orphan cleanup: every
+ *		LAKE_LEASE_RENEW_SECS, move the mtime of the leases this backend
+ *		holds to now, so that a long run never looks stale.  A lease that
+ *		is no longer the file this backend created (taken over after a
+ *		stall longer than the stale age) is an ERROR: stop before two
+ *		servers maintain the table at once.
+ */
+void
+LakeMaintLeaseKeepAlive(void)
+{
+	TimestampTz now;
+	ListCell   *lc;
+
+	if (held == NIL)
+		return;
+	now = GetCurrentTimestamp();
+	if (!TimestampDifferenceExceeds(last_renewal, now, LAKE_LEASE_RENEW_SECS * 1000))
+		return;
+	last_renewal = now;
+	foreach(lc, held)
+	{
+		HeldLease  *h = lfirst(lc);
+		struct stat st;
+
+		if (stat(h->path, &st) != 0 || st.st_ino != h->ino || st.st_dev != h->dev)
+			ereport(ERROR,
+					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+					 errmsg("lost the lake maintenance lease \"%s\"", h->path),
+					 errdetail("Another server took it over as stale.")));
+		if (utime(h->path, NULL) != 0)
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not renew lake maintenance lease \"%s\": %m", h->path)));
+	}
 }
