@@ -149,6 +149,35 @@ CREATE VIEW lake_tables_health AS
     AND has_table_privilege(c.oid, 'SELECT');
 GRANT SELECT ON lake_tables_health TO PUBLIC;
 
+-- running compactions of lake tables in this server, one row per backend
+-- (compaction workers, maintenance workers, sessions in lake_compact, writers
+-- held by backpressure), in the style of pg_stat_progress_*: pid, datid and
+-- command for everyone, the rest for members of the compacting role or of
+-- pg_read_all_stats.  Needs lake_fdw in shared_preload_libraries (else a
+-- NOTICE and no rows).  Per-bucket figures (files, rows, bytes) reset when
+-- the next bucket starts.
+CREATE FUNCTION lake_stat_progress_compaction(
+  OUT pid int, OUT datid oid, OUT command text, OUT relid oid,
+  OUT table_path text, OUT phase text, OUT partition text, OUT bucket int,
+  OUT buckets_total int, OUT buckets_done int,
+  OUT files_total int, OUT files_read int, OUT files_written int,
+  OUT rows_total bigint, OUT rows_read bigint, OUT rows_written bigint,
+  OUT bytes_total bigint, OUT bytes_read bigint, OUT bytes_written bigint,
+  OUT started_at timestamptz, OUT phase_since timestamptz)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'lake_stat_progress_compaction'
+LANGUAGE C VOLATILE;
+CREATE VIEW lake_stat_progress_compaction AS
+  SELECT s.pid, s.datid, d.datname, s.relid, s.table_path, s.command, s.phase,
+         s.partition, s.bucket, s.buckets_total, s.buckets_done,
+         s.files_total, s.files_read, s.files_written,
+         s.rows_total, s.rows_read, s.rows_written,
+         s.bytes_total, s.bytes_read, s.bytes_written,
+         s.started_at, s.phase_since
+  FROM lake_stat_progress_compaction() s
+  LEFT JOIN pg_database d ON d.oid = s.datid;
+GRANT SELECT ON lake_stat_progress_compaction TO PUBLIC;
+
 -- compact a primary-key lake table: the buckets over the table's trigger, or
 -- every bucket not already a single level-1 file when full; returns how many
 -- buckets were compacted (one COMPACT snapshot each)

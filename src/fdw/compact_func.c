@@ -7,6 +7,8 @@
  *
  * Each bucket is compacted and committed on its own (one COMPACT snapshot
  * per bucket), against the latest snapshot when the call starts.  The
+ * whole call is one report in lake_stat_progress_compaction (maint/
+ * progress.c); mergetree/compaction.c reports each bucket's phases.  The
  * commits do not wait for the calling transaction: a compaction changes
  * no row, so it stays published even if the caller later rolls back.
  *-------------------------------------------------------------------------
@@ -16,6 +18,7 @@
 #include "access/xact.h"
 #include "fdw/fdw.h"
 #include "fmgr.h"
+#include "maint/progress.h"
 #include "mergetree/compaction.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
@@ -24,6 +27,10 @@
 #include "utils/resowner.h"
 
 PG_FUNCTION_INFO_V1(lake_compact);
+
+static int	compact_buckets(LakeTable *table, LakeFlushSpec *flush,
+							LakeCompactionPolicy *policy, int64 latest,
+							bool full, bool quiet_races);
 
 /*
  * Compact one bucket; with quiet_races, a 40001 (another compaction
@@ -93,11 +100,8 @@ LakeCompactRelation(Oid relid, bool full, bool quiet_races)
 	LakeSchema *schema;
 	LakeFlushSpec flush;
 	LakeCompactionPolicy policy;
-	LakeSnapshot *snap;
 	int64		latest;
-	List	   *buckets;
-	ListCell   *lc;
-	int			compacted = 0;
+	volatile int compacted = 0;
 
 	if (LakeTableIsReadOnly(opts))
 		ereport(ERROR,
@@ -124,15 +128,43 @@ LakeCompactRelation(Oid relid, bool full, bool quiet_races)
 		MemoryContextDelete(cxt);
 		return 0;
 	}
-	snap = LakeSnapshotLoad(table, latest, false);
-	buckets = LakeCompactionGroupBuckets(LakeSnapshotFiles(table, snap));
+	LakeProgressBegin(LakeProgressDefaultCommand(), relid, opts->relpath);
+	PG_TRY();
+	{
+		compacted = compact_buckets(table, &flush, &policy, latest, full, quiet_races);
+	}
+	PG_FINALLY();
+	{
+		LakeProgressEnd();
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+	return compacted;
+}
+
+/* The buckets of the table at snapshot latest that need it, one by one. */
+static int
+compact_buckets(LakeTable *table, LakeFlushSpec *flush, LakeCompactionPolicy *policy,
+				int64 latest, bool full, bool quiet_races)
+{
+	LakeSnapshot *snap = LakeSnapshotLoad(table, latest, false);
+	List	   *buckets = LakeCompactionGroupBuckets(LakeSnapshotFiles(table, snap));
+	ListCell   *lc;
+	int			planned = 0;
+	int			compacted = 0;
+
+	foreach(lc, buckets)
+		if (LakeCompactionNeeded(lfirst(lc), policy, full))
+			planned++;
+	LakeProgressSetBuckets(planned);
 	foreach(lc, buckets)
 	{
 		LakeBucketFiles *b = lfirst(lc);
 		int64		now;
 
 		CHECK_FOR_INTERRUPTS();
-		if (!LakeCompactionNeeded(b, &policy, full))
+		if (!LakeCompactionNeeded(b, policy, full))
 			continue;
 
 		/*
@@ -159,14 +191,12 @@ LakeCompactRelation(Oid relid, bool full, bool quiet_races)
 					strcmp(c->partition, ((LakeBucketFiles *) lfirst(lc))->partition) == 0)
 					b = c;
 			}
-			if (b == NULL || !LakeCompactionNeeded(b, &policy, full))
+			if (b == NULL || !LakeCompactionNeeded(b, policy, full))
 				continue;
 		}
-		if (compact_one(table, &flush, b, latest, &policy, quiet_races))
+		if (compact_one(table, flush, b, latest, policy, quiet_races))
 			compacted++;
 	}
-	MemoryContextSwitchTo(old);
-	MemoryContextDelete(cxt);
 	return compacted;
 }
 

@@ -12,6 +12,7 @@
 #include "fdw/pushdown.h"
 #include "fmgr.h"
 #include "maint/maint_worker.h"
+#include "maint/progress.h"
 #include "utils/guc.h"
 
 PG_MODULE_MAGIC;
@@ -69,6 +70,7 @@ _PG_init(void)
 	LakeXactInit();
 	LakeOnConflictInit();
 	LakePinInit();
+	LakeProgressInit();
 }
 
 Datum

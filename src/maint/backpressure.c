@@ -15,7 +15,8 @@
  * until the runs are back under the stop trigger.  After
  * lake_fdw.compaction_stop_timeout (or at once without auto_compaction)
  * it compacts the table's buckets over the trigger itself.  Then it
- * commits as usual.  Only a writer's own commit is delayed; readers and
+ * commits as usual.  Meanwhile the writer has a row in
+ * lake_stat_progress_compaction (command 'backpressure').  Only a writer's own commit is delayed; readers and
  * other tables are not.
  *-------------------------------------------------------------------------
  */
@@ -24,6 +25,7 @@
 #include "maint/backpressure.h"
 #include "maint/compaction_worker.h"
 #include "maint/maint_worker.h"
+#include "maint/progress.h"
 #include "mergetree/compaction.h"
 #include "miscadmin.h"
 #include "pgstat.h"
@@ -131,6 +133,8 @@ LakeBackpressureWait(LakeTableOptions *opts, LakeTable *table, List *added)
 		return;
 	}
 
+	/* a waiting writer shows in lake_stat_progress_compaction */
+	LakeProgressBegin(LAKE_PROGRESS_BACKPRESSURE, opts->relid, opts->relpath);
 	start = GetCurrentTimestamp();
 	if (opts->auto_compaction && lake_compaction_stop_timeout > 0)
 	{
@@ -172,6 +176,8 @@ LakeBackpressureWait(LakeTableOptions *opts, LakeTable *table, List *added)
 			(errmsg("lake_fdw: writer to lake table \"%s\" %s %ld ms for compaction",
 					table->relpath, waited ? "waited" : "spent",
 					(long) ((GetCurrentTimestamp() - start) / 1000))));
+	/* (an ERROR aborts the transaction, which clears the report) */
+	LakeProgressEnd();
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(cxt);
 }

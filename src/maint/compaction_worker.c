@@ -402,41 +402,29 @@ worker_running(Oid relid)
 void
 LakeCompactionLaunch(Oid relid, bool maintain)
 {
-	BackgroundWorker bgw;
 	BackgroundWorkerHandle *handle;
-	MemoryContext old;
+	char		extra[sizeof(Oid) + sizeof(bool)];
 	Oid			dbid = MyDatabaseId;
 
 	if (worker_running(relid))
 		return;
-	memset(&bgw, 0, sizeof(bgw));
-	bgw.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	bgw.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	bgw.bgw_restart_time = BGW_NEVER_RESTART;
-	snprintf(bgw.bgw_library_name, BGW_MAXLEN, "lake_fdw");
-	snprintf(bgw.bgw_function_name, BGW_MAXLEN, "LakeCompactionWorkerMain");
-	snprintf(bgw.bgw_name, BGW_MAXLEN, "lake_fdw compaction of table %u", relid);
-	snprintf(bgw.bgw_type, BGW_MAXLEN, "lake_fdw compaction");
-	bgw.bgw_main_arg = ObjectIdGetDatum(relid);
-	memcpy(bgw.bgw_extra, &dbid, sizeof(Oid));
-	memcpy(bgw.bgw_extra + sizeof(Oid), &maintain, sizeof(bool));
-	bgw.bgw_notify_pid = 0;
-
-	old = MemoryContextSwitchTo(TopMemoryContext);
-	if (RegisterDynamicBackgroundWorker(&bgw, &handle))
+	memcpy(extra, &dbid, sizeof(Oid));
+	memcpy(extra + sizeof(Oid), &maintain, sizeof(bool));
+	handle = LakeWorkerStart("LakeCompactionWorkerMain", "lake_fdw compaction",
+							 psprintf("lake_fdw compaction of table %u", relid),
+							 ObjectIdGetDatum(relid), extra, sizeof(extra), false,
+							 "Raise max_worker_processes; the next commit tries again.");
+	if (handle != NULL)
 	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
 		LaunchedWorker *w = palloc(sizeof(LaunchedWorker));
 
 		w->relid = relid;
 		w->dbid = dbid;
 		w->handle = handle;
 		launched = lappend(launched, w);
+		MemoryContextSwitchTo(old);
 	}
-	else
-		ereport(LOG,
-				(errmsg("lake_fdw: no background worker slot free to compact table %u", relid),
-				 errhint("Raise max_worker_processes; the next commit tries again.")));
-	MemoryContextSwitchTo(old);
 }
 
 void
@@ -520,9 +508,7 @@ LakeCompactionWorkerMain(Datum main_arg)
 
 	memcpy(&dbid, MyBgworkerEntry->bgw_extra, sizeof(Oid));
 	memcpy(&maintain, MyBgworkerEntry->bgw_extra + sizeof(Oid), sizeof(bool));
-	pqsignal(SIGTERM, die);
-	BackgroundWorkerUnblockSignals();
-	BackgroundWorkerInitializeConnectionByOid(dbid, InvalidOid, 0);
+	LakeWorkerConnect(dbid, false);
 
 	/*
 	 * One worker per table of this database at a time: a session lock that

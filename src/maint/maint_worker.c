@@ -71,8 +71,6 @@ typedef struct DbWorker
 void
 LakeMaintWorkerInit(void)
 {
-	BackgroundWorker bgw;
-
 	DefineCustomIntVariable("lake_fdw.maintenance_naptime",
 							"Time between two rounds of background maintenance of lake tables.",
 							"Each round compacts and expires every lake table with pending work. "
@@ -94,15 +92,7 @@ LakeMaintWorkerInit(void)
 
 	if (!process_shared_preload_libraries_in_progress)
 		return;
-	memset(&bgw, 0, sizeof(bgw));
-	bgw.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	bgw.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	bgw.bgw_restart_time = 10;
-	snprintf(bgw.bgw_library_name, BGW_MAXLEN, "lake_fdw");
-	snprintf(bgw.bgw_function_name, BGW_MAXLEN, "LakeMaintLauncherMain");
-	snprintf(bgw.bgw_name, BGW_MAXLEN, "lake_fdw maintenance launcher");
-	snprintf(bgw.bgw_type, BGW_MAXLEN, "lake_fdw maintenance launcher");
-	RegisterBackgroundWorker(&bgw);
+	LakeWorkerRegisterStatic("LakeMaintLauncherMain", "lake_fdw maintenance launcher", 10);
 	launcher_registered = true;
 }
 
@@ -250,10 +240,7 @@ LakeMaintDatabaseMain(Datum main_arg)
 	List	   *relids;
 	ListCell   *lc;
 
-	pqsignal(SIGTERM, die);
-	BackgroundWorkerUnblockSignals();
-	BackgroundWorkerInitializeConnectionByOid(dbid, InvalidOid, 0);
-
+	LakeWorkerConnect(dbid, false);
 	relids = list_lake_tables();
 	foreach(lc, relids)
 	{
@@ -370,7 +357,6 @@ launcher_round(List **workers)
 	foreach(lc, dbs)
 	{
 		Oid			dbid = lfirst_oid(lc);
-		BackgroundWorker bgw;
 		BackgroundWorkerHandle *handle;
 
 		while (lake_max_maintenance_workers > 0 &&
@@ -381,31 +367,21 @@ launcher_round(List **workers)
 		if (db_running(*workers, dbid))
 			continue;
 
-		memset(&bgw, 0, sizeof(bgw));
-		bgw.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-		bgw.bgw_start_time = BgWorkerStart_RecoveryFinished;
-		bgw.bgw_restart_time = BGW_NEVER_RESTART;
-		snprintf(bgw.bgw_library_name, BGW_MAXLEN, "lake_fdw");
-		snprintf(bgw.bgw_function_name, BGW_MAXLEN, "LakeMaintDatabaseMain");
-		snprintf(bgw.bgw_name, BGW_MAXLEN, "lake_fdw maintenance of database %u", dbid);
-		snprintf(bgw.bgw_type, BGW_MAXLEN, "lake_fdw maintenance");
-		bgw.bgw_main_arg = ObjectIdGetDatum(dbid);
-		bgw.bgw_notify_pid = MyProcPid;
-
-		MemoryContextSwitchTo(TopMemoryContext);
-		if (RegisterDynamicBackgroundWorker(&bgw, &handle))
+		handle = LakeWorkerStart("LakeMaintDatabaseMain", "lake_fdw maintenance",
+								 psprintf("lake_fdw maintenance of database %u", dbid),
+								 ObjectIdGetDatum(dbid), NULL, 0, true,
+								 "Raise max_worker_processes.");
+		if (handle != NULL)
 		{
-			DbWorker   *w = palloc(sizeof(DbWorker));
+			DbWorker   *w;
 
+			MemoryContextSwitchTo(TopMemoryContext);
+			w = palloc(sizeof(DbWorker));
 			w->dbid = dbid;
 			w->handle = handle;
 			*workers = lappend(*workers, w);
+			MemoryContextSwitchTo(round);
 		}
-		else
-			ereport(LOG,
-					(errmsg("lake_fdw: no background worker slot free to maintain database %u", dbid),
-					 errhint("Raise max_worker_processes.")));
-		MemoryContextSwitchTo(round);
 	}
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(round);
@@ -416,10 +392,7 @@ LakeMaintLauncherMain(Datum main_arg)
 {
 	List	   *workers = NIL;	/* DbWorker*, TopMemoryContext */
 
-	pqsignal(SIGHUP, SignalHandlerForConfigReload);
-	pqsignal(SIGTERM, die);
-	BackgroundWorkerUnblockSignals();
-	BackgroundWorkerInitializeConnection(NULL, NULL, 0);
+	LakeWorkerConnect(InvalidOid, true);
 	ereport(DEBUG1, (errmsg("lake_fdw maintenance launcher started")));
 
 	for (;;)

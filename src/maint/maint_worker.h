@@ -34,6 +34,24 @@ extern bool LakeMaintLauncherActive(void);
  */
 extern int	LakeMaintWorkTable(Oid relid, bool compact, bool maintain);
 
+/*
+ * Background workers of this library (worker_common.c): a static one
+ * (from _PG_init while preloading), a dynamic one now (NULL and a LOG
+ * with hint when no slot is free; the handle lives in TopMemoryContext),
+ * and a worker's first steps (signals; database dbid, or none).
+ */
+struct BackgroundWorkerHandle;
+extern void LakeWorkerRegisterStatic(const char *function, const char *type,
+									 int restart_secs);
+extern struct BackgroundWorkerHandle *LakeWorkerStart(const char *function,
+													  const char *type,
+													  const char *name,
+													  Datum main_arg,
+													  const void *extra,
+													  Size extra_len, bool notify,
+													  const char *hint);
+extern void LakeWorkerConnect(Oid dbid, bool reload);
+
 /* Entry points (bgw_function_name). */
 extern PGDLLEXPORT void LakeMaintLauncherMain(Datum main_arg);
 extern PGDLLEXPORT void LakeMaintDatabaseMain(Datum main_arg);

@@ -23,6 +23,7 @@
 #include "postgres.h"
 
 #include "io/io.h"
+#include "maint/progress.h"
 #include "mergetree/compaction.h"
 #include "miscadmin.h"
 #include "scan/scan.h"
@@ -154,17 +155,43 @@ unlink_outputs(LakeTable *table, List *files)
 								 ((LakeDataFile *) lfirst(lc))->path));
 }
 
+/*
+ * Enter a phase of the progress report.  Tests only: with
+ * lake_fdw.fault_point = 'compaction-slow', every phase lasts 2 seconds
+ * at least, so that a test sees each one in lake_stat_progress_compaction.
+ */
+static void
+enter_phase(LakeProgressPhase phase)
+{
+	LakeProgressSetPhase(phase);
+	test_pause("compaction-slow");
+}
+
+/* the merge's input figures, for the progress report */
+static void
+report_read(LakeScan *scan)
+{
+	LakeScanStats st;
+
+	LakeScanGetStats(scan, &st);
+	LakeProgressSetRead((int) st.files_read, st.rows_read, (int64) st.bytes_read);
+}
+
 /* Flush the buffer's rows as level-1 files of the bucket. */
 static List *
 flush_outputs(LakeWriteBuffer *buf, const LakeBucketFiles *b, int64 data_snapshot,
 			  List *out)
 {
-	List	   *files = LakeWriteBufferFlush(buf);
+	List	   *files;
 	ListCell   *lc;
 
+	enter_phase(LAKE_PROGRESS_PHASE_WRITING);
+	files = LakeWriteBufferFlush(buf);
 	foreach(lc, files)
 	{
 		LakeDataFile *f = lfirst(lc);
+
+		LakeProgressAddWritten(1, f->row_count, f->file_size);
 
 		/* keys of one bucket hash to it again: anything else is a bug */
 		if (f->bucket != b->bucket || strcmp(f->partition, b->partition) != 0)
@@ -193,6 +220,7 @@ LakeCompactBucket(LakeTable *table, const LakeFlushSpec *flush,
 	bool	   *isnull = palloc0(sizeof(bool) * Max(flush->ncolumns, 1));
 	bool	   *wanted = palloc(sizeof(bool) * Max(flush->ncolumns, 1));
 	int64		data_snapshot = 0;
+	int64		bytes_in = 0;
 	List	   *volatile outputs = NIL;
 	ListCell   *lc;
 
@@ -205,8 +233,11 @@ LakeCompactBucket(LakeTable *table, const LakeFlushSpec *flush,
 
 		data_snapshot = Max(data_snapshot, f->data_snapshot_id);
 		result->rows_in += f->row_count;
+		bytes_in += f->file_size;
 	}
 	result->files_in = list_length(b->files);
+	LakeProgressStartBucket(b->partition, b->bucket, result->files_in,
+							result->rows_in, bytes_in);
 
 	for (int i = 0; i < flush->ncolumns; i++)
 		wanted[i] = true;
@@ -227,20 +258,30 @@ LakeCompactBucket(LakeTable *table, const LakeFlushSpec *flush,
 	{
 		LakeCommitRequest req;
 
+		enter_phase(LAKE_PROGRESS_PHASE_READING);
 		scan = LakeScanBegin(&spec, cxt);
+		report_read(scan);
+		enter_phase(LAKE_PROGRESS_PHASE_MERGING);
 		while (LakeScanNext(scan, values, isnull))
 		{
 			CHECK_FOR_INTERRUPTS();
 			/* the merged row of each live key, a full row */
 			LakeWriteBufferAppendRecord(buf, values, isnull, LAKE_REC_SET, NULL);
 			result->rows_out++;
+			if ((result->rows_out & (LAKE_PROGRESS_EVERY_ROWS - 1)) == 0)
+				report_read(scan);
 			if (LakeWriteBufferMemory(buf) >= (Size) policy->target_file_size)
+			{
 				outputs = flush_outputs(buf, b, data_snapshot, outputs);
+				LakeProgressSetPhase(LAKE_PROGRESS_PHASE_MERGING);
+			}
 		}
+		report_read(scan);
 		LakeScanEnd(scan);
 		outputs = flush_outputs(buf, b, data_snapshot, outputs);
 		LakeFaultPoint("compaction-before-commit");
 		test_pause("compaction-sleep-before-commit");
+		enter_phase(LAKE_PROGRESS_PHASE_COMMITTING);
 
 		memset(&req, 0, sizeof(req));
 		req.kind = LAKE_COMMIT_COMPACT;
@@ -252,6 +293,7 @@ LakeCompactBucket(LakeTable *table, const LakeFlushSpec *flush,
 		req.deleted_rows = result->rows_in;
 		req.check_conflict = NULL;	/* inputs still live is all it needs */
 		result->snapshot_id = LakeCommit(table, &req);
+		LakeProgressBucketDone();
 	}
 	PG_CATCH();
 	{

@@ -329,10 +329,23 @@ extern int64 *LakeSnapshotPinsCollect(LakeTable *table, int *npins);
  */
 /*
  * Serialise expiry, orphan cleanup and rollback of one table among the
- * backends of this server (a transaction-scoped lock).  false if nowait
- * and another backend holds it.
+ * backends of this server (a transaction-scoped lock) and among the
+ * servers sharing the root (the maintenance lease).  false if nowait and
+ * another backend or server holds it.
  */
 extern bool LakeMaintLockAcquire(LakeTable *table, bool nowait);
+
+/*
+ * The table's maintenance lease (meta_lease.c): the same serialisation
+ * among servers sharing the root, by a lease file held until the end of
+ * the transaction.  LakeMaintLockAcquire takes it after the advisory
+ * lock.  false if nowait and another server holds it, else ERROR 55P03.
+ */
+#define LAKE_LEASE_STALE_SECS	600
+#define LAKE_LEASE_RENEW_SECS	60
+extern bool LakeMaintLeaseAcquire(LakeTable *table, bool nowait);
+/* from long loops: renew the held leases; ERROR if one was taken over */
+extern void LakeMaintLeaseKeepAlive(void);
 
 typedef struct LakeExpireStats
 {

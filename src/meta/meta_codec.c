@@ -25,11 +25,12 @@
 #include "utils/memutils.h"
 
 static const char *const kind_magic[] = {
-	NULL, "LKSC", "LKSN", "LKML", "LKMF", "LKTG", "LKCO"
+	NULL, "LKSC", "LKSN", "LKML", "LKMF", "LKTG", "LKCO", "LKLE"
 };
 
 static const char *const kind_name[] = {
-	NULL, "schema", "snapshot", "manifest list", "manifest", "tag", "consumer"
+	NULL, "schema", "snapshot", "manifest list", "manifest", "tag", "consumer",
+	"maintenance lease"
 };
 
 /*
@@ -37,7 +38,7 @@ static const char *const kind_name[] = {
  * end with data_snapshot_id), the others still at 1.
  */
 static const uint16 kind_write_version[] = {
-	0, 1, 1, 1, LAKE_MANIFEST_VERSION, 1, 1
+	0, 1, 1, 1, LAKE_MANIFEST_VERSION, 1, 1, 1
 };
 
 StaticAssertDecl(lengthof(kind_write_version) == lengthof(kind_magic),

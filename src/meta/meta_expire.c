@@ -198,6 +198,7 @@ LakePathSetAddSnapshots(LakeTable *table, int64 from, int64 to, bool tags,
 		LakeSnapshot *snap;
 
 		CHECK_FOR_INTERRUPTS();
+		LakeMaintLeaseKeepAlive();
 		snap = LakeSnapshotLoad(table, id, false);
 		add_snapshot_refs(table, snap, id == from, set);
 		pfree(snap);
@@ -331,6 +332,7 @@ LakeSnapshotsExpire(LakeTable *table, int64 target, LakeExpireStats *stats)
 		char		rel[64];
 
 		CHECK_FOR_INTERRUPTS();
+		LakeMaintLeaseKeepAlive();
 		snprintf(rel, sizeof(rel), "snapshot/snapshot-" INT64_FORMAT, id);
 		unlink_counted(table, rel, &stats->snapshots_deleted);
 		if (first && id + 1 < keep_from)
@@ -351,6 +353,7 @@ LakeSnapshotsExpire(LakeTable *table, int64 target, LakeExpireStats *stats)
 			int64		before;
 
 			CHECK_FOR_INTERRUPTS();
+			LakeMaintLeaseKeepAlive();
 			if (e->is_data != (pass == 0) || LakePathSetContains(keep, e->path))
 				continue;
 			before = stats->files_deleted + stats->manifests_deleted;

@@ -32,7 +32,8 @@ typedef enum LakeMetaKind
 	LAKE_META_MANIFEST_LIST = 3,	/* magic "LKML" */
 	LAKE_META_MANIFEST = 4,		/* magic "LKMF" */
 	LAKE_META_TAG = 5,			/* magic "LKTG" */
-	LAKE_META_CONSUMER = 6		/* magic "LKCO" */
+	LAKE_META_CONSUMER = 6,		/* magic "LKCO" */
+	LAKE_META_LEASE = 7			/* magic "LKLE" */
 } LakeMetaKind;
 
 typedef struct LakeEncoder

@@ -178,6 +178,7 @@ LakeOrphansRemove(LakeTable *table, TimestampTz older_than, bool dry_run)
 		LakeOrphan *o;
 
 		CHECK_FOR_INTERRUPTS();
+		LakeMaintLeaseKeepAlive();
 		if (c->modified >= cutoff || LakePathSetContains(refs, c->rel))
 			continue;
 		if (!dry_run)

@@ -442,7 +442,8 @@ pin_exit_callback(int code, Datum arg)
 /*
  * LakeMaintLockAcquire
  *		A transaction-scoped advisory lock on the table, in no database
- *		(two databases of one server may share a lake root).
+ *		(two databases of one server may share a lake root), then the
+ *		table's maintenance lease (meta_lease.c) for other servers.
  */
 bool
 LakeMaintLockAcquire(LakeTable *table, bool nowait)
@@ -451,5 +452,8 @@ LakeMaintLockAcquire(LakeTable *table, bool nowait)
 	LOCKTAG		tag;
 
 	SET_LOCKTAG_ADVISORY(tag, InvalidOid, (uint32) (key >> 32), (uint32) key, 3);
-	return LockAcquire(&tag, ExclusiveLock, false, nowait) != LOCKACQUIRE_NOT_AVAIL;
+	if (LockAcquire(&tag, ExclusiveLock, false, nowait) == LOCKACQUIRE_NOT_AVAIL)
+		return false;
+	/* and among servers sharing the root */
+	return LakeMaintLeaseAcquire(table, nowait);
 }
