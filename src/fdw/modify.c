@@ -21,6 +21,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "access/htup_details.h"
 #include "access/tupdesc.h"
 #include "commands/explain.h"
@@ -32,28 +34,61 @@
 #include "optimizer/appendinfo.h"
 #include "parser/parsetree.h"
 #include "utils/datum.h"
-#include "utils/hsearch.h"
+#include "utils/float.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
-/* versions of keys this statement wrote (ON CONFLICT) */
+/*
+ * The keys this statement proposed or changed (ON CONFLICT, UPDATE,
+ * DELETE), by their binary form: each key column's stored value (a NULL
+ * flag, then fixed-width bytes, or a length and the bytes), floats with
+ * -0 and NaNs made one value as the merge compares them.
+ */
+typedef struct StmtKeyRow
+{
+	Datum	   *values;			/* lookup path: the key's row (lake order) */
+	bool	   *isnull;
+} StmtKeyRow;
+
+typedef struct StmtKeyBytes
+{
+	const char *data;
+	uint32		len;
+} StmtKeyBytes;
+
 typedef struct StmtKey
 {
-	uint64		hash;			/* hash key */
-	List	   *entries;		/* StmtKeyEntry*: keys sharing the hash */
-} StmtKey;
-
-typedef struct StmtKeyEntry
-{
-	char	   *text;			/* the key's canonical text */
+	StmtKeyBytes key;			/* bytes in the statement's arena */
+	uint32		hash;
+	char		status;			/* simplehash's */
 	bool		present;		/* the key exists now */
 	bool		affected;		/* inserted or updated by this statement */
 	bool		done;			/* the scanned row with this key was updated
 								 * or deleted by this statement */
-	Datum	   *values;			/* lookup path: its row (lake order) */
-	bool	   *isnull;
-} StmtKeyEntry;
+	StmtKeyRow *row;			/* lookup path: its row, or NULL */
+} StmtKey;
+
+static inline bool
+stmt_key_bytes_equal(StmtKeyBytes a, StmtKeyBytes b)
+{
+	return a.len == b.len && memcmp(a.data, b.data, a.len) == 0;
+}
+
+#define SH_PREFIX			stmtkeys
+#define SH_ELEMENT_TYPE		StmtKey
+#define SH_KEY_TYPE			StmtKeyBytes
+#define SH_KEY				key
+#define SH_HASH_KEY(tb, k)	hash_bytes((const unsigned char *) (k).data, (int) (k).len)
+#define SH_EQUAL(tb, a, b)	stmt_key_bytes_equal(a, b)
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, a)	((a)->hash)
+#define SH_SCOPE			static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+#define KEY_ARENA_BYTES		(64 * 1024)
 
 /* per result relation */
 typedef struct LakeModifyState
@@ -69,7 +104,10 @@ typedef struct LakeModifyState
 	ResultRelInfo *rinfo;
 	/* ON CONFLICT */
 	MemoryContext stmt_cxt;		/* statement's keys and rows */
-	HTAB	   *stmt_keys;
+	stmtkeys_hash *stmt_keys;
+	StringInfoData keybuf;		/* the binary key being looked up */
+	char	   *arena;			/* key bytes: the current chunk */
+	Size		arena_left;
 	LakeLookup *lookup;
 	/* UPDATE / DELETE */
 	AttrNumber *key_junk;		/* per key column: junk attno in planSlot */
@@ -151,18 +189,20 @@ lakePlanForeignModify(PlannerInfo *root, ModifyTable *plan,
 static void
 ensure_stmt_keys(LakeModifyState *st)
 {
-	HASHCTL		ctl;
-
 	if (st->stmt_keys != NULL)
 		return;
 	st->stmt_cxt = AllocSetContextCreate(CurrentMemoryContext, "lake_fdw statement keys",
 										 ALLOCSET_DEFAULT_SIZES);
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(uint64);
-	ctl.entrysize = sizeof(StmtKey);
-	ctl.hcxt = st->stmt_cxt;
-	st->stmt_keys = hash_create("lake_fdw statement keys", 1024, &ctl,
-								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	st->stmt_keys = stmtkeys_create(st->stmt_cxt, 1024, NULL);
+	st->arena = NULL;
+	st->arena_left = 0;
+	if (st->keybuf.data == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(GetMemoryChunkContext(st));
+
+		initStringInfo(&st->keybuf);
+		MemoryContextSwitchTo(old);
+	}
 }
 
 static LakeModifyState *
@@ -327,52 +367,133 @@ same_key(LakeModifyState *st, const Datum *a, const bool *anull,
  * The statement's keys
  * ---------------------------------------------------------------------
  */
-static StmtKeyEntry *
-stmt_key(LakeModifyState *st, const char *text, bool create)
+/* LakeDatumToValue's byte sink: length and bytes into the key buffer */
+static void *
+key_append_bytes(void *arg, const void *src, size_t len)
 {
-	uint64		h = hash_bytes_extended((const unsigned char *) text, strlen(text), 0);
-	StmtKey    *sk;
-	bool		found;
-	ListCell   *lc;
-	StmtKeyEntry *e;
-	MemoryContext old;
+	StringInfo	buf = (StringInfo) arg;
+	uint32		l = (uint32) len;
 
-	sk = hash_search(st->stmt_keys, &h, create ? HASH_ENTER : HASH_FIND, &found);
-	if (sk == NULL)
-		return NULL;
-	if (!found)
-		sk->entries = NIL;
-	foreach(lc, sk->entries)
+	appendBinaryStringInfo(buf, (const char *) &l, sizeof(l));
+	appendBinaryStringInfo(buf, (const char *) src, (int) len);
+	return NULL;
+}
+
+/* The binary key of a lake-order row into st->keybuf. */
+static void
+build_key(LakeModifyState *st, const Datum *values, const bool *isnull)
+{
+	const LakeFlushSpec *spec = LakeXactFlushSpec(st->xt);
+	StringInfo	buf = &st->keybuf;
+
+	resetStringInfo(buf);
+	for (int k = 0; k < spec->nkey; k++)
 	{
-		e = lfirst(lc);
-		if (strcmp(e->text, text) == 0)
-			return e;
+		int			c = spec->key_cols[k];
+		const LakeTypeInfo *ti = &spec->types[c];
+		pq_int128	slot;
+
+		if (isnull[c])
+		{
+			appendStringInfoChar(buf, 0);
+			continue;
+		}
+		appendStringInfoChar(buf, 1);
+		switch (ti->pqtype)
+		{
+			case PQ_STRING:
+			case PQ_BYTES:
+			case PQ_JSON:
+			case PQ_UUID:
+				LakeDatumToValue(ti, values[c], &slot, key_append_bytes, buf);
+				break;
+			case PQ_FLOAT:
+				{
+					float		f = DatumGetFloat4(values[c]);
+
+					if (f == 0)
+						f = 0;	/* -0 is 0 */
+					else if (isnan(f))
+						f = get_float4_nan();
+					appendBinaryStringInfo(buf, (const char *) &f, sizeof(f));
+					break;
+				}
+			case PQ_DOUBLE:
+				{
+					double		d = DatumGetFloat8(values[c]);
+
+					if (d == 0)
+						d = 0;
+					else if (isnan(d))
+						d = get_float8_nan();
+					appendBinaryStringInfo(buf, (const char *) &d, sizeof(d));
+					break;
+				}
+			default:
+				LakeDatumToValue(ti, values[c], &slot, NULL, NULL);
+				appendBinaryStringInfo(buf, (const char *) &slot, (int) LakeTypeValueSize(ti));
+				break;
+		}
 	}
+}
+
+/*
+ * The statement's entry for the key of a lake-order row, created if asked
+ * (else NULL when absent).  Valid until the next creation.
+ */
+static StmtKey *
+stmt_key(LakeModifyState *st, const Datum *values, const bool *isnull, bool create)
+{
+	StmtKeyBytes key;
+	StmtKey    *e;
+	bool		found;
+
+	ensure_stmt_keys(st);
+	build_key(st, values, isnull);
+	key.data = st->keybuf.data;
+	key.len = (uint32) st->keybuf.len;
 	if (!create)
-		return NULL;
-	old = MemoryContextSwitchTo(st->stmt_cxt);
-	e = palloc0(sizeof(StmtKeyEntry));
-	e->text = pstrdup(text);
-	sk->entries = lappend(sk->entries, e);
-	MemoryContextSwitchTo(old);
+		return stmtkeys_lookup(st->stmt_keys, key);
+	e = stmtkeys_insert(st->stmt_keys, key, &found);
+	if (!found)
+	{
+		char	   *copy;
+
+		/* the entry points at the buffer: give it bytes of its own */
+		if (st->arena_left < key.len)
+		{
+			Size		sz = Max(KEY_ARENA_BYTES, key.len);
+
+			st->arena = MemoryContextAlloc(st->stmt_cxt, sz);
+			st->arena_left = sz;
+		}
+		copy = st->arena;
+		memcpy(copy, key.data, key.len);
+		st->arena += key.len;
+		st->arena_left -= key.len;
+		e->key.data = copy;
+		e->present = e->affected = e->done = false;
+		e->row = NULL;
+	}
 	return e;
 }
 
 static void
-remember_row(LakeModifyState *st, StmtKeyEntry *e, const Datum *values, const bool *isnull)
+remember_row(LakeModifyState *st, StmtKey *e, const Datum *values, const bool *isnull)
 {
 	const LakeFlushSpec *spec = LakeXactFlushSpec(st->xt);
 	MemoryContext old = MemoryContextSwitchTo(st->stmt_cxt);
 
-	if (e->values == NULL)
+	if (e->row == NULL)
 	{
-		e->values = palloc(sizeof(Datum) * Max(st->nlake, 1));
-		e->isnull = palloc(sizeof(bool) * Max(st->nlake, 1));
+		e->row = palloc(sizeof(StmtKeyRow));
+		e->row->values = palloc(sizeof(Datum) * Max(st->nlake, 1));
+		e->row->isnull = palloc(sizeof(bool) * Max(st->nlake, 1));
 	}
 	for (int i = 0; i < st->nlake; i++)
 	{
-		e->isnull[i] = isnull[i];
-		e->values[i] = isnull[i] ? (Datum) 0 :
+		e->row->isnull[i] = isnull[i];
+		e->row->values[i] = isnull[i] ? (Datum) 0 :
 			datumCopy(values[i], spec->types[i].typbyval, spec->types[i].typlen);
 	}
 	MemoryContextSwitchTo(old);
@@ -396,13 +517,11 @@ insert_blind(LakeModifyState *st, EState *estate, TupleTableSlot *slot)
 {
 	if (st->up.action == ONCONFLICT_UPDATE)
 	{
-		char	   *text = LakeXactKeyText(st->xt, st->values, st->isnull);
-		StmtKeyEntry *e = stmt_key(st, text, true);
+		StmtKey    *e = stmt_key(st, st->values, st->isnull, true);
 
 		if (e->affected)
 			affect_twice();
 		e->affected = true;
-		pfree(text);
 	}
 	LakeXactAppendRecord(st->xt, estate->es_output_cid, st->values, st->isnull,
 						 LAKE_REC_OPS, st->up.ops);
@@ -413,22 +532,20 @@ static TupleTableSlot *
 insert_lookup(LakeModifyState *st, EState *estate, TupleTableSlot *slot)
 {
 	OnConflictSetState *oc = st->rinfo->ri_onConflict;
-	char	   *text = LakeXactKeyText(st->xt, st->values, st->isnull);
-	StmtKeyEntry *e = stmt_key(st, text, true);
+	StmtKey    *e = stmt_key(st, st->values, st->isnull, true);
 	Datum	   *cur_values = palloc(sizeof(Datum) * Max(st->nlake, 1));
 	bool	   *cur_isnull = palloc(sizeof(bool) * Max(st->nlake, 1));
 	bool		present;
 	ExprContext *econtext;
 	TupleTableSlot *newslot;
 
-	pfree(text);
-	if (e->values != NULL || e->affected)
+	if (e->row != NULL || e->affected)
 	{
 		present = e->present;
 		if (present)
 		{
-			memcpy(cur_values, e->values, sizeof(Datum) * st->nlake);
-			memcpy(cur_isnull, e->isnull, sizeof(bool) * st->nlake);
+			memcpy(cur_values, e->row->values, sizeof(Datum) * st->nlake);
+			memcpy(cur_isnull, e->row->isnull, sizeof(bool) * st->nlake);
 		}
 	}
 	else
@@ -454,7 +571,7 @@ insert_lookup(LakeModifyState *st, EState *estate, TupleTableSlot *slot)
 	}
 	if (st->up.action == ONCONFLICT_NOTHING)
 	{
-		if (e->values == NULL)
+		if (e->row == NULL)
 			remember_row(st, e, cur_values, cur_isnull);
 		e->present = true;
 		return NULL;
@@ -468,7 +585,7 @@ insert_lookup(LakeModifyState *st, EState *estate, TupleTableSlot *slot)
 	econtext->ecxt_scantuple = oc->oc_Existing;
 	econtext->ecxt_innertuple = slot;
 	econtext->ecxt_outertuple = NULL;
-	if (e->values == NULL)
+	if (e->row == NULL)
 		remember_row(st, e, cur_values, cur_isnull);
 	e->present = true;
 	if (oc->oc_WhereClause && !ExecQual(oc->oc_WhereClause, econtext))
@@ -595,12 +712,8 @@ junk_key(LakeModifyState *st, TupleTableSlot *planSlot, Datum *values, bool *isn
 static bool
 row_done_by_statement(LakeModifyState *st, const Datum *key, const bool *isnull)
 {
-	char	   *text = LakeXactKeyText(st->xt, key, isnull);
-	StmtKeyEntry *e;
+	StmtKey    *e = stmt_key(st, key, isnull, true);
 
-	ensure_stmt_keys(st);
-	e = stmt_key(st, text, true);
-	pfree(text);
 	if (e->done)
 		return true;
 	e->done = true;
@@ -616,13 +729,10 @@ static void
 move_key(LakeModifyState *st, EState *estate, Datum *old, bool *oldnull)
 {
 	const LakeFlushSpec *spec = LakeXactFlushSpec(st->xt);
-	char	   *newtext = LakeXactKeyText(st->xt, st->values, st->isnull);
-	char	   *oldtext = LakeXactKeyText(st->xt, old, oldnull);
-	StmtKeyEntry *ne;
-	StmtKeyEntry *oe;
+	StmtKey    *ne;
+	StmtKey    *oe;
 	bool		exists;
 
-	ensure_stmt_keys(st);
 	for (int k = 0; k < spec->nkey; k++)
 		if (st->isnull[spec->key_cols[k]])
 			ereport(ERROR,
@@ -630,7 +740,7 @@ move_key(LakeModifyState *st, EState *estate, Datum *old, bool *oldnull)
 					 errmsg("null value in column \"%s\" of lake table \"%s\" violates not-null constraint",
 							spec->names[spec->key_cols[k]],
 							RelationGetRelationName(st->rinfo->ri_RelationDesc))));
-	ne = stmt_key(st, newtext, true);
+	ne = stmt_key(st, st->values, st->isnull, true);
 	if (ne->affected)
 		exists = ne->present;
 	else
@@ -647,6 +757,8 @@ move_key(LakeModifyState *st, EState *estate, Datum *old, bool *oldnull)
 	}
 	if (exists)
 	{
+		char	   *newtext = LakeXactKeyText(st->xt, st->values, st->isnull);
+
 		for (char *p = newtext; *p; p++)
 			if (*p == '\x1f')
 				*p = ',';
@@ -659,7 +771,7 @@ move_key(LakeModifyState *st, EState *estate, Datum *old, bool *oldnull)
 	}
 	ne->affected = true;
 	ne->present = true;
-	oe = stmt_key(st, oldtext, true);
+	oe = stmt_key(st, old, oldnull, true);
 	oe->affected = true;
 	oe->present = false;
 
