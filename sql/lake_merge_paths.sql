@@ -265,6 +265,37 @@ DELETE FROM h_tk WHERE k LIKE '%3';
 SELECT count(*) AS tk_diff FROM ((SELECT * FROM l_tk EXCEPT ALL SELECT * FROM h_tk) UNION ALL (SELECT * FROM h_tk EXCEPT ALL SELECT * FROM l_tk)) d;
 SELECT (SELECT row(count(*), sum(c)) FROM l_tk) = (SELECT row(count(*), sum(c)) FROM h_tk) AS tk_totals_same;
 
+-- a statement proposing a key twice to DO UPDATE fails as on heap, whether
+-- its keys arrive ascending (checked by bisection) or not (hashed)
+CREATE FOREIGN TABLE l_sk (k int, s text, c bigint, PRIMARY KEY (k, s)) SERVER lake_mp OPTIONS (table '.mp/sk');
+CREATE TABLE h_sk (k int, s text, c bigint, PRIMARY KEY (k, s));
+CREATE FOREIGN TABLE l_fk (k float8 PRIMARY KEY, c bigint) SERVER lake_mp OPTIONS (table '.mp/fk');
+CREATE TABLE h_fk (k float8 PRIMARY KEY, c bigint);
+INSERT INTO h_sk AS t SELECT k, s, 1 FROM (VALUES (-5, 'a'), (-1, 'a'), (3, 'a'), (-5, 'a')) v(k, s) ON CONFLICT (k, s) DO UPDATE SET c = t.c + EXCLUDED.c;
+INSERT INTO l_sk AS t SELECT k, s, 1 FROM (VALUES (-5, 'a'), (-1, 'a'), (3, 'a'), (-5, 'a')) v(k, s) ON CONFLICT (k, s) DO UPDATE SET c = t.c + EXCLUDED.c;
+INSERT INTO h_sk AS t SELECT k, s, 1 FROM (VALUES (1, 'a'), (5, 'a'), (9, 'a'), (5, 'a')) v(k, s) ON CONFLICT (k, s) DO UPDATE SET c = t.c + EXCLUDED.c;
+INSERT INTO l_sk AS t SELECT k, s, 1 FROM (VALUES (1, 'a'), (5, 'a'), (9, 'a'), (5, 'a')) v(k, s) ON CONFLICT (k, s) DO UPDATE SET c = t.c + EXCLUDED.c;
+INSERT INTO h_sk AS t SELECT k, s, 1 FROM (VALUES (9, 'a'), (5, 'a'), (1, 'a'), (9, 'a')) v(k, s) ON CONFLICT (k, s) DO UPDATE SET c = t.c + EXCLUDED.c;
+INSERT INTO l_sk AS t SELECT k, s, 1 FROM (VALUES (9, 'a'), (5, 'a'), (1, 'a'), (9, 'a')) v(k, s) ON CONFLICT (k, s) DO UPDATE SET c = t.c + EXCLUDED.c;
+INSERT INTO h_sk AS t SELECT k, s, 1 FROM (VALUES (1, 'a'), (2, 'a'), (0, 'a'), (-1, 'a'), (0, 'a')) v(k, s) ON CONFLICT (k, s) DO UPDATE SET c = t.c + EXCLUDED.c;
+INSERT INTO l_sk AS t SELECT k, s, 1 FROM (VALUES (1, 'a'), (2, 'a'), (0, 'a'), (-1, 'a'), (0, 'a')) v(k, s) ON CONFLICT (k, s) DO UPDATE SET c = t.c + EXCLUDED.c;
+INSERT INTO h_sk AS t SELECT k, s, 1 FROM (VALUES (1, 'a'), (2, 'a'), (0, 'a'), (2, 'a')) v(k, s) ON CONFLICT (k, s) DO UPDATE SET c = t.c + EXCLUDED.c;
+INSERT INTO l_sk AS t SELECT k, s, 1 FROM (VALUES (1, 'a'), (2, 'a'), (0, 'a'), (2, 'a')) v(k, s) ON CONFLICT (k, s) DO UPDATE SET c = t.c + EXCLUDED.c;
+INSERT INTO h_sk AS t SELECT k, s, 1 FROM (VALUES (1, 'a'), (1, 'ab'), (1, 'b'), (1, 'ab')) v(k, s) ON CONFLICT (k, s) DO UPDATE SET c = t.c + EXCLUDED.c;
+INSERT INTO l_sk AS t SELECT k, s, 1 FROM (VALUES (1, 'a'), (1, 'ab'), (1, 'b'), (1, 'ab')) v(k, s) ON CONFLICT (k, s) DO UPDATE SET c = t.c + EXCLUDED.c;
+INSERT INTO h_sk AS t SELECT k, s, 1 FROM (VALUES (1, 'b'), (1, 'a'), (2, 'a'), (3, 'a')) v(k, s) ON CONFLICT (k, s) DO UPDATE SET c = t.c + EXCLUDED.c;
+INSERT INTO l_sk AS t SELECT k, s, 1 FROM (VALUES (1, 'b'), (1, 'a'), (2, 'a'), (3, 'a')) v(k, s) ON CONFLICT (k, s) DO UPDATE SET c = t.c + EXCLUDED.c;
+INSERT INTO h_sk AS t SELECT k, s, 1 FROM (VALUES (-2147483648, ''), (2147483647, ''), (0, ''), (-2147483648, '')) v(k, s) ON CONFLICT (k, s) DO UPDATE SET c = t.c + EXCLUDED.c;
+INSERT INTO l_sk AS t SELECT k, s, 1 FROM (VALUES (-2147483648, ''), (2147483647, ''), (0, ''), (-2147483648, '')) v(k, s) ON CONFLICT (k, s) DO UPDATE SET c = t.c + EXCLUDED.c;
+SELECT count(*) AS sk_diff FROM ((SELECT * FROM l_sk EXCEPT ALL SELECT * FROM h_sk) UNION ALL (SELECT * FROM h_sk EXCEPT ALL SELECT * FROM l_sk)) d;
+INSERT INTO h_fk AS t SELECT k, 1 FROM (VALUES (0.0), ('-0'::float8)) v(k) ON CONFLICT (k) DO UPDATE SET c = t.c + EXCLUDED.c;
+INSERT INTO l_fk AS t SELECT k, 1 FROM (VALUES (0.0), ('-0'::float8)) v(k) ON CONFLICT (k) DO UPDATE SET c = t.c + EXCLUDED.c;
+INSERT INTO h_fk AS t SELECT k, 1 FROM (VALUES ('NaN'::float8), (1), ('NaN')) v(k) ON CONFLICT (k) DO UPDATE SET c = t.c + EXCLUDED.c;
+INSERT INTO l_fk AS t SELECT k, 1 FROM (VALUES ('NaN'::float8), (1), ('NaN')) v(k) ON CONFLICT (k) DO UPDATE SET c = t.c + EXCLUDED.c;
+INSERT INTO h_fk AS t SELECT k, 1 FROM (VALUES (1.5), (2.5), (-0.0), (0.0)) v(k) ON CONFLICT (k) DO UPDATE SET c = t.c + EXCLUDED.c;
+INSERT INTO l_fk AS t SELECT k, 1 FROM (VALUES (1.5), (2.5), (-0.0), (0.0)) v(k) ON CONFLICT (k) DO UPDATE SET c = t.c + EXCLUDED.c;
+SELECT count(*) AS fk_diff FROM ((SELECT * FROM l_fk EXCEPT ALL SELECT * FROM h_fk) UNION ALL (SELECT * FROM h_fk EXCEPT ALL SELECT * FROM l_fk)) d;
+
 DROP SERVER lake_mp CASCADE;
 DROP TABLE h_dd;
 DROP TABLE h_pu;
@@ -272,3 +303,5 @@ DROP TABLE h_ag;
 DROP TABLE h_fr;
 DROP TABLE h_sq;
 DROP TABLE h_tk;
+DROP TABLE h_sk;
+DROP TABLE h_fk;
