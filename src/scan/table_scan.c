@@ -29,6 +29,13 @@
 #define MERGE_CHUNK_ROWS 1024	/* merged rows per batch (LakeScanNextBatch) */
 #define MERGE_SLICE_ROWS 32		/* shorter stretches are copied into a chunk */
 
+/*
+ * Keys made only of integer-like columns (at most 128 bits in all) are
+ * compared as one unsigned number: each column sign-flipped, packed in
+ * key order.
+ */
+typedef unsigned __int128 LakeNormKey __attribute__((aligned(8)));	/* palloc aligns to 8 */
+
 /* how a key column compares: fixed-width integers inline */
 typedef enum KeyClass
 {
@@ -58,6 +65,7 @@ typedef struct MergeCursor
 	bool		filter;			/* apply seq_max */
 	int64		seq_max;
 	bool		last_wins;		/* the newest version of a key is its row */
+	LakeNormKey nk;				/* the current row's key, normalised */
 	uint32		tail;			/* first row of the batch's last key */
 	bool		tail_valid;		/* tail computed for this batch */
 	const LakePredicate *row_pred;	/* rows that cannot match, or NULL */
@@ -105,6 +113,8 @@ struct LakeScan
 	bool		top_moved;		/* the heap's top must be settled first */
 	int		   *at_key;			/* [ncursors of any group] one key's cursors */
 	KeyClass   *key_class;		/* [nkey] */
+	bool		norm_keys;		/* keys compare as LakeNormKey */
+	LakeNormKey key_nk;			/* the key merged alone, normalised */
 	bool	   *is_bytes;		/* [ncolumns] values point to bytes */
 	PqColumnVector *key_row;	/* [ncolumns] the key merged alone, copied */
 	MemoryContext key_cxt;		/* its bytes */
@@ -341,6 +351,19 @@ LakeScanBegin(const LakeScanSpec *spec, MemoryContext parent)
 				default:
 					scan->key_class[k] = KEY_OTHER;
 			}
+		}
+		{
+			int			bits = 0;
+
+			scan->norm_keys = true;
+			for (int k = 0; k < spec->nkey; k++)
+			{
+				if (scan->key_class[k] == KEY_OTHER)
+					scan->norm_keys = false;
+				bits += scan->key_class[k] == KEY_INT32 ? 32 : 64;
+			}
+			if (bits > 128)
+				scan->norm_keys = false;
 		}
 		scan->key_row = palloc0(sizeof(PqColumnVector) * Max(spec->ncolumns, 1));
 		for (int k = 0; k < spec->nkey; k++)
@@ -665,9 +688,27 @@ row_visible(const MergeCursor *c, uint32 r)
 	return true;
 }
 
+/* The normalised key of row r (norm_keys). */
+static inline LakeNormKey
+row_nk(const LakeScan *scan, const PqColumnVector *cols, uint32 r)
+{
+	LakeNormKey nk = 0;
+
+	for (int k = 0; k < scan->spec.nkey; k++)
+	{
+		int			col = scan->spec.key_cols[k];
+
+		if (scan->key_class[k] == KEY_INT32)
+			nk = (nk << 32) | (uint32) (((const int32 *) cols[col].v.b)[r] ^ PG_INT32_MIN);
+		else
+			nk = (nk << 64) | (uint64) (((const int64 *) cols[col].v.b)[r] ^ PG_INT64_MIN);
+	}
+	return nk;
+}
+
 /* Advance a cursor to its next visible row; false when exhausted. */
 static bool
-cursor_settle(MergeCursor *c)
+cursor_settle(LakeScan *scan, MergeCursor *c)
 {
 	for (;;)
 	{
@@ -689,6 +730,8 @@ cursor_settle(MergeCursor *c)
 			c->pos++;
 			continue;
 		}
+		if (scan->norm_keys)
+			c->nk = row_nk(scan, c->batch.columns, c->pos);
 		return true;
 	}
 }
@@ -748,6 +791,8 @@ cursor_cmp(const LakeScan *scan, const MergeCursor *a, const MergeCursor *b)
 static inline bool
 cursor_at_key(LakeScan *scan, MergeCursor *c)
 {
+	if (scan->norm_keys)
+		return c->nk == scan->key_nk;
 	return key_cmp(scan, c->batch.columns, c->pos, scan->key_row, 0) == 0;
 }
 
@@ -801,7 +846,18 @@ fold_cursor_row(LakeScan *scan, MergeCursor *c)
 static inline bool
 heap_less(const LakeScan *scan, int i, int j)
 {
-	int			c = cursor_cmp(scan, &scan->cursors[i], &scan->cursors[j]);
+	int			c;
+
+	if (scan->norm_keys)
+	{
+		LakeNormKey a = scan->cursors[i].nk;
+		LakeNormKey b = scan->cursors[j].nk;
+
+		if (a != b)
+			return a < b;
+		return i < j;
+	}
+	c = cursor_cmp(scan, &scan->cursors[i], &scan->cursors[j]);
 
 	return c != 0 ? c < 0 : i < j;
 }
@@ -865,7 +921,7 @@ heap_pop(LakeScan *scan)
 static void
 heap_top_moved(LakeScan *scan)
 {
-	if (cursor_settle(&scan->cursors[scan->heap[0]]))
+	if (cursor_settle(scan, &scan->cursors[scan->heap[0]]))
 		heap_sift_down(scan, 0);
 	else
 		(void) heap_pop(scan);
@@ -916,7 +972,7 @@ merge_open_next_group(LakeScan *scan)
 	}
 	MemoryContextSwitchTo(old);
 	for (int i = 0; i < scan->ncursors; i++)
-		if (cursor_settle(&scan->cursors[i]))
+		if (cursor_settle(scan, &scan->cursors[i]))
 			heap_push(scan, i);
 	return true;
 }
@@ -998,6 +1054,15 @@ cursor_tail(LakeScan *scan, MergeCursor *c)
 	return lo;
 }
 
+/* Is the key of row r at or above cursor c's? */
+static inline bool
+at_or_above(const LakeScan *scan, const PqColumnVector *cols, uint32 r, const MergeCursor *c)
+{
+	if (scan->norm_keys)
+		return row_nk(scan, cols, r) >= c->nk;
+	return key_cmp(scan, cols, r, c->batch.columns, c->pos) >= 0;
+}
+
 /*
  * The end of the top cursor's stretch: rows [pos, end) hold keys no other
  * cursor holds, all of whose versions lie there.  end == pos when the key
@@ -1022,7 +1087,12 @@ stretch_end(LakeScan *scan, MergeCursor *top)
 		if (scan->nheap > 2 && heap_less(scan, scan->heap[2], second))
 			second = scan->heap[2];
 		sc = &scan->cursors[second];
-		if (key_cmp(scan, cols, pos, sc->batch.columns, sc->pos) >= 0)
+		if (scan->norm_keys)
+		{
+			if (top->nk >= sc->nk)
+				return pos;
+		}
+		else if (key_cmp(scan, cols, pos, sc->batch.columns, sc->pos) >= 0)
 			return pos;
 		/* the first row at or above the other cursors' least key: gallop */
 		lo = pos + 1;
@@ -1030,7 +1100,7 @@ stretch_end(LakeScan *scan, MergeCursor *top)
 		{
 			uint32		probe = lo + step - 1;
 
-			if (key_cmp(scan, cols, probe, sc->batch.columns, sc->pos) >= 0)
+			if (at_or_above(scan, cols, probe, sc))
 			{
 				end = probe;
 				break;
@@ -1042,7 +1112,7 @@ stretch_end(LakeScan *scan, MergeCursor *top)
 		{
 			uint32		mid = lo + (end - lo) / 2;
 
-			if (key_cmp(scan, cols, mid, sc->batch.columns, sc->pos) >= 0)
+			if (at_or_above(scan, cols, mid, sc))
 				end = mid;
 			else
 				lo = mid + 1;
@@ -1158,6 +1228,7 @@ merge_one_key(LakeScan *scan, uint32 n)
 		copy_raw_value(scan, col, &first->batch.columns[col], false, first->pos,
 					   &scan->key_row[col], 0, scan->key_cxt);
 	}
+	scan->key_nk = first->nk;
 	/* equal keys pop in version order */
 	while (scan->nheap > 0 && cursor_at_key(scan, &scan->cursors[scan->heap[0]]))
 		scan->at_key[m++] = heap_pop(scan);
@@ -1168,7 +1239,7 @@ merge_one_key(LakeScan *scan, uint32 n)
 		{
 			MergeCursor *c = &scan->cursors[scan->at_key[i]];
 
-			while (cursor_settle(c) && cursor_at_key(scan, c))
+			while (cursor_settle(scan, c) && cursor_at_key(scan, c))
 			{
 				scan->stats.rows_read++;
 				c->pos++;
@@ -1183,7 +1254,7 @@ merge_one_key(LakeScan *scan, uint32 n)
 		{
 			MergeCursor *c = &scan->cursors[scan->at_key[i]];
 
-			while (cursor_settle(c) && cursor_at_key(scan, c))
+			while (cursor_settle(scan, c) && cursor_at_key(scan, c))
 			{
 				fold_cursor_row(scan, c);
 				scan->stats.rows_read++;
@@ -1195,7 +1266,7 @@ merge_one_key(LakeScan *scan, uint32 n)
 			chunk_put(scan, LakeMergeStateColumns(scan->fold), NULL, 0, n);
 	}
 	for (int i = 0; i < m; i++)
-		if (cursor_settle(&scan->cursors[scan->at_key[i]]))
+		if (cursor_settle(scan, &scan->cursors[scan->at_key[i]]))
 			heap_push(scan, scan->at_key[i]);
 	return present;
 }
