@@ -14,9 +14,11 @@
  * rolled back after a spill) are dropped by their _lake_seq.
  *
  * LakeScanNextBatch reads the same rows as column vectors with a skip
- * vector instead (column-wise consumers: aggregation); on primary-key
- * tables, runs that do not overlap are streamed that way too, and only
- * overlapping stretches are merged row by row.
+ * vector instead (column-wise consumers: aggregation).  Primary-key tables
+ * are merged by batches in both modes (LakeScanNext converts the batches
+ * to Datums): stretches of a run that no other run overlaps pass as slices
+ * of its batches, and only keys several runs hold are merged one by one
+ * (see "Merge mode" below).
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -1220,15 +1222,19 @@ merge_one_key(LakeScan *scan, uint32 n)
 	bool		present;
 
 	/* copy the key: cursors may load new batches below */
-	MemoryContextReset(scan->key_cxt);
-	for (int k = 0; k < scan->spec.nkey; k++)
+	if (scan->norm_keys)
+		scan->key_nk = first->nk;
+	else
 	{
-		int			col = scan->spec.key_cols[k];
+		MemoryContextReset(scan->key_cxt);
+		for (int k = 0; k < scan->spec.nkey; k++)
+		{
+			int			col = scan->spec.key_cols[k];
 
-		copy_raw_value(scan, col, &first->batch.columns[col], false, first->pos,
-					   &scan->key_row[col], 0, scan->key_cxt);
+			copy_raw_value(scan, col, &first->batch.columns[col], false, first->pos,
+						   &scan->key_row[col], 0, scan->key_cxt);
+		}
 	}
-	scan->key_nk = first->nk;
 	/* equal keys pop in version order */
 	while (scan->nheap > 0 && cursor_at_key(scan, &scan->cursors[scan->heap[0]]))
 		scan->at_key[m++] = heap_pop(scan);
