@@ -38,6 +38,13 @@
  */
 typedef unsigned __int128 LakeNormKey __attribute__((aligned(8)));	/* palloc aligns to 8 */
 
+/* a cursor in the merge heap, with its key when normalised */
+typedef struct HeapEntry
+{
+	LakeNormKey nk;
+	int			ci;				/* index of the cursor (version order) */
+} HeapEntry;
+
 /* how a key column compares: fixed-width integers inline */
 typedef enum KeyClass
 {
@@ -110,7 +117,7 @@ struct LakeScan
 	bool		group_open;
 	int			ncursors;
 	MergeCursor *cursors;		/* the group's, in version order */
-	int		   *heap;			/* cursors with rows left, by key */
+	HeapEntry  *heap;			/* cursors with rows left, by key */
 	int			nheap;
 	bool		top_moved;		/* the heap's top must be settled first */
 	int		   *at_key;			/* [ncursors of any group] one key's cursors */
@@ -846,30 +853,26 @@ fold_cursor_row(LakeScan *scan, MergeCursor *c)
 
 /* ---- the heap of cursors ---- */
 static inline bool
-heap_less(const LakeScan *scan, int i, int j)
+heap_less(const LakeScan *scan, const HeapEntry *a, const HeapEntry *b)
 {
 	int			c;
 
 	if (scan->norm_keys)
 	{
-		LakeNormKey a = scan->cursors[i].nk;
-		LakeNormKey b = scan->cursors[j].nk;
-
-		if (a != b)
-			return a < b;
-		return i < j;
+		if (a->nk != b->nk)
+			return a->nk < b->nk;
+		return a->ci < b->ci;
 	}
-	c = cursor_cmp(scan, &scan->cursors[i], &scan->cursors[j]);
-
-	return c != 0 ? c < 0 : i < j;
+	c = cursor_cmp(scan, &scan->cursors[a->ci], &scan->cursors[b->ci]);
+	return c != 0 ? c < 0 : a->ci < b->ci;
 }
 
 static void
 heap_sift_down(LakeScan *scan, int at)
 {
-	int		   *h = scan->heap;
+	HeapEntry  *h = scan->heap;
 	int			n = scan->nheap;
-	int			v = h[at];
+	HeapEntry	v = h[at];
 
 	for (;;)
 	{
@@ -877,9 +880,9 @@ heap_sift_down(LakeScan *scan, int at)
 
 		if (child >= n)
 			break;
-		if (child + 1 < n && heap_less(scan, h[child + 1], h[child]))
+		if (child + 1 < n && heap_less(scan, &h[child + 1], &h[child]))
 			child++;
-		if (!heap_less(scan, h[child], v))
+		if (!heap_less(scan, &h[child], &v))
 			break;
 		h[at] = h[child];
 		at = child;
@@ -887,28 +890,32 @@ heap_sift_down(LakeScan *scan, int at)
 	h[at] = v;
 }
 
+/* Add a settled cursor. */
 static void
 heap_push(LakeScan *scan, int ci)
 {
-	int		   *h = scan->heap;
+	HeapEntry  *h = scan->heap;
 	int			at = scan->nheap++;
+	HeapEntry	v;
 
+	v.nk = scan->cursors[ci].nk;
+	v.ci = ci;
 	while (at > 0)
 	{
 		int			parent = (at - 1) / 2;
 
-		if (!heap_less(scan, ci, h[parent]))
+		if (!heap_less(scan, &v, &h[parent]))
 			break;
 		h[at] = h[parent];
 		at = parent;
 	}
-	h[at] = ci;
+	h[at] = v;
 }
 
 static int
 heap_pop(LakeScan *scan)
 {
-	int			top = scan->heap[0];
+	int			top = scan->heap[0].ci;
 
 	scan->nheap--;
 	if (scan->nheap > 0)
@@ -923,8 +930,13 @@ heap_pop(LakeScan *scan)
 static void
 heap_top_moved(LakeScan *scan)
 {
-	if (cursor_settle(scan, &scan->cursors[scan->heap[0]]))
+	MergeCursor *c = &scan->cursors[scan->heap[0].ci];
+
+	if (cursor_settle(scan, c))
+	{
+		scan->heap[0].nk = c->nk;
 		heap_sift_down(scan, 0);
+	}
 	else
 		(void) heap_pop(scan);
 }
@@ -953,7 +965,7 @@ merge_open_next_group(LakeScan *scan)
 
 	old = MemoryContextSwitchTo(scan->source_cxt);
 	scan->cursors = palloc0(sizeof(MergeCursor) * (last - first));
-	scan->heap = palloc(sizeof(int) * (last - first));
+	scan->heap = palloc(sizeof(HeapEntry) * (last - first));
 	for (int s = first; s < last; s++)
 	{
 		ScanSource *src = &scan->sources[s];
@@ -1081,14 +1093,14 @@ stretch_end(LakeScan *scan, MergeCursor *top)
 		return pos;
 	if (scan->nheap > 1)
 	{
-		int			second = scan->heap[1];
+		const HeapEntry *second = &scan->heap[1];
 		MergeCursor *sc;
 		uint32		lo,
 					step = 1;
 
-		if (scan->nheap > 2 && heap_less(scan, scan->heap[2], second))
-			second = scan->heap[2];
-		sc = &scan->cursors[second];
+		if (scan->nheap > 2 && heap_less(scan, &scan->heap[2], second))
+			second = &scan->heap[2];
+		sc = &scan->cursors[second->ci];
 		if (scan->norm_keys)
 		{
 			if (top->nk >= sc->nk)
@@ -1217,7 +1229,7 @@ merge_key_newest(LakeScan *scan, MergeCursor *c, uint32 n, bool *present)
 static bool
 merge_one_key(LakeScan *scan, uint32 n)
 {
-	MergeCursor *first = &scan->cursors[scan->heap[0]];
+	MergeCursor *first = &scan->cursors[scan->heap[0].ci];
 	int			m = 0;
 	bool		present;
 
@@ -1236,7 +1248,7 @@ merge_one_key(LakeScan *scan, uint32 n)
 		}
 	}
 	/* equal keys pop in version order */
-	while (scan->nheap > 0 && cursor_at_key(scan, &scan->cursors[scan->heap[0]]))
+	while (scan->nheap > 0 && cursor_at_key(scan, &scan->cursors[scan->heap[0].ci]))
 		scan->at_key[m++] = heap_pop(scan);
 
 	if (merge_key_newest(scan, &scan->cursors[scan->at_key[m - 1]], n, &present))
@@ -1316,7 +1328,7 @@ merged_next_batch(LakeScan *scan, LakeScanBatch *out)
 	}
 	while (n < MERGE_CHUNK_ROWS && scan->nheap > 0)
 	{
-		MergeCursor *top = &scan->cursors[scan->heap[0]];
+		MergeCursor *top = &scan->cursors[scan->heap[0].ci];
 		uint32		end;
 
 		CHECK_FOR_INTERRUPTS();
