@@ -1004,7 +1004,25 @@ copy_raw_value(LakeScan *scan, int col, const PqColumnVector *src, bool absent,
 		return;
 	}
 	dst->nulls[k] = 0;
-	memcpy(dst->v.b + (size_t) k * sz, src->v.b + (size_t) r * sz, sz);
+	/* fixed sizes copy inline */
+	switch (sz)
+	{
+		case 1:
+			dst->v.b[k] = src->v.b[r];
+			break;
+		case 4:
+			memcpy(dst->v.b + (size_t) k * 4, src->v.b + (size_t) r * 4, 4);
+			break;
+		case 8:
+			memcpy(dst->v.b + (size_t) k * 8, src->v.b + (size_t) r * 8, 8);
+			break;
+		case 16:
+			memcpy(dst->v.b + (size_t) k * 16, src->v.b + (size_t) r * 16, 16);
+			break;
+		default:
+			memcpy(dst->v.b + (size_t) k * sz, src->v.b + (size_t) r * sz, sz);
+			break;
+	}
 	if (scan->is_bytes[col])
 	{
 		PqBytes    *b = &dst->v.bytes[k];
