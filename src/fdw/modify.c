@@ -21,6 +21,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "access/htup_details.h"
 #include "access/tupdesc.h"
 #include "commands/explain.h"
@@ -32,28 +34,100 @@
 #include "optimizer/appendinfo.h"
 #include "parser/parsetree.h"
 #include "utils/datum.h"
-#include "utils/hsearch.h"
+#include "utils/float.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
-/* versions of keys this statement wrote (ON CONFLICT) */
+/*
+ * The keys this statement proposed or changed (ON CONFLICT, UPDATE,
+ * DELETE), by their binary form: each key column's stored value (a NULL
+ * flag, then fixed-width bytes, or a length and the bytes), floats with
+ * -0 and NaNs made one value as the merge compares them.  Keys are
+ * numbered in arrival order; their bytes lie end to end in one store, and
+ * flags and rows hang off the number.  Fixed-width values are stored
+ * big-endian with the sign flipped, so that byte order (memcmp, then
+ * length) follows the values' order for integers: while keys arrive in
+ * ascending byte order (a sorted source), each is new by one comparison
+ * with the previous one, and that prefix of the keys is searched by
+ * bisection; later keys go to a compact hash (12-byte entries).  A hash
+ * lookup costs a cache miss or two per row on big statements.
+ */
+typedef struct StmtKeyRow
+{
+	Datum	   *values;			/* lookup path: the key's row (lake order) */
+	bool	   *isnull;
+} StmtKeyRow;
+
+#define KEY_PRESENT		0x01	/* the key exists now */
+#define KEY_AFFECTED	0x02	/* inserted or updated by this statement */
+#define KEY_DONE		0x04	/* the scanned row with this key was updated
+								 * or deleted by this statement */
+
+typedef struct StmtKeyStore
+{
+	char	   *bytes;			/* keys end to end, then the one looked up */
+	Size		nbytes;
+	Size		maxbytes;
+	Size	   *off;			/* [nkeys + 1] key i: off[i] .. off[i + 1] */
+	uint8	   *flags;			/* [nkeys] KEY_* */
+	StmtKeyRow **rows;			/* [nkeys] lookup path, or NULL */
+	uint32		nkeys;
+	uint32		maxkeys;
+	uint32		nsorted;		/* keys [0, nsorted) ascend, not hashed */
+	MemoryContext cxt;
+} StmtKeyStore;
+
 typedef struct StmtKey
 {
-	uint64		hash;			/* hash key */
-	List	   *entries;		/* StmtKeyEntry*: keys sharing the hash */
+	uint32		id;				/* the key's number */
+	uint32		hash;
+	char		status;			/* simplehash's */
 } StmtKey;
 
-typedef struct StmtKeyEntry
+/* key a's bytes against key b's (b may be the one being looked up) */
+static inline bool
+stmt_key_equal(const StmtKeyStore *ks, uint32 a, uint32 b)
 {
-	char	   *text;			/* the key's canonical text */
-	bool		present;		/* the key exists now */
-	bool		affected;		/* inserted or updated by this statement */
-	bool		done;			/* the scanned row with this key was updated
-								 * or deleted by this statement */
-	Datum	   *values;			/* lookup path: its row (lake order) */
-	bool	   *isnull;
-} StmtKeyEntry;
+	Size		la = ks->off[a + 1] - ks->off[a];
+	Size		lb = ks->off[b + 1] - ks->off[b];
+
+	return la == lb && memcmp(ks->bytes + ks->off[a], ks->bytes + ks->off[b], la) == 0;
+}
+
+static inline uint32
+stmt_key_hash(const StmtKeyStore *ks, uint32 id)
+{
+	return hash_bytes((const unsigned char *) ks->bytes + ks->off[id],
+					  (int) (ks->off[id + 1] - ks->off[id]));
+}
+
+/* byte order of keys a and b */
+static inline int
+stmt_key_cmp(const StmtKeyStore *ks, uint32 a, uint32 b)
+{
+	Size		la = ks->off[a + 1] - ks->off[a];
+	Size		lb = ks->off[b + 1] - ks->off[b];
+	int			c = memcmp(ks->bytes + ks->off[a], ks->bytes + ks->off[b], Min(la, lb));
+
+	if (c != 0)
+		return c;
+	return la < lb ? -1 : la > lb;
+}
+
+#define SH_PREFIX			stmtkeys
+#define SH_ELEMENT_TYPE		StmtKey
+#define SH_KEY_TYPE			uint32
+#define SH_KEY				id
+#define SH_HASH_KEY(tb, k)	stmt_key_hash((const StmtKeyStore *) (tb)->private_data, k)
+#define SH_EQUAL(tb, a, b)	stmt_key_equal((const StmtKeyStore *) (tb)->private_data, a, b)
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, a)	((a)->hash)
+#define SH_FILLFACTOR		(0.75)
+#define SH_SCOPE			static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
 
 /* per result relation */
 typedef struct LakeModifyState
@@ -69,7 +143,8 @@ typedef struct LakeModifyState
 	ResultRelInfo *rinfo;
 	/* ON CONFLICT */
 	MemoryContext stmt_cxt;		/* statement's keys and rows */
-	HTAB	   *stmt_keys;
+	stmtkeys_hash *stmt_keys;
+	StmtKeyStore keys;
 	LakeLookup *lookup;
 	/* UPDATE / DELETE */
 	AttrNumber *key_junk;		/* per key column: junk attno in planSlot */
@@ -151,18 +226,21 @@ lakePlanForeignModify(PlannerInfo *root, ModifyTable *plan,
 static void
 ensure_stmt_keys(LakeModifyState *st)
 {
-	HASHCTL		ctl;
+	StmtKeyStore *ks = &st->keys;
 
 	if (st->stmt_keys != NULL)
 		return;
 	st->stmt_cxt = AllocSetContextCreate(CurrentMemoryContext, "lake_fdw statement keys",
 										 ALLOCSET_DEFAULT_SIZES);
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(uint64);
-	ctl.entrysize = sizeof(StmtKey);
-	ctl.hcxt = st->stmt_cxt;
-	st->stmt_keys = hash_create("lake_fdw statement keys", 1024, &ctl,
-								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	memset(ks, 0, sizeof(*ks));
+	ks->cxt = st->stmt_cxt;
+	ks->maxbytes = 16 * 1024;
+	ks->bytes = MemoryContextAlloc(ks->cxt, ks->maxbytes);
+	ks->maxkeys = 1024;
+	ks->off = MemoryContextAlloc(ks->cxt, sizeof(Size) * (ks->maxkeys + 2));
+	ks->flags = MemoryContextAlloc(ks->cxt, ks->maxkeys);
+	ks->off[0] = 0;
+	st->stmt_keys = stmtkeys_create(st->stmt_cxt, 1024, ks);
 }
 
 static LakeModifyState *
@@ -327,52 +405,229 @@ same_key(LakeModifyState *st, const Datum *a, const bool *anull,
  * The statement's keys
  * ---------------------------------------------------------------------
  */
-static StmtKeyEntry *
-stmt_key(LakeModifyState *st, const char *text, bool create)
+/* append bytes to the key store */
+static void
+key_append(StmtKeyStore *ks, const void *src, Size len)
 {
-	uint64		h = hash_bytes_extended((const unsigned char *) text, strlen(text), 0);
-	StmtKey    *sk;
-	bool		found;
-	ListCell   *lc;
-	StmtKeyEntry *e;
-	MemoryContext old;
-
-	sk = hash_search(st->stmt_keys, &h, create ? HASH_ENTER : HASH_FIND, &found);
-	if (sk == NULL)
-		return NULL;
-	if (!found)
-		sk->entries = NIL;
-	foreach(lc, sk->entries)
+	if (ks->nbytes + len > ks->maxbytes)
 	{
-		e = lfirst(lc);
-		if (strcmp(e->text, text) == 0)
-			return e;
+		ks->maxbytes = Max(ks->maxbytes * 2, ks->nbytes + len);
+		ks->bytes = repalloc_huge(ks->bytes, ks->maxbytes);
 	}
-	if (!create)
-		return NULL;
-	old = MemoryContextSwitchTo(st->stmt_cxt);
-	e = palloc0(sizeof(StmtKeyEntry));
-	e->text = pstrdup(text);
-	sk->entries = lappend(sk->entries, e);
-	MemoryContextSwitchTo(old);
-	return e;
+	memcpy(ks->bytes + ks->nbytes, src, len);
+	ks->nbytes += len;
+}
+
+/* LakeDatumToValue's byte sink: length and bytes into the key store */
+static void *
+key_append_bytes(void *arg, const void *src, size_t len)
+{
+	StmtKeyStore *ks = (StmtKeyStore *) arg;
+	uint32		l = (uint32) len;
+
+	key_append(ks, &l, sizeof(l));
+	key_append(ks, src, len);
+	return NULL;
+}
+
+/* The binary key of a lake-order row, appended to the key store. */
+static void
+build_key(LakeModifyState *st, const Datum *values, const bool *isnull)
+{
+	const LakeFlushSpec *spec = LakeXactFlushSpec(st->xt);
+	StmtKeyStore *ks = &st->keys;
+
+	for (int k = 0; k < spec->nkey; k++)
+	{
+		int			c = spec->key_cols[k];
+		const LakeTypeInfo *ti = &spec->types[c];
+		uint8		flag = isnull[c] ? 0 : 1;
+		pq_int128	slot;
+
+		key_append(ks, &flag, 1);
+		if (isnull[c])
+			continue;
+		switch (ti->pqtype)
+		{
+			case PQ_STRING:
+			case PQ_BYTES:
+			case PQ_JSON:
+			case PQ_UUID:
+				LakeDatumToValue(ti, values[c], &slot, key_append_bytes, ks);
+				break;
+			case PQ_FLOAT:
+				{
+					float		f = DatumGetFloat4(values[c]);
+
+					if (f == 0)
+						f = 0;	/* -0 is 0 */
+					else if (isnan(f))
+						f = get_float4_nan();
+					key_append(ks, &f, sizeof(f));
+					break;
+				}
+			case PQ_DOUBLE:
+				{
+					double		d = DatumGetFloat8(values[c]);
+
+					if (d == 0)
+						d = 0;
+					else if (isnan(d))
+						d = get_float8_nan();
+					key_append(ks, &d, sizeof(d));
+					break;
+				}
+			default:
+				{
+					Size		sz = LakeTypeValueSize(ti);
+					uint8		be[sizeof(pq_int128)];
+					const uint8 *le = (const uint8 *) &slot;
+
+					/* little-endian two's complement -> sign-flipped big-endian */
+					LakeDatumToValue(ti, values[c], &slot, NULL, NULL);
+					for (Size i = 0; i < sz; i++)
+						be[i] = le[sz - 1 - i];
+					if (ti->pqtype != PQ_BOOL)
+						be[0] ^= 0x80;
+					key_append(ks, be, sz);
+					break;
+				}
+		}
+	}
+}
+
+/*
+ * The number of the statement's key of a lake-order row, created if asked
+ * (else -1 when absent).
+ */
+static int64
+stmt_key(LakeModifyState *st, const Datum *values, const bool *isnull, bool create)
+{
+	StmtKeyStore *ks;
+	uint32		cand;
+	Size		start;
+	uint32		hash;
+	StmtKey    *e;
+	bool		found;
+
+	ensure_stmt_keys(st);
+	ks = &st->keys;
+	cand = ks->nkeys;
+	start = ks->off[cand];
+	Assert(ks->nbytes == start);
+	build_key(st, values, isnull);
+	ks->off[cand + 1] = ks->nbytes;
+
+	if (ks->nsorted == cand && (cand == 0 || stmt_key_cmp(ks, cand - 1, cand) < 0))
+	{
+		/* still ascending: a new key, found by bisection later */
+		if (!create)
+		{
+			ks->nbytes = start;
+			return -1;
+		}
+		ks->nsorted++;
+	}
+	else
+	{
+		uint32		lo = 0,
+					hi = ks->nsorted;
+
+		/* the ascending prefix */
+		while (lo < hi)
+		{
+			uint32		mid = lo + (hi - lo) / 2;
+			int			c = stmt_key_cmp(ks, mid, cand);
+
+			if (c == 0)
+			{
+				ks->nbytes = start;
+				return mid;
+			}
+			if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		/* the hashed rest */
+		hash = stmt_key_hash(ks, cand);
+		if (!create)
+		{
+			e = stmtkeys_lookup_hash(st->stmt_keys, cand, hash);
+			ks->nbytes = start;
+			return e ? (int64) e->id : -1;
+		}
+		e = stmtkeys_insert_hash(st->stmt_keys, cand, hash, &found);
+		if (found)
+		{
+			ks->nbytes = start;	/* known: drop the candidate's bytes */
+			return e->id;
+		}
+	}
+	/* a new key: number cand keeps its bytes */
+	if (cand + 1 >= ks->maxkeys)
+	{
+		uint32		newmax = ks->maxkeys * 2;
+
+		ks->off = repalloc_huge(ks->off, sizeof(Size) * (newmax + 2));
+		ks->flags = repalloc_huge(ks->flags, newmax);
+		if (ks->rows)
+		{
+			ks->rows = repalloc_huge(ks->rows, sizeof(StmtKeyRow *) * newmax);
+			memset(ks->rows + ks->maxkeys, 0, sizeof(StmtKeyRow *) * (newmax - ks->maxkeys));
+		}
+		ks->maxkeys = newmax;
+	}
+	ks->flags[cand] = 0;
+	ks->nkeys++;
+	return cand;
+}
+
+static inline bool
+key_is(LakeModifyState *st, int64 id, uint8 flag)
+{
+	return (st->keys.flags[id] & flag) != 0;
+}
+
+static inline void
+key_set(LakeModifyState *st, int64 id, uint8 flag, bool on)
+{
+	if (on)
+		st->keys.flags[id] |= flag;
+	else
+		st->keys.flags[id] &= ~flag;
+}
+
+/* the key's remembered row (lookup path), or NULL */
+static inline StmtKeyRow *
+key_row(LakeModifyState *st, int64 id)
+{
+	return st->keys.rows ? st->keys.rows[id] : NULL;
 }
 
 static void
-remember_row(LakeModifyState *st, StmtKeyEntry *e, const Datum *values, const bool *isnull)
+remember_row(LakeModifyState *st, int64 id, const Datum *values, const bool *isnull)
 {
 	const LakeFlushSpec *spec = LakeXactFlushSpec(st->xt);
+	StmtKeyStore *ks = &st->keys;
 	MemoryContext old = MemoryContextSwitchTo(st->stmt_cxt);
+	StmtKeyRow *row;
 
-	if (e->values == NULL)
+	if (ks->rows == NULL)
+		ks->rows = MemoryContextAllocExtended(ks->cxt, sizeof(StmtKeyRow *) * ks->maxkeys,
+											  MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	row = ks->rows[id];
+	if (row == NULL)
 	{
-		e->values = palloc(sizeof(Datum) * Max(st->nlake, 1));
-		e->isnull = palloc(sizeof(bool) * Max(st->nlake, 1));
+		row = palloc(sizeof(StmtKeyRow));
+		row->values = palloc(sizeof(Datum) * Max(st->nlake, 1));
+		row->isnull = palloc(sizeof(bool) * Max(st->nlake, 1));
+		ks->rows[id] = row;
 	}
 	for (int i = 0; i < st->nlake; i++)
 	{
-		e->isnull[i] = isnull[i];
-		e->values[i] = isnull[i] ? (Datum) 0 :
+		row->isnull[i] = isnull[i];
+		row->values[i] = isnull[i] ? (Datum) 0 :
 			datumCopy(values[i], spec->types[i].typbyval, spec->types[i].typlen);
 	}
 	MemoryContextSwitchTo(old);
@@ -396,13 +651,11 @@ insert_blind(LakeModifyState *st, EState *estate, TupleTableSlot *slot)
 {
 	if (st->up.action == ONCONFLICT_UPDATE)
 	{
-		char	   *text = LakeXactKeyText(st->xt, st->values, st->isnull);
-		StmtKeyEntry *e = stmt_key(st, text, true);
+		int64		e = stmt_key(st, st->values, st->isnull, true);
 
-		if (e->affected)
+		if (key_is(st, e, KEY_AFFECTED))
 			affect_twice();
-		e->affected = true;
-		pfree(text);
+		key_set(st, e, KEY_AFFECTED, true);
 	}
 	LakeXactAppendRecord(st->xt, estate->es_output_cid, st->values, st->isnull,
 						 LAKE_REC_OPS, st->up.ops);
@@ -413,22 +666,21 @@ static TupleTableSlot *
 insert_lookup(LakeModifyState *st, EState *estate, TupleTableSlot *slot)
 {
 	OnConflictSetState *oc = st->rinfo->ri_onConflict;
-	char	   *text = LakeXactKeyText(st->xt, st->values, st->isnull);
-	StmtKeyEntry *e = stmt_key(st, text, true);
+	int64		e = stmt_key(st, st->values, st->isnull, true);
+	StmtKeyRow *row = key_row(st, e);
 	Datum	   *cur_values = palloc(sizeof(Datum) * Max(st->nlake, 1));
 	bool	   *cur_isnull = palloc(sizeof(bool) * Max(st->nlake, 1));
 	bool		present;
 	ExprContext *econtext;
 	TupleTableSlot *newslot;
 
-	pfree(text);
-	if (e->values != NULL || e->affected)
+	if (row != NULL || key_is(st, e, KEY_AFFECTED))
 	{
-		present = e->present;
+		present = key_is(st, e, KEY_PRESENT);
 		if (present)
 		{
-			memcpy(cur_values, e->values, sizeof(Datum) * st->nlake);
-			memcpy(cur_isnull, e->isnull, sizeof(bool) * st->nlake);
+			memcpy(cur_values, row->values, sizeof(Datum) * st->nlake);
+			memcpy(cur_isnull, row->isnull, sizeof(bool) * st->nlake);
 		}
 	}
 	else
@@ -447,19 +699,18 @@ insert_lookup(LakeModifyState *st, EState *estate, TupleTableSlot *slot)
 		/* no conflict: the proposed row goes in as it is */
 		LakeXactAppendRecord(st->xt, estate->es_output_cid, st->values, st->isnull,
 							 LAKE_REC_SET, NULL);
-		e->present = true;
-		e->affected = true;
+		key_set(st, e, KEY_PRESENT | KEY_AFFECTED, true);
 		remember_row(st, e, st->values, st->isnull);
 		return slot;
 	}
 	if (st->up.action == ONCONFLICT_NOTHING)
 	{
-		if (e->values == NULL)
+		if (row == NULL)
 			remember_row(st, e, cur_values, cur_isnull);
-		e->present = true;
+		key_set(st, e, KEY_PRESENT, true);
 		return NULL;
 	}
-	if (e->affected)
+	if (key_is(st, e, KEY_AFFECTED))
 		affect_twice();
 
 	/* DO UPDATE, as ExecOnConflictUpdate: existing row = scan tuple */
@@ -468,9 +719,9 @@ insert_lookup(LakeModifyState *st, EState *estate, TupleTableSlot *slot)
 	econtext->ecxt_scantuple = oc->oc_Existing;
 	econtext->ecxt_innertuple = slot;
 	econtext->ecxt_outertuple = NULL;
-	if (e->values == NULL)
+	if (row == NULL)
 		remember_row(st, e, cur_values, cur_isnull);
-	e->present = true;
+	key_set(st, e, KEY_PRESENT, true);
 	if (oc->oc_WhereClause && !ExecQual(oc->oc_WhereClause, econtext))
 		return NULL;
 	newslot = ExecProject(oc->oc_ProjInfo);
@@ -482,7 +733,7 @@ insert_lookup(LakeModifyState *st, EState *estate, TupleTableSlot *slot)
 						RelationGetRelationName(st->rinfo->ri_RelationDesc))));
 	LakeXactAppendRecord(st->xt, estate->es_output_cid, st->values, st->isnull,
 						 LAKE_REC_SET, NULL);
-	e->affected = true;
+	key_set(st, e, KEY_AFFECTED, true);
 	remember_row(st, e, st->values, st->isnull);
 	return newslot;
 }
@@ -595,15 +846,11 @@ junk_key(LakeModifyState *st, TupleTableSlot *planSlot, Datum *values, bool *isn
 static bool
 row_done_by_statement(LakeModifyState *st, const Datum *key, const bool *isnull)
 {
-	char	   *text = LakeXactKeyText(st->xt, key, isnull);
-	StmtKeyEntry *e;
+	int64		e = stmt_key(st, key, isnull, true);
 
-	ensure_stmt_keys(st);
-	e = stmt_key(st, text, true);
-	pfree(text);
-	if (e->done)
+	if (key_is(st, e, KEY_DONE))
 		return true;
-	e->done = true;
+	key_set(st, e, KEY_DONE, true);
 	return false;
 }
 
@@ -616,13 +863,10 @@ static void
 move_key(LakeModifyState *st, EState *estate, Datum *old, bool *oldnull)
 {
 	const LakeFlushSpec *spec = LakeXactFlushSpec(st->xt);
-	char	   *newtext = LakeXactKeyText(st->xt, st->values, st->isnull);
-	char	   *oldtext = LakeXactKeyText(st->xt, old, oldnull);
-	StmtKeyEntry *ne;
-	StmtKeyEntry *oe;
+	int64		ne;
+	int64		oe;
 	bool		exists;
 
-	ensure_stmt_keys(st);
 	for (int k = 0; k < spec->nkey; k++)
 		if (st->isnull[spec->key_cols[k]])
 			ereport(ERROR,
@@ -630,9 +874,9 @@ move_key(LakeModifyState *st, EState *estate, Datum *old, bool *oldnull)
 					 errmsg("null value in column \"%s\" of lake table \"%s\" violates not-null constraint",
 							spec->names[spec->key_cols[k]],
 							RelationGetRelationName(st->rinfo->ri_RelationDesc))));
-	ne = stmt_key(st, newtext, true);
-	if (ne->affected)
-		exists = ne->present;
+	ne = stmt_key(st, st->values, st->isnull, true);
+	if (key_is(st, ne, KEY_AFFECTED))
+		exists = key_is(st, ne, KEY_PRESENT);
 	else
 	{
 		Datum	   *v = palloc(sizeof(Datum) * Max(st->nlake, 1));
@@ -647,6 +891,8 @@ move_key(LakeModifyState *st, EState *estate, Datum *old, bool *oldnull)
 	}
 	if (exists)
 	{
+		char	   *newtext = LakeXactKeyText(st->xt, st->values, st->isnull);
+
 		for (char *p = newtext; *p; p++)
 			if (*p == '\x1f')
 				*p = ',';
@@ -657,11 +903,10 @@ move_key(LakeModifyState *st, EState *estate, Datum *old, bool *oldnull)
 				 errdetail("Key (%s) already exists in lake table \"%s\".", newtext,
 						   RelationGetRelationName(st->rinfo->ri_RelationDesc))));
 	}
-	ne->affected = true;
-	ne->present = true;
-	oe = stmt_key(st, oldtext, true);
-	oe->affected = true;
-	oe->present = false;
+	key_set(st, ne, KEY_AFFECTED | KEY_PRESENT, true);
+	oe = stmt_key(st, old, oldnull, true);
+	key_set(st, oe, KEY_AFFECTED, true);
+	key_set(st, oe, KEY_PRESENT, false);
 
 	/* the old key goes */
 	{

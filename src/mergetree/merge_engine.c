@@ -307,103 +307,33 @@ check_decimal(const LakeMergeConfig *cfg, int col, pq_int128 v)
 		overflow(cfg, col);
 }
 
-/* old = old + new (both non-NULL) */
-static void
-add_values(const LakeMergeConfig *cfg, int col, uint8 *old, const uint8 *new)
+/* unscaled decimals: a * b / 10^scale, rounded half away from zero */
+static pq_int128
+decimal_multiply(const LakeMergeConfig *cfg, int col, pq_int128 a, pq_int128 b)
 {
-	const LakeTypeInfo *ti = &cfg->types[col];
+	pq_int128	r,
+				div = pow10_128(cfg->types[col].scale),
+				rem;
+	bool		neg;
 
-	switch (ti->pqtype)
-	{
-		case PQ_INT16:
-		case PQ_INT32:
-			{
-				int32		a,
-							b,
-							r;
-
-				memcpy(&a, old, 4);
-				memcpy(&b, new, 4);
-				if (pg_add_s32_overflow(a, b, &r) ||
-					(ti->pqtype == PQ_INT16 && (r < PG_INT16_MIN || r > PG_INT16_MAX)))
-					overflow(cfg, col);
-				memcpy(old, &r, 4);
-				break;
-			}
-		case PQ_INT64:
-			{
-				int64		a,
-							b,
-							r;
-
-				memcpy(&a, old, 8);
-				memcpy(&b, new, 8);
-				if (pg_add_s64_overflow(a, b, &r))
-					overflow(cfg, col);
-				memcpy(old, &r, 8);
-				break;
-			}
-		case PQ_FLOAT:
-			{
-				float		a,
-							b;
-
-				memcpy(&a, old, 4);
-				memcpy(&b, new, 4);
-				a += b;
-				if (isinf(a) && !isinf(b))
-					overflow(cfg, col);
-				memcpy(old, &a, 4);
-				break;
-			}
-		case PQ_DOUBLE:
-			{
-				double		a,
-							b;
-
-				memcpy(&a, old, 8);
-				memcpy(&b, new, 8);
-				a += b;
-				if (isinf(a) && !isinf(b))
-					overflow(cfg, col);
-				memcpy(old, &a, 8);
-				break;
-			}
-		case PQ_DECIMAL:
-			if (ti->precision <= 18)
-			{
-				int64		a,
-							b,
-							r;
-
-				memcpy(&a, old, 8);
-				memcpy(&b, new, 8);
-				if (pg_add_s64_overflow(a, b, &r))
-					overflow(cfg, col);
-				check_decimal(cfg, col, r);
-				memcpy(old, &r, 8);
-			}
-			else
-			{
-				pq_int128	a,
-							b;
-
-				memcpy(&a, old, 16);
-				memcpy(&b, new, 16);
-				/* both below 10^38 < 2^127 / 2: no overflow before the check */
-				a += b;
-				check_decimal(cfg, col, a);
-				memcpy(old, &a, 16);
-			}
-			break;
-		default:
-			elog(ERROR, "lake_fdw: add on a non-numeric column");
-	}
+	if (__builtin_mul_overflow(a, b, &r))
+		overflow(cfg, col);
+	neg = r < 0;
+	if (neg)
+		r = -r;
+	rem = r % div;
+	r /= div;
+	if (rem * 2 >= div)
+		r++;
+	return neg ? -r : r;
 }
 
-/* old = old * new (both non-NULL) */
+/*
+ * old = old + new, or old * new (both non-NULL), in the column's type:
+ * an overflow is an ERROR as in PostgreSQL.
+ */
 static void
-multiply_values(const LakeMergeConfig *cfg, int col, uint8 *old, const uint8 *new)
+arith_values(const LakeMergeConfig *cfg, int col, uint8 *old, const uint8 *new, bool multiply)
 {
 	const LakeTypeInfo *ti = &cfg->types[col];
 
@@ -418,7 +348,7 @@ multiply_values(const LakeMergeConfig *cfg, int col, uint8 *old, const uint8 *ne
 
 				memcpy(&a, old, 4);
 				memcpy(&b, new, 4);
-				if (pg_mul_s32_overflow(a, b, &r) ||
+				if ((multiply ? pg_mul_s32_overflow(a, b, &r) : pg_add_s32_overflow(a, b, &r)) ||
 					(ti->pqtype == PQ_INT16 && (r < PG_INT16_MIN || r > PG_INT16_MAX)))
 					overflow(cfg, col);
 				memcpy(old, &r, 4);
@@ -432,7 +362,7 @@ multiply_values(const LakeMergeConfig *cfg, int col, uint8 *old, const uint8 *ne
 
 				memcpy(&a, old, 8);
 				memcpy(&b, new, 8);
-				if (pg_mul_s64_overflow(a, b, &r))
+				if (multiply ? pg_mul_s64_overflow(a, b, &r) : pg_add_s64_overflow(a, b, &r))
 					overflow(cfg, col);
 				memcpy(old, &r, 8);
 				break;
@@ -444,7 +374,14 @@ multiply_values(const LakeMergeConfig *cfg, int col, uint8 *old, const uint8 *ne
 
 				memcpy(&a, old, 4);
 				memcpy(&b, new, 4);
-				a *= b;
+				if (multiply)
+					a *= b;
+				else
+				{
+					a += b;
+					if (isinf(a) && !isinf(b))
+						overflow(cfg, col);
+				}
 				memcpy(old, &a, 4);
 				break;
 			}
@@ -455,19 +392,22 @@ multiply_values(const LakeMergeConfig *cfg, int col, uint8 *old, const uint8 *ne
 
 				memcpy(&a, old, 8);
 				memcpy(&b, new, 8);
-				a *= b;
+				if (multiply)
+					a *= b;
+				else
+				{
+					a += b;
+					if (isinf(a) && !isinf(b))
+						overflow(cfg, col);
+				}
 				memcpy(old, &a, 8);
 				break;
 			}
 		case PQ_DECIMAL:
 			{
-				/* unscaled: a*b / 10^scale, rounded half away from zero */
-				pq_int128	a = 0,
-							b = 0,
-							r,
-							div = pow10_128(ti->scale),
-							rem;
-				bool		neg;
+				pq_int128	a,
+							b,
+							r;
 
 				if (ti->precision <= 18)
 				{
@@ -484,17 +424,8 @@ multiply_values(const LakeMergeConfig *cfg, int col, uint8 *old, const uint8 *ne
 					memcpy(&a, old, 16);
 					memcpy(&b, new, 16);
 				}
-				if (__builtin_mul_overflow(a, b, &r))
-					overflow(cfg, col);
-				neg = r < 0;
-				if (neg)
-					r = -r;
-				rem = r % div;
-				r /= div;
-				if (rem * 2 >= div)
-					r++;
-				if (neg)
-					r = -r;
+				/* sums of values below 10^38 < 2^127 / 2 cannot overflow */
+				r = multiply ? decimal_multiply(cfg, col, a, b) : a + b;
 				check_decimal(cfg, col, r);
 				if (ti->precision <= 18)
 				{
@@ -507,7 +438,7 @@ multiply_values(const LakeMergeConfig *cfg, int col, uint8 *old, const uint8 *ne
 				break;
 			}
 		default:
-			elog(ERROR, "lake_fdw: product on a non-numeric column");
+			elog(ERROR, "lake_fdw: %s on a non-numeric column", multiply ? "product" : "add");
 	}
 }
 
@@ -548,7 +479,7 @@ merge_column(LakeMergeState *st, int col, char op, const PqColumnVector *src,
 				dst->nulls[0] = 1;
 				return;
 			}
-			add_values(cfg, col, dst->v.b, newv);
+			arith_values(cfg, col, dst->v.b, newv, false);
 			return;
 		default:
 			break;
@@ -565,10 +496,10 @@ merge_column(LakeMergeState *st, int col, char op, const PqColumnVector *src,
 	switch (op)
 	{
 		case LAKE_OP_SUM:
-			add_values(cfg, col, dst->v.b, newv);
+			arith_values(cfg, col, dst->v.b, newv, false);
 			break;
 		case LAKE_OP_PRODUCT:
-			multiply_values(cfg, col, dst->v.b, newv);
+			arith_values(cfg, col, dst->v.b, newv, true);
 			break;
 		case LAKE_OP_MAX:
 			if (LakeValueCompareRaw(ti, newv, dst->v.b) > 0)

@@ -14,9 +14,11 @@
  * rolled back after a spill) are dropped by their _lake_seq.
  *
  * LakeScanNextBatch reads the same rows as column vectors with a skip
- * vector instead (column-wise consumers: aggregation); on primary-key
- * tables, runs that do not overlap are streamed that way too, and only
- * overlapping stretches are merged row by row.
+ * vector instead (column-wise consumers: aggregation).  Primary-key tables
+ * are merged by batches in both modes (LakeScanNext converts the batches
+ * to Datums): stretches of a run that no other run overlaps pass as slices
+ * of its batches, and only keys several runs hold are merged one by one
+ * (see "Merge mode" below).
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -27,6 +29,29 @@
 
 #define BUFFER_CHUNK_ROWS 8192
 #define MERGE_CHUNK_ROWS 1024	/* merged rows per batch (LakeScanNextBatch) */
+#define MERGE_SLICE_ROWS 32		/* shorter stretches are copied into a chunk */
+
+/*
+ * Keys made only of integer-like columns (at most 128 bits in all) are
+ * compared as one unsigned number: each column sign-flipped, packed in
+ * key order.
+ */
+typedef unsigned __int128 LakeNormKey __attribute__((aligned(8)));	/* palloc aligns to 8 */
+
+/* a cursor in the merge heap, with its key when normalised */
+typedef struct HeapEntry
+{
+	LakeNormKey nk;
+	int			ci;				/* index of the cursor (version order) */
+} HeapEntry;
+
+/* how a key column compares: fixed-width integers inline */
+typedef enum KeyClass
+{
+	KEY_INT32,
+	KEY_INT64,
+	KEY_OTHER
+} KeyClass;
 
 /* One source: a file, or the in-memory buffer. */
 typedef struct ScanSource
@@ -49,6 +74,9 @@ typedef struct MergeCursor
 	bool		filter;			/* apply seq_max */
 	int64		seq_max;
 	bool		last_wins;		/* the newest version of a key is its row */
+	LakeNormKey nk;				/* the current row's key, normalised */
+	uint32		tail;			/* first row of the batch's last key */
+	bool		tail_valid;		/* tail computed for this batch */
 	const LakePredicate *row_pred;	/* rows that cannot match, or NULL */
 	const char *const *read_names;	/* borrowed from the scan */
 } MergeCursor;
@@ -86,35 +114,27 @@ struct LakeScan
 	int			ngroups;
 	int		   *group_start;	/* index into sources, ngroups + 1 */
 	int			next_group;
+	bool		group_open;
 	int			ncursors;
-	MergeCursor *cursors;
-	void	  **key_copy;		/* current key, copied */
+	MergeCursor *cursors;		/* the group's, in version order */
+	HeapEntry  *heap;			/* cursors with rows left, by key */
+	int			nheap;
+	bool		top_moved;		/* the heap's top must be settled first */
+	int		   *at_key;			/* [ncursors of any group] one key's cursors */
+	KeyClass   *key_class;		/* [nkey] */
+	bool		norm_keys;		/* keys compare as LakeNormKey */
+	LakeNormKey key_nk;			/* the key merged alone, normalised */
+	bool	   *is_bytes;		/* [ncolumns] values point to bytes */
+	PqColumnVector *key_row;	/* [ncolumns] the key merged alone, copied */
+	MemoryContext key_cxt;		/* its bytes */
 	LakeMergeState *fold;		/* folds the versions of one key */
 	const LakeMergeConfig *merge;
 	size_t	   *value_size;		/* [ncolumns] LakeTypeValueSize */
-
-	/*
-	 * merge mode read by batches (LakeScanNextBatch): a group of one source
-	 * streams its file batches, hiding older versions of a key by a skip
-	 * vector; the newest row of a batch is held back (carried) until the
-	 * next batch shows whether the key continues.  Groups of several
-	 * sources are merged row by row into chunk vectors.
-	 */
-	bool		group_open;
 	uint8	   *skip_buf;		/* [skip_size] */
 	uint32		skip_size;
-	bool		held;			/* a batch waits behind an emitted carry */
-	LakeScanBatch held_batch;
-	int			carry_cur;		/* which carry holds the pending row */
-	bool		carry_valid;
-	bool		carry_deleted;	/* the carried row is a tombstone */
-	PqColumnVector *carry[2];	/* [ncolumns] one-row vectors */
-	bool	   *carry_absent[2];
-	uint8	   *carry_store[2]; /* [ncolumns * 16] value slots */
-	uint8	   *carry_nulls[2]; /* [ncolumns] */
-	MemoryContext carry_cxt[2]; /* bytes of the carried row */
 	PqColumnVector *chunk;		/* [ncolumns], wanted columns */
 	MemoryContext chunk_cxt;	/* bytes of the chunk's rows */
+	const uint8 *merge_skip;	/* row mode: the converted batch's skip */
 
 	LakeScanStats stats;
 };
@@ -265,6 +285,16 @@ LakeScanBegin(const LakeScanSpec *spec, MemoryContext parent)
 		scan->colnulls[i] = palloc(sizeof(bool) * Max(BUFFER_CHUNK_ROWS, 8192));
 	}
 
+	scan->value_size = palloc(sizeof(size_t) * Max(spec->ncolumns, 1));
+	for (int i = 0; i < spec->ncolumns; i++)
+		scan->value_size[i] = LakeTypeValueSize(&spec->types[i]);
+	scan->is_bytes = palloc(sizeof(bool) * Max(spec->ncolumns, 1));
+	for (int i = 0; i < spec->ncolumns; i++)
+	{
+		PqType		t = spec->types[i].pqtype;
+
+		scan->is_bytes[i] = t == PQ_STRING || t == PQ_BYTES || t == PQ_JSON || t == PQ_UUID;
+	}
 	if (spec->nkey > 0)
 	{
 		/* group sources by partition and bucket, version order inside */
@@ -294,18 +324,69 @@ LakeScanBegin(const LakeScanSpec *spec, MemoryContext parent)
 			if (i == 0 || group_cmp(&sorted[i - 1], &sorted[i]) != 0)
 				scan->group_start[scan->ngroups++] = i;
 		scan->group_start[scan->ngroups] = n;
-		scan->key_copy = palloc0(sizeof(void *) * spec->nkey);
 		{
+			int			maxgroup = 1;
 			bool	   *need = palloc0(sizeof(bool) * Max(spec->ncolumns, 1));
 
+			for (int g = 0; g < scan->ngroups; g++)
+				maxgroup = Max(maxgroup, scan->group_start[g + 1] - scan->group_start[g]);
+			scan->at_key = palloc(sizeof(int) * maxgroup);
 			for (int i = 0; i < spec->ncolumns; i++)
 				need[i] = scan->read_names[i] != NULL;
 			scan->fold = LakeMergeStateCreate(scan->merge, need, cxt);
 		}
+		scan->key_class = palloc(sizeof(KeyClass) * spec->nkey);
+		for (int k = 0; k < spec->nkey; k++)
+		{
+			const LakeTypeInfo *ti = &spec->types[spec->key_cols[k]];
+			size_t		sz = scan->value_size[spec->key_cols[k]];
+
+			switch (ti->pqtype)
+			{
+				case PQ_INT16:
+				case PQ_INT32:
+				case PQ_DATE:
+					scan->key_class[k] = sz == sizeof(int32) ? KEY_INT32 : KEY_OTHER;
+					break;
+				case PQ_INT64:
+				case PQ_TIMESTAMP:
+				case PQ_TIMESTAMPTZ:
+					scan->key_class[k] = sz == sizeof(int64) ? KEY_INT64 : KEY_OTHER;
+					break;
+				case PQ_DECIMAL:
+					scan->key_class[k] = ti->precision <= 18 && sz == sizeof(int64)
+						? KEY_INT64 : KEY_OTHER;
+					break;
+				default:
+					scan->key_class[k] = KEY_OTHER;
+			}
+		}
+		{
+			int			bits = 0;
+
+			scan->norm_keys = true;
+			for (int k = 0; k < spec->nkey; k++)
+			{
+				if (scan->key_class[k] == KEY_OTHER)
+					scan->norm_keys = false;
+				bits += scan->key_class[k] == KEY_INT32 ? 32 : 64;
+			}
+			if (bits > 128)
+				scan->norm_keys = false;
+		}
+		scan->key_row = palloc0(sizeof(PqColumnVector) * Max(spec->ncolumns, 1));
+		for (int k = 0; k < spec->nkey; k++)
+		{
+			PqColumnVector *v = &scan->key_row[spec->key_cols[k]];
+
+			v->type = spec->types[spec->key_cols[k]].pqtype;
+			v->count = 1;
+			v->nulls = palloc0(1);
+			v->v.b = palloc0(sizeof(pq_int128));
+		}
+		scan->key_cxt = AllocSetContextCreate(cxt, "lake_fdw scan key",
+											  ALLOCSET_SMALL_SIZES);
 	}
-	scan->value_size = palloc(sizeof(size_t) * Max(spec->ncolumns, 1));
-	for (int i = 0; i < spec->ncolumns; i++)
-		scan->value_size[i] = LakeTypeValueSize(&spec->types[i]);
 	MemoryContextSwitchTo(old);
 	return scan;
 }
@@ -589,12 +670,54 @@ append_next_vector_batch(LakeScan *scan, LakeScanBatch *out)
 
 /* ---------------------------------------------------------------------
  * Merge mode (primary-key tables)
+ *
+ * The cursors of a group sit in a binary heap ordered by their current
+ * key, ties by version order.  When the top cursor's key is below every
+ * other cursor's, its rows up to the next cursor's key form a stretch no
+ * other run touches: only versions inside the run itself are resolved,
+ * by a skip vector, and the stretch is emitted as a slice of the batch
+ * (long stretches) or copied into the chunk (short ones).  A key several
+ * cursors hold, or one whose rows may go on in the cursor's next batch
+ * (the batch's last key), is merged alone: its newest version decides
+ * when it is a full row or a tombstone, else every version is folded.
  * ---------------------------------------------------------------------
  */
 
+/* Is row r of the cursor's batch visible (sequence, row predicate)? */
+static inline bool
+row_visible(const MergeCursor *c, uint32 r)
+{
+	if (c->filter && c->batch.seq && c->batch.seq[r] > c->seq_max)
+		return false;
+	/* every version of a key fails a key predicate alike */
+	if (c->row_pred &&
+		!LakePredRowMayMatch(c->row_pred, c->batch.columns, c->batch.absent,
+							 c->read_names, r))
+		return false;
+	return true;
+}
+
+/* The normalised key of row r (norm_keys). */
+static inline LakeNormKey
+row_nk(const LakeScan *scan, const PqColumnVector *cols, uint32 r)
+{
+	LakeNormKey nk = 0;
+
+	for (int k = 0; k < scan->spec.nkey; k++)
+	{
+		int			col = scan->spec.key_cols[k];
+
+		if (scan->key_class[k] == KEY_INT32)
+			nk = (nk << 32) | (uint32) (((const int32 *) cols[col].v.b)[r] ^ PG_INT32_MIN);
+		else
+			nk = (nk << 64) | (uint64) (((const int64 *) cols[col].v.b)[r] ^ PG_INT64_MIN);
+	}
+	return nk;
+}
+
 /* Advance a cursor to its next visible row; false when exhausted. */
 static bool
-cursor_settle(MergeCursor *c)
+cursor_settle(LakeScan *scan, MergeCursor *c)
 {
 	for (;;)
 	{
@@ -608,60 +731,78 @@ cursor_settle(MergeCursor *c)
 				return false;
 			}
 			c->pos = 0;
+			c->tail_valid = false;
 			continue;
 		}
-		if (c->filter && c->batch.seq && c->batch.seq[c->pos] > c->seq_max)
+		if (!row_visible(c, c->pos))
 		{
 			c->pos++;
 			continue;
 		}
-		/* every version of a key fails a key predicate alike */
-		if (c->row_pred &&
-			!LakePredRowMayMatch(c->row_pred, c->batch.columns, c->batch.absent,
-								 c->read_names, c->pos))
-		{
-			c->pos++;
-			continue;
-		}
+		if (scan->norm_keys)
+			c->nk = row_nk(scan, c->batch.columns, c->pos);
 		return true;
 	}
 }
 
-static const void *
-cursor_value(LakeScan *scan, MergeCursor *c, int col)
-{
-	return (const char *) c->batch.columns[col].v.b + (size_t) c->pos * scan->value_size[col];
-}
-
-static int
-cursor_key_cmp(LakeScan *scan, MergeCursor *a, void **key)
+/* Compare key of row ra of vectors a with that of row rb of vectors b. */
+static inline int
+key_cmp(const LakeScan *scan, const PqColumnVector *a, uint32 ra,
+		const PqColumnVector *b, uint32 rb)
 {
 	for (int k = 0; k < scan->spec.nkey; k++)
 	{
 		int			col = scan->spec.key_cols[k];
-		int			r = LakeValueCompareRaw(&scan->spec.types[col],
-											cursor_value(scan, a, col), key[k]);
 
-		if (r != 0)
-			return r;
+		switch (scan->key_class[k])
+		{
+			case KEY_INT32:
+				{
+					int32		x = ((const int32 *) a[col].v.b)[ra];
+					int32		y = ((const int32 *) b[col].v.b)[rb];
+
+					if (x != y)
+						return x < y ? -1 : 1;
+					break;
+				}
+			case KEY_INT64:
+				{
+					int64		x = ((const int64 *) a[col].v.b)[ra];
+					int64		y = ((const int64 *) b[col].v.b)[rb];
+
+					if (x != y)
+						return x < y ? -1 : 1;
+					break;
+				}
+			default:
+				{
+					size_t		sz = scan->value_size[col];
+					int			c = LakeValueCompareRaw(&scan->spec.types[col],
+														a[col].v.b + (size_t) ra * sz,
+														b[col].v.b + (size_t) rb * sz);
+
+					if (c != 0)
+						return c;
+					break;
+				}
+		}
 	}
 	return 0;
 }
 
-static int
-cursor_cmp(LakeScan *scan, MergeCursor *a, MergeCursor *b)
+static inline int
+cursor_cmp(const LakeScan *scan, const MergeCursor *a, const MergeCursor *b)
 {
-	for (int k = 0; k < scan->spec.nkey; k++)
-	{
-		int			col = scan->spec.key_cols[k];
-		int			r = LakeValueCompareRaw(&scan->spec.types[col],
-											cursor_value(scan, a, col),
-											cursor_value(scan, b, col));
+	return key_cmp(scan, a->batch.columns, a->pos, b->batch.columns, b->pos);
+}
 
-		if (r != 0)
-			return r;
-	}
-	return 0;
+/* cursor against the key being merged (scan->key_row) */
+static inline bool
+cursor_at_key(LakeScan *scan, MergeCursor *c)
+{
+	if (scan->norm_keys)
+		return c->nk == scan->key_nk;
+	return key_cmp(scan, c->batch.columns, c->pos, scan->key_row, 0) == 0;
 }
 
 /*
@@ -686,12 +827,6 @@ kinds_last_wins(LakeScan *scan, const char *kinds)
 }
 
 static inline LakeRecordKind
-cursor_kind(MergeCursor *c)
-{
-	return c->batch.kind ? (LakeRecordKind) c->batch.kind[c->pos] : LAKE_REC_ENGINE;
-}
-
-static inline LakeRecordKind
 batch_kind(const LakeFileBatch *b, uint32 r)
 {
 	return b->kind ? (LakeRecordKind) b->kind[r] : LAKE_REC_ENGINE;
@@ -701,7 +836,7 @@ batch_kind(const LakeFileBatch *b, uint32 r)
 static void
 fold_cursor_row(LakeScan *scan, MergeCursor *c)
 {
-	LakeRecordKind kind = cursor_kind(c);
+	LakeRecordKind kind = batch_kind(&c->batch, c->pos);
 	const PqBytes *ops = NULL;
 
 	if (kind == LAKE_REC_OPS)
@@ -714,6 +849,96 @@ fold_cursor_row(LakeScan *scan, MergeCursor *c)
 		ops = &c->batch.ops->v.bytes[c->pos];
 	}
 	LakeMergeStateAdd(scan->fold, kind, ops, c->batch.columns, c->batch.absent, c->pos);
+}
+
+/* ---- the heap of cursors ---- */
+static inline bool
+heap_less(const LakeScan *scan, const HeapEntry *a, const HeapEntry *b)
+{
+	int			c;
+
+	if (scan->norm_keys)
+	{
+		if (a->nk != b->nk)
+			return a->nk < b->nk;
+		return a->ci < b->ci;
+	}
+	c = cursor_cmp(scan, &scan->cursors[a->ci], &scan->cursors[b->ci]);
+	return c != 0 ? c < 0 : a->ci < b->ci;
+}
+
+static void
+heap_sift_down(LakeScan *scan, int at)
+{
+	HeapEntry  *h = scan->heap;
+	int			n = scan->nheap;
+	HeapEntry	v = h[at];
+
+	for (;;)
+	{
+		int			child = 2 * at + 1;
+
+		if (child >= n)
+			break;
+		if (child + 1 < n && heap_less(scan, &h[child + 1], &h[child]))
+			child++;
+		if (!heap_less(scan, &h[child], &v))
+			break;
+		h[at] = h[child];
+		at = child;
+	}
+	h[at] = v;
+}
+
+/* Add a settled cursor. */
+static void
+heap_push(LakeScan *scan, int ci)
+{
+	HeapEntry  *h = scan->heap;
+	int			at = scan->nheap++;
+	HeapEntry	v;
+
+	v.nk = scan->cursors[ci].nk;
+	v.ci = ci;
+	while (at > 0)
+	{
+		int			parent = (at - 1) / 2;
+
+		if (!heap_less(scan, &v, &h[parent]))
+			break;
+		h[at] = h[parent];
+		at = parent;
+	}
+	h[at] = v;
+}
+
+static int
+heap_pop(LakeScan *scan)
+{
+	int			top = scan->heap[0].ci;
+
+	scan->nheap--;
+	if (scan->nheap > 0)
+	{
+		scan->heap[0] = scan->heap[scan->nheap];
+		heap_sift_down(scan, 0);
+	}
+	return top;
+}
+
+/* The top cursor moved on: settle it and restore the heap. */
+static void
+heap_top_moved(LakeScan *scan)
+{
+	MergeCursor *c = &scan->cursors[scan->heap[0].ci];
+
+	if (cursor_settle(scan, c))
+	{
+		scan->heap[0].nk = c->nk;
+		heap_sift_down(scan, 0);
+	}
+	else
+		(void) heap_pop(scan);
 }
 
 static bool
@@ -729,6 +954,8 @@ merge_open_next_group(LakeScan *scan)
 		LakeFileReaderClose(scan->cursors[i].reader);
 	}
 	scan->ncursors = 0;
+	scan->nheap = 0;
+	scan->top_moved = false;
 	MemoryContextReset(scan->source_cxt);
 	if (scan->next_group >= scan->ngroups)
 		return false;
@@ -738,6 +965,7 @@ merge_open_next_group(LakeScan *scan)
 
 	old = MemoryContextSwitchTo(scan->source_cxt);
 	scan->cursors = palloc0(sizeof(MergeCursor) * (last - first));
+	scan->heap = palloc(sizeof(HeapEntry) * (last - first));
 	for (int s = first; s < last; s++)
 	{
 		ScanSource *src = &scan->sources[s];
@@ -757,148 +985,10 @@ merge_open_next_group(LakeScan *scan)
 		scan->stats.files_read++;
 	}
 	MemoryContextSwitchTo(old);
-	return true;
-}
-
-static void *
-copy_key_value(LakeScan *scan, MergeCursor *c, int col)
-{
-	const LakeTypeInfo *ti = &scan->spec.types[col];
-	size_t		sz = LakeTypeValueSize(ti);
-	void	   *dst = palloc(sz);
-
-	memcpy(dst, cursor_value(scan, c, col), sz);
-	if (sz == sizeof(PqBytes) && ti->pqtype != PQ_DECIMAL)
-	{
-		PqBytes    *b = dst;
-		uint8	   *copy = palloc(Max(b->len, 1));
-
-		memcpy(copy, b->ptr, b->len);
-		b->ptr = copy;
-	}
-	return dst;
-}
-
-static void
-emit_folded_row(LakeScan *scan, Datum *values, bool *isnull)
-{
-	const PqColumnVector *row = LakeMergeStateColumns(scan->fold);
-
-	for (int i = 0; i < scan->spec.ncolumns; i++)
-	{
-		if (!scan->spec.wanted[i])
-		{
-			values[i] = (Datum) 0;
-			isnull[i] = true;
-			continue;
-		}
-		LakeVectorToDatums(&scan->spec.types[i], &row[i], 0, 1, &values[i], &isnull[i]);
-	}
-}
-
-/* The cursor at the smallest key among those with rows left, or NULL. */
-static MergeCursor *
-merge_min_cursor(LakeScan *scan)
-{
-	MergeCursor *min = NULL;
-
 	for (int i = 0; i < scan->ncursors; i++)
-	{
-		MergeCursor *c = &scan->cursors[i];
-
-		if (!cursor_settle(c))
-			continue;
-		if (min == NULL || cursor_cmp(scan, c, min) < 0)
-			min = c;
-	}
-	return min;
-}
-
-/* Copy min's key into scan->key_copy (CurrentMemoryContext). */
-static void
-merge_copy_key(LakeScan *scan, MergeCursor *min)
-{
-	for (int k = 0; k < scan->spec.nkey; k++)
-		scan->key_copy[k] = copy_key_value(scan, min, scan->spec.key_cols[k]);
-}
-
-static bool
-merge_next(LakeScan *scan, Datum *values, bool *isnull)
-{
-	MemoryContext old;
-
-	MemoryContextReset(scan->batch_cxt);
-	old = MemoryContextSwitchTo(scan->batch_cxt);
-	for (;;)
-	{
-		MergeCursor *min;
-
-		CHECK_FOR_INTERRUPTS();
-		min = merge_min_cursor(scan);
-		if (min == NULL)
-		{
-			MemoryContextSwitchTo(old);
-			if (!merge_open_next_group(scan))
-				return false;
-			MemoryContextSwitchTo(scan->batch_cxt);
-			continue;
-		}
-
-		/* copy the key: cursors may load new batches below */
-		merge_copy_key(scan, min);
-
-		/* cursors are in version order: fold the versions oldest first */
-		LakeMergeStateReset(scan->fold);
-		for (int i = 0; i < scan->ncursors; i++)
-		{
-			MergeCursor *c = &scan->cursors[i];
-
-			while (cursor_settle(c) && cursor_key_cmp(scan, c, scan->key_copy) == 0)
-			{
-				fold_cursor_row(scan, c);
-				scan->stats.rows_read++;
-				c->pos++;
-			}
-		}
-		if (!LakeMergeStateFinish(scan->fold))
-		{
-			MemoryContextReset(scan->batch_cxt);
-			continue;			/* deleted */
-		}
-		emit_folded_row(scan, values, isnull);
-		MemoryContextSwitchTo(old);
-		return true;
-	}
-}
-
-/* ---------------------------------------------------------------------
- * Entry points
- * ---------------------------------------------------------------------
- */
-bool
-LakeScanNext(LakeScan *scan, Datum *values, bool *isnull)
-{
-	bool		found;
-	MemoryContext old = MemoryContextSwitchTo(scan->cxt);
-
-	if (scan->spec.nkey > 0)
-		found = merge_next(scan, values, isnull);
-	else
-		found = append_next(scan, values, isnull);
-	MemoryContextSwitchTo(old);
-	return found;
-}
-
-/* ---------------------------------------------------------------------
- * Merge mode read by batches
- * ---------------------------------------------------------------------
- */
-static bool
-is_bytes_value(LakeScan *scan, int col)
-{
-	PqType		t = scan->spec.types[col].pqtype;
-
-	return t == PQ_STRING || t == PQ_BYTES || t == PQ_JSON || t == PQ_UUID;
+		if (cursor_settle(scan, &scan->cursors[i]))
+			heap_push(scan, i);
+	return true;
 }
 
 /* Copy row r of a batch's column into slot k of dst (bytes into cxt). */
@@ -914,8 +1004,26 @@ copy_raw_value(LakeScan *scan, int col, const PqColumnVector *src, bool absent,
 		return;
 	}
 	dst->nulls[k] = 0;
-	memcpy(dst->v.b + (size_t) k * sz, src->v.b + (size_t) r * sz, sz);
-	if (is_bytes_value(scan, col))
+	/* fixed sizes copy inline */
+	switch (sz)
+	{
+		case 1:
+			dst->v.b[k] = src->v.b[r];
+			break;
+		case 4:
+			memcpy(dst->v.b + (size_t) k * 4, src->v.b + (size_t) r * 4, 4);
+			break;
+		case 8:
+			memcpy(dst->v.b + (size_t) k * 8, src->v.b + (size_t) r * 8, 8);
+			break;
+		case 16:
+			memcpy(dst->v.b + (size_t) k * 16, src->v.b + (size_t) r * 16, 16);
+			break;
+		default:
+			memcpy(dst->v.b + (size_t) k * sz, src->v.b + (size_t) r * sz, sz);
+			break;
+	}
+	if (scan->is_bytes[col])
 	{
 		PqBytes    *b = &dst->v.bytes[k];
 		uint8	   *copy = MemoryContextAlloc(cxt, Max(b->len, 1));
@@ -925,29 +1033,17 @@ copy_raw_value(LakeScan *scan, int col, const PqColumnVector *src, bool absent,
 	}
 }
 
-static int
-key_rows_cmp(LakeScan *scan, const PqColumnVector *a, uint32 ra,
-			 const PqColumnVector *b, uint32 rb)
+/* Copy the wanted columns of row r of vectors cols into chunk row n. */
+static void
+chunk_put(LakeScan *scan, const PqColumnVector *cols, const bool *absent, uint32 r, uint32 n)
 {
-	for (int k = 0; k < scan->spec.nkey; k++)
+	for (int k = 0; k < scan->nwanted; k++)
 	{
-		int			col = scan->spec.key_cols[k];
-		size_t		sz = scan->value_size[col];
-		int			c = LakeValueCompareRaw(&scan->spec.types[col],
-											a[col].v.b + (size_t) ra * sz,
-											b[col].v.b + (size_t) rb * sz);
+		int			col = scan->wanted_cols[k];
 
-		if (c != 0)
-			return c;
+		copy_raw_value(scan, col, &cols[col], absent && absent[col], r,
+					   &scan->chunk[col], n, scan->chunk_cxt);
 	}
-	return 0;
-}
-
-static inline bool
-same_key_rows(LakeScan *scan, const PqColumnVector *a, uint32 ra,
-			  const PqColumnVector *b, uint32 rb)
-{
-	return key_rows_cmp(scan, a, ra, b, rb) == 0;
 }
 
 static uint8 *
@@ -963,28 +1059,260 @@ skip_buffer(LakeScan *scan, uint32 n)
 	return scan->skip_buf;
 }
 
+/* First row of the batch's last key (its rows may go on in the next batch) */
+static uint32
+cursor_tail(LakeScan *scan, MergeCursor *c)
+{
+	const PqColumnVector *cols = c->batch.columns;
+	uint32		last = c->batch.nrows - 1;
+	uint32		lo,
+				hi;
+
+	if (c->tail_valid)
+		return c->tail;
+	lo = c->pos;
+	hi = last;
+	while (lo < hi)
+	{
+		uint32		mid = lo + (hi - lo) / 2;
+
+		if (key_cmp(scan, cols, mid, cols, last) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	c->tail = lo;
+	c->tail_valid = true;
+	return lo;
+}
+
+/* Is the key of row r at or above cursor c's? */
+static inline bool
+at_or_above(const LakeScan *scan, const PqColumnVector *cols, uint32 r, const MergeCursor *c)
+{
+	if (scan->norm_keys)
+		return row_nk(scan, cols, r) >= c->nk;
+	return key_cmp(scan, cols, r, c->batch.columns, c->pos) >= 0;
+}
+
+/*
+ * The end of the top cursor's stretch: rows [pos, end) hold keys no other
+ * cursor holds, all of whose versions lie there.  end == pos when the key
+ * at pos must be merged alone.
+ */
+static uint32
+stretch_end(LakeScan *scan, MergeCursor *top)
+{
+	const PqColumnVector *cols = top->batch.columns;
+	uint32		pos = top->pos;
+	uint32		end = cursor_tail(scan, top);
+
+	if (end <= pos)
+		return pos;
+	if (scan->nheap > 1)
+	{
+		const HeapEntry *second = &scan->heap[1];
+		MergeCursor *sc;
+		uint32		lo,
+					step = 1;
+
+		if (scan->nheap > 2 && heap_less(scan, &scan->heap[2], second))
+			second = &scan->heap[2];
+		sc = &scan->cursors[second->ci];
+		if (scan->norm_keys)
+		{
+			if (top->nk >= sc->nk)
+				return pos;
+		}
+		else if (key_cmp(scan, cols, pos, sc->batch.columns, sc->pos) >= 0)
+			return pos;
+		/* the first row at or above the other cursors' least key: gallop */
+		lo = pos + 1;
+		while (lo + step - 1 < end)
+		{
+			uint32		probe = lo + step - 1;
+
+			if (at_or_above(scan, cols, probe, sc))
+			{
+				end = probe;
+				break;
+			}
+			lo = probe + 1;
+			step *= 2;
+		}
+		while (lo < end)
+		{
+			uint32		mid = lo + (end - lo) / 2;
+
+			if (at_or_above(scan, cols, mid, sc))
+				end = mid;
+			else
+				lo = mid + 1;
+		}
+	}
+	if (!top->last_wins)
+	{
+		/* a key with several versions in the run is folded alone */
+		for (uint32 r = pos; r + 1 < end; r++)
+			if (key_cmp(scan, cols, r, cols, r + 1) == 0)
+				return r;
+	}
+	return end;
+}
+
+/*
+ * Visibility of the stretch [pos, end) of cursor c into skip[0 ..): of a
+ * key's visible versions only the newest counts, and none if it is a
+ * tombstone.  Returns the number of visible rows.
+ */
+static uint32
+stretch_visibility(LakeScan *scan, MergeCursor *c, uint32 end, uint8 *skip)
+{
+	const LakeFileBatch *b = &c->batch;
+	uint32		pos = c->pos;
+	int64		next_vis = -1;
+	uint32		visible = 0;
+
+	for (int64 r = (int64) end - 1; r >= (int64) pos; r--)
+	{
+		uint32		k = (uint32) (r - pos);
+
+		skip[k] = !row_visible(c, (uint32) r);
+		if (skip[k])
+			continue;
+		scan->stats.rows_read++;
+		if (next_vis >= 0 &&
+			key_cmp(scan, b->columns, (uint32) r, b->columns, (uint32) next_vis) == 0)
+		{
+			skip[k] = 1;		/* an older version */
+			continue;
+		}
+		next_vis = r;
+		if (batch_kind(b, (uint32) r) == LAKE_REC_DELETE)
+			skip[k] = 1;
+		else
+			visible++;
+	}
+	return visible;
+}
+
+/*
+ * The newest version of the key (cursor c, the newest holding it) alone
+ * gives the row: a tombstone or a full row.  Then its row, if any, goes to
+ * chunk row n, *present tells, c moves past the key and true is returned;
+ * false (nothing changed) when the versions must be folded.
+ */
+static bool
+merge_key_newest(LakeScan *scan, MergeCursor *c, uint32 n, bool *present)
+{
+	const LakeFileBatch *b = &c->batch;
+	uint32		pos = c->pos;
+	uint32		tail = cursor_tail(scan, c);
+	uint32		e = pos + 1;
+	uint32		v = pos;
+	uint32		nvisible = 1;
+	LakeRecordKind kind;
+
+	if (scan->merge->sequence_col >= 0 || pos >= tail)
+		return false;
+	while (e < tail && key_cmp(scan, b->columns, e, b->columns, pos) == 0)
+		e++;
+	for (uint32 r = e - 1; r > pos; r--)
+		if (row_visible(c, r))
+		{
+			if (v == pos)
+				v = r;
+			nvisible++;
+		}
+	kind = batch_kind(b, v);
+	if (kind == LAKE_REC_DELETE)
+		*present = false;
+	else if (kind == LAKE_REC_SET ||
+			 (kind == LAKE_REC_ENGINE && scan->merge->engine_replaces))
+	{
+		*present = true;
+		chunk_put(scan, b->columns, b->absent, v, n);
+	}
+	else
+		return false;
+	scan->stats.rows_read += nvisible;
+	c->pos = e;
+	return true;
+}
+
+/*
+ * Merge the least key alone: every cursor holding it, in version order.
+ * Its row, if the key is present, goes to chunk row n; returns whether.
+ */
+static bool
+merge_one_key(LakeScan *scan, uint32 n)
+{
+	MergeCursor *first = &scan->cursors[scan->heap[0].ci];
+	int			m = 0;
+	bool		present;
+
+	/* copy the key: cursors may load new batches below */
+	if (scan->norm_keys)
+		scan->key_nk = first->nk;
+	else
+	{
+		MemoryContextReset(scan->key_cxt);
+		for (int k = 0; k < scan->spec.nkey; k++)
+		{
+			int			col = scan->spec.key_cols[k];
+
+			copy_raw_value(scan, col, &first->batch.columns[col], false, first->pos,
+						   &scan->key_row[col], 0, scan->key_cxt);
+		}
+	}
+	/* equal keys pop in version order */
+	while (scan->nheap > 0 && cursor_at_key(scan, &scan->cursors[scan->heap[0].ci]))
+		scan->at_key[m++] = heap_pop(scan);
+
+	if (merge_key_newest(scan, &scan->cursors[scan->at_key[m - 1]], n, &present))
+	{
+		for (int i = 0; i < m - 1; i++)
+		{
+			MergeCursor *c = &scan->cursors[scan->at_key[i]];
+
+			while (cursor_settle(scan, c) && cursor_at_key(scan, c))
+			{
+				scan->stats.rows_read++;
+				c->pos++;
+			}
+		}
+	}
+	else
+	{
+		/* fold the versions oldest first */
+		LakeMergeStateReset(scan->fold);
+		for (int i = 0; i < m; i++)
+		{
+			MergeCursor *c = &scan->cursors[scan->at_key[i]];
+
+			while (cursor_settle(scan, c) && cursor_at_key(scan, c))
+			{
+				fold_cursor_row(scan, c);
+				scan->stats.rows_read++;
+				c->pos++;
+			}
+		}
+		present = LakeMergeStateFinish(scan->fold);
+		if (present)
+			chunk_put(scan, LakeMergeStateColumns(scan->fold), NULL, 0, n);
+	}
+	for (int i = 0; i < m; i++)
+		if (cursor_settle(scan, &scan->cursors[scan->at_key[i]]))
+			heap_push(scan, scan->at_key[i]);
+	return present;
+}
+
 static void
 batch_mode_init(LakeScan *scan)
 {
 	MemoryContext old = MemoryContextSwitchTo(scan->cxt);
 	int			n = Max(scan->spec.ncolumns, 1);
 
-	for (int j = 0; j < 2; j++)
-	{
-		scan->carry[j] = palloc0(sizeof(PqColumnVector) * n);
-		scan->carry_absent[j] = palloc0(sizeof(bool) * n);
-		scan->carry_store[j] = palloc0(sizeof(pq_int128) * n);
-		scan->carry_nulls[j] = palloc0(n);
-		scan->carry_cxt[j] = AllocSetContextCreate(scan->cxt, "lake_fdw scan carry",
-												   ALLOCSET_SMALL_SIZES);
-		for (int i = 0; i < scan->spec.ncolumns; i++)
-		{
-			scan->carry[j][i].type = scan->spec.types[i].pqtype;
-			scan->carry[j][i].count = 1;
-			scan->carry[j][i].nulls = &scan->carry_nulls[j][i];
-			scan->carry[j][i].v.b = scan->carry_store[j] + sizeof(pq_int128) * i;
-		}
-	}
 	scan->chunk = palloc0(sizeof(PqColumnVector) * n);
 	for (int i = 0; i < scan->spec.ncolumns; i++)
 	{
@@ -1000,247 +1328,63 @@ batch_mode_init(LakeScan *scan)
 	MemoryContextSwitchTo(old);
 }
 
-/* Hold row r of the batch back as the carried row (carry slot j). */
-static void
-carry_row(LakeScan *scan, int j, const LakeFileBatch *batch, uint32 r)
-{
-	MemoryContextReset(scan->carry_cxt[j]);
-	for (int i = 0; i < scan->spec.ncolumns; i++)
-	{
-		bool		absent = batch->absent[i];
-
-		scan->carry_absent[j][i] = absent;
-		if (scan->read_names[i] == NULL || absent)
-			continue;
-		copy_raw_value(scan, i, &batch->columns[i], false, r, &scan->carry[j][i], 0,
-					   scan->carry_cxt[j]);
-	}
-}
-
-static void
-carry_batch(LakeScan *scan, int j, LakeScanBatch *out)
-{
-	out->nrows = 1;
-	out->first = 0;
-	out->columns = scan->carry[j];
-	out->absent = scan->carry_absent[j];
-	out->skip = NULL;
-}
-
 /*
- * The next batch of a group of one source whose newest version of a key
- * is its row (last_wins), or false when it is done.  Files are sorted by
- * key, versions of a key in sequence order: of equal adjacent keys only
- * the last visible row counts, and none if that one is a tombstone.
- */
-static bool
-single_next_batch(LakeScan *scan, LakeScanBatch *out)
-{
-	MergeCursor *c = &scan->cursors[0];
-
-	for (;;)
-	{
-		LakeFileBatch *b = &c->batch;
-		uint8	   *skip;
-		int64		next_key = -1;	/* newest row of the key after r */
-		int64		last_key = -1;	/* newest row of the batch's last key */
-		uint32		visible = 0;
-		bool		emit_carry = false;
-		int			prev = scan->carry_cur;
-
-		CHECK_FOR_INTERRUPTS();
-		if (c->done || !LakeFileReaderNext(c->reader, b))
-		{
-			c->done = true;
-			if (scan->carry_valid)
-			{
-				scan->carry_valid = false;
-				if (!scan->carry_deleted)
-				{
-					carry_batch(scan, prev, out);
-					return true;
-				}
-			}
-			return false;
-		}
-		if (b->nrows == 0)
-			continue;
-		skip = skip_buffer(scan, b->nrows);
-
-		/* visibility by sequence, then older versions of a key, backwards */
-		for (int64 r = (int64) b->nrows - 1; r >= 0; r--)
-		{
-			skip[r] = c->filter && b->seq && b->seq[r] > c->seq_max;
-			if (skip[r])
-				continue;
-			if (next_key >= 0 &&
-				same_key_rows(scan, b->columns, (uint32) r, b->columns, (uint32) next_key))
-			{
-				skip[r] = 1;
-				continue;
-			}
-			if (last_key < 0)
-				last_key = r;
-			next_key = r;
-			if (batch_kind(b, (uint32) r) == LAKE_REC_DELETE)
-				skip[r] = 1;
-			else
-				visible++;
-		}
-		scan->stats.rows_read += b->nrows;
-		if (next_key < 0)
-			continue;			/* nothing visible: any carry stays pending */
-
-		/* the carried row is the newest of its key unless this batch goes on */
-		if (scan->carry_valid)
-		{
-			if (same_key_rows(scan, scan->carry[prev], 0, b->columns, (uint32) next_key))
-				scan->carry_valid = false;
-			else if (!scan->carry_deleted)
-				emit_carry = true;
-		}
-		/* hold back this batch's last key */
-		scan->carry_cur = emit_carry ? 1 - prev : prev;
-		carry_row(scan, scan->carry_cur, b, (uint32) last_key);
-		scan->carry_valid = true;
-		scan->carry_deleted = batch_kind(b, (uint32) last_key) == LAKE_REC_DELETE;
-		if (!skip[last_key])
-		{
-			skip[last_key] = 1;
-			visible--;
-		}
-
-		out->nrows = b->nrows;
-		out->first = 0;
-		out->columns = b->columns;
-		out->absent = b->absent;
-		out->skip = skip;
-		if (emit_carry)
-		{
-			scan->held_batch = *out;
-			scan->held = visible > 0;
-			carry_batch(scan, prev, out);
-			return true;
-		}
-		if (visible == 0)
-			continue;
-		return true;
-	}
-}
-
-/*
- * Where the rest of the smallest cursor's batch holds keys below every
- * other cursor's next key (the runs do not overlap there), that part is
- * emitted as a slice of the batch, older versions inside it hidden.  The
- * rows of the batch's last key stay for the row-by-row merge: newer
- * versions of it may open the cursor's next batch.
- */
-static bool
-merged_slice(LakeScan *scan, MergeCursor *min, LakeScanBatch *out)
-{
-	LakeFileBatch *b = &min->batch;
-	uint32		pos = min->pos;
-	uint32		last = b->nrows - 1;
-	uint32		tail = last;
-	int64		next_vis = -1;
-	uint8	   *skip;
-
-	if (!min->last_wins)
-		return false;
-	while (tail > pos && same_key_rows(scan, b->columns, tail - 1, b->columns, last))
-		tail--;
-	if (tail <= pos + 1)
-		return false;
-	for (int i = 0; i < scan->ncursors; i++)
-	{
-		MergeCursor *c = &scan->cursors[i];
-
-		if (c == min || !cursor_settle(c))
-			continue;
-		if (key_rows_cmp(scan, b->columns, tail - 1, c->batch.columns, c->pos) >= 0)
-			return false;
-	}
-	skip = skip_buffer(scan, tail - pos);
-	for (int64 r = (int64) tail - 1; r >= (int64) pos; r--)
-	{
-		uint32		k = (uint32) (r - pos);
-
-		skip[k] = min->filter && b->seq && b->seq[r] > min->seq_max;
-		if (skip[k])
-			continue;
-		if (next_vis >= 0 &&
-			same_key_rows(scan, b->columns, (uint32) r, b->columns, (uint32) next_vis))
-		{
-			skip[k] = 1;
-			continue;
-		}
-		next_vis = r;
-		if (batch_kind(b, (uint32) r) == LAKE_REC_DELETE)
-			skip[k] = 1;		/* the key's newest version is a tombstone */
-	}
-	scan->stats.rows_read += tail - pos;
-	out->nrows = tail - pos;
-	out->first = pos;
-	out->columns = b->columns;
-	out->absent = b->absent;
-	out->skip = skip;
-	min->pos = tail;
-	return true;
-}
-
-/*
- * The next batch of a group of several sources: a slice of one source
- * (merged_slice) or chunk rows merged one by one; false when it is done.
+ * The next batch of the current group: a long stretch as a slice of its
+ * batch, or chunk rows (short stretches copied, keys merged alone); false
+ * when the group is done.
  */
 static bool
 merged_next_batch(LakeScan *scan, LakeScanBatch *out)
 {
-	MemoryContext old;
 	uint32		n = 0;
 
 	MemoryContextReset(scan->chunk_cxt);
-	while (n < MERGE_CHUNK_ROWS)
+	if (scan->top_moved)
 	{
-		MergeCursor *min;
+		scan->top_moved = false;
+		heap_top_moved(scan);
+	}
+	while (n < MERGE_CHUNK_ROWS && scan->nheap > 0)
+	{
+		MergeCursor *top = &scan->cursors[scan->heap[0].ci];
+		uint32		end;
 
 		CHECK_FOR_INTERRUPTS();
-		MemoryContextReset(scan->batch_cxt);
-		min = merge_min_cursor(scan);
-		if (min == NULL)
-			break;
-		if (n == 0 && merged_slice(scan, min, out))
-			return true;
-		old = MemoryContextSwitchTo(scan->batch_cxt);
-		merge_copy_key(scan, min);
-		MemoryContextSwitchTo(old);
-
-		/* versions in order: fold them oldest first */
-		LakeMergeStateReset(scan->fold);
-		for (int i = 0; i < scan->ncursors; i++)
+		end = stretch_end(scan, top);
+		if (end > top->pos)
 		{
-			MergeCursor *c = &scan->cursors[i];
+			uint32		len = end - top->pos;
+			uint8	   *skip;
 
-			while (cursor_settle(c) && cursor_key_cmp(scan, c, scan->key_copy) == 0)
+			if (len >= MERGE_SLICE_ROWS)
 			{
-				fold_cursor_row(scan, c);
-				scan->stats.rows_read++;
-				c->pos++;
+				if (n > 0)
+					break;		/* the chunk first, the slice next time */
+				skip = skip_buffer(scan, len);
+				(void) stretch_visibility(scan, top, end, skip);
+				out->nrows = len;
+				out->first = top->pos;
+				out->columns = top->batch.columns;
+				out->absent = top->batch.absent;
+				out->skip = skip;
+				top->pos = end;
+				/* settled next time: the slice's batch must stay loaded */
+				scan->top_moved = true;
+				return true;
 			}
+			if (n + len > MERGE_CHUNK_ROWS)
+				break;
+			skip = skip_buffer(scan, len);
+			(void) stretch_visibility(scan, top, end, skip);
+			for (uint32 k = 0; k < len; k++)
+				if (!skip[k])
+					chunk_put(scan, top->batch.columns, top->batch.absent, top->pos + k, n++);
+			top->pos = end;
+			heap_top_moved(scan);
+			continue;
 		}
-		if (!LakeMergeStateFinish(scan->fold))
-			continue;			/* deleted */
-		{
-			const PqColumnVector *row = LakeMergeStateColumns(scan->fold);
-
-			for (int k = 0; k < scan->nwanted; k++)
-			{
-				int			col = scan->wanted_cols[k];
-
-				copy_raw_value(scan, col, &row[col], false, 0, &scan->chunk[col], n,
-							   scan->chunk_cxt);
-			}
-		}
-		n++;
+		if (merge_one_key(scan, n))
+			n++;
 	}
 	if (n == 0)
 		return false;
@@ -1260,29 +1404,73 @@ merge_next_vector_batch(LakeScan *scan, LakeScanBatch *out)
 	for (;;)
 	{
 		CHECK_FOR_INTERRUPTS();
-		if (scan->held)
-		{
-			*out = scan->held_batch;
-			scan->held = false;
-			return true;
-		}
 		if (!scan->group_open)
 		{
 			if (!merge_open_next_group(scan))
 				return false;
 			scan->group_open = true;
-			scan->carry_valid = false;
-			continue;
 		}
-		if (scan->ncursors == 1 && scan->cursors[0].last_wins)
-		{
-			if (single_next_batch(scan, out))
-				return true;
-		}
-		else if (merged_next_batch(scan, out))
+		if (merged_next_batch(scan, out))
 			return true;
 		scan->group_open = false;
 	}
+}
+
+/* Row by row: the merged batches, converted to Datums. */
+static bool
+merge_next(LakeScan *scan, Datum *values, bool *isnull)
+{
+	for (;;)
+	{
+		LakeScanBatch b;
+
+		if (scan->pos < scan->nrows)
+		{
+			uint32		r = scan->pos++;
+
+			if (scan->merge_skip && scan->merge_skip[r])
+				continue;
+			for (int i = 0; i < scan->spec.ncolumns; i++)
+			{
+				if (scan->spec.wanted[i])
+				{
+					values[i] = scan->colvals[i][r];
+					isnull[i] = scan->colnulls[i][r];
+				}
+				else
+				{
+					values[i] = (Datum) 0;
+					isnull[i] = true;
+				}
+			}
+			return true;
+		}
+		MemoryContextReset(scan->batch_cxt);
+		if (!merge_next_vector_batch(scan, &b))
+			return false;
+		convert_batch(scan, (PqColumnVector *) b.columns, b.absent, b.first, b.nrows);
+		scan->merge_skip = b.skip;
+		scan->nrows = b.nrows;
+		scan->pos = 0;
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Entry points
+ * ---------------------------------------------------------------------
+ */
+bool
+LakeScanNext(LakeScan *scan, Datum *values, bool *isnull)
+{
+	bool		found;
+	MemoryContext old = MemoryContextSwitchTo(scan->cxt);
+
+	if (scan->spec.nkey > 0)
+		found = merge_next(scan, values, isnull);
+	else
+		found = append_next(scan, values, isnull);
+	MemoryContextSwitchTo(old);
+	return found;
 }
 
 bool
@@ -1315,6 +1503,7 @@ close_readers(LakeScan *scan)
 		LakeFileReaderClose(scan->cursors[i].reader);
 	}
 	scan->ncursors = 0;
+	scan->nheap = 0;
 }
 
 void
@@ -1328,8 +1517,8 @@ LakeScanRescan(LakeScan *scan)
 	scan->next_group = 0;
 	scan->nrows = scan->pos = 0;
 	scan->group_open = false;
-	scan->held = false;
-	scan->carry_valid = false;
+	scan->top_moved = false;
+	scan->merge_skip = NULL;
 }
 
 void
