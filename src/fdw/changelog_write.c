@@ -21,13 +21,14 @@
  *   (that range; for a few keys, the keys themselves) skips row groups
  *   and pages of the others (page index);
  * - when the commit writes few keys for the size of the bucket, the
- *   committed files are read once ("fold once"): the merged versions of
- *   exactly the written keys are copied into a temporary file, and both
- *   reads run over that file (plus the commit's records for "after"),
- *   instead of reading the bucket twice.  The temporary file is deleted
- *   at once (a crash leaves an orphan for orphan cleanup).  Not with
- *   sequence_column (its versions do not fold in commit order) nor where
- *   the commit drops files.
+ *   committed files are read once ("fold once"), each on its own without
+ *   merging the bucket's runs: the stored records (kind, ops) of exactly
+ *   the written keys are copied, oldest first, into a temporary file, and
+ *   both merged reads run over that file (plus the commit's records for
+ *   "after"), so they fold exactly the versions a reader would.  The
+ *   temporary file is deleted at once (a crash leaves an orphan for
+ *   orphan cleanup).  Not with sequence_column (kept simple: the two
+ *   reads of the bucket) nor where the commit drops files.
  * A commit rewriting most keys of a bucket reads it twice, like a
  * compaction would; one writing a few keys spread over a big bucket still
  * reads (once) every page that holds one of them.
@@ -307,27 +308,27 @@ written_keys(const LakeFlushSpec *spec, List *pending, int *nkeys)
 }
 
 /*
- * Fold once: the merged versions the committed files give the written keys
- * (keys[0..nkeys), sorted), read in one pass, as temporary data files.
- * The files are read as column vectors: only the rows of written keys
- * become Datums.
+ * Fold once: every version the committed files hold of the written keys
+ * (keys[0..nkeys), sorted), copied as records (kind, ops) into temporary
+ * data files, oldest first: merged alone they give the "before" rows, with
+ * the commit's records the "after" rows.  Each committed file is read on
+ * its own, sorted by key, skipping row groups and pages by pred: no merge
+ * of the bucket's runs, and only the rows of written keys become Datums.
  */
 static List *
-before_versions(const LakeFlushSpec *spec, const LakeMergeConfig *merge, const bool *wanted,
-				List *files, Datum **keys, int nkeys, const LakePredicate *pred,
-				MemoryContext cxt)
+before_versions(const LakeFlushSpec *spec, List *files, Datum **keys, int nkeys,
+				const LakePredicate *pred, MemoryContext cxt)
 {
 	LakeFlushSpec dspec = *spec;
 	LakeWriteBuffer *buf;
-	LakeScan   *scan;
-	LakeScanBatch b;
 	Datum	   *v = palloc0(sizeof(Datum) * Max(spec->ncolumns, 1));
 	bool	   *vn = palloc0(sizeof(bool) * Max(spec->ncolumns, 1));
 	char	  **raw = palloc(sizeof(char *) * Max(spec->nkey, 1));
 	size_t	   *size = palloc(sizeof(size_t) * Max(spec->nkey, 1));
 	MemoryContext row_cxt = AllocSetContextCreate(cxt, "lake_fdw changelog row",
 												  ALLOCSET_SMALL_SIZES);
-	int			i = 0;
+	LakeScanStats stats;
+	ListCell   *lc;
 
 	/* the written keys in vector slot form, per key column */
 	for (int k = 0; k < spec->nkey; k++)
@@ -340,54 +341,74 @@ before_versions(const LakeFlushSpec *spec, const LakeMergeConfig *merge, const b
 			LakeDatumToValue(&spec->types[c], keys[j][c], raw[k] + size[k] * j,
 							 borrow_bytes, NULL);
 	}
+	memset(&stats, 0, sizeof(stats));
+	/* copies of stored records: NULLs as they were (e.g. a column added later) */
+	dspec.not_null = palloc0(sizeof(bool) * Max(spec->ncolumns, 1));
 	dspec.changelog = false;
 	buf = LakeWriteBufferCreate(cxt, &dspec);
-	scan = group_scan(spec, merge, wanted, files, NIL, pred, cxt);
-	while (i < nkeys && LakeScanNextBatch(scan, &b))
+	foreach(lc, LakeScanSortFiles(list_copy(files)))
 	{
-		CHECK_FOR_INTERRUPTS();
-		for (uint32 r = 0; r < b.nrows && i < nkeys; r++)
+		LakeDataFile *f = lfirst(lc);
+		char	   *path = psprintf("%s/%s/%s", spec->root, spec->table_dir_rel, f->path);
+		LakeFileReader *r = LakeFileReaderOpen(path, path);
+		bool		filter = LakeFileReaderNumRows(r) != f->row_count;
+		LakeFileBatch b;
+		int			i = 0;
+
+		LakeFileReaderProjectRecords(r, spec->ncolumns, spec->names, spec->types,
+									 filter, true);
+		if (pred)
+			LakeFileReaderSetPredicate(r, pred, spec->ncolumns, spec->names, &stats);
+		while (i < nkeys && LakeFileReaderNext(r, &b))
 		{
-			uint32		row = b.first + r;
-			int			cmp = 0;
-
-			if (b.skip && b.skip[r])
-				continue;
-			/* advance the written keys up to this row's key */
-			for (;;)
+			CHECK_FOR_INTERRUPTS();
+			for (uint32 row = 0; row < b.nrows && i < nkeys; row++)
 			{
-				cmp = 0;
-				for (int k = 0; k < spec->nkey && cmp == 0; k++)
-				{
-					const PqColumnVector *col = &b.columns[spec->key_cols[k]];
+				int			cmp = 0;
+				LakeRecordKind kind;
+				char	   *ops = NULL;
 
-					cmp = LakeValueCompareRaw(&spec->types[spec->key_cols[k]],
-											  raw[k] + size[k] * i,
-											  (const char *) col->v.b + size[k] * row);
-				}
-				if (cmp >= 0 || ++i >= nkeys)
-					break;
-			}
-			if (i >= nkeys || cmp != 0)
-				continue;
-			MemoryContextReset(row_cxt);
-			MemoryContextSwitchTo(row_cxt);
-			for (int c = 0; c < spec->ncolumns; c++)
-			{
-				if (b.absent && b.absent[c])
+				/* rows a savepoint rollback left beyond the entry's range */
+				if (filter && b.seq && b.seq[row] > f->max_sequence)
+					continue;
+				/* advance the written keys up to this row's key */
+				for (;;)
 				{
-					v[c] = (Datum) 0;
-					vn[c] = true;
+					cmp = 0;
+					for (int k = 0; k < spec->nkey && cmp == 0; k++)
+						cmp = LakeValueCompareRaw(&spec->types[spec->key_cols[k]],
+												  raw[k] + size[k] * i,
+												  (const char *) b.columns[spec->key_cols[k]].v.b +
+												  size[k] * row);
+					if (cmp >= 0 || ++i >= nkeys)
+						break;
 				}
-				else
-					LakeVectorToDatums(&spec->types[c], &b.columns[c], row, 1, &v[c], &vn[c]);
+				if (i >= nkeys || cmp != 0)
+					continue;
+				/* a version of a written key: keep the record (key may repeat) */
+				MemoryContextReset(row_cxt);
+				MemoryContextSwitchTo(row_cxt);
+				for (int c = 0; c < spec->ncolumns; c++)
+				{
+					if (b.absent[c])
+					{
+						v[c] = (Datum) 0;
+						vn[c] = true;
+					}
+					else
+						LakeVectorToDatums(&spec->types[c], &b.columns[c], row, 1,
+										   &v[c], &vn[c]);
+				}
+				kind = b.kind ? (LakeRecordKind) b.kind[row] : LAKE_REC_ENGINE;
+				if (kind == LAKE_REC_OPS && b.ops && !(b.ops->nulls && b.ops->nulls[row]))
+					ops = pnstrdup((const char *) b.ops->v.bytes[row].ptr,
+								   b.ops->v.bytes[row].len);
+				MemoryContextSwitchTo(cxt);
+				LakeWriteBufferAppendRecord(buf, v, vn, kind, ops);
 			}
-			MemoryContextSwitchTo(cxt);
-			LakeWriteBufferAppend(buf, v, vn);
-			i++;
 		}
+		LakeFileReaderClose(r);
 	}
-	LakeScanEnd(scan);
 	return LakeWriteBufferFlush(buf);
 }
 
@@ -481,7 +502,7 @@ diff_group(const LakeFlushSpec *spec, const LakeMergeConfig *merge,
 		if (nkeys > 0)
 		{
 			pred = key_predicate(spec, lo, hi, keys, nkeys);
-			temp = before_versions(spec, merge, wanted, before, keys, nkeys, pred, cxt);
+			temp = before_versions(spec, before, keys, nkeys, pred, cxt);
 			elog(DEBUG1, "lake_fdw changelog: %d written keys, %d committed files read once, %lld versions kept",
 				 nkeys, list_length(before), (long long) rows_of(temp));
 			before = after = temp;
