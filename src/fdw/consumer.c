@@ -270,6 +270,12 @@ store_pending(void)
 		if (!position_before(u->start, u->start_offset, u->advance, u->advance_offset))
 			continue;
 		cur = LakeConsumerLoad(u->table, u->name);
+		if (cur && cur->pending_xid != 0 && cur->pending_system_id != GetSystemIdentifier())
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("consumer \"%s\" of lake table \"%s\" was moved by another server",
+							u->name, u->table->relpath),
+					 errhint("Consumers are per server: give each server its own consumer names.")));
 		memset(&c, 0, sizeof(c));
 		c.name = u->name;
 		c.position = cur ? LakeConsumerResolveAt(u->table, cur, true, &c.offset) : 0;
