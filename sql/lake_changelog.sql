@@ -107,6 +107,39 @@ INSERT INTO fr VALUES (1, 'first');
 INSERT INTO fr VALUES (1, 'second'), (2, 'other');
 SELECT _snapshot_id, _change_kind, k, v FROM fr_changes ORDER BY 1, 3;
 
+-- a commit writing a few keys of a bigger bucket reads it once (fold once)
+-- and only the pages holding them: the same exact changes (multi-column
+-- key with text, several sorted runs, a key written twice, ops, delete)
+CREATE FOREIGN TABLE big (r text NOT NULL, k int NOT NULL, clicks bigint, note text,
+                          PRIMARY KEY (r, k)) SERVER lake_cl
+  OPTIONS (table '.cl/big', merge_engine 'aggregation', changelog 'lookup',
+           auto_compaction 'false', auto_maintenance 'false');
+ALTER FOREIGN TABLE big ALTER COLUMN clicks OPTIONS (aggregate 'sum');
+CREATE FOREIGN TABLE big_changes (r text, k int, clicks bigint, note text, _change_kind text,
+                                  _snapshot_id bigint)
+  SERVER lake_cl OPTIONS (table '.cl/big', scan 'changelog');
+INSERT INTO big SELECT 'r' || (g % 7), g, 1, 'n' FROM generate_series(1, 3000) g;
+INSERT INTO big SELECT 'r' || (g % 7), g, 10, NULL FROM generate_series(1, 3000, 3) g;
+BEGIN;
+INSERT INTO big VALUES ('r1', 1, 100, 'x'), ('r2', 2, 5, NULL);    -- sums onto 11 and 1
+INSERT INTO big VALUES ('r1', 1, 1000, 'y');                       -- the same key again
+DELETE FROM big WHERE r = 'r3' AND k = 3;
+INSERT INTO big VALUES ('r9', 9999, 1, 'new');
+UPDATE big SET note = 'u' WHERE r = 'r4' AND k = 4;
+COMMIT;
+SELECT _change_kind, r, k, clicks, note FROM big_changes
+ WHERE _snapshot_id = (SELECT max(snapshot_id) FROM lake_snapshots('big'))
+ ORDER BY r, k, _change_kind LIKE '+%';
+SELECT count(*), sum(clicks) FROM big;
+-- bounds reading parameters are evaluated when the scan starts (an InitPlan's
+-- value), and again when a rescan changes them (a correlated subquery)
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+SELECT count(*) FROM big_changes WHERE _snapshot_id = (SELECT max(snapshot_id) FROM lake_snapshots('big'));
+SELECT s.snapshot_id, s.kind,
+       (SELECT count(*) FROM big_changes c WHERE c._snapshot_id = s.snapshot_id) AS changes,
+       (SELECT count(*) FROM big_changes c WHERE c._snapshot_id <= s.snapshot_id) AS up_to
+  FROM lake_snapshots('big') s ORDER BY 1;
+
 -- ---------------------------------------------------------------------
 -- changelog 'input': records as written (+I INSERT, +U UPDATE/upsert, -D key only)
 -- ---------------------------------------------------------------------
@@ -215,6 +248,63 @@ SELECT expired_snapshots, earliest_snapshot FROM lake_expire_snapshots('ex', 1, 
 -- a consumer behind the earliest snapshot fails
 SELECT lake_reset_consumer('ex', 'slow', 0);
 SELECT * FROM ex_feed;
+
+-- a scan cut short (LIMIT) consumes exactly the changes it returned, even
+-- inside a snapshot: LIMIT n in autocommit, repeated, drains the feed
+-- exactly once, in the order of the full feed
+CREATE FOREIGN TABLE lim (k int NOT NULL, v int) SERVER lake_cl
+  OPTIONS (table '.cl/lim', primary_key 'k', changelog 'lookup',
+           auto_compaction 'false', auto_maintenance 'false');
+CREATE FOREIGN TABLE lim_all (k int, v int, _change_kind text, _snapshot_id bigint)
+  SERVER lake_cl OPTIONS (table '.cl/lim', scan 'changelog');
+CREATE FOREIGN TABLE lim_feed (k int, v int, _change_kind text, _snapshot_id bigint)
+  SERVER lake_cl OPTIONS (table '.cl/lim', scan 'changelog', consumer 'bylimit');
+INSERT INTO lim SELECT g, g FROM generate_series(1, 4) g;       -- 4 changes
+UPDATE lim SET v = v * 10 WHERE k <= 2;                          -- 4 (-U/+U twice)
+INSERT INTO lim VALUES (5, 5);                                   -- 1
+DELETE FROM lim WHERE k IN (1, 3);                               -- 2
+CREATE TABLE lim_sink (n serial, k int, v int, kind text, snap bigint);
+-- inside one transaction every scan starts at the same place; the furthest
+-- one counts at COMMIT, and a ROLLBACK consumes nothing
+BEGIN;
+SELECT k, _change_kind FROM lim_feed LIMIT 1;
+SELECT k, _change_kind FROM lim_feed LIMIT 2;
+ROLLBACK;
+BEGIN;
+SELECT k, _change_kind FROM lim_feed LIMIT 1;
+SELECT k, _change_kind FROM lim_feed LIMIT 2;
+COMMIT;
+EXPLAIN (COSTS OFF) SELECT * FROM lim_feed LIMIT 1;
+SELECT k, _change_kind FROM lim_feed LIMIT 1;                    -- the third change
+SELECT lake_reset_consumer('lim', 'bylimit', 0);
+INSERT INTO lim_sink (k, v, kind, snap) SELECT * FROM lim_feed LIMIT 1;
+INSERT INTO lim_sink (k, v, kind, snap) SELECT * FROM lim_feed LIMIT 1;
+INSERT INTO lim_sink (k, v, kind, snap) SELECT * FROM lim_feed LIMIT 2;
+INSERT INTO lim_sink (k, v, kind, snap) SELECT * FROM lim_feed LIMIT 1;
+INSERT INTO lim_sink (k, v, kind, snap) SELECT * FROM lim_feed LIMIT 3;
+INSERT INTO lim_sink (k, v, kind, snap) SELECT * FROM lim_feed LIMIT 1;
+INSERT INTO lim_sink (k, v, kind, snap) SELECT * FROM lim_feed LIMIT 1;
+INSERT INTO lim_sink (k, v, kind, snap) SELECT * FROM lim_feed LIMIT 1;
+INSERT INTO lim_sink (k, v, kind, snap) SELECT * FROM lim_feed LIMIT 2;
+INSERT INTO lim_sink (k, v, kind, snap) SELECT * FROM lim_feed LIMIT 1;
+SELECT n, k, v, kind, snap FROM lim_sink ORDER BY n;
+-- the same changes in the same order as one full scan, none twice, none missed
+WITH a AS (SELECT row_number() OVER () AS n, k, v, _change_kind AS kind, _snapshot_id AS snap
+             FROM lim_all)
+SELECT count(*) AS total, count(*) FILTER (WHERE (a.k, a.v, a.kind, a.snap) IS NOT DISTINCT FROM
+                                                  (s.k, s.v, s.kind, s.snap)) AS same
+  FROM a FULL JOIN lim_sink s USING (n);
+SELECT consumer, consumed_snapshot FROM lake_consumers('lim');
+INSERT INTO lim VALUES (6, 6), (7, 7);
+SELECT k, _change_kind FROM lim_feed LIMIT 1;
+SELECT k, _change_kind FROM lim_feed;                            -- the rest: 7 only
+-- a WHERE on ordinary columns is part of the consumer's definition (a filtered
+-- subscription): the changes it filters out are consumed too
+CREATE FOREIGN TABLE lim_big (k int, v int, _change_kind text)
+  SERVER lake_cl OPTIONS (table '.cl/lim', scan 'changelog', consumer 'big');
+SELECT k, v, _change_kind FROM lim_big WHERE v >= 10 ORDER BY k, _change_kind;
+SELECT consumer, consumed_snapshot FROM lake_consumers('lim');
+SELECT count(*) FROM lim_big;                                    -- nothing left, filtered or not
 
 -- ---------------------------------------------------------------------
 -- the incremental-ETL pattern of the README: an hourly rollup heap table

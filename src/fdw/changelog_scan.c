@@ -74,7 +74,11 @@ typedef struct ChangelogState
 	bool		empty;			/* the range is empty */
 	char	   *consumer;		/* or NULL */
 	int64		consumer_position;
+	int64		consumer_offset;	/* changes of the next snapshot consumed */
 	bool		advanced;
+	List	   *bound_states;	/* ExprState* of the range bounds */
+	List	   *bound_kinds;	/* per bound: (column, strategy) */
+	bool		started;		/* range chosen, scan begun */
 } ChangelogState;
 
 bool
@@ -388,6 +392,8 @@ choose_snapshots(ChangelogState *st, Range *r, LakeSnapshot *read_snap)
 	hi = Min(r->hi_id, read_snap->id);
 	if (st->consumer && st->consumer_position + 1 > lo)
 		lo = st->consumer_position + 1;
+	/* resume inside the snapshot an earlier scan stopped in */
+	st->spec.first_skip = 0;
 	if (st->consumer && st->consumer_position + 1 < earliest)
 		ereport(ERROR,
 				(errcode(ERRCODE_SNAPSHOT_TOO_OLD),
@@ -399,6 +405,8 @@ choose_snapshots(ChangelogState *st, Range *r, LakeSnapshot *read_snap)
 		lo = first_after_time(table, r, lo, hi + 1);
 	st->spec.first_snapshot = lo;
 	st->spec.last_snapshot = hi;
+	if (st->consumer && lo == st->consumer_position + 1)
+		st->spec.first_skip = st->consumer_offset;
 	if (lo > hi)
 	{
 		/* an empty range still completes a consumer up to hi */
@@ -452,6 +460,7 @@ choose_snapshots(ChangelogState *st, Range *r, LakeSnapshot *read_snap)
  * Execution
  * ---------------------------------------------------------------------
  */
+static void choose_range(ForeignScanState *node, bool explain_only);
 static void
 check_meta_type(Form_pg_attribute att, Oid want, const char *type_name)
 {
@@ -470,16 +479,11 @@ LakeChangelogBeginScan(ForeignScanState *node, int eflags)
 	Relation	rel = node->ss.ss_currentRelation;
 	TupleDesc	desc = RelationGetDescr(rel);
 	LakeSchema *schema;
-	LakeSnapshot *read_snap;
 	LakeTableOptions *opts;
 	const char *mode;
 	char	  **names;
 	bool	   *wanted;
 	LakeTypeInfo *types;
-	Range		range;
-	ListCell   *lm,
-			   *le;
-	List	   *expr_states;
 
 	node->fdw_state = st;
 	st->xt = LakeXactGetTable(RelationGetRelid(rel), false);
@@ -547,12 +551,40 @@ LakeChangelogBeginScan(ForeignScanState *node, int eflags)
 	st->spec.types = types;
 	st->spec.wanted = wanted;
 
-	/* the range: bounds from the quals, then the consumer, the snapshot */
+	st->bound_states = ExecInitExprList(plan->fdw_exprs, (PlanState *) node);
+	st->bound_kinds = lsecond(plan->fdw_private);
+	st->consumer = opts->consumer;
+
+	/*
+	 * The range is chosen at the first row, not here: bounds may read
+	 * parameters (an InitPlan's, a nested loop's) that have no value yet.
+	 * EXPLAIN without ANALYZE shows what can be known now.
+	 */
+	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
+		choose_range(node, true);
+}
+
+/*
+ * Evaluate the bounds, position the consumer (explain_only: just read its
+ * position), choose the snapshots and, unless explain_only, begin the scan.
+ */
+static void
+choose_range(ForeignScanState *node, bool explain_only)
+{
+	ChangelogState *st = node->fdw_state;
+	LakeSnapshot *read_snap;
+	Range		range;
+	ListCell   *lm,
+			   *le;
+
+	/* rows are fetched in a per-tuple context: the range lives with the query */
+	MemoryContext old = MemoryContextSwitchTo(node->ss.ps.state->es_query_cxt);
+
 	memset(&range, 0, sizeof(range));
 	range.lo_id = 1;
 	range.hi_id = PG_INT64_MAX;
-	expr_states = ExecInitExprList(plan->fdw_exprs, (PlanState *) node);
-	forboth(lm, lsecond(plan->fdw_private), le, expr_states)
+	st->nfiles = st->nsnapshots = 0;
+	forboth(lm, st->bound_kinds, le, st->bound_states)
 	{
 		List	   *m = lfirst(lm);
 		ExprState  *es = lfirst(le);
@@ -571,19 +603,32 @@ LakeChangelogBeginScan(ForeignScanState *node, int eflags)
 					exprType((Node *) es->expr));
 	}
 	read_snap = LakeXactReadSnapshot(st->xt);
-	st->consumer = opts->consumer;
-	if (st->consumer && !(eflags & EXEC_FLAG_EXPLAIN_ONLY))
-		st->consumer_position = LakeConsumerBegin(st->table, st->consumer);
+	if (st->consumer && !explain_only)
+		st->consumer_position = LakeConsumerBegin(st->table, st->consumer,
+												  &st->consumer_offset);
 	else if (st->consumer)
 	{
 		LakeConsumer *c = LakeConsumerLoad(st->table, st->consumer);
 
-		st->consumer_position = c ? LakeConsumerResolve(st->table, c, false) : 0;
+		st->consumer_position = c ? LakeConsumerResolveAt(st->table, c, false,
+														  &st->consumer_offset) : 0;
 	}
 	choose_snapshots(st, &range, read_snap);
-	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
-		return;
-	st->scan = LakeChangeScanBegin(&st->spec, node->ss.ps.state->es_query_cxt);
+	st->started = true;
+	if (!explain_only)
+		st->scan = LakeChangeScanBegin(&st->spec, node->ss.ps.state->es_query_cxt);
+	MemoryContextSwitchTo(old);
+}
+
+/* The consumer has consumed what the scan returned so far */
+static void
+advance_consumer(ChangelogState *st)
+{
+	int64		snapshot;
+	int64		offset;
+
+	LakeChangeScanPosition(st->scan, &snapshot, &offset);
+	LakeConsumerAdvance(st->table, st->consumer, snapshot, offset);
 }
 
 TupleTableSlot *
@@ -595,11 +640,13 @@ LakeChangelogIterate(ForeignScanState *node)
 	LakeChange	change;
 
 	ExecClearTuple(slot);
+	if (!st->started)
+		choose_range(node, false);
 	if (!LakeChangeScanNext(st->scan, st->values, st->isnull, &change))
 	{
 		if (st->consumer && !st->advanced)
 		{
-			LakeConsumerAdvance(st->table, st->consumer, LakeChangeScanCompleted(st->scan));
+			advance_consumer(st);
 			st->advanced = true;
 		}
 		return slot;
@@ -639,7 +686,21 @@ LakeChangelogReScan(ForeignScanState *node)
 	ChangelogState *st = node->fdw_state;
 
 	if (st->scan)
-		LakeChangeScanRescan(st->scan);
+	{
+		/* what the pass so far returned stays consumed */
+		if (st->consumer && !st->advanced)
+			advance_consumer(st);
+		if (node->ss.ps.chgParam != NULL)
+		{
+			/* bounds read parameters that changed: choose the range again */
+			LakeChangeScanEnd(st->scan);
+			st->scan = NULL;
+			st->started = false;
+			st->advanced = false;
+		}
+		else
+			LakeChangeScanRescan(st->scan);
+	}
 }
 
 void
@@ -649,9 +710,12 @@ LakeChangelogEndScan(ForeignScanState *node)
 
 	if (st && st->scan)
 	{
-		/* a scan stopped early (LIMIT) completes the snapshots it finished */
+		/*
+		 * a scan stopped early (LIMIT) consumes exactly the changes it
+		 * returned: the snapshots it finished and its place in the next
+		 */
 		if (st->consumer && !st->advanced)
-			LakeConsumerAdvance(st->table, st->consumer, LakeChangeScanCompleted(st->scan));
+			advance_consumer(st);
 		LakeChangeScanEnd(st->scan);
 		st->scan = NULL;
 	}
@@ -664,7 +728,9 @@ LakeChangelogExplain(ForeignScanState *node, ExplainState *es)
 	LakeTableOptions *opts = LakeXactOptions(st->xt);
 
 	ExplainPropertyText("Lake Table", opts->relpath, es);
-	if (st->spec.first_snapshot > st->spec.last_snapshot)
+	if (!st->started)
+		ExplainPropertyText("Lake Changelog Range", "not chosen (no row was fetched)", es);
+	else if (st->spec.first_snapshot > st->spec.last_snapshot)
 		ExplainPropertyText("Lake Changelog Range", "empty", es);
 	else
 		ExplainPropertyText("Lake Changelog Range",
@@ -676,8 +742,12 @@ LakeChangelogExplain(ForeignScanState *node, ExplainState *es)
 						"data files (records as written)", es);
 	if (st->consumer)
 		ExplainPropertyText("Lake Consumer",
+							st->consumer_offset == 0 ?
 							psprintf("%s (after snapshot " INT64_FORMAT ")",
-									 st->consumer, st->consumer_position), es);
+									 st->consumer, st->consumer_position) :
+							psprintf("%s (after snapshot " INT64_FORMAT " and " INT64_FORMAT " changes of the next)",
+									 st->consumer, st->consumer_position,
+									 st->consumer_offset), es);
 	ExplainPropertyInteger("Lake Snapshots With Changes", NULL, st->nsnapshots, es);
 	ExplainPropertyInteger("Lake Files", NULL, st->nfiles, es);
 	if (es->analyze && st->scan)

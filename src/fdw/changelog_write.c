@@ -6,25 +6,38 @@
  *	  same snapshot as its data files.
  *
  * For every partition and bucket the commit writes to or empties (a
- * partition-wide DELETE, TRUNCATE), two merged reads of that bucket, both
- * in key order, are joined on the key: "before" = the live files of the
- * snapshot the commit follows; "after" = the same minus the files the
- * commit drops, plus the commit's own files, folded with the table's merge
- * engine exactly as a reader will.  A key only before is -D, only after +I,
- * in both with different rows -U/+U, with equal rows nothing.  Committed
- * files whose key-column bounds miss the range of keys the commit writes
- * are left out of both reads (their keys cannot change).  The caller makes
- * the commit fail with 40001 if another commit touching one of the keys it
- * writes lands before it (xact.c), so the before-images stay exact.
+ * partition-wide DELETE, TRUNCATE), two merged reads, both in key order,
+ * are joined on the key: "before" = the versions the committed files give
+ * the keys; "after" = the same folded with the commit's own records, and
+ * without the files the commit drops, exactly as a reader will.  A key
+ * only before is -D, only after +I, in both with different rows -U/+U,
+ * with equal rows nothing.  The caller makes the commit fail with 40001 if
+ * another commit touching one of the keys it writes lands before it
+ * (xact.c), so the before-images stay exact.
  *
- * Cost: both reads cover the committed files of the buckets written that
- * overlap the written key range, so the write cost grows with their size
- * (like a compaction of them), not only with the number of changes.
+ * What is read of the committed files (the cost of a commit):
+ * - files whose key-column bounds miss the range of keys the commit
+ *   writes are left out (their keys cannot change), and a key predicate
+ *   (that range; for a few keys, the keys themselves) skips row groups
+ *   and pages of the others (page index);
+ * - when the commit writes few keys for the size of the bucket, the
+ *   committed files are read once ("fold once"), each on its own without
+ *   merging the bucket's runs: the stored records (kind, ops) of exactly
+ *   the written keys are copied, oldest first, into a temporary file, and
+ *   both merged reads run over that file (plus the commit's records for
+ *   "after"), so they fold exactly the versions a reader would.  The
+ *   temporary file is deleted at once (a crash leaves an orphan for
+ *   orphan cleanup).  Not with sequence_column (kept simple: the two
+ *   reads of the bucket) nor where the commit drops files.
+ * A commit rewriting most keys of a bucket reads it twice, like a
+ * compaction would; one writing a few keys spread over a big bucket still
+ * reads (once) every page that holds one of them.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "fdw/fdw.h"
+#include "io/io.h"
 #include "miscadmin.h"
 #include "scan/scan.h"
 #include "utils/datum.h"
@@ -70,24 +83,15 @@ rows_equal(const LakeFlushSpec *spec, const Datum *av, const bool *an,
 
 static LakeScan *
 group_scan(const LakeFlushSpec *spec, const LakeMergeConfig *merge, const bool *wanted,
-		   List *files, List *pending, MemoryContext cxt)
+		   List *files, List *pending, const LakePredicate *pred, MemoryContext cxt)
 {
 	LakeScanSpec ss;
 
-	memset(&ss, 0, sizeof(ss));
-	ss.root = spec->root;
-	ss.table_rel = spec->table_dir_rel;
-	ss.ncolumns = spec->ncolumns;
-	ss.names = spec->names;
-	ss.types = spec->types;
-	ss.wanted = wanted;
-	ss.nkey = spec->nkey;
-	ss.key_cols = spec->key_cols;
-	ss.merge = merge;
-	ss.files = LakeScanSortFiles(list_copy(files));
+	LakeScanSpecForBucket(&ss, spec, merge, wanted, LakeScanSortFiles(list_copy(files)));
 	ss.pending_files = pending;
-	ss.pending_buffer = NULL;
-	ss.pending_limit = PG_INT64_MAX;
+	/* key-only: safe on every file of a merge (invariant 5) */
+	ss.predicate = pred;
+	ss.key_predicate = pred;
 	return LakeScanBegin(&ss, cxt);
 }
 
@@ -187,6 +191,242 @@ file_overlaps(const LakeFlushSpec *spec, LakeDataFile *f, const PqValue *lo, con
 }
 
 /*
+ * A key predicate: per key column, between lo[k] and hi[k]; with values
+ * (nvalues rows of Datums, key columns set), also one of those values.
+ */
+#define FEW_KEYS 32
+
+static const LakePredicate *
+key_predicate(const LakeFlushSpec *spec, const PqValue *lo, const PqValue *hi,
+			  Datum **values, int nvalues)
+{
+	List	   *args = NIL;
+
+	for (int k = 0; k < spec->nkey; k++)
+	{
+		int			c = spec->key_cols[k];
+
+		args = lappend(args, LakePredLeaf(LAKE_PRED_CMP, LAKE_OP_GE, c, 1, &lo[k]));
+		args = lappend(args, LakePredLeaf(LAKE_PRED_CMP, LAKE_OP_LE, c, 1, &hi[k]));
+		if (values != NULL && nvalues > 0 && nvalues <= FEW_KEYS)
+		{
+			PqValue    *in = palloc(sizeof(PqValue) * nvalues);
+
+			for (int i = 0; i < nvalues; i++)
+				LakeDatumToPqValue(&spec->types[c], values[i][c], &in[i]);
+			args = lappend(args, LakePredLeaf(LAKE_PRED_IN, LAKE_OP_EQ, c, nvalues, in));
+		}
+	}
+	return LakePredAnd(args);
+}
+
+static void diff_scans(const LakeFlushSpec *spec, const LakeMergeConfig *merge,
+					   const bool *wanted, List *before, List *after, List *pending,
+					   const LakePredicate *pred, LakeWriteBuffer *out, MemoryContext cxt);
+
+typedef struct KeySortArg
+{
+	const LakeFlushSpec *spec;
+	char	   *bufa;
+	char	   *bufb;
+} KeySortArg;
+
+static int
+key_sort_cmp(const void *a, const void *b, void *arg)
+{
+	KeySortArg *ka = arg;
+
+	return key_cmp(ka->spec, *(Datum *const *) a, *(Datum *const *) b, ka->bufa, ka->bufb);
+}
+
+/*
+ * The keys the commit's records in pending carry, sorted and distinct:
+ * rows of Datums with the key columns set.  Tombstones count: they are
+ * read as records, not merged.
+ */
+static Datum **
+written_keys(const LakeFlushSpec *spec, List *pending, int *nkeys)
+{
+	const char **names = palloc0(sizeof(char *) * Max(spec->ncolumns, 1));
+	int			cap = 64;
+	int			n = 0;
+	Datum	  **keys = palloc(sizeof(Datum *) * cap);
+	char		bufa[64];
+	char		bufb[64];
+	KeySortArg	ka = {spec, bufa, bufb};
+	int			out = 0;
+	ListCell   *lc;
+
+	for (int k = 0; k < spec->nkey; k++)
+		names[spec->key_cols[k]] = spec->names[spec->key_cols[k]];
+	foreach(lc, pending)
+	{
+		LakeDataFile *f = lfirst(lc);
+		char	   *path = psprintf("%s/%s/%s", spec->root, spec->table_dir_rel, f->path);
+		LakeFileReader *r = LakeFileReaderOpen(path, path);
+		LakeFileBatch batch;
+
+		LakeFileReaderProject(r, spec->ncolumns, names, spec->types, false);
+		while (LakeFileReaderNext(r, &batch))
+		{
+			for (uint32 i = 0; i < batch.nrows; i++)
+			{
+				Datum	   *row = palloc0(sizeof(Datum) * Max(spec->ncolumns, 1));
+
+				CHECK_FOR_INTERRUPTS();
+				for (int k = 0; k < spec->nkey; k++)
+				{
+					int			c = spec->key_cols[k];
+					bool		isnull;
+
+					LakeVectorToDatums(&spec->types[c], &batch.columns[c], i, 1,
+									   &row[c], &isnull);
+				}
+				if (n == cap)
+				{
+					cap *= 2;
+					keys = repalloc_huge(keys, sizeof(Datum *) * cap);
+				}
+				keys[n++] = row;
+			}
+		}
+		LakeFileReaderClose(r);
+	}
+	qsort_arg(keys, n, sizeof(Datum *), key_sort_cmp, &ka);
+	for (int i = 0; i < n; i++)
+		if (out == 0 || key_cmp(spec, keys[out - 1], keys[i], bufa, bufb) != 0)
+			keys[out++] = keys[i];
+	*nkeys = out;
+	return keys;
+}
+
+/*
+ * Fold once: every version the committed files hold of the written keys
+ * (keys[0..nkeys), sorted), copied as records (kind, ops) into temporary
+ * data files, oldest first: merged alone they give the "before" rows, with
+ * the commit's records the "after" rows.  Each committed file is read on
+ * its own, sorted by key, skipping row groups and pages by pred: no merge
+ * of the bucket's runs, and only the rows of written keys become Datums.
+ */
+static List *
+before_versions(const LakeFlushSpec *spec, List *files, Datum **keys, int nkeys,
+				const LakePredicate *pred, MemoryContext cxt)
+{
+	LakeFlushSpec dspec = *spec;
+	LakeWriteBuffer *buf;
+	Datum	   *v = palloc0(sizeof(Datum) * Max(spec->ncolumns, 1));
+	bool	   *vn = palloc0(sizeof(bool) * Max(spec->ncolumns, 1));
+	char	  **raw = palloc(sizeof(char *) * Max(spec->nkey, 1));
+	size_t	   *size = palloc(sizeof(size_t) * Max(spec->nkey, 1));
+	MemoryContext row_cxt = AllocSetContextCreate(cxt, "lake_fdw changelog row",
+												  ALLOCSET_SMALL_SIZES);
+	LakeScanStats stats;
+	ListCell   *lc;
+
+	/* the written keys in vector slot form, per key column */
+	for (int k = 0; k < spec->nkey; k++)
+	{
+		int			c = spec->key_cols[k];
+
+		size[k] = LakeTypeValueSize(&spec->types[c]);
+		raw[k] = palloc(size[k] * nkeys);
+		for (int j = 0; j < nkeys; j++)
+			LakeDatumToValue(&spec->types[c], keys[j][c], raw[k] + size[k] * j,
+							 borrow_bytes, NULL);
+	}
+	memset(&stats, 0, sizeof(stats));
+	/* copies of stored records: NULLs as they were (e.g. a column added later) */
+	dspec.not_null = palloc0(sizeof(bool) * Max(spec->ncolumns, 1));
+	dspec.changelog = false;
+	buf = LakeWriteBufferCreate(cxt, &dspec);
+	foreach(lc, LakeScanSortFiles(list_copy(files)))
+	{
+		LakeDataFile *f = lfirst(lc);
+		char	   *path = psprintf("%s/%s/%s", spec->root, spec->table_dir_rel, f->path);
+		LakeFileReader *r = LakeFileReaderOpen(path, path);
+		bool		filter = LakeFileReaderNumRows(r) != f->row_count;
+		LakeFileBatch b;
+		int			i = 0;
+
+		LakeFileReaderProjectRecords(r, spec->ncolumns, spec->names, spec->types,
+									 filter, true);
+		if (pred)
+			LakeFileReaderSetPredicate(r, pred, spec->ncolumns, spec->names, &stats);
+		while (i < nkeys && LakeFileReaderNext(r, &b))
+		{
+			CHECK_FOR_INTERRUPTS();
+			for (uint32 row = 0; row < b.nrows && i < nkeys; row++)
+			{
+				int			cmp = 0;
+				LakeRecordKind kind;
+				char	   *ops = NULL;
+
+				/* rows a savepoint rollback left beyond the entry's range */
+				if (filter && b.seq && b.seq[row] > f->max_sequence)
+					continue;
+				/* advance the written keys up to this row's key */
+				for (;;)
+				{
+					cmp = 0;
+					for (int k = 0; k < spec->nkey && cmp == 0; k++)
+						cmp = LakeValueCompareRaw(&spec->types[spec->key_cols[k]],
+												  raw[k] + size[k] * i,
+												  (const char *) b.columns[spec->key_cols[k]].v.b +
+												  size[k] * row);
+					if (cmp >= 0 || ++i >= nkeys)
+						break;
+				}
+				if (i >= nkeys || cmp != 0)
+					continue;
+				/* a version of a written key: keep the record (key may repeat) */
+				MemoryContextReset(row_cxt);
+				MemoryContextSwitchTo(row_cxt);
+				for (int c = 0; c < spec->ncolumns; c++)
+				{
+					if (b.absent[c])
+					{
+						v[c] = (Datum) 0;
+						vn[c] = true;
+					}
+					else
+						LakeVectorToDatums(&spec->types[c], &b.columns[c], row, 1,
+										   &v[c], &vn[c]);
+				}
+				kind = b.kind ? (LakeRecordKind) b.kind[row] : LAKE_REC_ENGINE;
+				if (kind == LAKE_REC_OPS && b.ops && !(b.ops->nulls && b.ops->nulls[row]))
+					ops = pnstrdup((const char *) b.ops->v.bytes[row].ptr,
+								   b.ops->v.bytes[row].len);
+				MemoryContextSwitchTo(cxt);
+				LakeWriteBufferAppendRecord(buf, v, vn, kind, ops);
+			}
+		}
+		LakeFileReaderClose(r);
+	}
+	return LakeWriteBufferFlush(buf);
+}
+
+static void
+unlink_files(const LakeFlushSpec *spec, List *files)
+{
+	ListCell   *lc;
+
+	foreach(lc, files)
+		LakeUnlinkQuiet(psprintf("%s/%s/%s", spec->root, spec->table_dir_rel,
+								 ((LakeDataFile *) lfirst(lc))->path));
+}
+
+static int64
+rows_of(List *files)
+{
+	int64		n = 0;
+	ListCell   *lc;
+
+	foreach(lc, files)
+		n += ((LakeDataFile *) lfirst(lc))->row_count;
+	return n;
+}
+
+/*
  * Compare one partition+bucket before and after the commit: two merged
  * scans in key order, joined on the key.  Committed files that cannot hold
  * a key the commit writes are left out of both (their keys are unchanged),
@@ -207,24 +447,16 @@ diff_group(const LakeFlushSpec *spec, const LakeMergeConfig *merge,
 	bool		any_dropped = false;
 	bool		prune;
 	bool	   *wanted = palloc(sizeof(bool) * n);
-	Datum	   *bv = palloc0(sizeof(Datum) * n);
-	bool	   *bn = palloc0(sizeof(bool) * n);
-	Datum	   *av = palloc0(sizeof(Datum) * n);
-	bool	   *an = palloc0(sizeof(bool) * n);
 	PqValue    *lo = palloc0(sizeof(PqValue) * Max(spec->nkey, 1));
 	PqValue    *hi = palloc0(sizeof(PqValue) * Max(spec->nkey, 1));
-	char		bufa[64];
-	char		bufb[64];
-	LakeScan   *bscan;
-	LakeScan   *ascan;
-	bool		bvalid;
-	bool		avalid;
+	const LakePredicate *pred = NULL;
+	List	   *volatile temp = NIL;
 	ListCell   *lc;
 
 	for (int c = 0; c < spec->ncolumns; c++)
 	{
 		wanted[c] = true;
-		if (LakeTypeValueSize(&spec->types[c]) > sizeof(bufa))
+		if (LakeTypeValueSize(&spec->types[c]) > 64)
 			elog(ERROR, "lake_fdw: key value of %zu bytes", LakeTypeValueSize(&spec->types[c]));
 	}
 	foreach(lc, added)
@@ -253,8 +485,58 @@ diff_group(const LakeFlushSpec *spec, const LakeMergeConfig *merge,
 			after = lappend(after, f);
 	}
 
-	bscan = group_scan(spec, merge, wanted, before, NIL, cxt);
-	ascan = group_scan(spec, merge, wanted, after, pending, cxt);
+	/* fold once when the commit writes few keys for the bucket's size */
+	if (prune && (merge == NULL || merge->sequence_col < 0) &&
+		rows_of(pending) * 4 <= rows_of(before))
+	{
+		int			nkeys;
+		Datum	  **keys = written_keys(spec, pending, &nkeys);
+
+		if (nkeys > 0)
+		{
+			pred = key_predicate(spec, lo, hi, keys, nkeys);
+			temp = before_versions(spec, before, keys, nkeys, pred, cxt);
+			elog(DEBUG1, "lake_fdw changelog: %d written keys, %d committed files read once, %lld versions kept",
+				 nkeys, list_length(before), (long long) rows_of(temp));
+			before = after = temp;
+			pred = NULL;
+		}
+	}
+	else if (prune)
+		pred = key_predicate(spec, lo, hi, NULL, 0);
+
+	PG_TRY();
+	{
+		diff_scans(spec, merge, wanted, before, after, pending, pred, out, cxt);
+	}
+	PG_FINALLY();
+	{
+		unlink_files(spec, temp);
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(old);
+}
+
+/* Join the merged reads "before" and "after" on the key: the changes */
+static void
+diff_scans(const LakeFlushSpec *spec, const LakeMergeConfig *merge, const bool *wanted,
+		   List *before, List *after, List *pending, const LakePredicate *pred,
+		   LakeWriteBuffer *out, MemoryContext cxt)
+{
+	int			n = Max(spec->ncolumns, 1);
+	Datum	   *bv = palloc0(sizeof(Datum) * n);
+	bool	   *bn = palloc0(sizeof(bool) * n);
+	Datum	   *av = palloc0(sizeof(Datum) * n);
+	bool	   *an = palloc0(sizeof(bool) * n);
+	char		bufa[64];
+	char		bufb[64];
+	LakeScan   *bscan;
+	LakeScan   *ascan;
+	bool		bvalid;
+	bool		avalid;
+
+	bscan = group_scan(spec, merge, wanted, before, NIL, pred, cxt);
+	ascan = group_scan(spec, merge, wanted, after, pending, pred, cxt);
 	bvalid = LakeScanNext(bscan, bv, bn);
 	avalid = LakeScanNext(ascan, av, an);
 	while (bvalid || avalid)
@@ -286,7 +568,6 @@ diff_group(const LakeFlushSpec *spec, const LakeMergeConfig *merge,
 	}
 	LakeScanEnd(bscan);
 	LakeScanEnd(ascan);
-	MemoryContextSwitchTo(old);
 }
 
 typedef struct ChangeGroup

@@ -8,7 +8,11 @@
  * consumer waits -- and reads the position from consumer/consumer-<name>.
  * Every scan of the consumer in that transaction reads the changes after
  * that position (so reading twice gives the same changes); each reports
- * the last snapshot whose changes it returned completely.
+ * what it returned: the last snapshot whose changes it returned completely
+ * and how many changes of the next snapshot it returned before it was
+ * stopped (LIMIT, a cursor closed early).  A position is such a pair
+ * (snapshot, offset), ordered lexicographically; the next transaction
+ * resumes at exactly the next change, so every change is delivered once.
  *
  * At pre-commit the consumer file is rewritten with a *pending* position:
  * (this server's system identifier, the transaction's full xid -- first
@@ -46,6 +50,7 @@ typedef struct AdvanceMark
 {
 	SubTransactionId subid;
 	int64		advance;
+	int64		advance_offset;
 } AdvanceMark;
 
 typedef struct ConsumerUse
@@ -53,7 +58,9 @@ typedef struct ConsumerUse
 	LakeTable  *table;			/* consumer_cxt */
 	char	   *name;
 	int64		start;			/* position at the first scan */
+	int64		start_offset;
 	int64		advance;		/* position to store at commit */
+	int64		advance_offset;
 	List	   *marks;			/* AdvanceMark*, innermost last */
 } ConsumerUse;
 
@@ -105,20 +112,31 @@ find_use(LakeTable *table, const char *name)
 	return NULL;
 }
 
+/* Is position (a, ao) before (b, bo)? */
+static bool
+position_before(int64 a, int64 ao, int64 b, int64 bo)
+{
+	return a < b || (a == b && ao < bo);
+}
+
 /*
  * LakeConsumerBegin
  *		A changelog scan of consumer name starts: its position (0 = it has
- *		consumed nothing yet).
+ *		consumed nothing yet), and in *offset how many changes of the next
+ *		snapshot it has consumed.
  */
 int64
-LakeConsumerBegin(LakeTable *table, const char *name)
+LakeConsumerBegin(LakeTable *table, const char *name, int64 *offset)
 {
 	ConsumerUse *u = find_use(table, name);
 	LakeConsumer *c;
 	MemoryContext old;
 
 	if (u)
+	{
+		*offset = u->start_offset;
 		return u->start;
+	}
 	LakeConsumerCheckName(name);
 	if (!consumer_callback_registered)
 	{
@@ -136,26 +154,29 @@ LakeConsumerBegin(LakeTable *table, const char *name)
 	u = palloc0(sizeof(ConsumerUse));
 	u->table = LakeTableOpen(table->root, table->relpath);
 	u->name = pstrdup(name);
-	u->start = c ? LakeConsumerResolve(table, c, true) : 0;
+	u->start = c ? LakeConsumerResolveAt(table, c, true, &u->start_offset) : 0;
 	u->advance = u->start;
+	u->advance_offset = u->start_offset;
 	consumer_uses = lappend(consumer_uses, u);
 	MemoryContextSwitchTo(old);
+	*offset = u->start_offset;
 	return u->start;
 }
 
 /*
  * LakeConsumerAdvance
- *		The scan returned every change up to snapshot position: store it if
- *		the transaction commits.
+ *		The scan returned every change up to snapshot position and the
+ *		first offset changes of the next one: store it if the transaction
+ *		commits.
  */
 void
-LakeConsumerAdvance(LakeTable *table, const char *name, int64 position)
+LakeConsumerAdvance(LakeTable *table, const char *name, int64 position, int64 offset)
 {
 	ConsumerUse *u = find_use(table, name);
 
 	if (u == NULL)
 		elog(ERROR, "lake_fdw: consumer \"%s\" advanced without a scan", name);
-	if (position <= u->advance)
+	if (!position_before(u->advance, u->advance_offset, position, offset))
 		return;
 	if (GetCurrentTransactionNestLevel() > 1)
 	{
@@ -168,11 +189,13 @@ LakeConsumerAdvance(LakeTable *table, const char *name, int64 position)
 
 			m->subid = subid;
 			m->advance = u->advance;
+			m->advance_offset = u->advance_offset;
 			u->marks = lappend(u->marks, m);
 			MemoryContextSwitchTo(old);
 		}
 	}
 	u->advance = position;
+	u->advance_offset = offset;
 }
 
 /*
@@ -201,6 +224,7 @@ consumer_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 		if (event == SUBXACT_EVENT_ABORT_SUB)
 		{
 			u->advance = m->advance;
+			u->advance_offset = m->advance_offset;
 			u->marks = list_delete_last(u->marks);
 		}
 		else if (list_length(u->marks) > 1 &&
@@ -243,13 +267,19 @@ store_pending(void)
 		LakeConsumer c;
 		LakeConsumer *cur;
 
-		if (u->advance <= u->start)
+		if (!position_before(u->start, u->start_offset, u->advance, u->advance_offset))
 			continue;
 		cur = LakeConsumerLoad(u->table, u->name);
+		if (cur && cur->pending_xid != 0 && cur->pending_system_id != GetSystemIdentifier())
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("consumer \"%s\" of lake table \"%s\" was moved by another server",
+							u->name, u->table->relpath),
+					 errhint("Consumers are per server: give each server its own consumer names.")));
 		memset(&c, 0, sizeof(c));
 		c.name = u->name;
-		c.position = cur ? LakeConsumerResolve(u->table, cur, true) : 0;
-		if (c.position != u->start)
+		c.position = cur ? LakeConsumerResolveAt(u->table, cur, true, &c.offset) : 0;
+		if (c.position != u->start || c.offset != u->start_offset)
 			ereport(ERROR,
 					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 					 errmsg("consumer \"%s\" of lake table \"%s\" was moved by another transaction",
@@ -259,6 +289,7 @@ store_pending(void)
 		c.pending_system_id = GetSystemIdentifier();
 		c.pending_xid = U64FromFullTransactionId(durable_xid());
 		c.pending_position = u->advance;
+		c.pending_offset = u->advance_offset;
 		LakeFaultPoint("consumer-before-store");
 		LakeConsumerStore(u->table, &c);
 		LakeFaultPoint("consumer-after-store");

@@ -169,8 +169,9 @@ extern LakeMergeConfig *LakeMergeConfigFromSchema(const LakeSchema *schema,
 extern int	LakeCompactRelation(Oid relid, bool full, bool quiet_races);
 
 /* consumer.c: exactly-once changelog consumers */
-extern int64 LakeConsumerBegin(LakeTable *table, const char *name);
-extern void LakeConsumerAdvance(LakeTable *table, const char *name, int64 position);
+extern int64 LakeConsumerBegin(LakeTable *table, const char *name, int64 *offset);
+extern void LakeConsumerAdvance(LakeTable *table, const char *name, int64 position,
+								int64 offset);
 
 /* changelog_scan.c: scans of tables with scan 'changelog' */
 extern bool LakeRelIsChangelog(Oid relid);

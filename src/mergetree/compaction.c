@@ -241,17 +241,7 @@ LakeCompactBucket(LakeTable *table, const LakeFlushSpec *flush,
 
 	for (int i = 0; i < flush->ncolumns; i++)
 		wanted[i] = true;
-	memset(&spec, 0, sizeof(spec));
-	spec.root = table->root;
-	spec.table_rel = table->relpath;
-	spec.ncolumns = flush->ncolumns;
-	spec.names = flush->names;
-	spec.types = flush->types;
-	spec.wanted = wanted;
-	spec.nkey = flush->nkey;
-	spec.key_cols = flush->key_cols;
-	spec.merge = policy->merge;
-	spec.files = b->files;
+	LakeScanSpecForBucket(&spec, flush, policy->merge, wanted, b->files);
 
 	buf = LakeWriteBufferCreate(cxt, flush);
 	PG_TRY();

@@ -279,6 +279,8 @@ typedef struct LakeConsumer
 	char	   *name;
 	int64		position;		/* last snapshot whose changes were consumed
 								 * (0 = none) */
+	int64		offset;			/* and how many of the next snapshot's
+								 * changes, in scan order (0 = none) */
 	TimestampTz updated_at;
 	/*
 	 * A position written by a transaction that may not have committed: it
@@ -288,6 +290,7 @@ typedef struct LakeConsumer
 	uint64		pending_system_id;
 	uint64		pending_xid;	/* FullTransactionId */
 	int64		pending_position;
+	int64		pending_offset;
 } LakeConsumer;
 
 /* Consumer names: 1-100 characters of [A-Za-z0-9_.-]; ERROR otherwise */
@@ -302,6 +305,9 @@ extern void LakeConsumerStore(LakeTable *table, const LakeConsumer *consumer);
  * ERROR if strict, else the lower position.
  */
 extern int64 LakeConsumerResolve(LakeTable *table, const LakeConsumer *c, bool strict);
+/* The same, also giving the resolved offset into the next snapshot */
+extern int64 LakeConsumerResolveAt(LakeTable *table, const LakeConsumer *c, bool strict,
+								   int64 *offset);
 /* Every consumer of the table (List of LakeConsumer*), sorted by name */
 extern List *LakeConsumerList(LakeTable *table);
 extern void LakeConsumerDrop(LakeTable *table, const char *name);

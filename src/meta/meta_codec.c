@@ -35,10 +35,11 @@ static const char *const kind_name[] = {
 
 /*
  * Format version each kind is written with: manifests are at 2 (entries
- * end with data_snapshot_id), the others still at 1.
+ * end with data_snapshot_id), consumers at 2 (offsets into a snapshot),
+ * the others still at 1.
  */
 static const uint16 kind_write_version[] = {
-	0, 1, 1, 1, LAKE_MANIFEST_VERSION, 1, 1, 1
+	0, 1, 1, 1, LAKE_MANIFEST_VERSION, 1, 2, 1
 };
 
 StaticAssertDecl(lengthof(kind_write_version) == lengthof(kind_magic),

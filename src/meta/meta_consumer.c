@@ -4,7 +4,8 @@
  *	  (consumer/consumer-<name>).
  *
  * A consumer file holds the last snapshot whose changes the consumer
- * processed, and possibly a pending position written by a transaction at
+ * processed and how many changes of the next one it processed (a scan cut
+ * short inside a snapshot, e.g. by LIMIT: version 2 files), and possibly a pending position written by a transaction at
  * its pre-commit, which holds only if that transaction committed
  * (LakeConsumerResolve checks the commit log; see fdw/consumer.c).  The file
  * is replaced as a whole: written to a temporary name, fsynced, renamed
@@ -15,7 +16,6 @@
  */
 #include "postgres.h"
 
-#include <dirent.h>
 #include <unistd.h>
 
 #include "access/transam.h"
@@ -78,6 +78,11 @@ LakeConsumerLoad(LakeTable *table, const char *name)
 	c->pending_system_id = LakeDecUInt(&dec, "pending_system_id");
 	c->pending_xid = LakeDecUInt(&dec, "pending_xid");
 	c->pending_position = LakeDecIntRange(&dec, "pending_position", 0, PG_INT64_MAX);
+	if (dec.version >= 2)
+	{
+		c->offset = LakeDecIntRange(&dec, "offset", 0, PG_INT64_MAX);
+		c->pending_offset = LakeDecIntRange(&dec, "pending_offset", 0, PG_INT64_MAX);
+	}
 	LakeDecEnd(&dec);
 	pfree((char *) dec.data);
 	pfree(path);
@@ -104,6 +109,8 @@ LakeConsumerStore(LakeTable *table, const LakeConsumer *c)
 	LakeEncUInt(&enc, c->pending_system_id);
 	LakeEncUInt(&enc, c->pending_xid);
 	LakeEncInt(&enc, c->pending_position);
+	LakeEncInt(&enc, c->offset);
+	LakeEncInt(&enc, c->pending_offset);
 	data = LakeEncFinish(&enc, LAKE_META_CONSUMER, &len);
 
 	tmp = psprintf("%s/.consumer-%s.tmp-%d", dir, c->name, MyProcPid);
@@ -129,17 +136,46 @@ LakeConsumerStore(LakeTable *table, const LakeConsumer *c)
 int64
 LakeConsumerResolve(LakeTable *table, const LakeConsumer *c, bool strict)
 {
+	int64		offset;
+
+	return LakeConsumerResolveAt(table, c, strict, &offset);
+}
+
+/* The lower of the two positions (what expiry must keep) */
+static int64
+resolve_low(const LakeConsumer *c, int64 *offset)
+{
+	if (c->position < c->pending_position ||
+		(c->position == c->pending_position && c->offset <= c->pending_offset))
+	{
+		*offset = c->offset;
+		return c->position;
+	}
+	*offset = c->pending_offset;
+	return c->pending_position;
+}
+
+/* The committed position: the pending one if its transaction committed */
+static int64
+resolve_commit(const LakeConsumer *c, bool committed, int64 *offset)
+{
+	*offset = committed ? c->pending_offset : c->offset;
+	return committed ? c->pending_position : c->position;
+}
+
+int64
+LakeConsumerResolveAt(LakeTable *table, const LakeConsumer *c, bool strict, int64 *offset)
+{
 	FullTransactionId fxid;
 	TransactionId xid;
-	int64		low = Min(c->position, c->pending_position);
 
 	if (c->pending_xid == 0)
-		return c->position;
+		return resolve_commit(c, false, offset);
 	if (!strict &&
 		(c->pending_system_id != GetSystemIdentifier() ||
 		 !FullTransactionIdPrecedes(FullTransactionIdFromU64(c->pending_xid),
 									ReadNextFullTransactionId())))
-		return low;
+		return resolve_low(c, offset);
 	if (c->pending_system_id != GetSystemIdentifier())
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -156,11 +192,11 @@ LakeConsumerResolve(LakeTable *table, const LakeConsumer *c, bool strict)
 				 errhint("Use lake_reset_consumer() to set its position.")));
 	xid = XidFromFullTransactionId(fxid);
 	if (TransactionIdIsCurrentTransactionId(xid))
-		return c->pending_position;
+		return resolve_commit(c, true, offset);
 	if (TransactionIdIsInProgress(xid))
 	{
 		if (!strict)
-			return low;
+			return resolve_low(c, offset);
 		ereport(ERROR,
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 				 errmsg("consumer \"%s\" of lake table \"%s\" is being advanced by a concurrent transaction",
@@ -170,14 +206,14 @@ LakeConsumerResolve(LakeTable *table, const LakeConsumer *c, bool strict)
 	if (TransactionIdPrecedes(xid, ShmemVariableCache->oldestClogXid))
 	{
 		if (!strict)
-			return low;
+			return resolve_low(c, offset);
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("consumer \"%s\" of lake table \"%s\" has a pending position whose transaction is too old to check",
 						c->name, table->relpath),
 				 errhint("Use lake_reset_consumer() to set its position.")));
 	}
-	return TransactionIdDidCommit(xid) ? c->pending_position : c->position;
+	return resolve_commit(c, TransactionIdDidCommit(xid), offset);
 }
 
 static int
@@ -189,33 +225,11 @@ consumer_name_cmp(const ListCell *a, const ListCell *b)
 List *
 LakeConsumerList(LakeTable *table)
 {
-	char	   *dir = LakeTableFilePath(table, "consumer");
-	DIR		   *d;
-	struct dirent *de;
-	List	   *names = NIL;
+	List	   *names = LakeMetaListNames(table, "consumer", "consumer-",
+										  LAKE_CONSUMER_NAME_MAX);
 	List	   *out = NIL;
 	ListCell   *lc;
 
-	d = AllocateDir(dir);
-	if (d == NULL && (errno == ENOENT || errno == ENOTDIR))
-	{
-		pfree(dir);
-		return NIL;
-	}
-	while ((de = ReadDir(d, dir)) != NULL)
-	{
-		const char *name;
-
-		CHECK_FOR_INTERRUPTS();
-		if (strncmp(de->d_name, "consumer-", 9) != 0)
-			continue;
-		name = de->d_name + 9;
-		if (strlen(name) > LAKE_CONSUMER_NAME_MAX || !LakeNameIsSafe(name))
-			continue;
-		names = lappend(names, pstrdup(name));
-	}
-	FreeDir(d);
-	pfree(dir);
 	foreach(lc, names)
 	{
 		LakeConsumer *c = LakeConsumerLoad(table, (char *) lfirst(lc));

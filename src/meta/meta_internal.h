@@ -82,6 +82,13 @@ extern bool LakeMetaReadFile(const char *path, LakeMetaKind kind,
 /* absolute path of "<table>/<rel>", checked by LakePathJoin */
 extern char *LakeTableFilePath(LakeTable *table, const char *rel);
 extern bool LakeNameIsSafe(const char *name);
+/*
+ * Names of the files <prefix><name> in directory rel of the table (names
+ * safe and at most max_len long; others are ignored), unsorted.  NIL if
+ * the directory does not exist.
+ */
+extern List *LakeMetaListNames(LakeTable *table, const char *rel, const char *prefix,
+							   int max_len);
 
 /* ---------------------------------------------------------------------
  * Snapshots (meta_snapshot.c)

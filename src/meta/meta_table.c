@@ -16,11 +16,13 @@
  */
 #include "postgres.h"
 
+#include <dirent.h>
 #include <sys/stat.h>
 
 #include "io/io.h"
 #include "meta/meta_internal.h"
 #include "miscadmin.h"
+#include "storage/fd.h"
 
 /* upper bounds that keep a corrupt schema from asking for absurd memory */
 #define LAKE_MAX_COLUMNS	1600
@@ -441,4 +443,36 @@ LakeSchemaOption(const LakeSchema *schema, const char *name)
 			return o->value;
 	}
 	return NULL;
+}
+
+List *
+LakeMetaListNames(LakeTable *table, const char *rel, const char *prefix, int max_len)
+{
+	char	   *dir = LakeTableFilePath(table, rel);
+	size_t		plen = strlen(prefix);
+	DIR		   *d;
+	struct dirent *de;
+	List	   *names = NIL;
+
+	d = AllocateDir(dir);
+	if (d == NULL && (errno == ENOENT || errno == ENOTDIR))
+	{
+		pfree(dir);
+		return NIL;
+	}
+	while ((de = ReadDir(d, dir)) != NULL)
+	{
+		const char *name;
+
+		CHECK_FOR_INTERRUPTS();
+		if (strncmp(de->d_name, prefix, plen) != 0)
+			continue;
+		name = de->d_name + plen;
+		if (strlen(name) > max_len || !LakeNameIsSafe(name))
+			continue;
+		names = lappend(names, pstrdup(name));
+	}
+	FreeDir(d);
+	pfree(dir);
+	return names;
 }

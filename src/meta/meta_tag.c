@@ -14,14 +14,12 @@
  */
 #include "postgres.h"
 
-#include <dirent.h>
 #include <unistd.h>
 
 #include "io/io.h"
 #include "lib/stringinfo.h"
 #include "meta/meta_internal.h"
 #include "miscadmin.h"
-#include "storage/fd.h"
 
 #define LAKE_TAG_NAME_MAX	100
 
@@ -224,33 +222,9 @@ option_name_cmp(const ListCell *a, const ListCell *b)
 List *
 LakeTagList(LakeTable *table)
 {
-	char	   *dir = LakeTableFilePath(table, "tag");
-	DIR		   *d;
-	struct dirent *de;
-	List	   *names = NIL;
+	List	   *names = LakeMetaListNames(table, "tag", "tag-", LAKE_TAG_NAME_MAX);
 	List	   *out = NIL;
 	ListCell   *lc;
-
-	d = AllocateDir(dir);
-	if (d == NULL && (errno == ENOENT || errno == ENOTDIR))
-	{
-		pfree(dir);
-		return NIL;
-	}
-	while ((de = ReadDir(d, dir)) != NULL)
-	{
-		const char *name;
-
-		CHECK_FOR_INTERRUPTS();
-		if (strncmp(de->d_name, "tag-", 4) != 0)
-			continue;
-		name = de->d_name + 4;
-		if (strlen(name) > LAKE_TAG_NAME_MAX || !LakeNameIsSafe(name))
-			continue;
-		names = lappend(names, pstrdup(name));
-	}
-	FreeDir(d);
-	pfree(dir);
 
 	foreach(lc, names)
 	{

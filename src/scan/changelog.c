@@ -10,7 +10,10 @@
  * files carry the change kind itself in _lake_kind.  Within a snapshot the
  * files are read in the order given (the caller sorts them by sequence)
  * and each file in its row order; no merging happens here: a change is a
- * row as it was written.
+ * row as it was written.  So the order of the changes of one snapshot is
+ * fixed, and a position inside it (the number of its changes returned) is
+ * exact: a consumer cut short by LIMIT resumes at the next change
+ * (first_skip).
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -32,6 +35,9 @@ struct LakeChangeScan
 	uint32		row;			/* next row of batch */
 	bool		have_batch;
 	int64		completed;		/* highest snapshot fully returned */
+	int64		pos_snapshot;	/* snapshot of the last change returned */
+	int64		pos_count;		/* its changes returned (or skipped) */
+	int64		skip_left;		/* of first_snapshot, still to skip */
 	bool		done;
 	LakeScanStats stats;
 };
@@ -75,6 +81,9 @@ LakeChangeScanRescan(LakeChangeScan *cs)
 	cs->file_cell = cs->snap_cell ?
 		list_head(((LakeChangeSnapshot *) lfirst(cs->snap_cell))->files) : NULL;
 	cs->completed = cs->spec.first_snapshot - 1;
+	cs->pos_snapshot = cs->spec.first_snapshot;
+	cs->pos_count = cs->spec.first_skip;
+	cs->skip_left = cs->spec.first_skip;
 	cs->done = false;
 }
 
@@ -155,6 +164,18 @@ LakeChangeScanNext(LakeChangeScan *cs, Datum *values, bool *isnull, LakeChange *
 			/* rows a savepoint rollback left beyond the entry's range */
 			if (cs->batch.seq && cs->batch.seq[r] > cs->file->max_sequence)
 				continue;
+			if (snap->snapshot_id != cs->pos_snapshot)
+			{
+				cs->pos_snapshot = snap->snapshot_id;
+				cs->pos_count = 0;
+			}
+			if (snap->snapshot_id == cs->spec.first_snapshot && cs->skip_left > 0)
+			{
+				/* consumed by an earlier scan cut short */
+				cs->skip_left--;
+				continue;
+			}
+			cs->pos_count++;
 			if (cs->file->kind == LAKE_FILE_CHANGELOG)
 				change->kind = (LakeChangeKind) kind;
 			else
@@ -185,6 +206,21 @@ int64
 LakeChangeScanCompleted(LakeChangeScan *cs)
 {
 	return cs->completed;
+}
+
+void
+LakeChangeScanPosition(LakeChangeScan *cs, int64 *snapshot, int64 *offset)
+{
+	if (cs->done || cs->pos_count == 0 || cs->pos_snapshot <= cs->completed)
+	{
+		*snapshot = cs->completed;
+		*offset = 0;
+	}
+	else
+	{
+		*snapshot = cs->pos_snapshot - 1;
+		*offset = cs->pos_count;
+	}
 }
 
 void

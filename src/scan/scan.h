@@ -110,6 +110,15 @@ typedef struct LakeScan LakeScan;
 /* Sort committed files into version order, as LakeScanSpec.files wants */
 extern List *LakeScanSortFiles(List *files);
 
+/*
+ * A spec reading committed files (version order) of a primary-key table
+ * as its writers describe it (flush spec: columns, key), merged with merge:
+ * no pending rows, no predicate.  Compaction and changelog writers.
+ */
+extern void LakeScanSpecForBucket(LakeScanSpec *ss, const LakeFlushSpec *flush,
+								  const LakeMergeConfig *merge, const bool *wanted,
+								  List *files);
+
 extern LakeScan *LakeScanBegin(const LakeScanSpec *spec, MemoryContext cxt);
 
 /*
@@ -217,6 +226,8 @@ typedef struct LakeChangeSpec
 	List	   *snapshots;		/* LakeChangeSnapshot*, ascending ids, within
 								 * the range (snapshots without changes may
 								 * be left out) */
+	int64		first_skip;		/* changes of first_snapshot already consumed:
+								 * skipped */
 } LakeChangeSpec;
 
 typedef struct LakeChange
@@ -234,6 +245,13 @@ extern bool LakeChangeScanNext(LakeChangeScan *cs, Datum *values, bool *isnull,
 							   LakeChange *change);
 /* Highest snapshot id whose changes were all returned (first - 1 if none) */
 extern int64 LakeChangeScanCompleted(LakeChangeScan *cs);
+
+/*
+ * What the scan has returned so far, as a position: every change of the
+ * snapshots up to *snapshot, and the first *offset changes (in scan order,
+ * skipped ones included) of the next one.
+ */
+extern void LakeChangeScanPosition(LakeChangeScan *cs, int64 *snapshot, int64 *offset);
 extern void LakeChangeScanRescan(LakeChangeScan *cs);
 extern void LakeChangeScanGetStats(LakeChangeScan *cs, LakeScanStats *stats);
 extern void LakeChangeScanEnd(LakeChangeScan *cs);

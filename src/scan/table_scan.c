@@ -1537,3 +1537,21 @@ LakeScanEnd(LakeScan *scan)
 	close_readers(scan);
 	MemoryContextDelete(scan->cxt);
 }
+
+void
+LakeScanSpecForBucket(LakeScanSpec *ss, const LakeFlushSpec *flush,
+					  const LakeMergeConfig *merge, const bool *wanted, List *files)
+{
+	memset(ss, 0, sizeof(*ss));
+	ss->root = flush->root;
+	ss->table_rel = flush->table_dir_rel;
+	ss->ncolumns = flush->ncolumns;
+	ss->names = flush->names;
+	ss->types = flush->types;
+	ss->wanted = wanted;
+	ss->nkey = flush->nkey;
+	ss->key_cols = flush->key_cols;
+	ss->merge = merge;
+	ss->files = files;
+	ss->pending_limit = PG_INT64_MAX;
+}
