@@ -171,17 +171,30 @@ LakeRootCheck(const char *root, bool need_writable)
 }
 
 /*
- * realpath() of the root, palloc'd.
+ * realpath() of the root, palloc'd.  The last root resolved is remembered
+ * for the backend's life (every path of a statement is joined to the same
+ * root, and resolving it costs a readlink per component): a root that is a
+ * symbolic link re-pointed while a backend runs is seen by new backends.
  */
+static char last_root[MAXPGPATH];
+static char last_resolved[PATH_MAX];
+
 static char *
 resolve_root(const char *root)
 {
 	char		buf[PATH_MAX];
 
+	if (last_root[0] != '\0' && strcmp(root, last_root) == 0)
+		return pstrdup(last_resolved);
 	if (realpath(root, buf) == NULL)
 		ereport(ERROR,
 				(errcode_for_file_access(),
 				 errmsg("could not resolve lake root \"%s\": %m", root)));
+	if (strlen(root) < sizeof(last_root))
+	{
+		strlcpy(last_resolved, buf, sizeof(last_resolved));
+		strlcpy(last_root, root, sizeof(last_root));
+	}
 	return pstrdup(buf);
 }
 

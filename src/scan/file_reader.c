@@ -27,7 +27,7 @@ struct LakeFileReader
 	char	   *path;
 	char	   *display;
 	LakeFile   *file;
-	PqAllocator alloc;			/* draws from the reader's context */
+	LakeCachedReader *cached;	/* owns pq (reader_cache.c) */
 	PqReader   *pq;
 	int			ncolumns;		/* projected */
 	int		   *file_col;		/* per projected column, -1 = absent */
@@ -74,11 +74,21 @@ LakeFileReaderOpen(const char *path, const char *display_name)
 	src.read_at = source_read_at;
 	src.size = LakeFileSize(r->file);
 	src.ctx = r->file;
-	ParquetReaderOptionsInit(&ropts);
-	LakeAllocatorInit(&r->alloc, CurrentMemoryContext);
-	r->pq = ParquetReaderOpen(&src, &ropts, &r->alloc, r->display, &err);
-	if (r->pq == NULL)
-		LakeReportParquetError(&err, r->display);
+	r->cached = LakeReaderCacheTake(path, src.size);
+	if (r->cached)
+	{
+		if (ParquetReaderAttach(r->cached->pq, &src, &err) != PQ_OK)
+			LakeReportParquetError(&err, r->display);
+	}
+	else
+	{
+		r->cached = LakeReaderCacheNew(path, src.size);
+		ParquetReaderOptionsInit(&ropts);
+		r->cached->pq = ParquetReaderOpen(&src, &ropts, &r->cached->alloc, r->display, &err);
+		if (r->cached->pq == NULL)
+			LakeReportParquetError(&err, r->display);
+	}
+	r->pq = r->cached->pq;
 	r->rg = -1;
 	r->seq_index = -1;
 	r->kind_index = -1;
@@ -501,10 +511,12 @@ LakeFileReaderBytesRead(LakeFileReader *r)
 void
 LakeFileReaderClose(LakeFileReader *r)
 {
-	if (r->pq)
-		ParquetReaderClose(r->pq);
+	/* the footer and indexes stay cached; the page buffers go */
+	if (r->cached)
+		LakeReaderCacheGive(r->cached);
 	if (r->file)
 		LakeFileClose(r->file);
+	r->cached = NULL;
 	r->pq = NULL;
 	r->file = NULL;
 }

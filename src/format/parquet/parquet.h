@@ -368,6 +368,17 @@ extern uint64_t ParquetReaderBytesRead(const PqReader *r);
 
 extern void ParquetReaderClose(PqReader *r);
 
+/*
+ * Keeping a reader across scans of an immutable file (a metadata cache):
+ * Release drops the projection, page buffers and row ranges and forgets the
+ * source, keeping the footer, schema, key/value metadata and the offset and
+ * page indexes read so far; Attach binds it to the reopened file again
+ * (PQ_ERR_CORRUPT if its size differs from the one the footer came from)
+ * and selects every column, as after Open.
+ */
+extern void ParquetReaderRelease(PqReader *r);
+extern PqStatus ParquetReaderAttach(PqReader *r, const PqSource *src, PqError *err);
+
 /* ---------------------------------------------------------------------
  * Bloom filter hashing (xxhash64 of the PLAIN encoding, seed 0)
  * ---------------------------------------------------------------------

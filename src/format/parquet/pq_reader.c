@@ -277,6 +277,12 @@ ParquetReaderClose(PqReader *r)
 		}
 		pq_free(r->alloc, r->pic);
 	}
+	if (r->oic)
+	{
+		for (int i = 0; i < r->meta.nrowgroups * r->ncols; i++)
+			PqOffsetIndexFree(&r->oic[i].oi, r->alloc);
+		pq_free(r->alloc, r->oic);
+	}
 	if (r->cols)
 		for (int i = 0; i < r->ncols; i++)
 			pq_free(r->alloc, r->cols[i].name);
@@ -328,6 +334,7 @@ ParquetReaderOpen(const PqSource *src, const PqReaderOptions *opts,
 	if (r->opts.max_page_values == 0)
 		r->opts.max_page_values = 16 * 1024 * 1024;
 	r->src = *src;
+	r->file_size = src->size;
 	r->rg = -1;
 	r->bloom_rg = -1;
 	if (!name)
@@ -526,7 +533,7 @@ ParquetReaderBytesRead(const PqReader *r)
 static void
 sel_reset_chunk(PqReader *r, RSel *s)
 {
-	PqOffsetIndexFree(&s->oi, r->alloc);
+	s->oi = NULL;
 	s->use_oi = false;
 	s->oi_next = 0;
 	s->dict_loaded = false;
@@ -605,8 +612,8 @@ ParquetReaderSelectColumns(PqReader *r, const int *columns, int ncolumns,
 	return PQ_OK;
 }
 
-PqStatus
-PqReaderLoadOffsetIndex(PqReader *r, int g, int c, PqMetaOffsetIndex *oi,
+static PqStatus
+load_offset_index(PqReader *r, int g, int c, PqMetaOffsetIndex *oi,
 				  bool *present, PqError *err)
 {
 	const PqMetaColumn *m = &r->meta.rowgroups[g].columns[c];
@@ -693,6 +700,89 @@ PqReaderLoadOffsetIndex(PqReader *r, int g, int c, PqMetaOffsetIndex *oi,
 }
 
 PqStatus
+PqReaderOffsetIndex(PqReader *r, int g, int c, const PqMetaOffsetIndex **oi,
+					bool *present, PqError *err)
+{
+	ROffsetIndexCache *oc;
+
+	*oi = NULL;
+	*present = false;
+	if (!r->oic)
+	{
+		r->oic = PqAllocZero(r->alloc, sizeof(ROffsetIndexCache) *
+							 ((size_t) r->meta.nrowgroups * r->ncols + 1));
+		if (!r->oic)
+			return PqErrorSet(err, PQ_ERR_NOMEM, PQ_NO_OFFSET, "out of memory");
+	}
+	oc = &r->oic[(size_t) g * r->ncols + c];
+	if (!oc->loaded)
+	{
+		PqStatus	st = load_offset_index(r, g, c, &oc->oi, &oc->present, err);
+
+		if (st != PQ_OK)
+			return st;
+		oc->loaded = true;
+	}
+	*present = oc->present;
+	if (oc->present)
+		*oi = &oc->oi;
+	return PQ_OK;
+}
+
+/*
+ * Reuse across scans: Release drops what one scan needs (projection, page
+ * and dictionary buffers, row ranges) and forgets the source; the footer,
+ * schema, offset indexes, page indexes and key/value metadata stay.
+ * Attach binds a released reader to a source again (the same file, reopened:
+ * its size must be the one the footer was read from) and selects every
+ * column, as after Open.
+ */
+void
+ParquetReaderRelease(PqReader *r)
+{
+	for (int i = 0; i < r->nsel; i++)
+		sel_free(r, &r->sels[i]);
+	pq_free(r->alloc, r->sels);
+	r->sels = NULL;
+	r->nsel = 0;
+	free_retired(r);
+	pq_free(r->alloc, r->retired);
+	r->retired = NULL;
+	r->retired_cap = 0;
+	pq_free(r->alloc, r->ranges);
+	r->ranges = NULL;
+	r->ranges_cap = 0;
+	r->nranges = 0;
+	r->rg = -1;
+	memset(&r->src, 0, sizeof(r->src));
+}
+
+PqStatus
+ParquetReaderAttach(PqReader *r, const PqSource *src, PqError *err)
+{
+	int		   *all;
+	PqStatus	st;
+
+	if (!src || !src->read_at)
+		return PqErrorSet(err, PQ_ERR_ARG, PQ_NO_OFFSET, "parquet reader: a source is required");
+	if (src->size != r->file_size)
+		return PqErrorSet(err, PQ_ERR_CORRUPT, PQ_NO_OFFSET,
+						  "file \"%s\": %llu bytes, but %llu when its footer was read",
+						  r->name, (unsigned long long) src->size,
+						  (unsigned long long) r->file_size);
+	r->src = *src;
+	r->bytes_read = 0;
+	all = pq_alloc(r->alloc, sizeof(int) * (r->ncols ? r->ncols : 1));
+	if (!all)
+		return PqErrorSet(err, PQ_ERR_NOMEM, PQ_NO_OFFSET, "out of memory");
+	for (int i = 0; i < r->ncols; i++)
+		all[i] = i;
+	st = ParquetReaderSelectColumns(r, all, r->ncols, err);
+	pq_free(r->alloc, all);
+	return st;
+}
+
+PqStatus
 ParquetReaderStartRowGroup(PqReader *r, int rg, const PqRowRange *ranges,
 						   int nranges, PqError *err)
 {
@@ -771,7 +861,7 @@ ParquetReaderStartRowGroup(PqReader *r, int rg, const PqRowRange *ranges,
 			!(r->nranges == 1 && r->ranges[0].first == 0 && r->ranges[0].count == rows))
 		{
 			bool		present;
-			PqStatus	st = PqReaderLoadOffsetIndex(r, rg, s->col, &s->oi, &present, err);
+			PqStatus	st = PqReaderOffsetIndex(r, rg, s->col, &s->oi, &present, err);
 
 			if (st != PQ_OK)
 				return st;
@@ -946,9 +1036,9 @@ ensure_dictionary(PqReader *r, RSel *s, uint64_t off, PqError *err)
 
 	if (s->dict_loaded)
 		return PQ_OK;
-	if (!s->use_oi || s->oi.npages == 0 || (uint64_t) s->oi.pages[0].offset <= s->chunk_start)
+	if (!s->use_oi || s->oi->npages == 0 || (uint64_t) s->oi->pages[0].offset <= s->chunk_start)
 		return CORRUPT(off, "dictionary-encoded page without a dictionary page");
-	limit = (uint64_t) s->oi.pages[0].offset;
+	limit = (uint64_t) s->oi->pages[0].offset;
 	st = read_page(r, s, s->chunk_start, limit, &h, &body, err);
 	if (st != PQ_OK)
 		return st;
@@ -1391,14 +1481,14 @@ advance_to(PqReader *r, RSel *s, int64_t row, PqError *err)
 		int64_t		next_first;
 		uint64_t	off;
 
-		while (i + 1 < s->oi.npages && s->oi.pages[i + 1].first_row_index <= row)
+		while (i + 1 < s->oi->npages && s->oi->pages[i + 1].first_row_index <= row)
 			i++;
-		if (i >= s->oi.npages || s->oi.pages[i].first_row_index > row)
+		if (i >= s->oi->npages || s->oi->pages[i].first_row_index > row)
 			return CORRUPT(s->chunk_start, "offset index has no page for row %lld",
 						   (long long) row);
-		next_first = (i + 1 < s->oi.npages) ? s->oi.pages[i + 1].first_row_index : r->rg_rows;
-		off = (uint64_t) s->oi.pages[i].offset;
-		st = read_page(r, s, off, off + (uint64_t) s->oi.pages[i].compressed_page_size,
+		next_first = (i + 1 < s->oi->npages) ? s->oi->pages[i + 1].first_row_index : r->rg_rows;
+		off = (uint64_t) s->oi->pages[i].offset;
+		st = read_page(r, s, off, off + (uint64_t) s->oi->pages[i].compressed_page_size,
 					   &h, &body, err);
 		if (st != PQ_OK)
 			return st;
@@ -1407,10 +1497,10 @@ advance_to(PqReader *r, RSel *s, int64_t row, PqError *err)
 		st = decode_data_page(r, s, &h, body, off, err);
 		if (st != PQ_OK)
 			return st;
-		if ((int64_t) s->page_n != next_first - s->oi.pages[i].first_row_index)
+		if ((int64_t) s->page_n != next_first - s->oi->pages[i].first_row_index)
 			return CORRUPT(off, "page holds %u rows, the offset index says %lld",
-						   s->page_n, (long long) (next_first - s->oi.pages[i].first_row_index));
-		s->page_first_row = s->oi.pages[i].first_row_index;
+						   s->page_n, (long long) (next_first - s->oi->pages[i].first_row_index));
+		s->page_first_row = s->oi->pages[i].first_row_index;
 		s->oi_next = i + 1;
 		return PQ_OK;
 	}
