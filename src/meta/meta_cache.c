@@ -153,9 +153,7 @@ LakeMetaCacheGetStats(LakeMetaCacheStats *stats)
 void
 LakeMetaCacheReset(void)
 {
+	/* emptying is not evicting: the counter stays */
 	while (!dlist_is_empty(&snap_lru))
-	{
-		snap_stats.evictions++;
 		entry_drop(dlist_head_element(SnapCacheEntry, node, &snap_lru));
-	}
 }

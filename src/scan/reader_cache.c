@@ -183,8 +183,11 @@ LakeReaderCacheGetStats(LakeMetaCacheStats *stats)
 void
 LakeReaderCacheReset(void)
 {
+	int64		evictions = cache_stats.evictions;
+
 	if (cache_hash == NULL)
 		return;
 	while (!dlist_is_empty(&cache_lru))
 		cache_remove(dlist_head_element(LakeCachedReader, lru, &cache_lru), true);
+	cache_stats.evictions = evictions;	/* emptying is not evicting */
 }
