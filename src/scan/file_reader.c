@@ -273,7 +273,7 @@ chunk_bloom(void *arg, int column, const PqValue *value)
 }
 
 static bool
-page_index(void *arg, int column, const PqPageIndexEntry **pages, int *npages)
+page_index(void *arg, int column, const PqPageIndex **index)
 {
 	LakeFileReader *r = arg;
 	int			fc = r->pred_file_col[column];
@@ -288,8 +288,7 @@ page_index(void *arg, int column, const PqPageIndexEntry **pages, int *npages)
 		return false;
 	if (st != PQ_OK)
 		LakeReportParquetError(&err, r->display);
-	*pages = pi->pages;
-	*npages = pi->npages;
+	*index = pi;
 	return true;
 }
 

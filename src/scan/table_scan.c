@@ -51,6 +51,8 @@ typedef struct MergeCursor
 	bool		last_wins;		/* the newest version of a key is its row */
 	const LakePredicate *row_pred;	/* rows that cannot match, or NULL */
 	const char *const *read_names;	/* borrowed from the scan */
+	uint8	   *may_match;		/* [batch.nrows] row_pred per row of the batch */
+	uint32		may_match_cap;
 } MergeCursor;
 
 struct LakeScan
@@ -428,10 +430,11 @@ append_next_batch(LakeScan *scan)
 				uint32		keep = 0;
 
 				scan->pred_skip = MemoryContextAlloc(scan->batch_cxt, batch.nrows);
+				LakePredBatchMayMatch(scan->cur_pred, batch.columns, batch.absent,
+									  scan->read_names, batch.nrows, scan->pred_skip);
 				for (uint32 r = 0; r < batch.nrows; r++)
 				{
-					scan->pred_skip[r] = !LakePredRowMayMatch(scan->cur_pred, batch.columns,
-															  batch.absent, scan->read_names, r);
+					scan->pred_skip[r] = !scan->pred_skip[r];
 					keep += !scan->pred_skip[r];
 				}
 				if (keep == 0)
@@ -608,6 +611,18 @@ cursor_settle(MergeCursor *c)
 				return false;
 			}
 			c->pos = 0;
+			if (c->row_pred && c->batch.nrows > 0)
+			{
+				/* evaluated column-wise once per batch */
+				if (c->may_match_cap < c->batch.nrows)
+				{
+					c->may_match = MemoryContextAlloc(GetMemoryChunkContext(c->reader),
+													  c->batch.nrows);
+					c->may_match_cap = c->batch.nrows;
+				}
+				LakePredBatchMayMatch(c->row_pred, c->batch.columns, c->batch.absent,
+									  c->read_names, c->batch.nrows, c->may_match);
+			}
 			continue;
 		}
 		if (c->filter && c->batch.seq && c->batch.seq[c->pos] > c->seq_max)
@@ -616,9 +631,7 @@ cursor_settle(MergeCursor *c)
 			continue;
 		}
 		/* every version of a key fails a key predicate alike */
-		if (c->row_pred &&
-			!LakePredRowMayMatch(c->row_pred, c->batch.columns, c->batch.absent,
-								 c->read_names, c->pos))
+		if (c->row_pred && !c->may_match[c->pos])
 		{
 			c->pos++;
 			continue;

@@ -298,6 +298,8 @@ typedef struct PqPageIndex
 {
 	int			npages;
 	PqPageIndexEntry *pages;	/* owned by the reader, valid until Close */
+	bool		ascending;		/* every page has min/max, none is all NULL,
+								 * and pages[i].max <= pages[i + 1].min */
 } PqPageIndex;
 
 /* A half-open range [first, first + count) of row indexes in a row group. */

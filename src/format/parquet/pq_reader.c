@@ -277,6 +277,15 @@ ParquetReaderClose(PqReader *r)
 		}
 		pq_free(r->alloc, r->pic);
 	}
+	if (r->dic)
+	{
+		for (int i = 0; i < r->meta.nrowgroups * r->ncols; i++)
+		{
+			PqBufFree(&r->dic[i].raw);
+			pq_free(r->alloc, r->dic[i].vals);
+		}
+		pq_free(r->alloc, r->dic);
+	}
 	if (r->oic)
 	{
 		for (int i = 0; i < r->meta.nrowgroups * r->ncols; i++)
@@ -538,6 +547,12 @@ sel_reset_chunk(PqReader *r, RSel *s)
 	s->oi_next = 0;
 	s->dict_loaded = false;
 	s->dict_n = 0;
+	if (s->dict_borrowed)
+	{
+		s->dict_vals = NULL;
+		s->dict_vals_cap = 0;
+		s->dict_borrowed = false;
+	}
 	pq_free(r->alloc, s->dict_arena);
 	s->dict_arena = NULL;
 	pq_free(r->alloc, s->page_arena);
@@ -1034,17 +1049,52 @@ ensure_dictionary(PqReader *r, RSel *s, uint64_t off, PqError *err)
 	PqStatus	st;
 	uint64_t	limit;
 
+	RDictCache *dc;
+
 	if (s->dict_loaded)
 		return PQ_OK;
 	if (!s->use_oi || s->oi->npages == 0 || (uint64_t) s->oi->pages[0].offset <= s->chunk_start)
 		return CORRUPT(off, "dictionary-encoded page without a dictionary page");
+	if (!r->dic)
+		r->dic = PqAllocZero(r->alloc, sizeof(RDictCache) *
+							 ((size_t) r->meta.nrowgroups * r->ncols + 1));
+	dc = r->dic ? &r->dic[(size_t) r->rg * r->ncols + s->col] : NULL;
+	if (dc && dc->loaded)
+	{
+		/* decoded by an earlier probe of this chunk */
+		if (!s->dict_borrowed)
+			pq_free(r->alloc, s->dict_vals);
+		s->dict_vals = dc->vals;
+		s->dict_vals_cap = 0;
+		s->dict_borrowed = true;
+		s->dict_n = dc->n;
+		s->dict_loaded = true;
+		return PQ_OK;
+	}
 	limit = (uint64_t) s->oi->pages[0].offset;
 	st = read_page(r, s, s->chunk_start, limit, &h, &body, err);
 	if (st != PQ_OK)
 		return st;
 	if (h.type != PQP_DICTIONARY_PAGE)
 		return CORRUPT(s->chunk_start, "expected a dictionary page, found page type %d", h.type);
-	return load_dictionary(r, s, &h, body, s->chunk_start, err);
+	if (s->dict_borrowed)
+	{
+		s->dict_vals = NULL;
+		s->dict_vals_cap = 0;
+		s->dict_borrowed = false;
+	}
+	st = load_dictionary(r, s, &h, body, s->chunk_start, err);
+	if (st != PQ_OK || dc == NULL)
+		return st;
+	/* hand the decoded dictionary to the reader's cache, keep using it */
+	dc->raw = s->dict_raw;
+	dc->vals = s->dict_vals;
+	dc->n = s->dict_n;
+	dc->loaded = true;
+	PqBufInit(&s->dict_raw, r->alloc);
+	s->dict_borrowed = true;
+	s->dict_vals_cap = 0;
+	return PQ_OK;
 }
 
 static void

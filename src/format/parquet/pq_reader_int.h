@@ -46,6 +46,7 @@ typedef struct RSel
 
 	/* dictionary */
 	bool		dict_loaded;
+	bool		dict_borrowed;	/* dict_vals belong to the reader's cache */
 	uint32_t	dict_n;
 	PqBuf		dict_raw;		/* decompressed dictionary page */
 	uint8_t    *dict_vals;		/* slots */
@@ -88,6 +89,19 @@ typedef struct ROffsetIndexCache
 	bool		present;
 	PqMetaOffsetIndex oi;
 } ROffsetIndexCache;
+
+/*
+ * A chunk's decoded dictionary, kept for the reader's life once a selective
+ * read (row ranges through the offset index) loaded it: the next probe of
+ * the chunk decodes only its data page.
+ */
+typedef struct RDictCache
+{
+	bool		loaded;
+	uint32_t	n;
+	PqBuf		raw;			/* decompressed page (string values point in) */
+	uint8_t    *vals;			/* slots */
+} RDictCache;
 
 typedef struct RPageIndexCache
 {
@@ -133,6 +147,7 @@ struct PqReader
 
 	RPageIndexCache *pic;		/* nrowgroups * ncols, lazily */
 	ROffsetIndexCache *oic;		/* nrowgroups * ncols, lazily */
+	RDictCache *dic;			/* nrowgroups * ncols, lazily */
 	char	  **kv_values;		/* NUL-terminated copies, per meta.kv */
 
 	/* bloom filter cache */

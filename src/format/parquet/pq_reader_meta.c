@@ -211,6 +211,16 @@ ParquetReaderPageIndex(PqReader *r, int rg, int column,
 			}
 		}
 	}
+	/* sorted pages (a primary key in a sorted file) allow a binary search */
+	pc->pi.ascending = oi->npages > 0;
+	for (int i = 0; i < oi->npages && pc->pi.ascending; i++)
+	{
+		const PqPageIndexEntry *e = &pc->pi.pages[i];
+
+		if (!e->has_min_max || e->null_page ||
+			(i > 0 && ParquetValueCompare(&pc->pi.pages[i - 1].max, &e->min) > 0))
+			pc->pi.ascending = false;
+	}
 	pc->loaded = true;
 	*out = &pc->pi;
 	return PQ_OK;
