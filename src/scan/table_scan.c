@@ -259,13 +259,9 @@ LakeScanBegin(const LakeScanSpec *spec, MemoryContext parent)
 	scan->nsources = n;
 	scan->stats.files_total = list_length(spec->files) + list_length(spec->pending_files);
 
-	scan->colvals = palloc(sizeof(Datum *) * Max(spec->ncolumns, 1));
-	scan->colnulls = palloc(sizeof(bool *) * Max(spec->ncolumns, 1));
-	for (int i = 0; i < spec->ncolumns; i++)
-	{
-		scan->colvals[i] = palloc(sizeof(Datum) * Max(BUFFER_CHUNK_ROWS, 8192));
-		scan->colnulls[i] = palloc(sizeof(bool) * Max(BUFFER_CHUNK_ROWS, 8192));
-	}
+	/* the row buffers of convert_batch: allocated at its first use */
+	scan->colvals = palloc0(sizeof(Datum *) * Max(spec->ncolumns, 1));
+	scan->colnulls = palloc0(sizeof(bool *) * Max(spec->ncolumns, 1));
 
 	if (spec->nkey > 0)
 	{
@@ -394,6 +390,14 @@ convert_batch(LakeScan *scan, PqColumnVector *cols, const bool *absent,
 	{
 		if (!scan->spec.wanted[i])
 			continue;
+		if (scan->colvals[i] == NULL)
+		{
+			/* a point lookup or probe of a merge scan never gets here */
+			scan->colvals[i] = MemoryContextAlloc(scan->cxt, sizeof(Datum) *
+												  Max(BUFFER_CHUNK_ROWS, 8192));
+			scan->colnulls[i] = MemoryContextAlloc(scan->cxt, sizeof(bool) *
+												   Max(BUFFER_CHUNK_ROWS, 8192));
+		}
 		if (absent && absent[i])
 		{
 			for (uint32 r = 0; r < n; r++)

@@ -604,22 +604,31 @@ ParquetReaderSelectColumns(PqReader *r, const int *columns, int ncolumns,
 	ns = PqAllocZero(r->alloc, sizeof(RSel) * (ncolumns ? ncolumns : 1));
 	if (!ns)
 		return PqErrorSet(err, PQ_ERR_NOMEM, PQ_NO_OFFSET, "out of memory");
-	for (int i = 0; i < r->nsel; i++)
-		sel_free(r, &r->sels[i]);
-	pq_free(r->alloc, r->sels);
 	free_retired(r);
-	r->sels = ns;
-	r->nsel = ncolumns;
 	for (int i = 0; i < ncolumns; i++)
 	{
 		RSel	   *s = &ns[i];
 
+		if (i < r->nsel)
+		{
+			/* take over the buffers of the old selection in this position */
+			*s = r->sels[i];
+			sel_reset_chunk(r, s);
+		}
+		else
+		{
+			PqBufInit(&s->io, r->alloc);
+			PqBufInit(&s->dict_raw, r->alloc);
+			PqBufInit(&s->page, r->alloc);
+		}
 		s->col = columns[i];
 		s->rc = &r->cols[columns[i]];
-		PqBufInit(&s->io, r->alloc);
-		PqBufInit(&s->dict_raw, r->alloc);
-		PqBufInit(&s->page, r->alloc);
 	}
+	for (int i = ncolumns; i < r->nsel; i++)
+		sel_free(r, &r->sels[i]);
+	pq_free(r->alloc, r->sels);
+	r->sels = ns;
+	r->nsel = ncolumns;
 	/* a selection change ends the current row group */
 	r->rg = -1;
 	r->nranges = 0;
@@ -752,14 +761,40 @@ PqReaderOffsetIndex(PqReader *r, int g, int c, const PqMetaOffsetIndex **oi,
  * its size must be the one the footer was read from) and selects every
  * column, as after Open.
  */
+/*
+ * Buffers of a released selection up to this size stay for the next scan:
+ * point lookups and probes would otherwise allocate and free them (and
+ * fault their pages in) per statement or per row.
+ */
+#define KEEP_BUFFER_BYTES (128 * 1024)
+
+static void
+sel_trim(PqReader *r, RSel *s)
+{
+	sel_reset_chunk(r, s);
+#define TRIM_BUF(b) do { if ((b).cap > KEEP_BUFFER_BYTES) PqBufFree(&(b)); } while (0)
+#define TRIM_ARR(p, cap, sz) \
+	do { if ((size_t) (cap) * (sz) > KEEP_BUFFER_BYTES) { pq_free(r->alloc, p); (p) = NULL; (cap) = 0; } } while (0)
+	TRIM_BUF(s->io);
+	TRIM_BUF(s->dict_raw);
+	TRIM_BUF(s->page);
+	if (!s->dict_borrowed)
+		TRIM_ARR(s->dict_vals, s->dict_vals_cap, 1);
+	TRIM_ARR(s->nulls, s->nulls_cap, 1);
+	TRIM_ARR(s->vals, s->vals_cap, 1);
+	TRIM_ARR(s->idx, s->idx_cap, sizeof(uint32_t));
+	TRIM_ARR(s->tmp, s->tmp_cap, 1);
+	TRIM_ARR(s->out_vals, s->out_vals_cap, 1);
+	TRIM_ARR(s->out_nulls, s->out_nulls_cap, 1);
+#undef TRIM_BUF
+#undef TRIM_ARR
+}
+
 void
 ParquetReaderRelease(PqReader *r)
 {
 	for (int i = 0; i < r->nsel; i++)
-		sel_free(r, &r->sels[i]);
-	pq_free(r->alloc, r->sels);
-	r->sels = NULL;
-	r->nsel = 0;
+		sel_trim(r, &r->sels[i]);
 	free_retired(r);
 	pq_free(r->alloc, r->retired);
 	r->retired = NULL;
