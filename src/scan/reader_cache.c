@@ -18,7 +18,8 @@
  * Memory: each cached reader lives in its own memory context.  While a
  * scan borrows it (LakeReaderCacheTake), the context hangs under the
  * scan's context, so an error frees it with the scan; given back
- * (LakeReaderCacheGive), it is released (page buffers freed) and moved
+ * (LakeReaderCacheGive), it is released (large page buffers freed, all of
+ * them if it would take over an eighth of the bound) and moved
  * under "lake_fdw reader cache", a child of CacheMemoryContext.  The bytes
  * of the cached contexts are bounded by lake_fdw.metadata_cache_size
  * (least recently used readers go first; 0 disables the cache).
@@ -152,6 +153,12 @@ LakeReaderCacheGive(LakeCachedReader *cr)
 	cache_init();
 	ParquetReaderRelease(cr->pq);
 	cr->bytes = MemoryContextMemAllocated(cr->cxt, true);
+	if (cr->bytes > cache_limit() / 8)
+	{
+		/* a large reader keeps its metadata, not its scan buffers */
+		ParquetReaderTrim(cr->pq);
+		cr->bytes = MemoryContextMemAllocated(cr->cxt, true);
+	}
 	if (cr->bytes > cache_limit())
 	{
 		MemoryContextDelete(cr->cxt);

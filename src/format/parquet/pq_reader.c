@@ -807,6 +807,17 @@ ParquetReaderRelease(PqReader *r)
 	memset(&r->src, 0, sizeof(r->src));
 }
 
+void
+ParquetReaderTrim(PqReader *r)
+{
+	ParquetReaderRelease(r);
+	for (int i = 0; i < r->nsel; i++)
+		sel_free(r, &r->sels[i]);
+	pq_free(r->alloc, r->sels);
+	r->sels = NULL;
+	r->nsel = 0;
+}
+
 PqStatus
 ParquetReaderAttach(PqReader *r, const PqSource *src, PqError *err)
 {
