@@ -10,6 +10,11 @@
  * row group only the row ranges of pages the page index cannot exclude
  * are read.
  *
+ * The parsed footer, offset/page indexes and dictionaries of a file come
+ * from the backend's reader cache (reader_cache.c) when an earlier scan
+ * read them, and go back to it at Close; the file itself is reopened
+ * every time.
+ *
  * Errors of the Parquet layer become one ereport here, naming the file.
  *-------------------------------------------------------------------------
  */

@@ -14,6 +14,7 @@
 #define LAKE_SCAN_H
 
 #include "postgres.h"
+#include "lib/ilist.h"
 #include "mergetree/lake_types.h"
 #include "mergetree/merge_engine.h"
 #include "mergetree/write_buffer.h"
@@ -76,8 +77,6 @@ extern void LakeFileReaderClose(LakeFileReader *r);
  * files kept across statements, bounded by lake_fdw.metadata_cache_size
  * ---------------------------------------------------------------------
  */
-#include "lib/ilist.h"
-
 typedef struct LakeCachedReader
 {
 	MemoryContext cxt;			/* owns this struct and everything below */
