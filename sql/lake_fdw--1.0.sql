@@ -36,6 +36,19 @@ RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'lake_files'
 LANGUAGE C STRICT VOLATILE;
 
+-- this backend's caches of lake metadata (bounded by lake_fdw.metadata_cache_size)
+CREATE FUNCTION lake_metadata_cache(
+  OUT cache text, OUT entries bigint, OUT bytes bigint, OUT limit_bytes bigint,
+  OUT hits bigint, OUT misses bigint, OUT evictions bigint)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'lake_metadata_cache'
+LANGUAGE C STRICT VOLATILE;
+
+CREATE FUNCTION lake_metadata_cache_reset()
+RETURNS void
+AS 'MODULE_PATHNAME', 'lake_metadata_cache_reset'
+LANGUAGE C STRICT VOLATILE;
+
 -- name a snapshot (the latest when snapshot_id is NULL); returns its id
 CREATE FUNCTION lake_create_tag(tbl regclass, name text, snapshot_id bigint DEFAULT NULL)
 RETURNS bigint

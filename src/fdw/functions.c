@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  * functions.c
  *	  SQL-callable functions on lake tables: lake_snapshots, lake_files,
- *	  lake_create_tag, lake_drop_tag, lake_tags.
+ *	  lake_create_tag, lake_drop_tag, lake_tags; and lake_metadata_cache /
+ *	  lake_metadata_cache_reset on the backend's metadata caches.
  *
  * Each takes the foreign table as a regclass and reads the lake's
  * metadata directly; lake_files shows the snapshot the calling statement
@@ -16,6 +17,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "scan/scan.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -26,6 +28,8 @@ PG_FUNCTION_INFO_V1(lake_files);
 PG_FUNCTION_INFO_V1(lake_create_tag);
 PG_FUNCTION_INFO_V1(lake_drop_tag);
 PG_FUNCTION_INFO_V1(lake_tags);
+PG_FUNCTION_INFO_V1(lake_metadata_cache);
+PG_FUNCTION_INFO_V1(lake_metadata_cache_reset);
 
 /* The lake table of a foreign table; ERROR if it is not one of ours. */
 LakeTable *
@@ -199,4 +203,44 @@ lake_tags(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
+}
+
+static void
+cache_row(ReturnSetInfo *rsinfo, const char *name, const LakeMetaCacheStats *st)
+{
+	Datum		values[7];
+	bool		nulls[7] = {0};
+
+	values[0] = CStringGetTextDatum(name);
+	values[1] = Int64GetDatum(st->entries);
+	values[2] = Int64GetDatum(st->bytes);
+	values[3] = Int64GetDatum(st->limit);
+	values[4] = Int64GetDatum(st->hits);
+	values[5] = Int64GetDatum(st->misses);
+	values[6] = Int64GetDatum(st->evictions);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+/* This backend's metadata caches: one row per cache. */
+Datum
+lake_metadata_cache(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	LakeMetaCacheStats st;
+
+	InitMaterializedSRF(fcinfo, 0);
+	LakeMetaCacheGetStats(&st);
+	cache_row(rsinfo, "snapshot files", &st);
+	LakeReaderCacheGetStats(&st);
+	cache_row(rsinfo, "file footers", &st);
+	return (Datum) 0;
+}
+
+/* Empty this backend's metadata caches (counters of hits stay). */
+Datum
+lake_metadata_cache_reset(PG_FUNCTION_ARGS)
+{
+	LakeMetaCacheReset();
+	LakeReaderCacheReset();
+	PG_RETURN_VOID();
 }

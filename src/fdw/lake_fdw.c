@@ -13,6 +13,7 @@
 #include "fmgr.h"
 #include "maint/maint_worker.h"
 #include "maint/progress.h"
+#include "scan/scan.h"
 #include "utils/guc.h"
 
 PG_MODULE_MAGIC;
@@ -64,6 +65,13 @@ _PG_init(void)
 							 "Off reads everything (for comparison); results are the same.",
 							 &lake_enable_pruning, true, PGC_USERSET, 0,
 							 NULL, NULL, NULL);
+	DefineCustomIntVariable("lake_fdw.metadata_cache_size",
+							"Memory each backend keeps for parsed metadata of lake files across statements.",
+							"Parquet footers, page indexes and bloom filters of data files, and the "
+							"file lists of snapshots (files are immutable, so the cache never goes "
+							"stale).  0 turns the cache off.",
+							&lake_metadata_cache_kb, 64 * 1024, 0, INT_MAX / 1024,
+							PGC_USERSET, GUC_UNIT_KB, NULL, NULL, NULL);
 	LakeMaintWorkerInit();
 	MarkGUCPrefixReserved("lake_fdw");
 

@@ -7,7 +7,11 @@
  *
  * Only files that can hold the key are read: its partition, its bucket,
  * and per-file column bounds of the key columns covering its value; their
- * versions of the key are merged like any scan's.
+ * versions of the key are merged like any scan's.  The scan carries the
+ * key's equality as its predicate, so each file reads only the row group
+ * and the page(s) whose statistics and page index admit the key.  The
+ * statement's snapshot and file list are resolved once, in
+ * LakeLookupBegin; footers come from the reader cache.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -124,6 +128,8 @@ LakeLookupFetch(LakeLookup *lk, Datum *values, bool *isnull)
 	LakeScanSpec ss;
 	LakeScan   *scan;
 	bool		found = false;
+	List	   *eqs = NIL;
+	LakePredicate *key_pred;
 
 	MemoryContextReset(lk->cxt);
 	old = MemoryContextSwitchTo(lk->cxt);
@@ -133,9 +139,17 @@ LakeLookupFetch(LakeLookup *lk, Datum *values, bool *isnull)
 	{
 		int			c = spec->key_cols[k];
 
+		PqValue		pv;
+		LakePredicate *eq;
+
 		raw[k] = palloc0(sizeof(pq_int128));
 		LakeDatumToValue(&spec->types[c], values[c], raw[k], copy_into_cxt, NULL);
+		LakeDatumToPqValue(&spec->types[c], values[c], &pv);
+		eq = LakePredLeaf(LAKE_PRED_CMP, LAKE_OP_EQ, c, 1, &pv);
+		eq->bloom = true;
+		eqs = lappend(eqs, eq);
 	}
+	key_pred = LakePredAnd(eqs);
 	foreach(lc, lk->files)
 		if (file_may_hold(lk, lfirst(lc), partition, bucket, raw))
 			files = lappend(files, lfirst(lc));
@@ -161,6 +175,9 @@ LakeLookupFetch(LakeLookup *lk, Datum *values, bool *isnull)
 	ss.files = files;
 	ss.pending_files = pending;
 	ss.pending_limit = lk->pending_limit;
+	/* key columns only: may skip anything (FORMAT.md "Pruning") */
+	ss.predicate = key_pred;
+	ss.key_predicate = key_pred;
 	scan = LakeScanBegin(&ss, lk->cxt);
 	while (LakeScanNext(scan, lk->row_values, lk->row_isnull))
 	{

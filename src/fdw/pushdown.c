@@ -45,6 +45,7 @@
 #include "utils/numeric.h"
 #include "utils/pg_locale.h"
 #include "utils/timestamp.h"
+#include "utils/typcache.h"
 #include "utils/uuid.h"
 
 bool		lake_enable_pruning = true;
@@ -157,15 +158,17 @@ operator_comparison(Oid opno, Oid coltype, Oid valtype, Oid collid, bool commute
 					LakePredOp *op)
 {
 	TypeClass	tc = type_class(coltype);
-	Oid			opclass = GetDefaultOpClass(coltype, BTREE_AM_OID);
 	Oid			family;
 	List	   *interps;
 	ListCell   *lc;
 	int			strategy = 0;
 
-	if (tc == TC_NONE || type_class(valtype) != tc || !OidIsValid(opclass))
+	if (tc == TC_NONE || type_class(valtype) != tc)
 		return false;
-	family = get_opclass_family(opclass);
+	/* the default btree opclass's family, from the type cache (no catalog scan) */
+	family = lookup_type_cache(coltype, TYPECACHE_BTREE_OPFAMILY)->btree_opf;
+	if (!OidIsValid(family))
+		return false;
 	interps = get_op_btree_interpretation(opno);
 	foreach(lc, interps)
 	{

@@ -12,10 +12,12 @@
  * no "..", and is never absolute.  Because a directory inside the root
  * may be a symbolic link, LakePathJoin also resolves (realpath) the deepest
  * existing ancestor of the joined path and insists that it is the root or
- * lies below it.
+ * lies below it (directories' resolutions are remembered per backend, see
+ * resolve_dir_cached).
  *
- * This file owns no state; every function either returns a palloc'd string
- * or ereports.
+ * State: caches only (the last root resolved, a bounded map of resolved
+ * directories).  Every function either returns a palloc'd string or
+ * ereports.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -30,6 +32,8 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "storage/fd.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
 
 static bool path_char_ok(char c);
 static char *resolve_root(const char *root);
@@ -171,17 +175,30 @@ LakeRootCheck(const char *root, bool need_writable)
 }
 
 /*
- * realpath() of the root, palloc'd.
+ * realpath() of the root, palloc'd.  The last root resolved is remembered
+ * for the backend's life (every path of a statement is joined to the same
+ * root, and resolving it costs a readlink per component): a root that is a
+ * symbolic link re-pointed while a backend runs is seen by new backends.
  */
+static char last_root[MAXPGPATH];
+static char last_resolved[PATH_MAX];
+
 static char *
 resolve_root(const char *root)
 {
 	char		buf[PATH_MAX];
 
+	if (last_root[0] != '\0' && strcmp(root, last_root) == 0)
+		return pstrdup(last_resolved);
 	if (realpath(root, buf) == NULL)
 		ereport(ERROR,
 				(errcode_for_file_access(),
 				 errmsg("could not resolve lake root \"%s\": %m", root)));
+	if (strlen(root) < sizeof(last_root))
+	{
+		strlcpy(last_resolved, buf, sizeof(last_resolved));
+		strlcpy(last_root, root, sizeof(last_root));
+	}
 	return pstrdup(buf);
 }
 
@@ -199,6 +216,85 @@ path_is_below(const char *resolved, const char *resolved_root)
 	if (rlen == 1 && resolved_root[0] == '/')
 		return true;
 	return resolved[rlen] == '\0' || resolved[rlen] == '/';
+}
+
+/*
+ * realpath() of a directory, remembered for the backend's life: resolving
+ * costs a readlink per component, and every metadata file of a statement
+ * lies in the same few directories.  A directory's resolution only changes
+ * if a directory inside the root is replaced by a symbolic link (or a link
+ * re-pointed) by someone who can write to the root; new directories and
+ * links are always resolved afresh.  Bounded: emptied at 1024 entries.
+ */
+typedef struct ResolvedDir
+{
+	char		dir[MAXPGPATH];	/* hash key */
+	char		resolved[MAXPGPATH];
+} ResolvedDir;
+
+static HTAB *resolved_dirs = NULL;
+
+static bool
+resolve_dir_cached(const char *dir, char *out)
+{
+	ResolvedDir *e;
+	bool		found;
+	char		buf[PATH_MAX];
+
+	if (strlen(dir) >= MAXPGPATH)
+		return realpath(dir, out) != NULL;
+	if (resolved_dirs == NULL || hash_get_num_entries(resolved_dirs) >= 1024)
+	{
+		HASHCTL		ctl;
+
+		if (resolved_dirs)
+			hash_destroy(resolved_dirs);
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = MAXPGPATH;
+		ctl.entrysize = sizeof(ResolvedDir);
+		ctl.hcxt = TopMemoryContext;
+		resolved_dirs = hash_create("lake_fdw resolved directories", 64, &ctl,
+									HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	}
+	e = hash_search(resolved_dirs, dir, HASH_FIND, NULL);
+	if (e)
+	{
+		strlcpy(out, e->resolved, PATH_MAX);
+		return true;
+	}
+	if (realpath(dir, buf) == NULL || strlen(buf) >= MAXPGPATH)
+		return false;
+	e = hash_search(resolved_dirs, dir, HASH_ENTER, &found);
+	strlcpy(e->resolved, buf, MAXPGPATH);
+	strlcpy(out, buf, PATH_MAX);
+	return true;
+}
+
+/*
+ * realpath() of an existing path whose lstat is st: a path that is not a
+ * symbolic link resolves to its directory's resolution plus its own name.
+ */
+static bool
+resolve_existing(const char *path, const struct stat *st, char *out)
+{
+	const char *slash = strrchr(path, '/');
+	char	   *dir;
+	bool		ok;
+
+	if (S_ISLNK(st->st_mode) || slash == NULL || slash == path ||
+		strcmp(slash + 1, ".") == 0 || strcmp(slash + 1, "..") == 0)
+		return realpath(path, out) != NULL;
+	dir = pnstrdup(path, slash - path);
+	ok = resolve_dir_cached(dir, out);
+	pfree(dir);
+	if (!ok)
+		return false;
+	if (strlen(out) + strlen(slash) >= PATH_MAX)
+		return realpath(path, out) != NULL;
+	if (strcmp(out, "/") == 0)
+		out[0] = '\0';
+	strcat(out, slash);
+	return true;
 }
 
 /*
@@ -233,7 +329,7 @@ check_inside_root(const char *path, const char *root,
 		*slash = '\0';
 	}
 
-	if (realpath(probe, buf) == NULL)
+	if (!resolve_existing(probe, &st, buf))
 	{
 		/* a dangling symbolic link, or a loop: refuse it */
 		ereport(ERROR,

@@ -28,6 +28,15 @@
 #define ARENA_CHUNK_BYTES	(1024 * 1024)
 #define FLUSH_GATHER_ROWS	65536
 
+/*
+ * Data pages of primary-key files are small: a point lookup or a nested
+ * loop probe picks the one page that can hold its key from the page index
+ * and decodes only that page of each column it reads.  Append files keep
+ * the writer's defaults (large pages scan faster).
+ */
+#define PK_PAGE_ROWS		2048
+#define PK_PAGE_BYTES		(64 * 1024)
+
 typedef struct ArenaChunk
 {
 	struct ArenaChunk *next;
@@ -962,6 +971,11 @@ write_group(LakeWriteBuffer *buf, const RowRef *refs, int64 n,
 	wopts.compression_level = spec->compression_level;
 	if (spec->row_group_rows > 0)
 		wopts.row_group_rows = spec->row_group_rows;
+	if (spec->nkey > 0)
+	{
+		wopts.page_rows = PK_PAGE_ROWS;
+		wopts.page_bytes = PK_PAGE_BYTES;
+	}
 	wopts.created_by = "lake_fdw 1.0";
 
 	if (partition[0])

@@ -396,6 +396,28 @@ extern List *LakeOrphansRemove(LakeTable *table, TimestampTz older_than,
 extern int64 LakeRollback(LakeTable *table, LakeSnapshot *target);
 
 /* ---------------------------------------------------------------------
+ * Backend-local metadata caches (meta_cache.c; the scan layer's reader
+ * cache uses the same bound and statistics shape)
+ * ---------------------------------------------------------------------
+ */
+/* lake_fdw.metadata_cache_size in kB, the bound of each cache; 0 = off */
+extern PGDLLIMPORT int lake_metadata_cache_kb;
+
+typedef struct LakeMetaCacheStats
+{
+	int64		entries;
+	int64		bytes;
+	int64		limit;
+	int64		hits;
+	int64		misses;
+	int64		evictions;
+} LakeMetaCacheStats;
+
+/* the snapshot file-set cache: counters, and emptying it */
+extern void LakeMetaCacheGetStats(LakeMetaCacheStats *stats);
+extern void LakeMetaCacheReset(void);
+
+/* ---------------------------------------------------------------------
  * Helpers
  * ---------------------------------------------------------------------
  */

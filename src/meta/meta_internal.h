@@ -138,6 +138,10 @@ extern List *LakeManifestRead(LakeTable *table, const char *name,
 extern LakeManifestMeta *LakeManifestWrite(LakeTable *table, List *entries,
 										   int64 schema_id);
 extern LakeDataFile *LakeDataFileCopy(const LakeDataFile *src);
+
+/* meta_cache.c: file sets of snapshots kept across statements */
+extern bool LakeSnapshotFilesCached(LakeTable *table, LakeSnapshot *snap, List **files);
+extern void LakeSnapshotFilesRemember(LakeTable *table, LakeSnapshot *snap, List *files);
 extern List *LakeManifestMetasOfSnapshot(LakeTable *table, LakeSnapshot *snap,
 										 bool include_delta);
 extern struct HTAB *LakeFileMapCreate(List *files);

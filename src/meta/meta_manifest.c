@@ -534,6 +534,8 @@ LakeSnapshotFiles(LakeTable *table, LakeSnapshot *snap)
 
 	if (snap == NULL)
 		return NIL;
+	if (LakeSnapshotFilesCached(table, snap, &out))
+		return out;
 
 	tmp = AllocSetContextCreate(CurrentMemoryContext, "lake snapshot files",
 								ALLOCSET_DEFAULT_SIZES);
@@ -606,6 +608,7 @@ LakeSnapshotFiles(LakeTable *table, LakeSnapshot *snap)
 			out = lappend(out, LakeDataFileCopy(live[i]));
 	}
 	MemoryContextDelete(tmp);
+	LakeSnapshotFilesRemember(table, snap, out);
 	return out;
 }
 

@@ -10,6 +10,11 @@
  * row group only the row ranges of pages the page index cannot exclude
  * are read.
  *
+ * The parsed footer, offset/page indexes and dictionaries of a file come
+ * from the backend's reader cache (reader_cache.c) when an earlier scan
+ * read them, and go back to it at Close; the file itself is reopened
+ * every time.
+ *
  * Errors of the Parquet layer become one ereport here, naming the file.
  *-------------------------------------------------------------------------
  */
@@ -27,7 +32,7 @@ struct LakeFileReader
 	char	   *path;
 	char	   *display;
 	LakeFile   *file;
-	PqAllocator alloc;			/* draws from the reader's context */
+	LakeCachedReader *cached;	/* owns pq (reader_cache.c) */
 	PqReader   *pq;
 	int			ncolumns;		/* projected */
 	int		   *file_col;		/* per projected column, -1 = absent */
@@ -74,11 +79,21 @@ LakeFileReaderOpen(const char *path, const char *display_name)
 	src.read_at = source_read_at;
 	src.size = LakeFileSize(r->file);
 	src.ctx = r->file;
-	ParquetReaderOptionsInit(&ropts);
-	LakeAllocatorInit(&r->alloc, CurrentMemoryContext);
-	r->pq = ParquetReaderOpen(&src, &ropts, &r->alloc, r->display, &err);
-	if (r->pq == NULL)
-		LakeReportParquetError(&err, r->display);
+	r->cached = LakeReaderCacheTake(path, src.size);
+	if (r->cached)
+	{
+		if (ParquetReaderAttach(r->cached->pq, &src, &err) != PQ_OK)
+			LakeReportParquetError(&err, r->display);
+	}
+	else
+	{
+		r->cached = LakeReaderCacheNew(path, src.size);
+		ParquetReaderOptionsInit(&ropts);
+		r->cached->pq = ParquetReaderOpen(&src, &ropts, &r->cached->alloc, r->display, &err);
+		if (r->cached->pq == NULL)
+			LakeReportParquetError(&err, r->display);
+	}
+	r->pq = r->cached->pq;
 	r->rg = -1;
 	r->seq_index = -1;
 	r->kind_index = -1;
@@ -263,7 +278,7 @@ chunk_bloom(void *arg, int column, const PqValue *value)
 }
 
 static bool
-page_index(void *arg, int column, const PqPageIndexEntry **pages, int *npages)
+page_index(void *arg, int column, const PqPageIndex **index)
 {
 	LakeFileReader *r = arg;
 	int			fc = r->pred_file_col[column];
@@ -278,8 +293,7 @@ page_index(void *arg, int column, const PqPageIndexEntry **pages, int *npages)
 		return false;
 	if (st != PQ_OK)
 		LakeReportParquetError(&err, r->display);
-	*pages = pi->pages;
-	*npages = pi->npages;
+	*index = pi;
 	return true;
 }
 
@@ -501,10 +515,12 @@ LakeFileReaderBytesRead(LakeFileReader *r)
 void
 LakeFileReaderClose(LakeFileReader *r)
 {
-	if (r->pq)
-		ParquetReaderClose(r->pq);
+	/* the footer and indexes stay cached; the page buffers go */
+	if (r->cached)
+		LakeReaderCacheGive(r->cached);
 	if (r->file)
 		LakeFileClose(r->file);
+	r->cached = NULL;
 	r->pq = NULL;
 	r->file = NULL;
 }

@@ -377,14 +377,44 @@ range_union(RangeSet a, RangeSet b)
 static RangeSet
 leaf_ranges(const LakePredicate *p, int64 nrows, LakePredPagesFn page_fn, void *arg)
 {
+	const PqPageIndex *index;
 	const PqPageIndexEntry *pages;
 	int			npages;
 	RangeSet	s;
 
-	if (!page_fn(arg, p->column, &pages, &npages))
+	if (!page_fn(arg, p->column, &index))
 		return range_full(nrows);
+	pages = index->pages;
+	npages = index->npages;
 	s.n = 0;
 	s.r = palloc(sizeof(PqRowRange) * (npages + 1));
+	if (p->kind == LAKE_PRED_CMP && p->op == LAKE_OP_EQ && npages > 0 &&
+		pages[0].min.type == p->values[0].type && index->ascending)
+	{
+		/*
+		 * Sorted pages (a key column): mins and maxes both ascend, so the
+		 * pages with min <= c <= max are one run, found by binary search
+		 * (the same pages the loop below would keep).
+		 */
+		const PqValue *c = &p->values[0];
+		int			lo = 0,
+					hi = npages;
+		int			first;
+
+		while (lo < hi)			/* first page with max >= c */
+		{
+			int			mid = lo + (hi - lo) / 2;
+
+			if (ParquetValueCompare(&pages[mid].max, c) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		first = lo;
+		for (int i = first; i < npages && ParquetValueCompare(&pages[i].min, c) <= 0; i++)
+			range_add(&s, npages + 1, pages[i].first_row, pages[i].num_rows);
+		return s;
+	}
 	for (int i = 0; i < npages; i++)
 	{
 		const PqPageIndexEntry *pg = &pages[i];
@@ -446,6 +476,28 @@ LakePredRowRanges(const LakePredicate *p, int64 nrows, LakePredPagesFn page_fn,
  * Rows of a batch
  * ---------------------------------------------------------------------
  */
+/* Does "value <op> constant" hold, given cmp = compare(value, constant)? */
+static inline bool
+op_holds(LakePredOp op, int cmp)
+{
+	switch (op)
+	{
+		case LAKE_OP_EQ:
+			return cmp == 0;
+		case LAKE_OP_NE:
+			return cmp != 0;
+		case LAKE_OP_LT:
+			return cmp < 0;
+		case LAKE_OP_LE:
+			return cmp <= 0;
+		case LAKE_OP_GT:
+			return cmp > 0;
+		case LAKE_OP_GE:
+			return cmp >= 0;
+	}
+	return true;
+}
+
 static bool
 leaf_row(const LakePredicate *p, const PqColumnVector *columns, const bool *absent,
 		 const char *const *read, uint32 row)
@@ -474,21 +526,7 @@ leaf_row(const LakePredicate *p, const PqColumnVector *columns, const bool *abse
 		int64		c = vec->type == PQ_INT64 || vec->type == PQ_TIMESTAMP ||
 			vec->type == PQ_TIMESTAMPTZ ? p->values[0].v.i64 : p->values[0].v.i32;
 
-		switch (p->op)
-		{
-			case LAKE_OP_EQ:
-				return x == c;
-			case LAKE_OP_NE:
-				return x != c;
-			case LAKE_OP_LT:
-				return x < c;
-			case LAKE_OP_LE:
-				return x <= c;
-			case LAKE_OP_GT:
-				return x > c;
-			case LAKE_OP_GE:
-				return x >= c;
-		}
+		return op_holds(p->op, (x > c) - (x < c));
 	}
 	memset(&v, 0, sizeof(v));
 	v.type = vec->type;
@@ -526,26 +564,7 @@ leaf_row(const LakePredicate *p, const PqColumnVector *columns, const bool *abse
 	switch (p->kind)
 	{
 		case LAKE_PRED_CMP:
-			{
-				int			c = ParquetValueCompare(&v, &p->values[0]);
-
-				switch (p->op)
-				{
-					case LAKE_OP_EQ:
-						return c == 0;
-					case LAKE_OP_NE:
-						return c != 0;
-					case LAKE_OP_LT:
-						return c < 0;
-					case LAKE_OP_LE:
-						return c <= 0;
-					case LAKE_OP_GT:
-						return c > 0;
-					case LAKE_OP_GE:
-						return c >= 0;
-				}
-				return true;
-			}
+			return op_holds(p->op, ParquetValueCompare(&v, &p->values[0]));
 		case LAKE_PRED_IN:
 			for (int i = 0; i < p->nvalues; i++)
 				if (ParquetValueCompare(&v, &p->values[i]) == 0)
@@ -580,5 +599,98 @@ LakePredRowMayMatch(const LakePredicate *p, const PqColumnVector *columns,
 			return false;
 		default:
 			return leaf_row(p, columns, absent, read, row);
+	}
+}
+
+/*
+ * The same over rows [0, nrows) of a batch at once: out[r] = 1 where row r
+ * may match.  Integer and temporal comparisons without NULLs run as tight
+ * loops over the column; everything else falls back to leaf_row per row.
+ */
+static bool
+leaf_batch_fast(const LakePredicate *p, const PqColumnVector *columns, const bool *absent,
+				const char *const *read, uint32 nrows, uint8 *out)
+{
+	const PqColumnVector *vec;
+	bool		wide;
+	int64		c;
+
+	if (p->kind != LAKE_PRED_CMP || read[p->column] == NULL || absent[p->column])
+		return false;
+	vec = &columns[p->column];
+	if (vec->nulls != NULL)
+		return false;
+	wide = vec->type == PQ_INT64 || vec->type == PQ_TIMESTAMP || vec->type == PQ_TIMESTAMPTZ;
+	if (!wide && vec->type != PQ_INT32 && vec->type != PQ_INT16 && vec->type != PQ_DATE)
+		return false;
+	c = wide ? p->values[0].v.i64 : p->values[0].v.i32;
+
+#define CMP_LOOP(arr, OP) \
+	for (uint32 r = 0; r < nrows; r++) \
+		out[r] = (int64) (arr)[r] OP c
+#define CMP_ALL(arr) \
+	switch (p->op) \
+	{ \
+		case LAKE_OP_EQ: CMP_LOOP(arr, ==); break; \
+		case LAKE_OP_NE: CMP_LOOP(arr, !=); break; \
+		case LAKE_OP_LT: CMP_LOOP(arr, <); break; \
+		case LAKE_OP_LE: CMP_LOOP(arr, <=); break; \
+		case LAKE_OP_GT: CMP_LOOP(arr, >); break; \
+		case LAKE_OP_GE: CMP_LOOP(arr, >=); break; \
+	}
+	if (wide)
+	{
+		CMP_ALL(vec->v.i64);
+	}
+	else
+	{
+		CMP_ALL(vec->v.i32);
+	}
+#undef CMP_ALL
+#undef CMP_LOOP
+	return true;
+}
+
+void
+LakePredBatchMayMatch(const LakePredicate *p, const PqColumnVector *columns,
+					  const bool *absent, const char *const *read, uint32 nrows,
+					  uint8 *out)
+{
+	uint8	   *tmp;
+
+	switch (p->kind)
+	{
+		case LAKE_PRED_TRUE:
+			memset(out, 1, nrows);
+			return;
+		case LAKE_PRED_FALSE:
+			memset(out, 0, nrows);
+			return;
+		case LAKE_PRED_AND:
+		case LAKE_PRED_OR:
+			if (p->nargs == 0)
+			{
+				memset(out, p->kind == LAKE_PRED_AND, nrows);
+				return;
+			}
+			LakePredBatchMayMatch(p->args[0], columns, absent, read, nrows, out);
+			tmp = palloc(Max(nrows, 1));
+			for (int i = 1; i < p->nargs; i++)
+			{
+				LakePredBatchMayMatch(p->args[i], columns, absent, read, nrows, tmp);
+				if (p->kind == LAKE_PRED_AND)
+					for (uint32 r = 0; r < nrows; r++)
+						out[r] &= tmp[r];
+				else
+					for (uint32 r = 0; r < nrows; r++)
+						out[r] |= tmp[r];
+			}
+			pfree(tmp);
+			return;
+		default:
+			if (!leaf_batch_fast(p, columns, absent, read, nrows, out))
+				for (uint32 r = 0; r < nrows; r++)
+					out[r] = leaf_row(p, columns, absent, read, r) ? 1 : 0;
+			return;
 	}
 }

@@ -112,12 +112,12 @@ extern bool LakePredMayMatch(const LakePredicate *p, LakePredStatsFn stats_fn,
 
 /*
  * Row ranges of a row group of nrows rows that may match, from the page
- * statistics given by page_fn: page_fn(arg, column, &pages, &npages) gives
+ * statistics given by page_fn: page_fn(arg, column, &index) gives
  * the page index of a column (false: none, every row may match).  The
  * result is sorted and non-overlapping; *nranges 0 = no row can match.
  */
 typedef bool (*LakePredPagesFn) (void *arg, int column,
-								 const PqPageIndexEntry **pages, int *npages);
+								 const PqPageIndex **index);
 
 extern PqRowRange *LakePredRowRanges(const LakePredicate *p, int64 nrows,
 									 LakePredPagesFn page_fn, void *arg,
@@ -131,5 +131,10 @@ extern PqRowRange *LakePredRowRanges(const LakePredicate *p, int64 nrows,
  */
 extern bool LakePredRowMayMatch(const LakePredicate *p, const PqColumnVector *columns,
 								const bool *absent, const char *const *read, uint32 row);
+
+/* The same for rows [0, nrows) at once: out[r] = 1 where row r may match. */
+extern void LakePredBatchMayMatch(const LakePredicate *p, const PqColumnVector *columns,
+								  const bool *absent, const char *const *read,
+								  uint32 nrows, uint8 *out);
 
 #endif							/* LAKE_SCAN_PREDICATE_H */

@@ -14,6 +14,7 @@
 #define LAKE_SCAN_H
 
 #include "postgres.h"
+#include "lib/ilist.h"
 #include "mergetree/lake_types.h"
 #include "mergetree/merge_engine.h"
 #include "mergetree/write_buffer.h"
@@ -70,6 +71,34 @@ extern void LakeFileReaderSetPredicate(LakeFileReader *r, const LakePredicate *p
 									   struct LakeScanStats *stats);
 extern uint64 LakeFileReaderBytesRead(LakeFileReader *r);
 extern void LakeFileReaderClose(LakeFileReader *r);
+
+/* ---------------------------------------------------------------------
+ * Reader cache (reader_cache.c): parsed footers and page indexes of data
+ * files kept across statements, bounded by lake_fdw.metadata_cache_size
+ * ---------------------------------------------------------------------
+ */
+typedef struct LakeCachedReader
+{
+	MemoryContext cxt;			/* owns this struct and everything below */
+	char	   *path;			/* absolute */
+	uint64		size;			/* file size the footer was read from */
+	PqAllocator alloc;			/* draws from cxt */
+	PqReader   *pq;				/* NULL until opened */
+	Size		bytes;			/* of cxt, while cached */
+	dlist_node	lru;
+} LakeCachedReader;
+
+/*
+ * The cached reader of path if its size matches (removed from the cache,
+ * its context moved under CurrentMemoryContext), else NULL; New makes an
+ * empty one under CurrentMemoryContext; Give hands a reader back (or frees
+ * it when the cache is off or full).
+ */
+extern LakeCachedReader *LakeReaderCacheTake(const char *path, uint64 size);
+extern LakeCachedReader *LakeReaderCacheNew(const char *path, uint64 size);
+extern void LakeReaderCacheGive(LakeCachedReader *cr);
+extern void LakeReaderCacheGetStats(LakeMetaCacheStats *stats);
+extern void LakeReaderCacheReset(void);
 
 /* ---------------------------------------------------------------------
  * A whole table

@@ -79,6 +79,8 @@ typedef struct MergeCursor
 	bool		tail_valid;		/* tail computed for this batch */
 	const LakePredicate *row_pred;	/* rows that cannot match, or NULL */
 	const char *const *read_names;	/* borrowed from the scan */
+	uint8	   *may_match;		/* [batch.nrows] row_pred per row of the batch */
+	uint32		may_match_cap;
 } MergeCursor;
 
 struct LakeScan
@@ -277,13 +279,9 @@ LakeScanBegin(const LakeScanSpec *spec, MemoryContext parent)
 	scan->nsources = n;
 	scan->stats.files_total = list_length(spec->files) + list_length(spec->pending_files);
 
-	scan->colvals = palloc(sizeof(Datum *) * Max(spec->ncolumns, 1));
-	scan->colnulls = palloc(sizeof(bool *) * Max(spec->ncolumns, 1));
-	for (int i = 0; i < spec->ncolumns; i++)
-	{
-		scan->colvals[i] = palloc(sizeof(Datum) * Max(BUFFER_CHUNK_ROWS, 8192));
-		scan->colnulls[i] = palloc(sizeof(bool) * Max(BUFFER_CHUNK_ROWS, 8192));
-	}
+	/* the row buffers of convert_batch: allocated at its first use */
+	scan->colvals = palloc0(sizeof(Datum *) * Max(spec->ncolumns, 1));
+	scan->colnulls = palloc0(sizeof(bool *) * Max(spec->ncolumns, 1));
 
 	scan->value_size = palloc(sizeof(size_t) * Max(spec->ncolumns, 1));
 	for (int i = 0; i < spec->ncolumns; i++)
@@ -473,6 +471,14 @@ convert_batch(LakeScan *scan, PqColumnVector *cols, const bool *absent,
 	{
 		if (!scan->spec.wanted[i])
 			continue;
+		if (scan->colvals[i] == NULL)
+		{
+			/* a point lookup or probe of a merge scan never gets here */
+			scan->colvals[i] = MemoryContextAlloc(scan->cxt, sizeof(Datum) *
+												  Max(BUFFER_CHUNK_ROWS, 8192));
+			scan->colnulls[i] = MemoryContextAlloc(scan->cxt, sizeof(bool) *
+												   Max(BUFFER_CHUNK_ROWS, 8192));
+		}
 		if (absent && absent[i])
 		{
 			for (uint32 r = 0; r < n; r++)
@@ -509,10 +515,11 @@ append_next_batch(LakeScan *scan)
 				uint32		keep = 0;
 
 				scan->pred_skip = MemoryContextAlloc(scan->batch_cxt, batch.nrows);
+				LakePredBatchMayMatch(scan->cur_pred, batch.columns, batch.absent,
+									  scan->read_names, batch.nrows, scan->pred_skip);
 				for (uint32 r = 0; r < batch.nrows; r++)
 				{
-					scan->pred_skip[r] = !LakePredRowMayMatch(scan->cur_pred, batch.columns,
-															  batch.absent, scan->read_names, r);
+					scan->pred_skip[r] = !scan->pred_skip[r];
 					keep += !scan->pred_skip[r];
 				}
 				if (keep == 0)
@@ -690,9 +697,7 @@ row_visible(const MergeCursor *c, uint32 r)
 	if (c->filter && c->batch.seq && c->batch.seq[r] > c->seq_max)
 		return false;
 	/* every version of a key fails a key predicate alike */
-	if (c->row_pred &&
-		!LakePredRowMayMatch(c->row_pred, c->batch.columns, c->batch.absent,
-							 c->read_names, r))
+	if (c->row_pred && !c->may_match[r])
 		return false;
 	return true;
 }
@@ -732,6 +737,18 @@ cursor_settle(LakeScan *scan, MergeCursor *c)
 			}
 			c->pos = 0;
 			c->tail_valid = false;
+			if (c->row_pred && c->batch.nrows > 0)
+			{
+				/* evaluated column-wise once per batch */
+				if (c->may_match_cap < c->batch.nrows)
+				{
+					c->may_match = MemoryContextAlloc(GetMemoryChunkContext(c->reader),
+													  c->batch.nrows);
+					c->may_match_cap = c->batch.nrows;
+				}
+				LakePredBatchMayMatch(c->row_pred, c->batch.columns, c->batch.absent,
+									  c->read_names, c->batch.nrows, c->may_match);
+			}
 			continue;
 		}
 		if (!row_visible(c, c->pos))

@@ -180,6 +180,10 @@ write_file(const Data *d, int which, PqCodec codec, bool dictionary, MemSink *ou
 	ParquetWriterOptionsInit(&opts);
 	opts.codec = codec;
 	opts.dictionary = dictionary;
+	if (getenv("BENCH_PAGE_ROWS"))	/* e.g. 2048: primary-key files' pages */
+		opts.page_rows = (uint32_t) atoi(getenv("BENCH_PAGE_ROWS"));
+	if (getenv("BENCH_PAGE_BYTES"))
+		opts.page_bytes = (uint32_t) atoi(getenv("BENCH_PAGE_BYTES"));
 	out->len = 0;
 	w = ParquetWriterCreate(&schema, &opts, &sink, &ParquetMallocAllocator, &err);
 	if (w == NULL)

@@ -298,6 +298,8 @@ typedef struct PqPageIndex
 {
 	int			npages;
 	PqPageIndexEntry *pages;	/* owned by the reader, valid until Close */
+	bool		ascending;		/* every page has min/max, none is all NULL,
+								 * and pages[i].max <= pages[i + 1].min */
 } PqPageIndex;
 
 /* A half-open range [first, first + count) of row indexes in a row group. */
@@ -367,6 +369,19 @@ extern PqStatus ParquetReaderReadBatch(PqReader *r, uint32_t max_rows,
 extern uint64_t ParquetReaderBytesRead(const PqReader *r);
 
 extern void ParquetReaderClose(PqReader *r);
+
+/*
+ * Keeping a reader across scans of an immutable file (a metadata cache):
+ * Release drops the row ranges and the page buffers beyond 128 kB and
+ * forgets the source, keeping the footer, schema, key/value metadata, the
+ * offset and page indexes and the dictionaries read so far; Attach binds it to the reopened file again
+ * (PQ_ERR_CORRUPT if its size differs from the one the footer came from)
+ * and selects every column, as after Open.
+ */
+extern void ParquetReaderRelease(PqReader *r);
+/* Release, and free the selection buffers Release keeps for the next scan */
+extern void ParquetReaderTrim(PqReader *r);
+extern PqStatus ParquetReaderAttach(PqReader *r, const PqSource *src, PqError *err);
 
 /* ---------------------------------------------------------------------
  * Bloom filter hashing (xxhash64 of the PLAIN encoding, seed 0)

@@ -277,6 +277,21 @@ ParquetReaderClose(PqReader *r)
 		}
 		pq_free(r->alloc, r->pic);
 	}
+	if (r->dic)
+	{
+		for (int i = 0; i < r->meta.nrowgroups * r->ncols; i++)
+		{
+			PqBufFree(&r->dic[i].raw);
+			pq_free(r->alloc, r->dic[i].vals);
+		}
+		pq_free(r->alloc, r->dic);
+	}
+	if (r->oic)
+	{
+		for (int i = 0; i < r->meta.nrowgroups * r->ncols; i++)
+			PqOffsetIndexFree(&r->oic[i].oi, r->alloc);
+		pq_free(r->alloc, r->oic);
+	}
 	if (r->cols)
 		for (int i = 0; i < r->ncols; i++)
 			pq_free(r->alloc, r->cols[i].name);
@@ -328,6 +343,7 @@ ParquetReaderOpen(const PqSource *src, const PqReaderOptions *opts,
 	if (r->opts.max_page_values == 0)
 		r->opts.max_page_values = 16 * 1024 * 1024;
 	r->src = *src;
+	r->file_size = src->size;
 	r->rg = -1;
 	r->bloom_rg = -1;
 	if (!name)
@@ -526,11 +542,17 @@ ParquetReaderBytesRead(const PqReader *r)
 static void
 sel_reset_chunk(PqReader *r, RSel *s)
 {
-	PqOffsetIndexFree(&s->oi, r->alloc);
+	s->oi = NULL;
 	s->use_oi = false;
 	s->oi_next = 0;
 	s->dict_loaded = false;
 	s->dict_n = 0;
+	if (s->dict_borrowed)
+	{
+		s->dict_vals = NULL;
+		s->dict_vals_cap = 0;
+		s->dict_borrowed = false;
+	}
 	pq_free(r->alloc, s->dict_arena);
 	s->dict_arena = NULL;
 	pq_free(r->alloc, s->page_arena);
@@ -582,22 +604,31 @@ ParquetReaderSelectColumns(PqReader *r, const int *columns, int ncolumns,
 	ns = PqAllocZero(r->alloc, sizeof(RSel) * (ncolumns ? ncolumns : 1));
 	if (!ns)
 		return PqErrorSet(err, PQ_ERR_NOMEM, PQ_NO_OFFSET, "out of memory");
-	for (int i = 0; i < r->nsel; i++)
-		sel_free(r, &r->sels[i]);
-	pq_free(r->alloc, r->sels);
 	free_retired(r);
-	r->sels = ns;
-	r->nsel = ncolumns;
 	for (int i = 0; i < ncolumns; i++)
 	{
 		RSel	   *s = &ns[i];
 
+		if (i < r->nsel)
+		{
+			/* take over the buffers of the old selection in this position */
+			*s = r->sels[i];
+			sel_reset_chunk(r, s);
+		}
+		else
+		{
+			PqBufInit(&s->io, r->alloc);
+			PqBufInit(&s->dict_raw, r->alloc);
+			PqBufInit(&s->page, r->alloc);
+		}
 		s->col = columns[i];
 		s->rc = &r->cols[columns[i]];
-		PqBufInit(&s->io, r->alloc);
-		PqBufInit(&s->dict_raw, r->alloc);
-		PqBufInit(&s->page, r->alloc);
 	}
+	for (int i = ncolumns; i < r->nsel; i++)
+		sel_free(r, &r->sels[i]);
+	pq_free(r->alloc, r->sels);
+	r->sels = ns;
+	r->nsel = ncolumns;
 	/* a selection change ends the current row group */
 	r->rg = -1;
 	r->nranges = 0;
@@ -605,8 +636,8 @@ ParquetReaderSelectColumns(PqReader *r, const int *columns, int ncolumns,
 	return PQ_OK;
 }
 
-PqStatus
-PqReaderLoadOffsetIndex(PqReader *r, int g, int c, PqMetaOffsetIndex *oi,
+static PqStatus
+load_offset_index(PqReader *r, int g, int c, PqMetaOffsetIndex *oi,
 				  bool *present, PqError *err)
 {
 	const PqMetaColumn *m = &r->meta.rowgroups[g].columns[c];
@@ -693,6 +724,126 @@ PqReaderLoadOffsetIndex(PqReader *r, int g, int c, PqMetaOffsetIndex *oi,
 }
 
 PqStatus
+PqReaderOffsetIndex(PqReader *r, int g, int c, const PqMetaOffsetIndex **oi,
+					bool *present, PqError *err)
+{
+	ROffsetIndexCache *oc;
+
+	*oi = NULL;
+	*present = false;
+	if (!r->oic)
+	{
+		r->oic = PqAllocZero(r->alloc, sizeof(ROffsetIndexCache) *
+							 ((size_t) r->meta.nrowgroups * r->ncols + 1));
+		if (!r->oic)
+			return PqErrorSet(err, PQ_ERR_NOMEM, PQ_NO_OFFSET, "out of memory");
+	}
+	oc = &r->oic[(size_t) g * r->ncols + c];
+	if (!oc->loaded)
+	{
+		PqStatus	st = load_offset_index(r, g, c, &oc->oi, &oc->present, err);
+
+		if (st != PQ_OK)
+			return st;
+		oc->loaded = true;
+	}
+	*present = oc->present;
+	if (oc->present)
+		*oi = &oc->oi;
+	return PQ_OK;
+}
+
+/*
+ * Reuse across scans: Release drops what one scan needs (projection, page
+ * and dictionary buffers, row ranges) and forgets the source; the footer,
+ * schema, offset indexes, page indexes and key/value metadata stay.
+ * Attach binds a released reader to a source again (the same file, reopened:
+ * its size must be the one the footer was read from) and selects every
+ * column, as after Open.
+ */
+/*
+ * Buffers of a released selection up to this size stay for the next scan:
+ * point lookups and probes would otherwise allocate and free them (and
+ * fault their pages in) per statement or per row.
+ */
+#define KEEP_BUFFER_BYTES (128 * 1024)
+
+static void
+sel_trim(PqReader *r, RSel *s)
+{
+	sel_reset_chunk(r, s);
+#define TRIM_BUF(b) do { if ((b).cap > KEEP_BUFFER_BYTES) PqBufFree(&(b)); } while (0)
+#define TRIM_ARR(p, cap, sz) \
+	do { if ((size_t) (cap) * (sz) > KEEP_BUFFER_BYTES) { pq_free(r->alloc, p); (p) = NULL; (cap) = 0; } } while (0)
+	TRIM_BUF(s->io);
+	TRIM_BUF(s->dict_raw);
+	TRIM_BUF(s->page);
+	if (!s->dict_borrowed)
+		TRIM_ARR(s->dict_vals, s->dict_vals_cap, 1);
+	TRIM_ARR(s->nulls, s->nulls_cap, 1);
+	TRIM_ARR(s->vals, s->vals_cap, 1);
+	TRIM_ARR(s->idx, s->idx_cap, sizeof(uint32_t));
+	TRIM_ARR(s->tmp, s->tmp_cap, 1);
+	TRIM_ARR(s->out_vals, s->out_vals_cap, 1);
+	TRIM_ARR(s->out_nulls, s->out_nulls_cap, 1);
+#undef TRIM_BUF
+#undef TRIM_ARR
+}
+
+void
+ParquetReaderRelease(PqReader *r)
+{
+	for (int i = 0; i < r->nsel; i++)
+		sel_trim(r, &r->sels[i]);
+	free_retired(r);
+	pq_free(r->alloc, r->retired);
+	r->retired = NULL;
+	r->retired_cap = 0;
+	pq_free(r->alloc, r->ranges);
+	r->ranges = NULL;
+	r->ranges_cap = 0;
+	r->nranges = 0;
+	r->rg = -1;
+	memset(&r->src, 0, sizeof(r->src));
+}
+
+void
+ParquetReaderTrim(PqReader *r)
+{
+	ParquetReaderRelease(r);
+	for (int i = 0; i < r->nsel; i++)
+		sel_free(r, &r->sels[i]);
+	pq_free(r->alloc, r->sels);
+	r->sels = NULL;
+	r->nsel = 0;
+}
+
+PqStatus
+ParquetReaderAttach(PqReader *r, const PqSource *src, PqError *err)
+{
+	int		   *all;
+	PqStatus	st;
+
+	if (!src || !src->read_at)
+		return PqErrorSet(err, PQ_ERR_ARG, PQ_NO_OFFSET, "parquet reader: a source is required");
+	if (src->size != r->file_size)
+		return PqErrorSet(err, PQ_ERR_CORRUPT, PQ_NO_OFFSET,
+						  "file \"%s\": %llu bytes, but %llu when its footer was read",
+						  r->name, (unsigned long long) src->size,
+						  (unsigned long long) r->file_size);
+	r->src = *src;
+	r->bytes_read = 0;
+	all = pq_alloc(r->alloc, sizeof(int) * (r->ncols ? r->ncols : 1));
+	if (!all)
+		return PqErrorSet(err, PQ_ERR_NOMEM, PQ_NO_OFFSET, "out of memory");
+	for (int i = 0; i < r->ncols; i++)
+		all[i] = i;
+	st = ParquetReaderSelectColumns(r, all, r->ncols, err);
+	pq_free(r->alloc, all);
+	return st;
+}
+
+PqStatus
 ParquetReaderStartRowGroup(PqReader *r, int rg, const PqRowRange *ranges,
 						   int nranges, PqError *err)
 {
@@ -771,7 +922,7 @@ ParquetReaderStartRowGroup(PqReader *r, int rg, const PqRowRange *ranges,
 			!(r->nranges == 1 && r->ranges[0].first == 0 && r->ranges[0].count == rows))
 		{
 			bool		present;
-			PqStatus	st = PqReaderLoadOffsetIndex(r, rg, s->col, &s->oi, &present, err);
+			PqStatus	st = PqReaderOffsetIndex(r, rg, s->col, &s->oi, &present, err);
 
 			if (st != PQ_OK)
 				return st;
@@ -944,17 +1095,52 @@ ensure_dictionary(PqReader *r, RSel *s, uint64_t off, PqError *err)
 	PqStatus	st;
 	uint64_t	limit;
 
+	RDictCache *dc;
+
 	if (s->dict_loaded)
 		return PQ_OK;
-	if (!s->use_oi || s->oi.npages == 0 || (uint64_t) s->oi.pages[0].offset <= s->chunk_start)
+	if (!s->use_oi || s->oi->npages == 0 || (uint64_t) s->oi->pages[0].offset <= s->chunk_start)
 		return CORRUPT(off, "dictionary-encoded page without a dictionary page");
-	limit = (uint64_t) s->oi.pages[0].offset;
+	if (!r->dic)
+		r->dic = PqAllocZero(r->alloc, sizeof(RDictCache) *
+							 ((size_t) r->meta.nrowgroups * r->ncols + 1));
+	dc = r->dic ? &r->dic[(size_t) r->rg * r->ncols + s->col] : NULL;
+	if (dc && dc->loaded)
+	{
+		/* decoded by an earlier probe of this chunk */
+		if (!s->dict_borrowed)
+			pq_free(r->alloc, s->dict_vals);
+		s->dict_vals = dc->vals;
+		s->dict_vals_cap = 0;
+		s->dict_borrowed = true;
+		s->dict_n = dc->n;
+		s->dict_loaded = true;
+		return PQ_OK;
+	}
+	limit = (uint64_t) s->oi->pages[0].offset;
 	st = read_page(r, s, s->chunk_start, limit, &h, &body, err);
 	if (st != PQ_OK)
 		return st;
 	if (h.type != PQP_DICTIONARY_PAGE)
 		return CORRUPT(s->chunk_start, "expected a dictionary page, found page type %d", h.type);
-	return load_dictionary(r, s, &h, body, s->chunk_start, err);
+	if (s->dict_borrowed)
+	{
+		s->dict_vals = NULL;
+		s->dict_vals_cap = 0;
+		s->dict_borrowed = false;
+	}
+	st = load_dictionary(r, s, &h, body, s->chunk_start, err);
+	if (st != PQ_OK || dc == NULL)
+		return st;
+	/* hand the decoded dictionary to the reader's cache, keep using it */
+	dc->raw = s->dict_raw;
+	dc->vals = s->dict_vals;
+	dc->n = s->dict_n;
+	dc->loaded = true;
+	PqBufInit(&s->dict_raw, r->alloc);
+	s->dict_borrowed = true;
+	s->dict_vals_cap = 0;
+	return PQ_OK;
 }
 
 static void
@@ -1391,14 +1577,14 @@ advance_to(PqReader *r, RSel *s, int64_t row, PqError *err)
 		int64_t		next_first;
 		uint64_t	off;
 
-		while (i + 1 < s->oi.npages && s->oi.pages[i + 1].first_row_index <= row)
+		while (i + 1 < s->oi->npages && s->oi->pages[i + 1].first_row_index <= row)
 			i++;
-		if (i >= s->oi.npages || s->oi.pages[i].first_row_index > row)
+		if (i >= s->oi->npages || s->oi->pages[i].first_row_index > row)
 			return CORRUPT(s->chunk_start, "offset index has no page for row %lld",
 						   (long long) row);
-		next_first = (i + 1 < s->oi.npages) ? s->oi.pages[i + 1].first_row_index : r->rg_rows;
-		off = (uint64_t) s->oi.pages[i].offset;
-		st = read_page(r, s, off, off + (uint64_t) s->oi.pages[i].compressed_page_size,
+		next_first = (i + 1 < s->oi->npages) ? s->oi->pages[i + 1].first_row_index : r->rg_rows;
+		off = (uint64_t) s->oi->pages[i].offset;
+		st = read_page(r, s, off, off + (uint64_t) s->oi->pages[i].compressed_page_size,
 					   &h, &body, err);
 		if (st != PQ_OK)
 			return st;
@@ -1407,10 +1593,10 @@ advance_to(PqReader *r, RSel *s, int64_t row, PqError *err)
 		st = decode_data_page(r, s, &h, body, off, err);
 		if (st != PQ_OK)
 			return st;
-		if ((int64_t) s->page_n != next_first - s->oi.pages[i].first_row_index)
+		if ((int64_t) s->page_n != next_first - s->oi->pages[i].first_row_index)
 			return CORRUPT(off, "page holds %u rows, the offset index says %lld",
-						   s->page_n, (long long) (next_first - s->oi.pages[i].first_row_index));
-		s->page_first_row = s->oi.pages[i].first_row_index;
+						   s->page_n, (long long) (next_first - s->oi->pages[i].first_row_index));
+		s->page_first_row = s->oi->pages[i].first_row_index;
 		s->oi_next = i + 1;
 		return PQ_OK;
 	}

@@ -35,7 +35,7 @@ typedef struct RSel
 
 	/* page plan */
 	bool		use_oi;
-	PqMetaOffsetIndex oi;
+	const PqMetaOffsetIndex *oi;	/* borrowed from the reader's cache */
 	int			oi_next;		/* next page of oi to consider */
 	uint64_t	next_off;		/* sequential: next page header */
 	int64_t		next_first_row; /* first row of the next page */
@@ -46,6 +46,7 @@ typedef struct RSel
 
 	/* dictionary */
 	bool		dict_loaded;
+	bool		dict_borrowed;	/* dict_vals belong to the reader's cache */
 	uint32_t	dict_n;
 	PqBuf		dict_raw;		/* decompressed dictionary page */
 	uint8_t    *dict_vals;		/* slots */
@@ -81,6 +82,27 @@ typedef struct RSel
 	uint32_t	out_nulls_cap;
 } RSel;
 
+/* a chunk's parsed OffsetIndex, kept for the reader's life */
+typedef struct ROffsetIndexCache
+{
+	bool		loaded;
+	bool		present;
+	PqMetaOffsetIndex oi;
+} ROffsetIndexCache;
+
+/*
+ * A chunk's decoded dictionary, kept for the reader's life once a selective
+ * read (row ranges through the offset index) loaded it: the next probe of
+ * the chunk decodes only its data page.
+ */
+typedef struct RDictCache
+{
+	bool		loaded;
+	uint32_t	n;
+	PqBuf		raw;			/* decompressed page (string values point in) */
+	uint8_t    *vals;			/* slots */
+} RDictCache;
+
 typedef struct RPageIndexCache
 {
 	bool		loaded;
@@ -94,7 +116,8 @@ struct PqReader
 {
 	const PqAllocator *alloc;
 	PqReaderOptions opts;
-	PqSource	src;
+	PqSource	src;			/* zeroed while released */
+	uint64_t	file_size;		/* the file's size at Open */
 	char	   *name;
 	uint64_t	bytes_read;
 	uint8_t    *footer;
@@ -123,6 +146,8 @@ struct PqReader
 	int			retired_cap;
 
 	RPageIndexCache *pic;		/* nrowgroups * ncols, lazily */
+	ROffsetIndexCache *oic;		/* nrowgroups * ncols, lazily */
+	RDictCache *dic;			/* nrowgroups * ncols, lazily */
 	char	  **kv_values;		/* NUL-terminated copies, per meta.kv */
 
 	/* bloom filter cache */
@@ -136,9 +161,12 @@ struct PqReader
 extern PqStatus PqReaderSourceRead(PqReader *r, uint64_t off, size_t len,
 								   void *buf, PqError *err);
 
-/* read and validate the OffsetIndex of chunk (g, c); *present = false if none */
-extern PqStatus PqReaderLoadOffsetIndex(PqReader *r, int g, int c,
-										PqMetaOffsetIndex *oi, bool *present,
-										PqError *err);
+/*
+ * The validated OffsetIndex of chunk (g, c), read once per reader and kept
+ * until Close; *oi = NULL and *present = false if the chunk has none.
+ */
+extern PqStatus PqReaderOffsetIndex(PqReader *r, int g, int c,
+									const PqMetaOffsetIndex **oi, bool *present,
+									PqError *err);
 
 #endif							/* LAKE_PQ_READER_INT_H */

@@ -100,7 +100,7 @@ ParquetReaderPageIndex(PqReader *r, int rg, int column,
 	RPageIndexCache *pc;
 	const PqMetaColumn *m;
 	const RColumn *rc;
-	PqMetaOffsetIndex oi;
+	const PqMetaOffsetIndex *oi;
 	bool		present;
 	PqStatus	st;
 	int64_t		rows;
@@ -127,7 +127,7 @@ ParquetReaderPageIndex(PqReader *r, int rg, int column,
 	m = &r->meta.rowgroups[rg].columns[column];
 	rc = &r->cols[column];
 	rows = r->meta.rowgroups[rg].num_rows;
-	st = PqReaderLoadOffsetIndex(r, rg, column, &oi, &present, err);
+	st = PqReaderOffsetIndex(r, rg, column, &oi, &present, err);
 	if (st != PQ_OK)
 		return st;
 	if (!present)
@@ -142,7 +142,6 @@ ParquetReaderPageIndex(PqReader *r, int rg, int column,
 			(uint64_t) m->column_index_length > r->data_end - (uint64_t) m->column_index_offset ||
 			(uint64_t) m->column_index_length > r->opts.max_footer_bytes)
 		{
-			PqOffsetIndexFree(&oi, r->alloc);
 			return PqErrorSet(err, PQ_ERR_CORRUPT, r->footer_off,
 							  "file \"%s\", row group %d, column \"%s\": column index at %lld length %d outside the file",
 							  r->name, rg, rc->name, (long long) m->column_index_offset,
@@ -151,7 +150,6 @@ ParquetReaderPageIndex(PqReader *r, int rg, int column,
 		pc->ci_raw = pq_alloc(r->alloc, (size_t) m->column_index_length);
 		if (!pc->ci_raw)
 		{
-			PqOffsetIndexFree(&oi, r->alloc);
 			return PqErrorSet(err, PQ_ERR_NOMEM, PQ_NO_OFFSET, "out of memory");
 		}
 		st = PqReaderSourceRead(r, (uint64_t) m->column_index_offset,
@@ -160,37 +158,35 @@ ParquetReaderPageIndex(PqReader *r, int rg, int column,
 			st = PqColumnIndexParse(pc->ci_raw, (size_t) m->column_index_length,
 									(uint64_t) m->column_index_offset, r->alloc,
 									&pc->ci, err);
-		if (st == PQ_OK && pc->ci.npages != oi.npages)
+		if (st == PQ_OK && pc->ci.npages != oi->npages)
 			st = PqErrorSet(err, PQ_ERR_CORRUPT, (uint64_t) m->column_index_offset,
 							"file \"%s\", row group %d, column \"%s\": column index has %d pages, offset index %d",
-							r->name, rg, rc->name, pc->ci.npages, oi.npages);
+							r->name, rg, rc->name, pc->ci.npages, oi->npages);
 		if (st != PQ_OK)
 		{
 			pq_free(r->alloc, pc->ci_raw);
 			pc->ci_raw = NULL;
 			PqColumnIndexFree(&pc->ci, r->alloc);
-			PqOffsetIndexFree(&oi, r->alloc);
 			return st;
 		}
 	}
-	pc->pi.pages = PqAllocZero(r->alloc, sizeof(PqPageIndexEntry) * (oi.npages ? oi.npages : 1));
+	pc->pi.pages = PqAllocZero(r->alloc, sizeof(PqPageIndexEntry) * (oi->npages ? oi->npages : 1));
 	if (!pc->pi.pages)
 	{
-		PqOffsetIndexFree(&oi, r->alloc);
 		return PqErrorSet(err, PQ_ERR_NOMEM, PQ_NO_OFFSET, "out of memory");
 	}
-	pc->pi.npages = oi.npages;
-	for (int i = 0; i < oi.npages; i++)
+	pc->pi.npages = oi->npages;
+	for (int i = 0; i < oi->npages; i++)
 	{
 		PqPageIndexEntry *e = &pc->pi.pages[i];
-		int64_t		next = (i + 1 < oi.npages) ? oi.pages[i + 1].first_row_index : rows;
+		int64_t		next = (i + 1 < oi->npages) ? oi->pages[i + 1].first_row_index : rows;
 
-		e->first_row = oi.pages[i].first_row_index;
+		e->first_row = oi->pages[i].first_row_index;
 		e->num_rows = next - e->first_row;
-		e->offset = (uint64_t) oi.pages[i].offset;
-		e->compressed_size = (uint32_t) oi.pages[i].compressed_page_size;
+		e->offset = (uint64_t) oi->pages[i].offset;
+		e->compressed_size = (uint32_t) oi->pages[i].compressed_page_size;
 		e->min.type = e->max.type = rc->info.type;
-		if (pc->ci_raw && pc->ci.npages == oi.npages)
+		if (pc->ci_raw && pc->ci.npages == oi->npages)
 		{
 			e->null_page = pc->ci.null_pages[i] != 0;
 			if (pc->ci.has_null_counts && pc->ci.null_counts[i] >= 0)
@@ -215,7 +211,16 @@ ParquetReaderPageIndex(PqReader *r, int rg, int column,
 			}
 		}
 	}
-	PqOffsetIndexFree(&oi, r->alloc);
+	/* sorted pages (a primary key in a sorted file) allow a binary search */
+	pc->pi.ascending = oi->npages > 0;
+	for (int i = 0; i < oi->npages && pc->pi.ascending; i++)
+	{
+		const PqPageIndexEntry *e = &pc->pi.pages[i];
+
+		if (!e->has_min_max || e->null_page ||
+			(i > 0 && ParquetValueCompare(&pc->pi.pages[i - 1].max, &e->min) > 0))
+			pc->pi.ascending = false;
+	}
 	pc->loaded = true;
 	*out = &pc->pi;
 	return PQ_OK;
