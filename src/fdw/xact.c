@@ -375,6 +375,15 @@ choose_snapshot(LakeXactTable *xt)
 	id = LakeSnapshotLatestId(xt->table);
 	if (id == LAKE_SNAPSHOT_NONE)
 		return NULL;
+
+	/*
+	 * Still the snapshot this transaction read last (typically: the one the
+	 * planner chose just before executor start began the statement)?  The
+	 * table cannot have been dropped meanwhile (the relation is locked), so
+	 * snapshot-<id> is the same file.
+	 */
+	if (xt->snapshot_chosen && xt->snapshot != NULL && xt->snapshot->id == id)
+		return xt->snapshot;
 	return LakeSnapshotLoad(xt->table, id, false);
 }
 

@@ -416,6 +416,9 @@ typedef struct LakeMetaCacheStats
 /* the snapshot file-set cache: counters, and emptying it */
 extern void LakeMetaCacheGetStats(LakeMetaCacheStats *stats);
 extern void LakeMetaCacheReset(void);
+/* the immutable metadata file cache (meta_file_cache.c) */
+extern void LakeMetaFileCacheGetStats(LakeMetaCacheStats *stats);
+extern void LakeMetaFileCacheReset(void);
 
 /* ---------------------------------------------------------------------
  * Helpers
