@@ -168,6 +168,8 @@ extern bool LakeTableCreate(LakeTable *table, LakeSchema *schema);
 
 /* Latest schema, or a given version; ERROR if missing or corrupt. */
 extern LakeSchema *LakeSchemaLoadLatest(LakeTable *table);
+/* the same, NULL if the table does not exist (one probe less than both) */
+extern LakeSchema *LakeSchemaLoadLatestIfExists(LakeTable *table);
 extern LakeSchema *LakeSchemaLoad(LakeTable *table, int64 schema_id);
 /* a table-defining option as the schema records it, or NULL */
 extern const char *LakeSchemaOption(const LakeSchema *schema, const char *name);

@@ -334,7 +334,7 @@ LakeSchemaLoad(LakeTable *table, int64 schema_id)
 static int64
 schema_latest_id(LakeTable *table)
 {
-	char	   *dir = LakeTableFilePath(table, "schema");
+	char	   *dir = psprintf("%s/schema", table->dir);	/* a key only */
 	int64		id = LakeMetaLatestSeen(dir);
 
 	/*
@@ -374,6 +374,14 @@ schema_latest_id(LakeTable *table)
 		pfree(path);
 		id++;
 	}
+}
+
+LakeSchema *
+LakeSchemaLoadLatestIfExists(LakeTable *table)
+{
+	int64		id = schema_latest_id(table);
+
+	return id < 0 ? NULL : LakeSchemaLoad(table, id);
 }
 
 LakeSchema *
