@@ -97,6 +97,43 @@ INSERT INTO mc VALUES (42, 'reborn', 1);
 SELECT snapshot_id, total_rows FROM lake_snapshots('mc');
 SELECT * FROM mc WHERE id = 42;
 
+-- schemas and snapshot files are cached by file identity: a schema change
+-- in this session is seen at once (schema-1), in another session too
+SELECT * FROM mc WHERE id = 42;
+ALTER FOREIGN TABLE mc ADD COLUMN extra int;
+INSERT INTO mc VALUES (43, 'with extra', 2, 430);
+SELECT * FROM mc ORDER BY id;
+\c
+SET client_min_messages = warning;
+ALTER FOREIGN TABLE mc ADD COLUMN extra2 text;
+INSERT INTO mc VALUES (44, 'x2', 3, 440, 'e2');
+SELECT * FROM mc ORDER BY id;
+-- a rollback is a new snapshot: the old file set comes back, then goes
+SELECT snapshot_id AS before_x2 FROM lake_snapshots('mc')
+  WHERE total_rows = 2 ORDER BY snapshot_id DESC LIMIT 1 \gset
+SELECT * FROM mc WHERE id = 44;
+SELECT lake_rollback('mc', :before_x2) > :before_x2 AS rolled_back;
+SELECT * FROM mc ORDER BY id;
+INSERT INTO mc VALUES (45, 'after rollback', 5, 450, 'r');
+SELECT * FROM mc ORDER BY id;
+-- re-created on the same path with other columns: its schema-0 and
+-- snapshot-1 are new files with the old names
+DROP FOREIGN TABLE mc CASCADE;
+COPY (SELECT 1) TO PROGRAM :'rmcmd';
+CREATE FOREIGN TABLE mc (id int, w numeric(6,2), PRIMARY KEY (id))
+  SERVER lake_mc OPTIONS (table '.mc/t', buckets '1');
+SELECT * FROM mc;
+INSERT INTO mc VALUES (1, 1.5);
+SELECT * FROM mc;
+DROP FOREIGN TABLE mc;
+COPY (SELECT 1) TO PROGRAM :'rmcmd';
+CREATE FOREIGN TABLE mc (id int, v text, n bigint, PRIMARY KEY (id))
+  SERVER lake_mc OPTIONS (table '.mc/t', buckets '1');
+INSERT INTO mc VALUES (1, 'third', 3);
+SELECT * FROM mc;
+SELECT cache, hits > 0 AS reused FROM lake_metadata_cache()
+  WHERE cache = 'metadata files';
+
 -- a data file truncated after its footer was cached: an error, never rows
 CREATE FOREIGN TABLE mc_bad (id int, v text, PRIMARY KEY (id))
   SERVER lake_mc OPTIONS (table '.mc/bad', buckets '1');

@@ -159,6 +159,8 @@ extern void LakeXactPendingForScan(LakeXactTable *xt, CommandId cid, bool need_s
 
 /* flush_spec.c: the flush description of a lake table */
 struct LakeFlushSpec;
+/* type_names.c: parseTypeString of a lake schema's type name, remembered */
+extern void LakeTypeNameParse(const char *name, Oid *typid, int32 *typmod);
 extern void LakeFlushSpecBuild(LakeTable *table, LakeSchema *schema, LakeTableOptions *opts,
 							   struct LakeFlushSpec *spec);
 extern LakeMergeConfig *LakeMergeConfigFromSchema(const LakeSchema *schema,

@@ -12,7 +12,6 @@
 #include "fdw/fdw.h"
 #include "mergetree/merge_engine.h"
 #include "mergetree/write_buffer.h"
-#include "parser/parse_type.h"
 
 /* The flush description of the lake schema (all lake columns). */
 void
@@ -36,7 +35,7 @@ LakeFlushSpecBuild(LakeTable *table, LakeSchema *s, LakeTableOptions *o,
 		Oid			typid;
 		int32		typmod;
 
-		parseTypeString(c->type_name, &typid, &typmod, false);
+		LakeTypeNameParse(c->type_name, &typid, &typmod);
 		LakeTypeFromPgOrError(typid, typmod, c->name, &types[i]);
 		names[i] = c->name;
 		ids[i] = c->id;

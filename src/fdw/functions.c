@@ -231,6 +231,8 @@ lake_metadata_cache(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	LakeMetaCacheGetStats(&st);
 	cache_row(rsinfo, "snapshot files", &st);
+	LakeMetaFileCacheGetStats(&st);
+	cache_row(rsinfo, "metadata files", &st);
 	LakeReaderCacheGetStats(&st);
 	cache_row(rsinfo, "file footers", &st);
 	return (Datum) 0;
@@ -241,6 +243,7 @@ Datum
 lake_metadata_cache_reset(PG_FUNCTION_ARGS)
 {
 	LakeMetaCacheReset();
+	LakeMetaFileCacheReset();
 	LakeReaderCacheReset();
 	PG_RETURN_VOID();
 }

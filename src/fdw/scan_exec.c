@@ -36,7 +36,6 @@
 #include "optimizer/pathnode.h"
 #include "optimizer/planmain.h"
 #include "optimizer/restrictinfo.h"
-#include "parser/parse_type.h"
 #include "parser/parsetree.h"
 #include "scan/aggregate.h"
 #include "scan/scan.h"
@@ -145,7 +144,7 @@ table_layout(Relation rel, LakeSchema *schema, LakeLayout *lo)
 
 		lo->names[i] = c->name;
 		lo->column_ids[i] = c->id;
-		parseTypeString(c->type_name, &typid, &typmod, false);
+		LakeTypeNameParse(c->type_name, &typid, &typmod);
 		LakeTypeFromPgOrError(typid, typmod, c->name, &lo->types[i]);
 		lo->lake_to_att[i] = -1;
 		for (int a = 0; a < desc->natts; a++)

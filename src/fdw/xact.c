@@ -225,14 +225,14 @@ LakeXactGetTable(Oid relid, bool for_write)
 		{
 			xt->opts = LakeGetTableOptions(relid);
 			xt->table = LakeTableOpen(xt->opts->root, xt->opts->relpath);
-			if (!LakeTableExists(xt->table))
+			xt->schema = LakeSchemaLoadLatestIfExists(xt->table);
+			if (xt->schema == NULL)
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_TABLE_NOT_FOUND),
 						 errmsg("lake table \"%s\" does not exist under the server's root",
 								xt->opts->relpath),
 						 errhint("Recreate the foreign table \"%s\" to create it, or check option \"table\".",
 								 get_rel_name(relid))));
-			xt->schema = LakeSchemaLoadLatest(xt->table);
 			xt->snapshot = NULL;
 			xt->snapshot_chosen = false;
 			xt->buffer = NULL;
@@ -375,6 +375,15 @@ choose_snapshot(LakeXactTable *xt)
 	id = LakeSnapshotLatestId(xt->table);
 	if (id == LAKE_SNAPSHOT_NONE)
 		return NULL;
+
+	/*
+	 * Still the snapshot this transaction read last (typically: the one the
+	 * planner chose just before executor start began the statement)?  The
+	 * table cannot have been dropped meanwhile (the relation is locked), so
+	 * snapshot-<id> is the same file.
+	 */
+	if (xt->snapshot_chosen && xt->snapshot != NULL && xt->snapshot->id == id)
+		return xt->snapshot;
 	return LakeSnapshotLoad(xt->table, id, false);
 }
 

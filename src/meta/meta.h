@@ -168,6 +168,8 @@ extern bool LakeTableCreate(LakeTable *table, LakeSchema *schema);
 
 /* Latest schema, or a given version; ERROR if missing or corrupt. */
 extern LakeSchema *LakeSchemaLoadLatest(LakeTable *table);
+/* the same, NULL if the table does not exist (one probe less than both) */
+extern LakeSchema *LakeSchemaLoadLatestIfExists(LakeTable *table);
 extern LakeSchema *LakeSchemaLoad(LakeTable *table, int64 schema_id);
 /* a table-defining option as the schema records it, or NULL */
 extern const char *LakeSchemaOption(const LakeSchema *schema, const char *name);
@@ -416,6 +418,9 @@ typedef struct LakeMetaCacheStats
 /* the snapshot file-set cache: counters, and emptying it */
 extern void LakeMetaCacheGetStats(LakeMetaCacheStats *stats);
 extern void LakeMetaCacheReset(void);
+/* the immutable metadata file cache (meta_file_cache.c) */
+extern void LakeMetaFileCacheGetStats(LakeMetaCacheStats *stats);
+extern void LakeMetaFileCacheReset(void);
 
 /* ---------------------------------------------------------------------
  * Helpers

@@ -74,6 +74,12 @@ extern void LakeDecCorrupt(LakeDecoder *dec, size_t offset, const char *field,
 /* read a metadata file and check its header; false if missing_ok & absent */
 extern bool LakeMetaReadFile(const char *path, LakeMetaKind kind,
 							 bool missing_ok, LakeDecoder *dec);
+/* the same for an immutable file (snapshot-<N>, schema-<N>), cached */
+extern bool LakeMetaReadFileCached(const char *path, LakeMetaKind kind,
+								   bool missing_ok, LakeDecoder *dec);
+/* the latest id last seen in a directory of numbered files, or -1 */
+extern int64 LakeMetaLatestSeen(const char *dir);
+extern void LakeMetaLatestNote(const char *dir, int64 id);
 
 /* ---------------------------------------------------------------------
  * Paths inside a table directory (meta_table.c)

@@ -212,9 +212,20 @@ LakeSnapshotFileRange(LakeTable *table, int64 *min_id, int64 *max_id)
 int64
 LakeSnapshotLatestId(LakeTable *table)
 {
-	int64		id = LakeSnapshotHintRead(table, "LATEST");
+	int64		seen = LakeMetaLatestSeen(table->dir);
+	int64		id;
 
-	if (id == 0 || !snapshot_exists(table, id))
+	/*
+	 * Start where this backend last found the latest: if that file is still
+	 * there, ids have no gaps past it, so probing on is exact (expiry only
+	 * removes older snapshots; a re-created table either lacks it or is
+	 * probed on to its own latest).  Otherwise read the hint.
+	 */
+	if (seen > 0 && snapshot_exists(table, seen))
+		id = seen;
+	else
+		id = LakeSnapshotHintRead(table, "LATEST");
+	if (id == 0 || (id != seen && !snapshot_exists(table, id)))
 	{
 		int64		min_id;
 
@@ -236,6 +247,7 @@ LakeSnapshotLatestId(LakeTable *table)
 			break;
 		id++;
 	}
+	LakeMetaLatestNote(table->dir, id);
 	return id;
 }
 
@@ -287,7 +299,7 @@ LakeSnapshotLoad(LakeTable *table, int64 id, bool missing_ok)
 	}
 
 	path = LakeSnapshotPath(table, id);
-	if (!LakeMetaReadFile(path, LAKE_META_SNAPSHOT, true, &dec))
+	if (!LakeMetaReadFileCached(path, LAKE_META_SNAPSHOT, true, &dec))
 	{
 		int64		earliest;
 

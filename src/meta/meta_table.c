@@ -312,7 +312,7 @@ LakeSchemaLoad(LakeTable *table, int64 schema_id)
 	LakeDecoder dec;
 	LakeSchema *schema;
 
-	if (!LakeMetaReadFile(path, LAKE_META_SCHEMA, true, &dec))
+	if (!LakeMetaReadFileCached(path, LAKE_META_SCHEMA, true, &dec))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("schema " INT64_FORMAT " of lake table \"%s\" does not exist",
@@ -334,8 +334,25 @@ LakeSchemaLoad(LakeTable *table, int64 schema_id)
 static int64
 schema_latest_id(LakeTable *table)
 {
-	int64		id = -1;
+	char	   *dir = psprintf("%s/schema", table->dir);	/* a key only */
+	int64		id = LakeMetaLatestSeen(dir);
 
+	/*
+	 * Start past the latest this backend saw if that file still exists:
+	 * schema files are never removed while the table lives, and a table
+	 * re-created on the path either lacks it or is probed on to its own.
+	 */
+	if (id > 0)
+	{
+		char	   *path = schema_path(table, id);
+		struct stat st;
+
+		if (stat(path, &st) != 0)
+			id = -1;
+		pfree(path);
+	}
+	else
+		id = -1;
 	for (;;)
 	{
 		char	   *path = schema_path(table, id + 1);
@@ -349,11 +366,22 @@ schema_latest_id(LakeTable *table)
 						(errcode_for_file_access(),
 						 errmsg("could not stat file \"%s\": %m", path)));
 			pfree(path);
+			if (id >= 0)
+				LakeMetaLatestNote(dir, id);
+			pfree(dir);
 			return id;
 		}
 		pfree(path);
 		id++;
 	}
+}
+
+LakeSchema *
+LakeSchemaLoadLatestIfExists(LakeTable *table)
+{
+	int64		id = schema_latest_id(table);
+
+	return id < 0 ? NULL : LakeSchemaLoad(table, id);
 }
 
 LakeSchema *

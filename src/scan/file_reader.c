@@ -318,21 +318,39 @@ count_pages(LakeFileReader *r, const PqRowRange *ranges, int nranges)
 		if (st != PQ_OK)
 			LakeReportParquetError(&err, r->display);
 		r->stats->pages_total += pi->npages;
-		for (int p = 0; p < pi->npages; p++)
+		if (ranges == NULL)
 		{
-			int64		a = pi->pages[p].first_row;
-			int64		e = a + pi->pages[p].num_rows;
-
-			if (ranges == NULL)
-			{
-				r->stats->pages_read++;
-				continue;
-			}
-			while (k < nranges && ranges[k].first + ranges[k].count <= a)
-				k++;
-			if (k < nranges && ranges[k].first < e)
-				r->stats->pages_read++;
+			r->stats->pages_read += pi->npages;
+			continue;
 		}
+
+		/*
+		 * Pages are in row order: per range, binary search its first page,
+		 * then count on to its end (a point lookup touches one page of
+		 * thousands).  next: first page not counted yet, so a page two
+		 * ranges share counts once.
+		 */
+		for (int next = 0; k < nranges; k++)
+		{
+			int64		first = ranges[k].first;
+			int64		end = first + ranges[k].count;
+			int			lo = next;
+			int			hi = pi->npages;
+
+			while (lo < hi)
+			{
+				int			mid = lo + (hi - lo) / 2;
+
+				if (pi->pages[mid].first_row + pi->pages[mid].num_rows <= first)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			for (; lo < pi->npages && pi->pages[lo].first_row < end; lo++)
+				r->stats->pages_read++;
+			next = lo;
+		}
+		k = 0;
 	}
 }
 

@@ -1,0 +1,264 @@
+/*-------------------------------------------------------------------------
+ * meta_file_cache.c
+ *	  Backend-local cache of the bytes of immutable metadata files
+ *	  (snapshot/snapshot-<N>, schema/schema-<N>), so that a statement
+ *	  loading the snapshot or schema an earlier statement loaded pays one
+ *	  stat instead of an open, a read and a close.
+ *
+ * Correct without invalidation: those files are published once by atomic
+ * create-if-absent and never rewritten (FORMAT.md; a rollback is a new
+ * snapshot), but their names are reused when a table is dropped and created
+ * again on the same path: it starts again at schema-0 and snapshot-1.  So
+ * the key is the path plus
+ * the file's identity as stat reports it (device, inode, size, modification
+ * and change times in nanoseconds): a new file under an old name differs
+ * in at least one of them.  The identity is taken before and after reading,
+ * and bytes are kept only if both agree, so a file replaced mid-read is
+ * never remembered under the wrong identity.  Bytes are kept as read;
+ * callers decode (and so check the CRC of) a fresh copy every time.
+ *
+ * Memory: one context "lake_fdw metadata file cache" under
+ * CacheMemoryContext; each entry is one palloc'd block.  The bytes of all
+ * entries are bounded by lake_fdw.metadata_cache_size, least recently used
+ * first out; 0 turns the cache off.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <sys/stat.h>
+
+#include "io/io.h"
+#include "lib/ilist.h"
+#include "meta/meta_internal.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
+
+typedef struct FileIdentity
+{
+	dev_t		dev;
+	ino_t		ino;
+	off_t		size;
+	int64		mtime_ns;
+	int64		ctime_ns;
+} FileIdentity;
+
+typedef struct FileCacheEntry
+{
+	char		path[MAXPGPATH];	/* hash key */
+	dlist_node	node;			/* in file_lru, oldest first */
+	FileIdentity ident;
+	char	   *data;			/* whole file, in file_cxt */
+	size_t		len;
+	Size		bytes;			/* accounted size */
+} FileCacheEntry;
+
+static MemoryContext file_cxt = NULL;
+static HTAB *file_map = NULL;
+static dlist_head file_lru = DLIST_STATIC_INIT(file_lru);
+static LakeMetaCacheStats file_stats;
+
+static Size
+cache_limit(void)
+{
+	return (Size) lake_metadata_cache_kb * 1024;
+}
+
+/* stat's identity of path; false (errno set) if it cannot be had */
+static bool
+file_identity(const char *path, FileIdentity *id)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return false;
+	if (!S_ISREG(st.st_mode))
+	{
+		errno = EINVAL;
+		return false;
+	}
+	memset(id, 0, sizeof(*id));
+	id->dev = st.st_dev;
+	id->ino = st.st_ino;
+	id->size = st.st_size;
+	id->mtime_ns = (int64) st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	id->ctime_ns = (int64) st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
+	return true;
+}
+
+static bool
+identity_equal(const FileIdentity *a, const FileIdentity *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+		a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
+}
+
+static void
+entry_drop(FileCacheEntry *e)
+{
+	dlist_delete(&e->node);
+	file_stats.entries--;
+	file_stats.bytes -= e->bytes;
+	pfree(e->data);
+	hash_search(file_map, e->path, HASH_REMOVE, NULL);
+}
+
+static void
+cache_shrink(void)
+{
+	while (file_stats.bytes > (int64) cache_limit() && !dlist_is_empty(&file_lru))
+	{
+		file_stats.evictions++;
+		entry_drop(dlist_head_element(FileCacheEntry, node, &file_lru));
+	}
+}
+
+static void
+ensure_map(void)
+{
+	HASHCTL		ctl;
+
+	if (file_map != NULL)
+		return;
+	file_cxt = AllocSetContextCreate(CacheMemoryContext, "lake_fdw metadata file cache",
+									 ALLOCSET_SMALL_SIZES);
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = MAXPGPATH;
+	ctl.entrysize = sizeof(FileCacheEntry);
+	ctl.hcxt = file_cxt;
+	file_map = hash_create("lake_fdw metadata files", 64, &ctl,
+						   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+}
+
+static void
+remember(const char *path, const FileIdentity *ident, const char *data, size_t len)
+{
+	FileCacheEntry *e;
+	bool		found;
+
+	ensure_map();
+	e = hash_search(file_map, path, HASH_ENTER, &found);
+	if (found)
+		entry_drop(e);			/* a stale identity: replace it */
+	e = hash_search(file_map, path, HASH_ENTER, &found);
+	e->ident = *ident;
+	e->data = MemoryContextAlloc(file_cxt, Max(len, 1));
+	memcpy(e->data, data, len);
+	e->len = len;
+	e->bytes = len + sizeof(FileCacheEntry);
+	dlist_push_tail(&file_lru, &e->node);
+	file_stats.entries++;
+	file_stats.bytes += e->bytes;
+	cache_shrink();
+}
+
+/*
+ * LakeMetaReadFileCached
+ *		LakeMetaReadFile for an immutable metadata file: the same result
+ *		(false if absent and missing_ok, the same errors otherwise), from
+ *		this backend's cache when the file's identity is unchanged.
+ */
+bool
+LakeMetaReadFileCached(const char *path, LakeMetaKind kind, bool missing_ok,
+					   LakeDecoder *dec)
+{
+	FileIdentity before;
+	FileIdentity after;
+	FileCacheEntry *e;
+	char	   *data;
+	size_t		len;
+
+	if (lake_metadata_cache_kb <= 0 || strlen(path) >= MAXPGPATH)
+	{
+		if (file_map != NULL && lake_metadata_cache_kb <= 0)
+			LakeMetaFileCacheReset();
+		return LakeMetaReadFile(path, kind, missing_ok, dec);
+	}
+	if (!file_identity(path, &before))
+		return LakeMetaReadFile(path, kind, missing_ok, dec);	/* its errors */
+	ensure_map();
+	e = hash_search(file_map, path, HASH_FIND, NULL);
+	if (e != NULL && identity_equal(&e->ident, &before))
+	{
+		dlist_delete(&e->node);
+		dlist_push_tail(&file_lru, &e->node);
+		file_stats.hits++;
+		data = palloc(Max(e->len, 1));
+		memcpy(data, e->data, e->len);
+		LakeDecBegin(dec, pstrdup(path), data, e->len, kind);
+		return true;
+	}
+	file_stats.misses++;
+	data = LakeReadFile(path, &len, missing_ok);
+	if (data == NULL)
+		return false;
+	/* this checks the header and CRC: a corrupt file errors, unremembered */
+	LakeDecBegin(dec, pstrdup(path), data, len, kind);
+	if (file_identity(path, &after) && identity_equal(&before, &after) &&
+		(off_t) len == after.size && len + sizeof(FileCacheEntry) <= cache_limit())
+		remember(path, &after, data, len);
+	return true;
+}
+
+void
+LakeMetaFileCacheGetStats(LakeMetaCacheStats *stats)
+{
+	*stats = file_stats;
+	stats->limit = (int64) cache_limit();
+}
+
+void
+LakeMetaFileCacheReset(void)
+{
+	/* emptying is not evicting: the counter stays */
+	while (!dlist_is_empty(&file_lru))
+		entry_drop(dlist_head_element(FileCacheEntry, node, &file_lru));
+}
+
+/*
+ * Latest ids seen, per directory of numbered files (snapshot/, schema/):
+ * where a search for the latest starts probing instead of reading a hint
+ * file.  Only a starting point: callers check the remembered file still
+ * exists and probe past it, so a stale value costs a fallback, never a
+ * wrong answer.  Not bounded by the cache size: one small entry per
+ * directory this backend looked in.
+ */
+typedef struct LatestSeen
+{
+	char		dir[MAXPGPATH]; /* hash key */
+	int64		id;
+} LatestSeen;
+
+static HTAB *latest_map = NULL;
+
+int64
+LakeMetaLatestSeen(const char *dir)
+{
+	LatestSeen *e;
+
+	if (latest_map == NULL || strlen(dir) >= MAXPGPATH)
+		return -1;
+	e = hash_search(latest_map, dir, HASH_FIND, NULL);
+	return e ? e->id : -1;
+}
+
+void
+LakeMetaLatestNote(const char *dir, int64 id)
+{
+	LatestSeen *e;
+
+	if (strlen(dir) >= MAXPGPATH)
+		return;
+	if (latest_map == NULL)
+	{
+		HASHCTL		ctl;
+
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = MAXPGPATH;
+		ctl.entrysize = sizeof(LatestSeen);
+		ctl.hcxt = CacheMemoryContext;
+		latest_map = hash_create("lake_fdw latest ids seen", 16, &ctl,
+								 HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	}
+	e = hash_search(latest_map, dir, HASH_ENTER, NULL);
+	e->id = id;
+}
