@@ -79,6 +79,7 @@ typedef struct MergeCursor
 	bool		tail_valid;		/* tail computed for this batch */
 	const LakePredicate *row_pred;	/* rows that cannot match, or NULL */
 	const char *const *read_names;	/* borrowed from the scan */
+	bool		pinned;			/* chunk rows point into this batch's bytes */
 } MergeCursor;
 
 struct LakeScan
@@ -134,6 +135,10 @@ struct LakeScan
 	uint32		skip_size;
 	PqColumnVector *chunk;		/* [ncolumns], wanted columns */
 	MemoryContext chunk_cxt;	/* bytes of the chunk's rows */
+	int16	   *chunk_src;		/* [MERGE_CHUNK_ROWS] cursor whose batch holds
+								 * the row's bytes, or -1: copied */
+	uint32		chunk_hi;		/* chunk rows written so far (bound) */
+	bool		has_bytes;		/* some wanted column holds bytes */
 	const uint8 *merge_skip;	/* row mode: the converted batch's skip */
 
 	LakeScanStats stats;
@@ -715,6 +720,8 @@ row_nk(const LakeScan *scan, const PqColumnVector *cols, uint32 r)
 	return nk;
 }
 
+static void chunk_own_rows(LakeScan *scan, MergeCursor *c);
+
 /* Advance a cursor to its next visible row; false when exhausted. */
 static bool
 cursor_settle(LakeScan *scan, MergeCursor *c)
@@ -725,6 +732,8 @@ cursor_settle(LakeScan *scan, MergeCursor *c)
 			return false;
 		if (c->pos >= c->batch.nrows)
 		{
+			if (c->pinned)
+				chunk_own_rows(scan, c);
 			if (!LakeFileReaderNext(c->reader, &c->batch))
 			{
 				c->done = true;
@@ -991,7 +1000,10 @@ merge_open_next_group(LakeScan *scan)
 	return true;
 }
 
-/* Copy row r of a batch's column into slot k of dst (bytes into cxt). */
+/*
+ * Copy row r of a batch's column into slot k of dst (bytes into cxt; with
+ * cxt NULL, string values keep pointing at the batch's bytes).
+ */
 static void
 copy_raw_value(LakeScan *scan, int col, const PqColumnVector *src, bool absent,
 			   uint32 r, PqColumnVector *dst, uint32 k, MemoryContext cxt)
@@ -1023,7 +1035,7 @@ copy_raw_value(LakeScan *scan, int col, const PqColumnVector *src, bool absent,
 			memcpy(dst->v.b + (size_t) k * sz, src->v.b + (size_t) r * sz, sz);
 			break;
 	}
-	if (scan->is_bytes[col])
+	if (scan->is_bytes[col] && cxt != NULL)
 	{
 		PqBytes    *b = &dst->v.bytes[k];
 		uint8	   *copy = MemoryContextAlloc(cxt, Max(b->len, 1));
@@ -1033,17 +1045,72 @@ copy_raw_value(LakeScan *scan, int col, const PqColumnVector *src, bool absent,
 	}
 }
 
-/* Copy the wanted columns of row r of vectors cols into chunk row n. */
+/*
+ * Put the wanted columns of row r of vectors cols into chunk row n.  With
+ * src, a cursor whose batch holds cols, string values keep pointing into
+ * the batch (it stays loaded until the chunk is consumed, or the rows are
+ * copied by chunk_own_rows before it moves on); else their bytes are
+ * copied into the chunk's context.
+ */
 static void
-chunk_put(LakeScan *scan, const PqColumnVector *cols, const bool *absent, uint32 r, uint32 n)
+chunk_put(LakeScan *scan, const PqColumnVector *cols, const bool *absent, uint32 r,
+		  uint32 n, MergeCursor *src)
 {
+	MemoryContext cxt = src ? NULL : scan->chunk_cxt;
+
 	for (int k = 0; k < scan->nwanted; k++)
 	{
 		int			col = scan->wanted_cols[k];
 
 		copy_raw_value(scan, col, &cols[col], absent && absent[col], r,
-					   &scan->chunk[col], n, scan->chunk_cxt);
+					   &scan->chunk[col], n, cxt);
 	}
+	scan->chunk_src[n] = src && scan->has_bytes ? (int16) (src - scan->cursors) : -1;
+	if (src && scan->has_bytes)
+		src->pinned = true;
+	if (n >= scan->chunk_hi)
+		scan->chunk_hi = n + 1;
+}
+
+/*
+ * Cursor c is about to load its next batch: copy the bytes of the chunk
+ * rows pointing into its batch.
+ */
+static void
+chunk_own_rows(LakeScan *scan, MergeCursor *c)
+{
+	int16		ci = (int16) (c - scan->cursors);
+
+	for (uint32 n = 0; n < scan->chunk_hi; n++)
+	{
+		if (scan->chunk_src[n] != ci)
+			continue;
+		for (int k = 0; k < scan->nwanted; k++)
+		{
+			int			col = scan->wanted_cols[k];
+			PqBytes    *b;
+			uint8	   *copy;
+
+			if (!scan->is_bytes[col] || scan->chunk[col].nulls[n])
+				continue;
+			b = &scan->chunk[col].v.bytes[n];
+			copy = MemoryContextAlloc(scan->chunk_cxt, Max(b->len, 1));
+			memcpy(copy, b->ptr, b->len);
+			b->ptr = copy;
+		}
+		scan->chunk_src[n] = -1;
+	}
+	c->pinned = false;
+}
+
+/* A new chunk: no row points into any batch. */
+static void
+chunk_start(LakeScan *scan)
+{
+	MemoryContextReset(scan->chunk_cxt);
+	for (int i = 0; i < scan->ncursors; i++)
+		scan->cursors[i].pinned = false;
+	scan->chunk_hi = 0;
 }
 
 static uint8 *
@@ -1231,7 +1298,7 @@ merge_key_newest(LakeScan *scan, MergeCursor *c, uint32 n, bool *present)
 			 (kind == LAKE_REC_ENGINE && scan->merge->engine_replaces))
 	{
 		*present = true;
-		chunk_put(scan, b->columns, b->absent, v, n);
+		chunk_put(scan, b->columns, b->absent, v, n, c);
 	}
 	else
 		return false;
@@ -1299,7 +1366,7 @@ merge_one_key(LakeScan *scan, uint32 n)
 		}
 		present = LakeMergeStateFinish(scan->fold);
 		if (present)
-			chunk_put(scan, LakeMergeStateColumns(scan->fold), NULL, 0, n);
+			chunk_put(scan, LakeMergeStateColumns(scan->fold), NULL, 0, n, NULL);
 	}
 	for (int i = 0; i < m; i++)
 		if (cursor_settle(scan, &scan->cursors[scan->at_key[i]]))
@@ -1325,6 +1392,10 @@ batch_mode_init(LakeScan *scan)
 	}
 	scan->chunk_cxt = AllocSetContextCreate(scan->cxt, "lake_fdw scan chunk",
 											ALLOCSET_DEFAULT_SIZES);
+	scan->chunk_src = palloc(sizeof(int16) * MERGE_CHUNK_ROWS);
+	for (int k = 0; k < scan->nwanted; k++)
+		if (scan->is_bytes[scan->wanted_cols[k]])
+			scan->has_bytes = true;
 	MemoryContextSwitchTo(old);
 }
 
@@ -1338,7 +1409,7 @@ merged_next_batch(LakeScan *scan, LakeScanBatch *out)
 {
 	uint32		n = 0;
 
-	MemoryContextReset(scan->chunk_cxt);
+	chunk_start(scan);
 	if (scan->top_moved)
 	{
 		scan->top_moved = false;
@@ -1378,7 +1449,7 @@ merged_next_batch(LakeScan *scan, LakeScanBatch *out)
 			(void) stretch_visibility(scan, top, end, skip);
 			for (uint32 k = 0; k < len; k++)
 				if (!skip[k])
-					chunk_put(scan, top->batch.columns, top->batch.absent, top->pos + k, n++);
+					chunk_put(scan, top->batch.columns, top->batch.absent, top->pos + k, n++, top);
 			top->pos = end;
 			heap_top_moved(scan);
 			continue;
