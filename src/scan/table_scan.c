@@ -80,6 +80,10 @@ typedef struct MergeCursor
 	const LakePredicate *row_pred;	/* rows that cannot match, or NULL */
 	const char *const *read_names;	/* borrowed from the scan */
 	bool		pinned;			/* chunk rows point into this batch's bytes */
+	/* unordered merge: which rows of the batch are visible */
+	uint8	   *skip;			/* [skip_size] nonzero: hidden */
+	uint32		skip_size;
+	uint32		nvis;			/* rows of the batch left visible */
 } MergeCursor;
 
 struct LakeScan
@@ -140,6 +144,17 @@ struct LakeScan
 	uint32		chunk_hi;		/* chunk rows written so far (bound) */
 	bool		has_bytes;		/* some wanted column holds bytes */
 	const uint8 *merge_skip;	/* row mode: the converted batch's skip */
+
+	/* unordered merge (LakeScanNextBatch, groups of last_wins runs) */
+	bool		group_unordered;	/* the open group merges unordered */
+	uint32		chunk_n;		/* rows in the chunk (carried keys) */
+	bool		chunk_out;		/* the chunk was returned: start anew */
+	int			pending_load;	/* cursor whose batch was returned, or -1 */
+	bool		carry_valid;	/* a batch's last key, held back */
+	int			carry_ci;		/* its cursor */
+	LakeNormKey carry_nk;
+	PqColumnVector *carry_row;	/* [ncolumns] wanted and key columns */
+	MemoryContext carry_cxt;	/* its bytes */
 
 	LakeScanStats stats;
 };
@@ -721,6 +736,7 @@ row_nk(const LakeScan *scan, const PqColumnVector *cols, uint32 r)
 }
 
 static void chunk_own_rows(LakeScan *scan, MergeCursor *c);
+static bool cursor_load(LakeScan *scan, MergeCursor *c);
 
 /* Advance a cursor to its next visible row; false when exhausted. */
 static bool
@@ -951,7 +967,7 @@ heap_top_moved(LakeScan *scan)
 }
 
 static bool
-merge_open_next_group(LakeScan *scan)
+merge_open_next_group(LakeScan *scan, bool unordered)
 {
 	MemoryContext old;
 	int			first,
@@ -965,6 +981,15 @@ merge_open_next_group(LakeScan *scan)
 	scan->ncursors = 0;
 	scan->nheap = 0;
 	scan->top_moved = false;
+	scan->pending_load = -1;
+	scan->carry_valid = false;
+	if (scan->chunk != NULL)
+	{
+		scan->chunk_n = 0;
+		scan->chunk_out = false;
+		scan->chunk_hi = 0;
+		MemoryContextReset(scan->chunk_cxt);
+	}
 	MemoryContextReset(scan->source_cxt);
 	if (scan->next_group >= scan->ngroups)
 		return false;
@@ -994,8 +1019,13 @@ merge_open_next_group(LakeScan *scan)
 		scan->stats.files_read++;
 	}
 	MemoryContextSwitchTo(old);
+	scan->group_unordered = unordered;
 	for (int i = 0; i < scan->ncursors; i++)
-		if (cursor_settle(scan, &scan->cursors[i]))
+		if (!scan->cursors[i].last_wins)
+			scan->group_unordered = false;
+	for (int i = 0; i < scan->ncursors; i++)
+		if (scan->group_unordered ? cursor_load(scan, &scan->cursors[i])
+			: cursor_settle(scan, &scan->cursors[i]))
 			heap_push(scan, i);
 	return true;
 }
@@ -1374,6 +1404,255 @@ merge_one_key(LakeScan *scan, uint32 n)
 	return present;
 }
 
+/* ---------------------------------------------------------------------
+ * Unordered merge
+ *
+ * LakeScanNextBatch's consumers (aggregation) need no key order.  In a
+ * group whose runs all let the newest version of a key alone give its row
+ * (kinds_last_wins), each run's batches are returned whole, with a skip
+ * vector hiding what the merge rules out: older versions inside the run,
+ * tombstones, and every version of a key a newer run also holds.  The heap
+ * walk only decides visibility; nothing is copied but the newest version of
+ * a batch's last key, which the run's next batch may supersede: it is held
+ * back (the carry) until that batch is loaded, then dropped or put in the
+ * chunk, returned at the end of the group.
+ *
+ * A cursor in the heap always stands on a visible row of its loaded batch.
+ * When the walk passes the end of the top cursor's batch, the cursor leaves
+ * the heap, its batch is returned, and the next call loads its next batch
+ * and puts it back.
+ * ---------------------------------------------------------------------
+ */
+
+/* A batch was loaded: every row hidden until the walk shows it. */
+static void
+cursor_batch_loaded(LakeScan *scan, MergeCursor *c)
+{
+	if (c->skip_size < c->batch.nrows)
+	{
+		c->skip = c->skip ? repalloc(c->skip, c->batch.nrows)
+			: MemoryContextAlloc(scan->source_cxt, c->batch.nrows);
+		c->skip_size = c->batch.nrows;
+	}
+	if (c->batch.nrows > 0)
+		memset(c->skip, 1, c->batch.nrows);
+	c->nvis = 0;
+	c->pos = 0;
+	c->tail_valid = false;
+}
+
+/* The next visible row inside the loaded batch; false past its end. */
+static bool
+cursor_step(LakeScan *scan, MergeCursor *c)
+{
+	while (c->pos < c->batch.nrows && !row_visible(c, c->pos))
+		c->pos++;
+	if (c->pos >= c->batch.nrows)
+		return false;
+	if (scan->norm_keys)
+		c->nk = row_nk(scan, c->batch.columns, c->pos);
+	return true;
+}
+
+/* Load batches up to a visible row; false at the end of the file. */
+static bool
+cursor_load(LakeScan *scan, MergeCursor *c)
+{
+	for (;;)
+	{
+		if (c->done || !LakeFileReaderNext(c->reader, &c->batch))
+		{
+			c->done = true;
+			return false;
+		}
+		cursor_batch_loaded(scan, c);
+		if (cursor_step(scan, c))
+			return true;
+	}
+}
+
+/* Hold back row r of cursor c, the newest version of its batch's last key. */
+static void
+carry_set(LakeScan *scan, MergeCursor *c, uint32 r)
+{
+	MemoryContextReset(scan->carry_cxt);
+	for (int i = 0; i < scan->spec.ncolumns; i++)
+		if (scan->carry_row[i].v.b != NULL)
+			copy_raw_value(scan, i, &c->batch.columns[i],
+						   c->batch.absent && c->batch.absent[i], r,
+						   &scan->carry_row[i], 0, scan->carry_cxt);
+	if (scan->norm_keys)
+		scan->carry_nk = row_nk(scan, c->batch.columns, r);
+	scan->carry_valid = true;
+	scan->carry_ci = (int) (c - scan->cursors);
+}
+
+/*
+ * Load the next batch of the cursor whose batch was returned (or wholly
+ * hidden), settle the carry it left, and put it back in the heap.  The
+ * chunk has room for one row.
+ */
+static void
+load_pending(LakeScan *scan)
+{
+	int			ci = scan->pending_load;
+	MergeCursor *c = &scan->cursors[ci];
+	bool		more;
+
+	scan->pending_load = -1;
+	more = cursor_load(scan, c);
+	if (scan->carry_valid && scan->carry_ci == ci)
+	{
+		bool		superseded = false;
+
+		/* a newer version of the key opens the next batch */
+		if (more)
+			superseded = scan->norm_keys ? c->nk == scan->carry_nk
+				: key_cmp(scan, c->batch.columns, c->pos, scan->carry_row, 0) == 0;
+		if (!superseded)
+			chunk_put(scan, scan->carry_row, NULL, 0, scan->chunk_n++, NULL);
+		scan->carry_valid = false;
+	}
+	if (more)
+		heap_push(scan, ci);
+}
+
+/* Return the chunk (its rows are the carried keys). */
+static bool
+emit_chunk(LakeScan *scan, LakeScanBatch *out)
+{
+	out->nrows = scan->chunk_n;
+	out->first = 0;
+	out->columns = scan->chunk;
+	out->absent = NULL;
+	out->skip = NULL;
+	scan->chunk_out = true;
+	return true;
+}
+
+/*
+ * The top cursor is past its batch's end: out of the heap.  Its batch is
+ * returned when it shows rows (true), else it is loaded on at once.
+ */
+static bool
+top_batch_done(LakeScan *scan, LakeScanBatch *out)
+{
+	int			ci = heap_pop(scan);
+	MergeCursor *c = &scan->cursors[ci];
+
+	scan->pending_load = ci;
+	if (c->nvis > 0)
+	{
+		out->nrows = c->batch.nrows;
+		out->first = 0;
+		out->columns = c->batch.columns;
+		out->absent = c->batch.absent;
+		out->skip = c->skip;
+		return true;
+	}
+	if (scan->chunk_n >= MERGE_CHUNK_ROWS)
+		return emit_chunk(scan, out);
+	load_pending(scan);
+	return false;
+}
+
+/* The top cursor moved inside its batch: settle it and restore the heap. */
+static bool
+top_advanced(LakeScan *scan, LakeScanBatch *out)
+{
+	MergeCursor *c = &scan->cursors[scan->heap[0].ci];
+
+	if (cursor_step(scan, c))
+	{
+		scan->heap[0].nk = c->nk;
+		heap_sift_down(scan, 0);
+		return false;
+	}
+	return top_batch_done(scan, out);
+}
+
+static bool
+unordered_next_batch(LakeScan *scan, LakeScanBatch *out)
+{
+	if (scan->chunk_out)
+	{
+		chunk_start(scan);
+		scan->chunk_n = 0;
+		scan->chunk_out = false;
+	}
+	if (scan->pending_load >= 0)
+	{
+		if (scan->chunk_n >= MERGE_CHUNK_ROWS)
+			return emit_chunk(scan, out);
+		load_pending(scan);
+	}
+	while (scan->nheap > 0)
+	{
+		MergeCursor *top = &scan->cursors[scan->heap[0].ci];
+		const PqColumnVector *cols = top->batch.columns;
+		const HeapEntry *second = NULL;
+
+		CHECK_FOR_INTERRUPTS();
+		if (scan->nheap > 1)
+		{
+			second = &scan->heap[1];
+			if (scan->nheap > 2 && heap_less(scan, &scan->heap[2], second))
+				second = &scan->heap[2];
+		}
+		if (second != NULL &&
+			(scan->norm_keys ? top->nk == second->nk
+			 : cursor_cmp(scan, top, &scan->cursors[second->ci]) == 0))
+		{
+			/* a newer run holds the key: hide this run's versions */
+			uint32		first = top->pos;
+
+			scan->stats.rows_read++;
+			top->pos++;
+			while (top->pos < top->batch.nrows &&
+				   key_cmp(scan, cols, top->pos, cols, first) == 0)
+			{
+				if (row_visible(top, top->pos))
+					scan->stats.rows_read++;
+				top->pos++;
+			}
+			if (top_advanced(scan, out))
+				return true;
+			continue;
+		}
+		if (top->pos < cursor_tail(scan, top))
+		{
+			/* a stretch no other run touches */
+			uint32		end = stretch_end(scan, top);
+
+			Assert(end > top->pos);
+			top->nvis += stretch_visibility(scan, top, end, top->skip + top->pos);
+			top->pos = end;
+		}
+		else
+		{
+			/* the batch's last key: its newest version is held back */
+			uint32		last = top->batch.nrows;
+
+			for (uint32 r = top->batch.nrows; r-- > top->pos;)
+				if (row_visible(top, r))
+				{
+					scan->stats.rows_read++;
+					if (last == top->batch.nrows)
+						last = r;
+				}
+			if (last < top->batch.nrows &&
+				batch_kind(&top->batch, last) != LAKE_REC_DELETE)
+				carry_set(scan, top, last);
+			top->pos = top->batch.nrows;
+		}
+		if (top_advanced(scan, out))
+			return true;
+	}
+	if (scan->chunk_n > 0)
+		return emit_chunk(scan, out);
+	return false;
+}
+
 static void
 batch_mode_init(LakeScan *scan)
 {
@@ -1393,6 +1672,18 @@ batch_mode_init(LakeScan *scan)
 	scan->chunk_cxt = AllocSetContextCreate(scan->cxt, "lake_fdw scan chunk",
 											ALLOCSET_DEFAULT_SIZES);
 	scan->chunk_src = palloc(sizeof(int16) * MERGE_CHUNK_ROWS);
+	scan->carry_row = palloc0(sizeof(PqColumnVector) * n);
+	for (int i = 0; i < scan->spec.ncolumns; i++)
+	{
+		if (scan->read_names[i] == NULL)
+			continue;
+		scan->carry_row[i].type = scan->spec.types[i].pqtype;
+		scan->carry_row[i].count = 1;
+		scan->carry_row[i].nulls = palloc0(1);
+		scan->carry_row[i].v.b = palloc0(sizeof(pq_int128));
+	}
+	scan->carry_cxt = AllocSetContextCreate(scan->cxt, "lake_fdw scan carry",
+											ALLOCSET_SMALL_SIZES);
 	for (int k = 0; k < scan->nwanted; k++)
 		if (scan->is_bytes[scan->wanted_cols[k]])
 			scan->has_bytes = true;
@@ -1467,8 +1758,9 @@ merged_next_batch(LakeScan *scan, LakeScanBatch *out)
 	return true;
 }
 
+/* unordered: batches in any key order will do (LakeScanNextBatch) */
 static bool
-merge_next_vector_batch(LakeScan *scan, LakeScanBatch *out)
+merge_next_vector_batch(LakeScan *scan, LakeScanBatch *out, bool unordered)
 {
 	if (scan->chunk == NULL)
 		batch_mode_init(scan);
@@ -1477,11 +1769,12 @@ merge_next_vector_batch(LakeScan *scan, LakeScanBatch *out)
 		CHECK_FOR_INTERRUPTS();
 		if (!scan->group_open)
 		{
-			if (!merge_open_next_group(scan))
+			if (!merge_open_next_group(scan, unordered))
 				return false;
 			scan->group_open = true;
 		}
-		if (merged_next_batch(scan, out))
+		if (scan->group_unordered ? unordered_next_batch(scan, out)
+			: merged_next_batch(scan, out))
 			return true;
 		scan->group_open = false;
 	}
@@ -1517,7 +1810,7 @@ merge_next(LakeScan *scan, Datum *values, bool *isnull)
 			return true;
 		}
 		MemoryContextReset(scan->batch_cxt);
-		if (!merge_next_vector_batch(scan, &b))
+		if (!merge_next_vector_batch(scan, &b, false))
 			return false;
 		convert_batch(scan, (PqColumnVector *) b.columns, b.absent, b.first, b.nrows);
 		scan->merge_skip = b.skip;
@@ -1552,7 +1845,7 @@ LakeScanNextBatch(LakeScan *scan, LakeScanBatch *batch)
 
 	old = MemoryContextSwitchTo(scan->cxt);
 	if (scan->spec.nkey > 0)
-		found = merge_next_vector_batch(scan, batch);
+		found = merge_next_vector_batch(scan, batch, true);
 	else
 		found = append_next_vector_batch(scan, batch);
 	MemoryContextSwitchTo(old);
