@@ -1810,7 +1810,7 @@ merge_next(LakeScan *scan, Datum *values, bool *isnull)
 			return true;
 		}
 		MemoryContextReset(scan->batch_cxt);
-		if (!merge_next_vector_batch(scan, &b, false))
+		if (!merge_next_vector_batch(scan, &b, scan->spec.any_order))
 			return false;
 		convert_batch(scan, (PqColumnVector *) b.columns, b.absent, b.first, b.nrows);
 		scan->merge_skip = b.skip;
