@@ -1270,6 +1270,30 @@ stretch_visibility(LakeScan *scan, MergeCursor *c, uint32 end, uint8 *skip)
 	int64		next_vis = -1;
 	uint32		visible = 0;
 
+	if (scan->norm_keys && !(c->filter && b->seq) && c->row_pred == NULL)
+	{
+		/* every row visible, keys normalised: the common case, inline */
+		LakeNormKey next_nk = 0;
+		bool		have_next = false;
+
+		for (uint32 r = end; r-- > pos;)
+		{
+			LakeNormKey nk = row_nk(scan, b->columns, r);
+			uint32		k = r - pos;
+
+			if (have_next && nk == next_nk)
+			{
+				skip[k] = 1;	/* an older version */
+				continue;
+			}
+			have_next = true;
+			next_nk = nk;
+			skip[k] = b->kind != NULL && b->kind[r] == LAKE_REC_DELETE;
+			visible += !skip[k];
+		}
+		scan->stats.rows_read += end - pos;
+		return visible;
+	}
 	for (int64 r = (int64) end - 1; r >= (int64) pos; r--)
 	{
 		uint32		k = (uint32) (r - pos);
@@ -1571,6 +1595,46 @@ top_advanced(LakeScan *scan, LakeScanBatch *out)
 	return top_batch_done(scan, out);
 }
 
+/*
+ * The stretch of the top cursor c below bound (the other cursors' least
+ * key, when bounded) and its batch's last key, walked forward in one pass
+ * that also marks older versions and tombstones hidden.  For normalised
+ * keys and batches whose rows are all visible (no sequence filter, no row
+ * predicate).
+ */
+static void
+stretch_walk(LakeScan *scan, MergeCursor *c, bool bounded, LakeNormKey bound, uint32 tail)
+{
+	const LakeFileBatch *b = &c->batch;
+	const int32 *kind = b->kind;
+	uint8	   *skip = c->skip;
+	uint32		pos = c->pos;
+	uint32		r;
+	LakeNormKey prev = c->nk;
+	uint32		nvis;
+
+	skip[pos] = kind != NULL && kind[pos] == LAKE_REC_DELETE;
+	nvis = !skip[pos];
+	for (r = pos + 1; r < tail; r++)
+	{
+		LakeNormKey nk = row_nk(scan, b->columns, r);
+
+		if (bounded && nk >= bound)
+			break;
+		if (nk == prev && !skip[r - 1])
+		{
+			skip[r - 1] = 1;	/* an older version */
+			nvis--;
+		}
+		skip[r] = kind != NULL && kind[r] == LAKE_REC_DELETE;
+		nvis += !skip[r];
+		prev = nk;
+	}
+	scan->stats.rows_read += r - pos;
+	c->nvis += nvis;
+	c->pos = r;
+}
+
 static bool
 unordered_next_batch(LakeScan *scan, LakeScanBatch *out)
 {
@@ -1619,7 +1683,14 @@ unordered_next_batch(LakeScan *scan, LakeScanBatch *out)
 				return true;
 			continue;
 		}
-		if (top->pos < cursor_tail(scan, top))
+		if (scan->norm_keys && top->row_pred == NULL && !(top->filter && top->batch.seq) &&
+			top->pos < cursor_tail(scan, top))
+		{
+			/* a stretch no other run touches, every row visible */
+			stretch_walk(scan, top, second != NULL, second ? second->nk : 0,
+						 cursor_tail(scan, top));
+		}
+		else if (top->pos < cursor_tail(scan, top))
 		{
 			/* a stretch no other run touches */
 			uint32		end = stretch_end(scan, top);
