@@ -18,7 +18,10 @@
  * are merged by batches in both modes (LakeScanNext converts the batches
  * to Datums): stretches of a run that no other run overlaps pass as slices
  * of its batches, and only keys several runs hold are merged one by one
- * (see "Merge mode" below).
+ * (see "Merge mode" below).  Where no key order is needed (LakeScanNextBatch,
+ * and LakeScanNext with spec.any_order) and every run holds full rows or
+ * tombstones, the runs' batches pass whole with skip vectors instead (see
+ * "Unordered merge").
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
