@@ -250,6 +250,45 @@ SELECT count(*) AS sq_compacted_agg_diff FROM ((SELECT g, count(*), sum(c), max(
   UNION ALL (SELECT g, count(*), sum(c), max(ts) FROM h_sq GROUP BY g EXCEPT SELECT g, count(*), sum(c), max(ts) FROM l_sq GROUP BY g)) d;
 SELECT (SELECT row(count(*), sum(c)) FROM l_sq) = (SELECT row(count(*), sum(c)) FROM h_sq) AS totals_same;
 
+-- uo: runs of full rows only (deduplicate, plain INSERT / UPDATE / DELETE):
+-- aggregate pushdown reads them unordered, each run's batches whole with a
+-- skip vector; a transaction's run holds several versions of its keys,
+-- some across its batch boundaries (the newest held back, then dropped)
+CREATE FOREIGN TABLE l_uo (k int, g text, c bigint, PRIMARY KEY (k)) SERVER lake_mp
+  OPTIONS (table '.mp/uo', auto_compaction 'false', compaction_stop_trigger '100000');
+CREATE TABLE h_uo (k int PRIMARY KEY, g text, c bigint);
+INSERT INTO l_uo SELECT i * 2, 'g' || (i % 5), i FROM generate_series(0, 29999) i;
+INSERT INTO h_uo SELECT i * 2, 'g' || (i % 5), i FROM generate_series(0, 29999) i;
+BEGIN;
+INSERT INTO l_uo SELECT i, 'a', 7 FROM generate_series(0, 59999, 3) i WHERE i % 2 = 1;
+INSERT INTO h_uo SELECT i, 'a', 7 FROM generate_series(0, 59999, 3) i WHERE i % 2 = 1;
+UPDATE l_uo SET c = c + 1, g = 'u' WHERE k % 3 = 0 AND k BETWEEN 10000 AND 40000;
+UPDATE h_uo SET c = c + 1, g = 'u' WHERE k % 3 = 0 AND k BETWEEN 10000 AND 40000;
+UPDATE l_uo SET c = c + 1 WHERE k % 6 = 0 AND k BETWEEN 10000 AND 40000;
+UPDATE h_uo SET c = c + 1 WHERE k % 6 = 0 AND k BETWEEN 10000 AND 40000;
+DELETE FROM l_uo WHERE k % 12 = 0 AND k BETWEEN 20000 AND 30000;
+DELETE FROM h_uo WHERE k % 12 = 0 AND k BETWEEN 20000 AND 30000;
+COMMIT;
+INSERT INTO l_uo SELECT i, NULL, 100 FROM generate_series(1, 59999, 50) i;
+INSERT INTO h_uo AS t SELECT i, NULL, 100 FROM generate_series(1, 59999, 50) i ON CONFLICT (k) DO UPDATE SET g = EXCLUDED.g, c = EXCLUDED.c;
+DELETE FROM l_uo WHERE k % 7 = 0;
+DELETE FROM h_uo WHERE k % 7 = 0;
+INSERT INTO l_uo SELECT i, 'b', -i FROM generate_series(16370, 16400) i UNION ALL SELECT i, 'b', -i FROM generate_series(49140, 49160) i;
+INSERT INTO h_uo AS t SELECT i, 'b', -i FROM generate_series(16370, 16400) i UNION ALL SELECT i, 'b', -i FROM generate_series(49140, 49160) i ON CONFLICT (k) DO UPDATE SET g = EXCLUDED.g, c = EXCLUDED.c;
+-- one statement writing three versions of each key: 30,000 rows, so
+-- batch boundaries fall between versions of a key
+INSERT INTO l_uo SELECT 60000 + i / 3, 'v' || (i % 3), i FROM generate_series(0, 29999) i;
+INSERT INTO h_uo SELECT 60000 + i / 3, 'v' || (i % 3), i FROM generate_series(0, 29999) i WHERE i % 3 = 2;
+SELECT count(*) > 4 AS several_runs FROM lake_files('l_uo');
+EXPLAIN (COSTS OFF) SELECT g, count(*), sum(c) FROM l_uo GROUP BY g;
+SELECT count(*) AS uo_runs_agg_diff FROM ((SELECT g, count(*), sum(c), min(k), max(k) FROM l_uo GROUP BY g EXCEPT SELECT g, count(*), sum(c), min(k), max(k) FROM h_uo GROUP BY g)
+  UNION ALL (SELECT g, count(*), sum(c), min(k), max(k) FROM h_uo GROUP BY g EXCEPT SELECT g, count(*), sum(c), min(k), max(k) FROM l_uo GROUP BY g)) d;
+SELECT (SELECT row(count(*), sum(c), sum(k)) FROM l_uo) = (SELECT row(count(*), sum(c), sum(k)) FROM h_uo) AS uo_totals_same,
+       (SELECT count(*) FROM h_uo) AS heap_rows;
+SELECT (SELECT count(*) FROM l_uo WHERE k BETWEEN 16000 AND 17000) = (SELECT count(*) FROM h_uo WHERE k BETWEEN 16000 AND 17000) AS uo_key_range_same,
+       (SELECT row(count(*), sum(c)) FROM l_uo WHERE k >= 60000 GROUP BY g) = (SELECT row(count(*), sum(c)) FROM h_uo WHERE k >= 60000 GROUP BY g) AS uo_versions_same;
+SELECT count(*) AS uo_runs_diff FROM ((SELECT * FROM l_uo EXCEPT ALL SELECT * FROM h_uo) UNION ALL (SELECT * FROM h_uo EXCEPT ALL SELECT * FROM l_uo)) d;
+
 -- a text key
 CREATE FOREIGN TABLE l_tk (k text PRIMARY KEY, c int) SERVER lake_mp
   OPTIONS (table '.mp/tk', auto_compaction 'false', compaction_stop_trigger '100000');
@@ -303,5 +342,6 @@ DROP TABLE h_ag;
 DROP TABLE h_fr;
 DROP TABLE h_sq;
 DROP TABLE h_tk;
+DROP TABLE h_uo;
 DROP TABLE h_sk;
 DROP TABLE h_fk;

@@ -542,6 +542,8 @@ build_scan_state(LakeScanState *st, Relation rel, bool whole_row, List *attnums,
 	bool	   *wanted;
 
 	st->xt = LakeXactGetTable(RelationGetRelid(rel), false);
+	/* the foreign scan and ANALYZE promise no order */
+	st->spec.any_order = true;
 	table_layout(rel, LakeXactSchema(st->xt), lo);
 	st->snapshot = LakeXactReadSnapshot(st->xt);
 	st->nlake = lo->ncolumns;
@@ -713,6 +715,14 @@ lakeBeginForeignScan(ForeignScanState *node, int eflags)
 	if (LakeChangelogIsPlan(plan))
 	{
 		LakeChangelogBeginScan(node, eflags);
+
+		/*
+		 * Rows come from the changelog scan: told once here, not per row.
+		 * A scan of a relation (scanrelid > 0) has its own copy of the
+		 * routine (ExecInitForeignScan: GetFdwRoutineForRelation with
+		 * makecopy), so this node alone is redirected.
+		 */
+		node->fdwroutine->IterateForeignScan = LakeChangelogIterate;
 		return;
 	}
 	st = palloc0(sizeof(LakeScanState));
@@ -756,8 +766,8 @@ lakeIterateForeignScan(ForeignScanState *node)
 	LakeScanState *st = node->fdw_state;
 	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
 
-	if (LakeChangelogIsPlan((ForeignScan *) node->ss.ps.plan))
-		return LakeChangelogIterate(node);
+	/* changelog plans iterate in LakeChangelogIterate (BeginForeignScan) */
+	Assert(!LakeChangelogIsPlan((ForeignScan *) node->ss.ps.plan));
 	ExecClearTuple(slot);
 	if (st->agg)
 	{

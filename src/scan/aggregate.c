@@ -31,6 +31,7 @@
 #include "utils/numeric.h"
 
 #define AGG_PTR_CACHE		256		/* per-batch cache of string keys */
+#define AGG_SHORT_CACHE		64		/* cache of short string keys, by value */
 
 /* How one aggregate consumes its column. */
 typedef enum AggOp
@@ -143,6 +144,13 @@ struct LakeAggregate
 	size_t	   *key_size;		/* [nkeys] value bytes, 0 = string */
 	PtrCacheEntry ptr_cache[AGG_PTR_CACHE];
 	bool		use_ptr_cache;	/* one grouping column of strings */
+	/* strings of at most 8 bytes, by value (len 0: empty slot) */
+	struct
+	{
+		uint64		word;
+		uint32		len;
+		uint32		group;
+	}			short_cache[AGG_SHORT_CACHE];
 
 	bool		done;			/* every row consumed */
 	uint32		next_out;
@@ -304,6 +312,7 @@ reset_groups(LakeAggregate *agg)
 	agg->done = false;
 	agg->next_out = 0;
 	agg->have_prev = false;
+	memset(agg->short_cache, 0, sizeof(agg->short_cache));
 	if (agg->nkeys == 0)
 		agg->ngroups = 1;		/* the one group of a plain aggregate */
 }
@@ -502,7 +511,30 @@ assign_groups(LakeAggregate *agg, const PqColumnVector *cols, const bool *absent
 				gids[i] = ce->group;
 				continue;
 			}
-			gids[i] = lookup_group(agg, cols, absent, r);
+			if (b->len >= 1 && b->len <= 8)
+			{
+				/*
+				 * Short strings not sharing bytes (plain-encoded pages,
+				 * merged rows): their bytes are the cache key.
+				 */
+				uint64		w = 0;
+				uint32		slot;
+
+				memcpy(&w, b->ptr, b->len);
+				slot = (uint32) (((w ^ b->len) * UINT64CONST(0x9E3779B97F4A7C15)) >> 58) %
+					AGG_SHORT_CACHE;
+				if (agg->short_cache[slot].len == b->len && agg->short_cache[slot].word == w)
+					gids[i] = agg->short_cache[slot].group;
+				else
+				{
+					gids[i] = lookup_group(agg, cols, absent, r);
+					agg->short_cache[slot].word = w;
+					agg->short_cache[slot].len = b->len;
+					agg->short_cache[slot].group = gids[i];
+				}
+			}
+			else
+				gids[i] = lookup_group(agg, cols, absent, r);
 			ce->ptr = b->ptr;
 			ce->len = b->len;
 			ce->group = gids[i];

@@ -132,6 +132,14 @@ typedef struct LakeScanSpec
 	const LakePredicate *predicate;
 	const LakePredicate *key_predicate;
 	const bool *full_predicate; /* [list_length(files)], or NULL */
+
+	/*
+	 * Primary-key tables: LakeScanNext may return rows in any key order
+	 * (a foreign scan: PostgreSQL is promised no order).  Unset, rows come
+	 * in key order per partition and bucket.  LakeScanNextBatch always
+	 * returns them in any order.
+	 */
+	bool		any_order;
 } LakeScanSpec;
 
 typedef struct LakeScan LakeScan;
@@ -164,7 +172,8 @@ extern bool LakeScanNext(LakeScan *scan, Datum *values, bool *isnull);
  * is set) means column i reads as NULL; skip[k] nonzero means batch row k
  * is not visible: its sequence lies beyond what the snapshot or the
  * transaction's pending limit covers, or (primary-key tables) a newer
- * version of its key follows.  Returns false at the end.  Vectors are
+ * version of its key follows.  Rows come in no particular key order.
+ * Returns false at the end.  Vectors are
  * valid until the next call.  A scan is read either with LakeScanNext or
  * with LakeScanNextBatch, not both.
  */

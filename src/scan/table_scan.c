@@ -18,7 +18,10 @@
  * are merged by batches in both modes (LakeScanNext converts the batches
  * to Datums): stretches of a run that no other run overlaps pass as slices
  * of its batches, and only keys several runs hold are merged one by one
- * (see "Merge mode" below).
+ * (see "Merge mode" below).  Where no key order is needed (LakeScanNextBatch,
+ * and LakeScanNext with spec.any_order) and every run holds full rows or
+ * tombstones, the runs' batches pass whole with skip vectors instead (see
+ * "Unordered merge").
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -81,6 +84,11 @@ typedef struct MergeCursor
 	const char *const *read_names;	/* borrowed from the scan */
 	uint8	   *may_match;		/* [batch.nrows] row_pred per row of the batch */
 	uint32		may_match_cap;
+	bool		pinned;			/* chunk rows point into this batch's bytes */
+	/* unordered merge: which rows of the batch are visible */
+	uint8	   *skip;			/* [skip_size] nonzero: hidden */
+	uint32		skip_size;
+	uint32		nvis;			/* rows of the batch left visible */
 } MergeCursor;
 
 struct LakeScan
@@ -136,7 +144,22 @@ struct LakeScan
 	uint32		skip_size;
 	PqColumnVector *chunk;		/* [ncolumns], wanted columns */
 	MemoryContext chunk_cxt;	/* bytes of the chunk's rows */
+	int16	   *chunk_src;		/* [MERGE_CHUNK_ROWS] cursor whose batch holds
+								 * the row's bytes, or -1: copied */
+	uint32		chunk_hi;		/* chunk rows written so far (bound) */
+	bool		has_bytes;		/* some wanted column holds bytes */
 	const uint8 *merge_skip;	/* row mode: the converted batch's skip */
+
+	/* unordered merge (LakeScanNextBatch, groups of last_wins runs) */
+	bool		group_unordered;	/* the open group merges unordered */
+	uint32		chunk_n;		/* rows in the chunk (carried keys) */
+	bool		chunk_out;		/* the chunk was returned: start anew */
+	int			pending_load;	/* cursor whose batch was returned, or -1 */
+	bool		carry_valid;	/* a batch's last key, held back */
+	int			carry_ci;		/* its cursor */
+	LakeNormKey carry_nk;
+	PqColumnVector *carry_row;	/* [ncolumns] wanted and key columns */
+	MemoryContext carry_cxt;	/* its bytes */
 
 	LakeScanStats stats;
 };
@@ -690,6 +713,25 @@ append_next_vector_batch(LakeScan *scan, LakeScanBatch *out)
  * ---------------------------------------------------------------------
  */
 
+/*
+ * A batch was loaded: evaluate the row predicate column-wise once for all
+ * its rows (row_visible reads the result).
+ */
+static void
+cursor_eval_row_pred(MergeCursor *c)
+{
+	if (c->row_pred == NULL || c->batch.nrows == 0)
+		return;
+	if (c->may_match_cap < c->batch.nrows)
+	{
+		c->may_match = MemoryContextAlloc(GetMemoryChunkContext(c->reader),
+										  c->batch.nrows);
+		c->may_match_cap = c->batch.nrows;
+	}
+	LakePredBatchMayMatch(c->row_pred, c->batch.columns, c->batch.absent,
+						  c->read_names, c->batch.nrows, c->may_match);
+}
+
 /* Is row r of the cursor's batch visible (sequence, row predicate)? */
 static inline bool
 row_visible(const MergeCursor *c, uint32 r)
@@ -720,6 +762,9 @@ row_nk(const LakeScan *scan, const PqColumnVector *cols, uint32 r)
 	return nk;
 }
 
+static void chunk_own_rows(LakeScan *scan, MergeCursor *c);
+static bool cursor_load(LakeScan *scan, MergeCursor *c);
+
 /* Advance a cursor to its next visible row; false when exhausted. */
 static bool
 cursor_settle(LakeScan *scan, MergeCursor *c)
@@ -730,6 +775,8 @@ cursor_settle(LakeScan *scan, MergeCursor *c)
 			return false;
 		if (c->pos >= c->batch.nrows)
 		{
+			if (c->pinned)
+				chunk_own_rows(scan, c);
 			if (!LakeFileReaderNext(c->reader, &c->batch))
 			{
 				c->done = true;
@@ -737,18 +784,7 @@ cursor_settle(LakeScan *scan, MergeCursor *c)
 			}
 			c->pos = 0;
 			c->tail_valid = false;
-			if (c->row_pred && c->batch.nrows > 0)
-			{
-				/* evaluated column-wise once per batch */
-				if (c->may_match_cap < c->batch.nrows)
-				{
-					c->may_match = MemoryContextAlloc(GetMemoryChunkContext(c->reader),
-													  c->batch.nrows);
-					c->may_match_cap = c->batch.nrows;
-				}
-				LakePredBatchMayMatch(c->row_pred, c->batch.columns, c->batch.absent,
-									  c->read_names, c->batch.nrows, c->may_match);
-			}
+			cursor_eval_row_pred(c);
 			continue;
 		}
 		if (!row_visible(c, c->pos))
@@ -959,7 +995,7 @@ heap_top_moved(LakeScan *scan)
 }
 
 static bool
-merge_open_next_group(LakeScan *scan)
+merge_open_next_group(LakeScan *scan, bool unordered)
 {
 	MemoryContext old;
 	int			first,
@@ -973,6 +1009,15 @@ merge_open_next_group(LakeScan *scan)
 	scan->ncursors = 0;
 	scan->nheap = 0;
 	scan->top_moved = false;
+	scan->pending_load = -1;
+	scan->carry_valid = false;
+	if (scan->chunk != NULL)
+	{
+		scan->chunk_n = 0;
+		scan->chunk_out = false;
+		scan->chunk_hi = 0;
+		MemoryContextReset(scan->chunk_cxt);
+	}
 	MemoryContextReset(scan->source_cxt);
 	if (scan->next_group >= scan->ngroups)
 		return false;
@@ -1002,13 +1047,21 @@ merge_open_next_group(LakeScan *scan)
 		scan->stats.files_read++;
 	}
 	MemoryContextSwitchTo(old);
+	scan->group_unordered = unordered;
 	for (int i = 0; i < scan->ncursors; i++)
-		if (cursor_settle(scan, &scan->cursors[i]))
+		if (!scan->cursors[i].last_wins)
+			scan->group_unordered = false;
+	for (int i = 0; i < scan->ncursors; i++)
+		if (scan->group_unordered ? cursor_load(scan, &scan->cursors[i])
+			: cursor_settle(scan, &scan->cursors[i]))
 			heap_push(scan, i);
 	return true;
 }
 
-/* Copy row r of a batch's column into slot k of dst (bytes into cxt). */
+/*
+ * Copy row r of a batch's column into slot k of dst (bytes into cxt; with
+ * cxt NULL, string values keep pointing at the batch's bytes).
+ */
 static void
 copy_raw_value(LakeScan *scan, int col, const PqColumnVector *src, bool absent,
 			   uint32 r, PqColumnVector *dst, uint32 k, MemoryContext cxt)
@@ -1040,7 +1093,7 @@ copy_raw_value(LakeScan *scan, int col, const PqColumnVector *src, bool absent,
 			memcpy(dst->v.b + (size_t) k * sz, src->v.b + (size_t) r * sz, sz);
 			break;
 	}
-	if (scan->is_bytes[col])
+	if (scan->is_bytes[col] && cxt != NULL)
 	{
 		PqBytes    *b = &dst->v.bytes[k];
 		uint8	   *copy = MemoryContextAlloc(cxt, Max(b->len, 1));
@@ -1050,17 +1103,72 @@ copy_raw_value(LakeScan *scan, int col, const PqColumnVector *src, bool absent,
 	}
 }
 
-/* Copy the wanted columns of row r of vectors cols into chunk row n. */
+/*
+ * Put the wanted columns of row r of vectors cols into chunk row n.  With
+ * src, a cursor whose batch holds cols, string values keep pointing into
+ * the batch (it stays loaded until the chunk is consumed, or the rows are
+ * copied by chunk_own_rows before it moves on); else their bytes are
+ * copied into the chunk's context.
+ */
 static void
-chunk_put(LakeScan *scan, const PqColumnVector *cols, const bool *absent, uint32 r, uint32 n)
+chunk_put(LakeScan *scan, const PqColumnVector *cols, const bool *absent, uint32 r,
+		  uint32 n, MergeCursor *src)
 {
+	MemoryContext cxt = src ? NULL : scan->chunk_cxt;
+
 	for (int k = 0; k < scan->nwanted; k++)
 	{
 		int			col = scan->wanted_cols[k];
 
 		copy_raw_value(scan, col, &cols[col], absent && absent[col], r,
-					   &scan->chunk[col], n, scan->chunk_cxt);
+					   &scan->chunk[col], n, cxt);
 	}
+	scan->chunk_src[n] = src && scan->has_bytes ? (int16) (src - scan->cursors) : -1;
+	if (src && scan->has_bytes)
+		src->pinned = true;
+	if (n >= scan->chunk_hi)
+		scan->chunk_hi = n + 1;
+}
+
+/*
+ * Cursor c is about to load its next batch: copy the bytes of the chunk
+ * rows pointing into its batch.
+ */
+static void
+chunk_own_rows(LakeScan *scan, MergeCursor *c)
+{
+	int16		ci = (int16) (c - scan->cursors);
+
+	for (uint32 n = 0; n < scan->chunk_hi; n++)
+	{
+		if (scan->chunk_src[n] != ci)
+			continue;
+		for (int k = 0; k < scan->nwanted; k++)
+		{
+			int			col = scan->wanted_cols[k];
+			PqBytes    *b;
+			uint8	   *copy;
+
+			if (!scan->is_bytes[col] || scan->chunk[col].nulls[n])
+				continue;
+			b = &scan->chunk[col].v.bytes[n];
+			copy = MemoryContextAlloc(scan->chunk_cxt, Max(b->len, 1));
+			memcpy(copy, b->ptr, b->len);
+			b->ptr = copy;
+		}
+		scan->chunk_src[n] = -1;
+	}
+	c->pinned = false;
+}
+
+/* A new chunk: no row points into any batch. */
+static void
+chunk_start(LakeScan *scan)
+{
+	MemoryContextReset(scan->chunk_cxt);
+	for (int i = 0; i < scan->ncursors; i++)
+		scan->cursors[i].pinned = false;
+	scan->chunk_hi = 0;
 }
 
 static uint8 *
@@ -1190,6 +1298,30 @@ stretch_visibility(LakeScan *scan, MergeCursor *c, uint32 end, uint8 *skip)
 	int64		next_vis = -1;
 	uint32		visible = 0;
 
+	if (scan->norm_keys && !(c->filter && b->seq) && c->row_pred == NULL)
+	{
+		/* every row visible, keys normalised: the common case, inline */
+		LakeNormKey next_nk = 0;
+		bool		have_next = false;
+
+		for (uint32 r = end; r-- > pos;)
+		{
+			LakeNormKey nk = row_nk(scan, b->columns, r);
+			uint32		k = r - pos;
+
+			if (have_next && nk == next_nk)
+			{
+				skip[k] = 1;	/* an older version */
+				continue;
+			}
+			have_next = true;
+			next_nk = nk;
+			skip[k] = b->kind != NULL && b->kind[r] == LAKE_REC_DELETE;
+			visible += !skip[k];
+		}
+		scan->stats.rows_read += end - pos;
+		return visible;
+	}
 	for (int64 r = (int64) end - 1; r >= (int64) pos; r--)
 	{
 		uint32		k = (uint32) (r - pos);
@@ -1248,7 +1380,7 @@ merge_key_newest(LakeScan *scan, MergeCursor *c, uint32 n, bool *present)
 			 (kind == LAKE_REC_ENGINE && scan->merge->engine_replaces))
 	{
 		*present = true;
-		chunk_put(scan, b->columns, b->absent, v, n);
+		chunk_put(scan, b->columns, b->absent, v, n, c);
 	}
 	else
 		return false;
@@ -1316,12 +1448,309 @@ merge_one_key(LakeScan *scan, uint32 n)
 		}
 		present = LakeMergeStateFinish(scan->fold);
 		if (present)
-			chunk_put(scan, LakeMergeStateColumns(scan->fold), NULL, 0, n);
+			chunk_put(scan, LakeMergeStateColumns(scan->fold), NULL, 0, n, NULL);
 	}
 	for (int i = 0; i < m; i++)
 		if (cursor_settle(scan, &scan->cursors[scan->at_key[i]]))
 			heap_push(scan, scan->at_key[i]);
 	return present;
+}
+
+/* ---------------------------------------------------------------------
+ * Unordered merge
+ *
+ * LakeScanNextBatch's consumers (aggregation) need no key order.  In a
+ * group whose runs all let the newest version of a key alone give its row
+ * (kinds_last_wins), each run's batches are returned whole, with a skip
+ * vector hiding what the merge rules out: older versions inside the run,
+ * tombstones, and every version of a key a newer run also holds.  The heap
+ * walk only decides visibility; nothing is copied but the newest version of
+ * a batch's last key, which the run's next batch may supersede: it is held
+ * back (the carry) until that batch is loaded, then dropped or put in the
+ * chunk, returned at the end of the group.
+ *
+ * A cursor in the heap always stands on a visible row of its loaded batch.
+ * When the walk passes the end of the top cursor's batch, the cursor leaves
+ * the heap, its batch is returned, and the next call loads its next batch
+ * and puts it back.
+ * ---------------------------------------------------------------------
+ */
+
+/* A batch was loaded: every row hidden until the walk shows it. */
+static void
+cursor_batch_loaded(LakeScan *scan, MergeCursor *c)
+{
+	if (c->skip_size < c->batch.nrows)
+	{
+		c->skip = c->skip ? repalloc(c->skip, c->batch.nrows)
+			: MemoryContextAlloc(scan->source_cxt, c->batch.nrows);
+		c->skip_size = c->batch.nrows;
+	}
+	if (c->batch.nrows > 0)
+		memset(c->skip, 1, c->batch.nrows);
+	cursor_eval_row_pred(c);
+	c->nvis = 0;
+	c->pos = 0;
+	c->tail_valid = false;
+}
+
+/* The next visible row inside the loaded batch; false past its end. */
+static bool
+cursor_step(LakeScan *scan, MergeCursor *c)
+{
+	while (c->pos < c->batch.nrows && !row_visible(c, c->pos))
+		c->pos++;
+	if (c->pos >= c->batch.nrows)
+		return false;
+	if (scan->norm_keys)
+		c->nk = row_nk(scan, c->batch.columns, c->pos);
+	return true;
+}
+
+/* Load batches up to a visible row; false at the end of the file. */
+static bool
+cursor_load(LakeScan *scan, MergeCursor *c)
+{
+	for (;;)
+	{
+		if (c->done || !LakeFileReaderNext(c->reader, &c->batch))
+		{
+			c->done = true;
+			return false;
+		}
+		cursor_batch_loaded(scan, c);
+		if (cursor_step(scan, c))
+			return true;
+	}
+}
+
+/* Hold back row r of cursor c, the newest version of its batch's last key. */
+static void
+carry_set(LakeScan *scan, MergeCursor *c, uint32 r)
+{
+	MemoryContextReset(scan->carry_cxt);
+	for (int i = 0; i < scan->spec.ncolumns; i++)
+		if (scan->carry_row[i].v.b != NULL)
+			copy_raw_value(scan, i, &c->batch.columns[i],
+						   c->batch.absent && c->batch.absent[i], r,
+						   &scan->carry_row[i], 0, scan->carry_cxt);
+	if (scan->norm_keys)
+		scan->carry_nk = row_nk(scan, c->batch.columns, r);
+	scan->carry_valid = true;
+	scan->carry_ci = (int) (c - scan->cursors);
+}
+
+/*
+ * Load the next batch of the cursor whose batch was returned (or wholly
+ * hidden), settle the carry it left, and put it back in the heap.  The
+ * chunk has room for one row.
+ */
+static void
+load_pending(LakeScan *scan)
+{
+	int			ci = scan->pending_load;
+	MergeCursor *c = &scan->cursors[ci];
+	bool		more;
+
+	scan->pending_load = -1;
+	more = cursor_load(scan, c);
+	if (scan->carry_valid && scan->carry_ci == ci)
+	{
+		bool		superseded = false;
+
+		/* a newer version of the key opens the next batch */
+		if (more)
+			superseded = scan->norm_keys ? c->nk == scan->carry_nk
+				: key_cmp(scan, c->batch.columns, c->pos, scan->carry_row, 0) == 0;
+		if (!superseded)
+			chunk_put(scan, scan->carry_row, NULL, 0, scan->chunk_n++, NULL);
+		scan->carry_valid = false;
+	}
+	if (more)
+		heap_push(scan, ci);
+}
+
+/* Return the chunk (its rows are the carried keys). */
+static bool
+emit_chunk(LakeScan *scan, LakeScanBatch *out)
+{
+	out->nrows = scan->chunk_n;
+	out->first = 0;
+	out->columns = scan->chunk;
+	out->absent = NULL;
+	out->skip = NULL;
+	scan->chunk_out = true;
+	return true;
+}
+
+/*
+ * The top cursor is past its batch's end: out of the heap.  Its batch is
+ * returned when it shows rows (true), else it is loaded on at once.
+ */
+static bool
+top_batch_done(LakeScan *scan, LakeScanBatch *out)
+{
+	int			ci = heap_pop(scan);
+	MergeCursor *c = &scan->cursors[ci];
+
+	scan->pending_load = ci;
+	if (c->nvis > 0)
+	{
+		out->nrows = c->batch.nrows;
+		out->first = 0;
+		out->columns = c->batch.columns;
+		out->absent = c->batch.absent;
+		out->skip = c->skip;
+		return true;
+	}
+	if (scan->chunk_n >= MERGE_CHUNK_ROWS)
+		return emit_chunk(scan, out);
+	load_pending(scan);
+	return false;
+}
+
+/* The top cursor moved inside its batch: settle it and restore the heap. */
+static bool
+top_advanced(LakeScan *scan, LakeScanBatch *out)
+{
+	MergeCursor *c = &scan->cursors[scan->heap[0].ci];
+
+	if (cursor_step(scan, c))
+	{
+		scan->heap[0].nk = c->nk;
+		heap_sift_down(scan, 0);
+		return false;
+	}
+	return top_batch_done(scan, out);
+}
+
+/*
+ * The stretch of the top cursor c below bound (the other cursors' least
+ * key, when bounded) and its batch's last key, walked forward in one pass
+ * that also marks older versions and tombstones hidden.  For normalised
+ * keys and batches whose rows are all visible (no sequence filter, no row
+ * predicate).
+ */
+static void
+stretch_walk(LakeScan *scan, MergeCursor *c, bool bounded, LakeNormKey bound, uint32 tail)
+{
+	const LakeFileBatch *b = &c->batch;
+	const int32 *kind = b->kind;
+	uint8	   *skip = c->skip;
+	uint32		pos = c->pos;
+	uint32		r;
+	LakeNormKey prev = c->nk;
+	uint32		nvis;
+
+	skip[pos] = kind != NULL && kind[pos] == LAKE_REC_DELETE;
+	nvis = !skip[pos];
+	for (r = pos + 1; r < tail; r++)
+	{
+		LakeNormKey nk = row_nk(scan, b->columns, r);
+
+		if (bounded && nk >= bound)
+			break;
+		if (nk == prev && !skip[r - 1])
+		{
+			skip[r - 1] = 1;	/* an older version */
+			nvis--;
+		}
+		skip[r] = kind != NULL && kind[r] == LAKE_REC_DELETE;
+		nvis += !skip[r];
+		prev = nk;
+	}
+	scan->stats.rows_read += r - pos;
+	c->nvis += nvis;
+	c->pos = r;
+}
+
+static bool
+unordered_next_batch(LakeScan *scan, LakeScanBatch *out)
+{
+	if (scan->chunk_out)
+	{
+		chunk_start(scan);
+		scan->chunk_n = 0;
+		scan->chunk_out = false;
+	}
+	if (scan->pending_load >= 0)
+	{
+		if (scan->chunk_n >= MERGE_CHUNK_ROWS)
+			return emit_chunk(scan, out);
+		load_pending(scan);
+	}
+	while (scan->nheap > 0)
+	{
+		MergeCursor *top = &scan->cursors[scan->heap[0].ci];
+		const PqColumnVector *cols = top->batch.columns;
+		const HeapEntry *second = NULL;
+
+		CHECK_FOR_INTERRUPTS();
+		if (scan->nheap > 1)
+		{
+			second = &scan->heap[1];
+			if (scan->nheap > 2 && heap_less(scan, &scan->heap[2], second))
+				second = &scan->heap[2];
+		}
+		if (second != NULL &&
+			(scan->norm_keys ? top->nk == second->nk
+			 : cursor_cmp(scan, top, &scan->cursors[second->ci]) == 0))
+		{
+			/* a newer run holds the key: hide this run's versions */
+			uint32		first = top->pos;
+
+			scan->stats.rows_read++;
+			top->pos++;
+			while (top->pos < top->batch.nrows &&
+				   key_cmp(scan, cols, top->pos, cols, first) == 0)
+			{
+				if (row_visible(top, top->pos))
+					scan->stats.rows_read++;
+				top->pos++;
+			}
+			if (top_advanced(scan, out))
+				return true;
+			continue;
+		}
+		if (scan->norm_keys && top->row_pred == NULL && !(top->filter && top->batch.seq) &&
+			top->pos < cursor_tail(scan, top))
+		{
+			/* a stretch no other run touches, every row visible */
+			stretch_walk(scan, top, second != NULL, second ? second->nk : 0,
+						 cursor_tail(scan, top));
+		}
+		else if (top->pos < cursor_tail(scan, top))
+		{
+			/* a stretch no other run touches */
+			uint32		end = stretch_end(scan, top);
+
+			Assert(end > top->pos);
+			top->nvis += stretch_visibility(scan, top, end, top->skip + top->pos);
+			top->pos = end;
+		}
+		else
+		{
+			/* the batch's last key: its newest version is held back */
+			uint32		last = top->batch.nrows;
+
+			for (uint32 r = top->batch.nrows; r-- > top->pos;)
+				if (row_visible(top, r))
+				{
+					scan->stats.rows_read++;
+					if (last == top->batch.nrows)
+						last = r;
+				}
+			if (last < top->batch.nrows &&
+				batch_kind(&top->batch, last) != LAKE_REC_DELETE)
+				carry_set(scan, top, last);
+			top->pos = top->batch.nrows;
+		}
+		if (top_advanced(scan, out))
+			return true;
+	}
+	if (scan->chunk_n > 0)
+		return emit_chunk(scan, out);
+	return false;
 }
 
 static void
@@ -1342,6 +1771,22 @@ batch_mode_init(LakeScan *scan)
 	}
 	scan->chunk_cxt = AllocSetContextCreate(scan->cxt, "lake_fdw scan chunk",
 											ALLOCSET_DEFAULT_SIZES);
+	scan->chunk_src = palloc(sizeof(int16) * MERGE_CHUNK_ROWS);
+	scan->carry_row = palloc0(sizeof(PqColumnVector) * n);
+	for (int i = 0; i < scan->spec.ncolumns; i++)
+	{
+		if (scan->read_names[i] == NULL)
+			continue;
+		scan->carry_row[i].type = scan->spec.types[i].pqtype;
+		scan->carry_row[i].count = 1;
+		scan->carry_row[i].nulls = palloc0(1);
+		scan->carry_row[i].v.b = palloc0(sizeof(pq_int128));
+	}
+	scan->carry_cxt = AllocSetContextCreate(scan->cxt, "lake_fdw scan carry",
+											ALLOCSET_SMALL_SIZES);
+	for (int k = 0; k < scan->nwanted; k++)
+		if (scan->is_bytes[scan->wanted_cols[k]])
+			scan->has_bytes = true;
 	MemoryContextSwitchTo(old);
 }
 
@@ -1355,7 +1800,7 @@ merged_next_batch(LakeScan *scan, LakeScanBatch *out)
 {
 	uint32		n = 0;
 
-	MemoryContextReset(scan->chunk_cxt);
+	chunk_start(scan);
 	if (scan->top_moved)
 	{
 		scan->top_moved = false;
@@ -1395,7 +1840,7 @@ merged_next_batch(LakeScan *scan, LakeScanBatch *out)
 			(void) stretch_visibility(scan, top, end, skip);
 			for (uint32 k = 0; k < len; k++)
 				if (!skip[k])
-					chunk_put(scan, top->batch.columns, top->batch.absent, top->pos + k, n++);
+					chunk_put(scan, top->batch.columns, top->batch.absent, top->pos + k, n++, top);
 			top->pos = end;
 			heap_top_moved(scan);
 			continue;
@@ -1413,8 +1858,9 @@ merged_next_batch(LakeScan *scan, LakeScanBatch *out)
 	return true;
 }
 
+/* unordered: batches in any key order will do (LakeScanNextBatch) */
 static bool
-merge_next_vector_batch(LakeScan *scan, LakeScanBatch *out)
+merge_next_vector_batch(LakeScan *scan, LakeScanBatch *out, bool unordered)
 {
 	if (scan->chunk == NULL)
 		batch_mode_init(scan);
@@ -1423,11 +1869,12 @@ merge_next_vector_batch(LakeScan *scan, LakeScanBatch *out)
 		CHECK_FOR_INTERRUPTS();
 		if (!scan->group_open)
 		{
-			if (!merge_open_next_group(scan))
+			if (!merge_open_next_group(scan, unordered))
 				return false;
 			scan->group_open = true;
 		}
-		if (merged_next_batch(scan, out))
+		if (scan->group_unordered ? unordered_next_batch(scan, out)
+			: merged_next_batch(scan, out))
 			return true;
 		scan->group_open = false;
 	}
@@ -1463,7 +1910,7 @@ merge_next(LakeScan *scan, Datum *values, bool *isnull)
 			return true;
 		}
 		MemoryContextReset(scan->batch_cxt);
-		if (!merge_next_vector_batch(scan, &b))
+		if (!merge_next_vector_batch(scan, &b, scan->spec.any_order))
 			return false;
 		convert_batch(scan, (PqColumnVector *) b.columns, b.absent, b.first, b.nrows);
 		scan->merge_skip = b.skip;
@@ -1498,7 +1945,7 @@ LakeScanNextBatch(LakeScan *scan, LakeScanBatch *batch)
 
 	old = MemoryContextSwitchTo(scan->cxt);
 	if (scan->spec.nkey > 0)
-		found = merge_next_vector_batch(scan, batch);
+		found = merge_next_vector_batch(scan, batch, true);
 	else
 		found = append_next_vector_batch(scan, batch);
 	MemoryContextSwitchTo(old);
