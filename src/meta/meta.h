@@ -404,6 +404,8 @@ extern int64 LakeRollback(LakeTable *table, LakeSnapshot *target);
  */
 /* lake_fdw.metadata_cache_size in kB, the bound of each cache; 0 = off */
 extern PGDLLIMPORT int lake_metadata_cache_kb;
+/* the byte bound of each metadata cache (lake_fdw.metadata_cache_size) */
+extern Size LakeMetaCacheLimit(void);
 
 typedef struct LakeMetaCacheStats
 {

@@ -43,8 +43,8 @@ static MemoryContext snap_cxt = NULL;
 static dlist_head snap_lru = DLIST_STATIC_INIT(snap_lru);
 static LakeMetaCacheStats snap_stats;
 
-static Size
-cache_limit(void)
+Size
+LakeMetaCacheLimit(void)
 {
 	return (Size) lake_metadata_cache_kb * 1024;
 }
@@ -61,7 +61,7 @@ entry_drop(SnapCacheEntry *e)
 static void
 cache_shrink(void)
 {
-	while (snap_stats.bytes > (int64) cache_limit() && !dlist_is_empty(&snap_lru))
+	while (snap_stats.bytes > (int64) LakeMetaCacheLimit() && !dlist_is_empty(&snap_lru))
 	{
 		snap_stats.evictions++;
 		entry_drop(dlist_head_element(SnapCacheEntry, node, &snap_lru));
@@ -132,7 +132,7 @@ LakeSnapshotFilesRemember(LakeTable *table, LakeSnapshot *snap, List *files)
 		e->files = lappend(e->files, LakeDataFileCopy(lfirst(lc)));
 	MemoryContextSwitchTo(old);
 	e->bytes = MemoryContextMemAllocated(cxt, true);
-	if (e->bytes > cache_limit())
+	if (e->bytes > LakeMetaCacheLimit())
 	{
 		MemoryContextDelete(cxt);
 		return;
@@ -147,7 +147,7 @@ void
 LakeMetaCacheGetStats(LakeMetaCacheStats *stats)
 {
 	*stats = snap_stats;
-	stats->limit = (int64) cache_limit();
+	stats->limit = (int64) LakeMetaCacheLimit();
 }
 
 void

@@ -57,12 +57,6 @@ static HTAB *file_map = NULL;
 static dlist_head file_lru = DLIST_STATIC_INIT(file_lru);
 static LakeMetaCacheStats file_stats;
 
-static Size
-cache_limit(void)
-{
-	return (Size) lake_metadata_cache_kb * 1024;
-}
-
 /* stat's identity of path; false (errno set) if it cannot be had */
 static bool
 file_identity(const char *path, FileIdentity *id)
@@ -105,7 +99,7 @@ entry_drop(FileCacheEntry *e)
 static void
 cache_shrink(void)
 {
-	while (file_stats.bytes > (int64) cache_limit() && !dlist_is_empty(&file_lru))
+	while (file_stats.bytes > (int64) LakeMetaCacheLimit() && !dlist_is_empty(&file_lru))
 	{
 		file_stats.evictions++;
 		entry_drop(dlist_head_element(FileCacheEntry, node, &file_lru));
@@ -194,7 +188,7 @@ LakeMetaReadFileCached(const char *path, LakeMetaKind kind, bool missing_ok,
 	/* this checks the header and CRC: a corrupt file errors, unremembered */
 	LakeDecBegin(dec, pstrdup(path), data, len, kind);
 	if (file_identity(path, &after) && identity_equal(&before, &after) &&
-		(off_t) len == after.size && len + sizeof(FileCacheEntry) <= cache_limit())
+		(off_t) len == after.size && len + sizeof(FileCacheEntry) <= LakeMetaCacheLimit())
 		remember(path, &after, data, len);
 	return true;
 }
@@ -203,7 +197,7 @@ void
 LakeMetaFileCacheGetStats(LakeMetaCacheStats *stats)
 {
 	*stats = file_stats;
-	stats->limit = (int64) cache_limit();
+	stats->limit = (int64) LakeMetaCacheLimit();
 }
 
 void

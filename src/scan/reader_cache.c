@@ -77,16 +77,10 @@ cache_remove(LakeCachedReader *cr, bool destroy)
 	}
 }
 
-static Size
-cache_limit(void)
-{
-	return (Size) lake_metadata_cache_kb * 1024;
-}
-
 static void
 cache_shrink(void)
 {
-	while (cache_stats.bytes > (int64) cache_limit() && !dlist_is_empty(&cache_lru))
+	while (cache_stats.bytes > (int64) LakeMetaCacheLimit() && !dlist_is_empty(&cache_lru))
 		cache_remove(dlist_head_element(LakeCachedReader, lru, &cache_lru), true);
 }
 
@@ -153,13 +147,13 @@ LakeReaderCacheGive(LakeCachedReader *cr)
 	cache_init();
 	ParquetReaderRelease(cr->pq);
 	cr->bytes = MemoryContextMemAllocated(cr->cxt, true);
-	if (cr->bytes > cache_limit() / 8)
+	if (cr->bytes > LakeMetaCacheLimit() / 8)
 	{
 		/* a large reader keeps its metadata, not its scan buffers */
 		ParquetReaderTrim(cr->pq);
 		cr->bytes = MemoryContextMemAllocated(cr->cxt, true);
 	}
-	if (cr->bytes > cache_limit())
+	if (cr->bytes > LakeMetaCacheLimit())
 	{
 		MemoryContextDelete(cr->cxt);
 		cache_shrink();
@@ -184,7 +178,7 @@ void
 LakeReaderCacheGetStats(LakeMetaCacheStats *stats)
 {
 	*stats = cache_stats;
-	stats->limit = (int64) cache_limit();
+	stats->limit = (int64) LakeMetaCacheLimit();
 }
 
 void
