@@ -64,6 +64,15 @@ struct LakeWriteBuffer
 	ArenaChunk *arena;			/* newest first */
 	Size		arena_bytes;	/* allocated */
 	Size		arena_used;		/* handed out */
+	Size		row_bytes;		/* fixed bytes per buffered row */
+	/*
+	 * Byte values: the column being appended, and each column's last value
+	 * in the arena; a value equal to its column's last one shares its bytes
+	 * (runs of one string cost no arena space, and the Parquet writer sees
+	 * them as one value by pointer)
+	 */
+	int			cur_col;
+	PqBytes    *last_bytes;		/* per column, ptr NULL: none yet */
 };
 
 /* ---------------------------------------------------------------------
@@ -143,8 +152,13 @@ LakeWriteBufferCreate(MemoryContext parent, const LakeFlushSpec *spec)
 	buf->valsize = MemoryContextAlloc(cxt, sizeof(size_t) * spec->ncolumns);
 	buf->nulls = MemoryContextAllocZero(cxt, sizeof(uint8 *) * spec->ncolumns);
 	buf->values = MemoryContextAllocZero(cxt, sizeof(char *) * spec->ncolumns);
+	buf->last_bytes = MemoryContextAllocZero(cxt, sizeof(PqBytes) * Max(spec->ncolumns, 1));
+	buf->row_bytes = 1 + sizeof(int32);	/* kind, ops index */
 	for (int i = 0; i < spec->ncolumns; i++)
+	{
 		buf->valsize[i] = LakeTypeValueSize(&spec->types[i]);
+		buf->row_bytes += buf->valsize[i] + 1;
+	}
 	return buf;
 }
 
@@ -184,8 +198,11 @@ arena_copy(void *arg, const void *src, size_t len)
 {
 	LakeWriteBuffer *buf = (LakeWriteBuffer *) arg;
 	ArenaChunk *c = buf->arena;
+	PqBytes    *last = &buf->last_bytes[buf->cur_col];
 	char	   *dst;
 
+	if (last->ptr != NULL && last->len == len && memcmp(last->ptr, src, len) == 0)
+		return (void *) last->ptr;
 	if (c == NULL || c->cap - c->used < len)
 	{
 		size_t		cap = Max(ARENA_CHUNK_BYTES, len);
@@ -202,6 +219,8 @@ arena_copy(void *arg, const void *src, size_t len)
 		memcpy(dst, src, len);
 	c->used += len;
 	buf->arena_used += len;
+	last->ptr = (const uint8_t *) dst;
+	last->len = (uint32_t) len;
 	return dst;
 }
 
@@ -267,6 +286,7 @@ LakeWriteBufferAppendRecord(LakeWriteBuffer *buf, const Datum *values, const boo
 		else
 		{
 			buf->nulls[i][row] = 0;
+			buf->cur_col = i;
 			LakeDatumToValue(&buf->spec.types[i], values[i], dst, arena_copy, buf);
 		}
 	}
@@ -297,6 +317,7 @@ LakeWriteBufferAppendChange(LakeWriteBuffer *buf, const Datum *values, const boo
 		else
 		{
 			buf->nulls[i][row] = 0;
+			buf->cur_col = i;
 			LakeDatumToValue(&buf->spec.types[i], values[i], dst, arena_copy, buf);
 		}
 	}
@@ -334,13 +355,8 @@ LakeWriteBufferNextSeq(const LakeWriteBuffer *buf)
 Size
 LakeWriteBufferMemory(const LakeWriteBuffer *buf)
 {
-	Size		per_row = 0;
-
-	per_row += 1 + sizeof(int32);	/* kind, ops index */
-	for (int i = 0; i < buf->spec.ncolumns; i++)
-		per_row += buf->valsize[i] + 1;
 	/* the arrays stay allocated between flushes: count what is in use */
-	return per_row * buf->nrows + buf->arena_used;
+	return buf->row_bytes * buf->nrows + buf->arena_used;
 }
 
 void
@@ -378,6 +394,7 @@ reset_after_flush(LakeWriteBuffer *buf)
 	buf->arena = NULL;
 	buf->arena_bytes = 0;
 	buf->arena_used = 0;
+	memset(buf->last_bytes, 0, sizeof(PqBytes) * Max(buf->spec.ncolumns, 1));
 	buf->first_seq += buf->nrows;
 	buf->nrows = 0;
 }
@@ -825,6 +842,7 @@ typedef struct RecordColumns
 	int32	   *kind;			/* gather buffers */
 	PqBytes    *ops;
 	uint8	   *ops_nulls;
+	PqBytes    *ops_values;		/* [buf->nops] the distinct ops strings */
 } RecordColumns;
 
 static void
@@ -854,6 +872,12 @@ record_columns_init(LakeWriteBuffer *buf, const RowRef *refs, int64 n, RecordCol
 	{
 		rc->ops = palloc(sizeof(PqBytes) * FLUSH_GATHER_ROWS);
 		rc->ops_nulls = palloc(FLUSH_GATHER_ROWS);
+		rc->ops_values = palloc(sizeof(PqBytes) * Max(buf->nops, 1));
+		for (int i = 0; i < buf->nops; i++)
+		{
+			rc->ops_values[i].ptr = (const uint8_t *) buf->ops[i];
+			rc->ops_values[i].len = strlen(buf->ops[i]);
+		}
 	}
 }
 
@@ -869,10 +893,11 @@ record_columns_gather(LakeWriteBuffer *buf, RecordColumns *rc, const RowRef *ref
 		if (rc->has_ops)
 		{
 			int32		oi = buf->ops_index[r];
+			static const PqBytes none = {(const uint8_t *) "", 0};
 
+			/* one PqBytes per distinct string: the writer sees runs by pointer */
 			rc->ops_nulls[i] = oi < 0;
-			rc->ops[i].ptr = oi < 0 ? (const uint8_t *) "" : (const uint8_t *) buf->ops[oi];
-			rc->ops[i].len = oi < 0 ? 0 : strlen(buf->ops[oi]);
+			rc->ops[i] = oi < 0 ? none : rc->ops_values[oi];
 		}
 	}
 	kind_vec->type = PQ_INT32;
@@ -1110,7 +1135,8 @@ LakeWriteBufferFlush(LakeWriteBuffer *buf)
 			}
 		}
 		refs[r].part = part;
-		refs[r].bucket = spec->nkey > 0 ? (int32) (hash_key(buf, r) % (uint64) spec->buckets) : 0;
+		refs[r].bucket = spec->nkey > 0 && spec->buckets > 1 ?
+			(int32) (hash_key(buf, r) % (uint64) spec->buckets) : 0;
 		refs[r].row = r;
 	}
 	/* append tables keep arrival order within a partition */
