@@ -33,6 +33,7 @@
 #include "nodes/nodeFuncs.h"
 #include "optimizer/appendinfo.h"
 #include "parser/parsetree.h"
+#include "port/pg_bswap.h"
 #include "utils/datum.h"
 #include "utils/float.h"
 #include "utils/lsyscache.h"
@@ -441,15 +442,22 @@ same_key(LakeModifyState *st, const Datum *a, const bool *anull,
  * The statement's keys
  * ---------------------------------------------------------------------
  */
-/* append bytes to the key store */
-static void
-key_append(StmtKeyStore *ks, const void *src, Size len)
+/* room for len more bytes in the key store */
+static inline void
+key_reserve(StmtKeyStore *ks, Size len)
 {
-	if (ks->nbytes + len > ks->maxbytes)
+	if (unlikely(ks->nbytes + len > ks->maxbytes))
 	{
 		ks->maxbytes = Max(ks->maxbytes * 2, ks->nbytes + len);
 		ks->bytes = repalloc_huge(ks->bytes, ks->maxbytes);
 	}
+}
+
+/* append bytes to the key store */
+static void
+key_append(StmtKeyStore *ks, const void *src, Size len)
+{
+	key_reserve(ks, len);
 	memcpy(ks->bytes + ks->nbytes, src, len);
 	ks->nbytes += len;
 }
@@ -477,14 +485,35 @@ build_key(LakeModifyState *st, const Datum *values, const bool *isnull)
 	{
 		int			c = spec->key_cols[k];
 		const LakeTypeInfo *ti = &spec->types[c];
-		uint8		flag = isnull[c] ? 0 : 1;
 		pq_int128	slot;
+		char	   *p;
 
-		key_append(ks, &flag, 1);
+		/* the flag and any fixed-width value fit: stored in place */
+		key_reserve(ks, 1 + sizeof(pq_int128));
+		p = ks->bytes + ks->nbytes;
+		*p = isnull[c] ? 0 : 1;
+		ks->nbytes++;
 		if (isnull[c])
 			continue;
 		switch (ti->pqtype)
 		{
+			case PQ_INT32:
+				{
+					uint32		be = pg_hton32((uint32) DatumGetInt32(values[c]) ^ 0x80000000);
+
+					memcpy(p + 1, &be, sizeof(be));
+					ks->nbytes += sizeof(be);
+					break;
+				}
+			case PQ_INT64:
+				{
+					uint64		be = pg_hton64((uint64) DatumGetInt64(values[c]) ^
+											   UINT64CONST(0x8000000000000000));
+
+					memcpy(p + 1, &be, sizeof(be));
+					ks->nbytes += sizeof(be);
+					break;
+				}
 			case PQ_STRING:
 			case PQ_BYTES:
 			case PQ_JSON:
@@ -499,7 +528,8 @@ build_key(LakeModifyState *st, const Datum *values, const bool *isnull)
 						f = 0;	/* -0 is 0 */
 					else if (isnan(f))
 						f = get_float4_nan();
-					key_append(ks, &f, sizeof(f));
+					memcpy(p + 1, &f, sizeof(f));
+					ks->nbytes += sizeof(f);
 					break;
 				}
 			case PQ_DOUBLE:
@@ -510,13 +540,14 @@ build_key(LakeModifyState *st, const Datum *values, const bool *isnull)
 						d = 0;
 					else if (isnan(d))
 						d = get_float8_nan();
-					key_append(ks, &d, sizeof(d));
+					memcpy(p + 1, &d, sizeof(d));
+					ks->nbytes += sizeof(d);
 					break;
 				}
 			default:
 				{
 					Size		sz = LakeTypeValueSize(ti);
-					uint8		be[sizeof(pq_int128)];
+					uint8	   *be = (uint8 *) p + 1;
 					const uint8 *le = (const uint8 *) &slot;
 
 					/* little-endian two's complement -> sign-flipped big-endian */
@@ -525,7 +556,7 @@ build_key(LakeModifyState *st, const Datum *values, const bool *isnull)
 						be[i] = le[sz - 1 - i];
 					if (ti->pqtype != PQ_BOOL)
 						be[0] ^= 0x80;
-					key_append(ks, be, sz);
+					ks->nbytes += sz;
 					break;
 				}
 		}

@@ -286,8 +286,20 @@ LakeWriteBufferAppendRecord(LakeWriteBuffer *buf, const Datum *values, const boo
 		else
 		{
 			buf->nulls[i][row] = 0;
-			buf->cur_col = i;
-			LakeDatumToValue(&buf->spec.types[i], values[i], dst, arena_copy, buf);
+			/* the plain integer types inline; the rest convert */
+			switch (buf->spec.types[i].pqtype)
+			{
+				case PQ_INT32:
+					*(int32 *) dst = DatumGetInt32(values[i]);
+					break;
+				case PQ_INT64:
+					*(int64 *) dst = DatumGetInt64(values[i]);
+					break;
+				default:
+					buf->cur_col = i;
+					LakeDatumToValue(&buf->spec.types[i], values[i], dst, arena_copy, buf);
+					break;
+			}
 		}
 	}
 	buf->kinds[row] = (uint8) kind;
@@ -816,15 +828,41 @@ gather_column(LakeWriteBuffer *buf, int c, const RowRef *refs, uint32 n,
 			  PqColumnVector *vec, uint8 *nulls, char *values)
 {
 	size_t		sz = buf->valsize[c];
-	bool		any_null = false;
+	const uint8 *cn = buf->nulls[c];
+	const char *cv = buf->values[c];
+	uint8		any_null = 0;
 
 	for (uint32 i = 0; i < n; i++)
 	{
-		int64		r = refs[i].row;
-
-		nulls[i] = buf->nulls[c][r];
-		any_null |= nulls[i] != 0;
-		memcpy(values + i * sz, buf->values[c] + r * sz, sz);
+		nulls[i] = cn[refs[i].row];
+		any_null |= nulls[i];
+	}
+	/* typed copies: a memcpy call per value costs more than the value */
+	switch (sz)
+	{
+		case 1:
+			for (uint32 i = 0; i < n; i++)
+				values[i] = cv[refs[i].row];
+			break;
+		case 4:
+			for (uint32 i = 0; i < n; i++)
+				((uint32 *) values)[i] = ((const uint32 *) cv)[refs[i].row];
+			break;
+		case 8:
+			for (uint32 i = 0; i < n; i++)
+				((uint64 *) values)[i] = ((const uint64 *) cv)[refs[i].row];
+			break;
+		case 16:				/* PqBytes, 128-bit decimals: two words */
+			for (uint32 i = 0; i < n; i++)
+			{
+				((uint64 *) values)[2 * i] = ((const uint64 *) cv)[2 * refs[i].row];
+				((uint64 *) values)[2 * i + 1] = ((const uint64 *) cv)[2 * refs[i].row + 1];
+			}
+			break;
+		default:
+			for (uint32 i = 0; i < n; i++)
+				memcpy(values + i * sz, cv + refs[i].row * sz, sz);
+			break;
 	}
 	vec->type = buf->spec.types[c].pqtype;
 	vec->count = n;
