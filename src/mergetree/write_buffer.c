@@ -870,6 +870,21 @@ gather_column(LakeWriteBuffer *buf, int c, const RowRef *refs, uint32 n,
 	vec->v.b = (uint8_t *) values;
 }
 
+/* rows first .. first + n - 1 of column c as a vector, in place */
+static void
+point_column(LakeWriteBuffer *buf, int c, int64 first, uint32 n, PqColumnVector *vec)
+{
+	const uint8 *nulls = buf->nulls[c] + first;
+	bool		any_null = false;
+
+	for (uint32 i = 0; i < n && !any_null; i++)
+		any_null = nulls[i] != 0;
+	vec->type = buf->spec.types[c].pqtype;
+	vec->count = n;
+	vec->nulls = any_null ? (uint8 *) nulls : NULL;
+	vec->v.b = (uint8_t *) buf->values[c] + first * buf->valsize[c];
+}
+
 /* The hidden record columns of a group's rows (primary-key tables). */
 typedef struct RecordColumns
 {
@@ -977,6 +992,7 @@ write_group(LakeWriteBuffer *buf, const RowRef *refs, int64 n,
 	int64		min_seq = PG_INT64_MAX,
 				max_seq = PG_INT64_MIN;
 	bool		implicit_seq;
+	bool		contiguous;		/* rows refs[0].row, +1, ...: no gather */
 	RecordColumns rc;
 	int			nwritten;
 
@@ -986,9 +1002,10 @@ write_group(LakeWriteBuffer *buf, const RowRef *refs, int64 n,
 	 * Primary-key files always carry the column, so that every file of such
 	 * a table has the same columns for engines that merge them.
 	 */
-	implicit_seq = spec->nkey == 0 && !spec->changelog;
-	for (int64 i = 1; i < n && implicit_seq; i++)
-		implicit_seq = refs[i].row == refs[0].row + i;
+	contiguous = true;
+	for (int64 i = 1; i < n && contiguous; i++)
+		contiguous = refs[i].row == refs[0].row + i;
+	implicit_seq = spec->nkey == 0 && !spec->changelog && contiguous;
 	record_columns_init(buf, refs, n, &rc);
 
 	for (int i = 0; i < spec->ncolumns; i++)
@@ -1000,8 +1017,8 @@ write_group(LakeWriteBuffer *buf, const RowRef *refs, int64 n,
 		cols[i].precision = spec->types[i].precision;
 		cols[i].scale = spec->types[i].scale;
 		cols[i].bloom_filter = spec->bloom && !spec->changelog ? spec->bloom[i] : false;
-		nullbufs[i] = palloc(FLUSH_GATHER_ROWS);
-		valbufs[i] = palloc(FLUSH_GATHER_ROWS * buf->valsize[i]);
+		nullbufs[i] = contiguous ? NULL : palloc(FLUSH_GATHER_ROWS);
+		valbufs[i] = contiguous ? NULL : palloc(FLUSH_GATHER_ROWS * buf->valsize[i]);
 	}
 	nwritten = spec->ncolumns;
 	if (!implicit_seq)
@@ -1070,7 +1087,12 @@ write_group(LakeWriteBuffer *buf, const RowRef *refs, int64 n,
 
 		CHECK_FOR_INTERRUPTS();
 		for (int i = 0; i < spec->ncolumns; i++)
-			gather_column(buf, i, refs + done, chunk, &vecs[i], nullbufs[i], valbufs[i]);
+		{
+			if (contiguous)
+				point_column(buf, i, refs[done].row, chunk, &vecs[i]);
+			else
+				gather_column(buf, i, refs + done, chunk, &vecs[i], nullbufs[i], valbufs[i]);
+		}
 		for (uint32 i = 0; i < chunk; i++)
 		{
 			seqs[i] = buf->first_seq + refs[done + i].row;
@@ -1141,10 +1163,12 @@ LakeWriteBufferFlush(LakeWriteBuffer *buf)
 	int64		n = buf->nrows;
 	int64		start;
 	SortCtx		sctx;
+	bool		sorted = true;
 
 	if (n == 0)
 		return NIL;
 
+	sctx.buf = buf;
 	refs = palloc_extended(sizeof(RowRef) * n, MCXT_ALLOC_HUGE);
 	if (spec->npartition > 0)
 		part_names = palloc(sizeof(char *) * 16);
@@ -1176,10 +1200,12 @@ LakeWriteBufferFlush(LakeWriteBuffer *buf)
 		refs[r].bucket = spec->nkey > 0 && spec->buckets > 1 ?
 			(int32) (hash_key(buf, r) % (uint64) spec->buckets) : 0;
 		refs[r].row = r;
+		/* rows arriving in order (one comparison each) need no sort */
+		if (sorted && r > 0 && rowref_cmp(&refs[r - 1], &refs[r], &sctx) > 0)
+			sorted = false;
 	}
 	/* append tables keep arrival order within a partition */
-	sctx.buf = buf;
-	if (spec->npartition > 0 || spec->nkey > 0)
+	if (!sorted && (spec->npartition > 0 || spec->nkey > 0))
 		qsort_arg(refs, n, sizeof(RowRef), rowref_cmp, &sctx);
 
 	start = 0;
