@@ -65,13 +65,14 @@ SELECT * FROM tx_pk ORDER BY id;
 COMMIT;
 SELECT * FROM tx_pk ORDER BY id;
 
--- large transactions spill to data files; savepoint rollbacks still work.
+-- large transactions spill to data files; savepoint rollbacks still work
+-- (distinct strings: the buffer stores a run of one string once).
 -- A heap table takes the same statements: the oracle.
 CREATE TABLE tx_heap AS SELECT * FROM tx;
 SET lake_fdw.write_buffer_mem = '1MB';
 BEGIN;
-INSERT INTO tx SELECT g, repeat('x', 100) FROM generate_series(1, 30000) g;
-INSERT INTO tx_heap SELECT g, repeat('x', 100) FROM generate_series(1, 30000) g;
+INSERT INTO tx SELECT g, repeat('x', 100) || g FROM generate_series(1, 30000) g;
+INSERT INTO tx_heap SELECT g, repeat('x', 100) || g FROM generate_series(1, 30000) g;
 SAVEPOINT big;
 INSERT INTO tx SELECT g, 'y' FROM generate_series(1, 30000) g;
 INSERT INTO tx_heap SELECT g, 'y' FROM generate_series(1, 30000) g;

@@ -117,3 +117,46 @@ SELECT reltuples FROM pg_class WHERE relname = 'events';
 
 DROP FOREIGN TABLE lake_types, events, clicks, ad_metrics;
 DROP TABLE heap_types;
+
+-- INSERT takes the rows in the slots its source makes (VALUES, a heap scan, a function's
+-- tuplestore, an Append of mixed sources, a projection); triggers and stored generated
+-- columns keep PostgreSQL's copy into a heap-tuple slot.  Each checked against a heap table.
+CREATE FOREIGN TABLE src_kinds (k int PRIMARY KEY, t text, n numeric(10,2), ts timestamptz)
+  SERVER lake OPTIONS (table 'wr/src_kinds');
+CREATE TABLE src_kinds_heap (k int PRIMARY KEY, t text, n numeric(10,2), ts timestamptz);
+CREATE TABLE src_rows AS SELECT g AS k, 'row ' || g AS t, g / 3.0 AS n,
+  timestamptz '2026-11-01 00:00:00+00' + g * interval '1 hour' AS ts FROM generate_series(1, 30) g;
+CREATE FUNCTION src_fn(lo int, hi int) RETURNS SETOF src_kinds_heap LANGUAGE sql AS
+  $$ SELECT g, 'fn ' || g, g * 1.5, NULL::timestamptz FROM generate_series(lo, hi) g $$;
+CREATE PROCEDURE src_both(stmt text) LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE format(stmt, 'src_kinds');
+  EXECUTE format(stmt, 'src_kinds_heap');
+END $$;
+CALL src_both($$INSERT INTO %I VALUES (100, 'v', 1.25, '2026-11-02 03:04:05+00'), (101, NULL, NULL, NULL)$$);
+CALL src_both($$INSERT INTO %I SELECT * FROM src_rows WHERE k <= 10$$);
+CALL src_both($$INSERT INTO %I SELECT * FROM src_fn(200, 260)$$);
+CALL src_both($$INSERT INTO %I SELECT * FROM src_rows WHERE k > 20 UNION ALL SELECT * FROM src_fn(300, 305)$$);
+CALL src_both($$INSERT INTO %I (t, k) SELECT upper(t), k + 1000 FROM src_rows WHERE k BETWEEN 11 AND 20$$);
+CALL src_both($$INSERT INTO %I AS x SELECT * FROM src_fn(250, 270)
+  ON CONFLICT (k) DO UPDATE SET t = EXCLUDED.t || '!', n = x.n + EXCLUDED.n$$);
+CALL src_both($$INSERT INTO %I AS x SELECT k, t, n, ts FROM src_rows WHERE k <= 5
+  ON CONFLICT (k) DO UPDATE SET t = EXCLUDED.t, n = EXCLUDED.n, ts = EXCLUDED.ts$$);
+SELECT count(*) AS lake_rows,
+  (SELECT count(*) FROM ((SELECT * FROM src_kinds EXCEPT ALL SELECT * FROM src_kinds_heap)
+     UNION ALL (SELECT * FROM src_kinds_heap EXCEPT ALL SELECT * FROM src_kinds)) d) AS differing
+  FROM src_kinds;
+-- a row trigger and a stored generated column see and store what PostgreSQL gives them
+CREATE FOREIGN TABLE src_gen (k int PRIMARY KEY, a int, b int GENERATED ALWAYS AS (a * 2) STORED)
+  SERVER lake OPTIONS (table 'wr/src_gen');
+INSERT INTO src_gen (k, a) SELECT g, g FROM generate_series(1, 5) g;
+CREATE FUNCTION src_trig() RETURNS trigger LANGUAGE plpgsql AS
+  $$ BEGIN NEW.t := coalesce(NEW.t, '') || ' (trigger)'; RETURN NEW; END $$;
+CREATE TRIGGER src_trig BEFORE INSERT ON src_kinds FOR EACH ROW EXECUTE FUNCTION src_trig();
+INSERT INTO src_kinds SELECT * FROM src_fn(400, 402);
+SELECT * FROM src_gen ORDER BY k;
+SELECT k, t FROM src_kinds WHERE k BETWEEN 400 AND 999 ORDER BY k;
+DROP FOREIGN TABLE src_kinds, src_gen;
+DROP FUNCTION src_fn, src_trig;
+DROP PROCEDURE src_both;
+DROP TABLE src_kinds_heap, src_rows;

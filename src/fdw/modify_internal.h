@@ -26,6 +26,8 @@ typedef struct LakeUpsertPlan
 	OnConflictAction action;
 	LakeUpsertPath path;
 	char	   *ops;			/* blind: one op letter per column id */
+	bool		full_row;		/* blind DO UPDATE replacing every non-key
+								 * column: written as SET records, no ops */
 	const char *why;			/* lookup: what forced it */
 } LakeUpsertPlan;
 

@@ -16,7 +16,8 @@
  * At execution the ModifyTable plan's DO UPDATE SET list is classified:
  * where every assignment is a merge of EXCLUDED onto the existing version
  * (replace, keep, t.c + EXCLUDED.c, GREATEST, LEAST, COALESCE), the
- * statement writes blind records carrying per-column ops (merge_engine.h);
+ * statement writes blind records carrying per-column ops (merge_engine.h),
+ * or full rows where every non-key column is replaced by EXCLUDED's value;
  * otherwise (other expressions, a WHERE, RETURNING) it looks the current
  * version up.
  *-------------------------------------------------------------------------
@@ -240,6 +241,8 @@ classify_assignment(Node *expr, AttrNumber att, const LakeTypeInfo *ti, Oid coll
 	return 0;
 }
 
+static bool assigns_full_row(LakeXactTable *xt, const LakeUpsertPlan *up);
+
 /*
  * How the INSERT of this result relation runs: plain (engine records),
  * blind with ops, or lookup.  Fills up->ops (one letter per column id) for
@@ -322,6 +325,39 @@ LakeUpsertClassify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 		}
 		up->ops[spec->column_ids[col]] = op;
 	}
+	up->full_row = assigns_full_row(xt, up);
+}
+
+/*
+ * Does a blind DO UPDATE replace every non-key column with EXCLUDED's
+ * value?  Then its record is a full row: a SET record (no ops) merges as
+ * the OPS record would, whatever the merge engine (explicit ops override
+ * it, and SET replaces the whole row; onto an absent key both insert
+ * their values) -- but not with a sequence_column: versions then fold in
+ * sequence order, where a version from after a later ADD COLUMN may come
+ * first, whose new column an OPS record keeps and a SET record clears.
+ */
+static bool
+assigns_full_row(LakeXactTable *xt, const LakeUpsertPlan *up)
+{
+	const LakeFlushSpec *spec = LakeXactFlushSpec(xt);
+	const LakeMergeConfig *merge = LakeXactMergeConfig(xt);
+	bool		any = false;
+
+	if (up->action != ONCONFLICT_UPDATE || up->path != LAKE_UPSERT_BLIND ||
+		merge == NULL || merge->sequence_col >= 0)
+		return false;
+	for (int i = 0; i < spec->ncolumns; i++)
+	{
+		char		op = up->ops[spec->column_ids[i]];
+
+		if (op == LAKE_OP_NONE)
+			continue;			/* a key column */
+		if (op != LAKE_OP_REPLACE)
+			return false;
+		any = true;
+	}
+	return any;
 }
 
 /* "clicks = add, region = replace" for EXPLAIN */

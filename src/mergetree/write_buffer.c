@@ -64,6 +64,15 @@ struct LakeWriteBuffer
 	ArenaChunk *arena;			/* newest first */
 	Size		arena_bytes;	/* allocated */
 	Size		arena_used;		/* handed out */
+	Size		row_bytes;		/* fixed bytes per buffered row */
+	/*
+	 * Byte values: the column being appended, and each column's last value
+	 * in the arena; a value equal to its column's last one shares its bytes
+	 * (runs of one string cost no arena space, and the Parquet writer sees
+	 * them as one value by pointer)
+	 */
+	int			cur_col;
+	PqBytes    *last_bytes;		/* per column, ptr NULL: none yet */
 };
 
 /* ---------------------------------------------------------------------
@@ -143,8 +152,13 @@ LakeWriteBufferCreate(MemoryContext parent, const LakeFlushSpec *spec)
 	buf->valsize = MemoryContextAlloc(cxt, sizeof(size_t) * spec->ncolumns);
 	buf->nulls = MemoryContextAllocZero(cxt, sizeof(uint8 *) * spec->ncolumns);
 	buf->values = MemoryContextAllocZero(cxt, sizeof(char *) * spec->ncolumns);
+	buf->last_bytes = MemoryContextAllocZero(cxt, sizeof(PqBytes) * Max(spec->ncolumns, 1));
+	buf->row_bytes = 1 + sizeof(int32);	/* kind, ops index */
 	for (int i = 0; i < spec->ncolumns; i++)
+	{
 		buf->valsize[i] = LakeTypeValueSize(&spec->types[i]);
+		buf->row_bytes += buf->valsize[i] + 1;
+	}
 	return buf;
 }
 
@@ -184,8 +198,11 @@ arena_copy(void *arg, const void *src, size_t len)
 {
 	LakeWriteBuffer *buf = (LakeWriteBuffer *) arg;
 	ArenaChunk *c = buf->arena;
+	PqBytes    *last = &buf->last_bytes[buf->cur_col];
 	char	   *dst;
 
+	if (last->ptr != NULL && last->len == len && memcmp(last->ptr, src, len) == 0)
+		return (void *) last->ptr;
 	if (c == NULL || c->cap - c->used < len)
 	{
 		size_t		cap = Max(ARENA_CHUNK_BYTES, len);
@@ -202,6 +219,8 @@ arena_copy(void *arg, const void *src, size_t len)
 		memcpy(dst, src, len);
 	c->used += len;
 	buf->arena_used += len;
+	last->ptr = (const uint8_t *) dst;
+	last->len = (uint32_t) len;
 	return dst;
 }
 
@@ -267,7 +286,20 @@ LakeWriteBufferAppendRecord(LakeWriteBuffer *buf, const Datum *values, const boo
 		else
 		{
 			buf->nulls[i][row] = 0;
-			LakeDatumToValue(&buf->spec.types[i], values[i], dst, arena_copy, buf);
+			/* the plain integer types inline; the rest convert */
+			switch (buf->spec.types[i].pqtype)
+			{
+				case PQ_INT32:
+					*(int32 *) dst = DatumGetInt32(values[i]);
+					break;
+				case PQ_INT64:
+					*(int64 *) dst = DatumGetInt64(values[i]);
+					break;
+				default:
+					buf->cur_col = i;
+					LakeDatumToValue(&buf->spec.types[i], values[i], dst, arena_copy, buf);
+					break;
+			}
 		}
 	}
 	buf->kinds[row] = (uint8) kind;
@@ -297,6 +329,7 @@ LakeWriteBufferAppendChange(LakeWriteBuffer *buf, const Datum *values, const boo
 		else
 		{
 			buf->nulls[i][row] = 0;
+			buf->cur_col = i;
 			LakeDatumToValue(&buf->spec.types[i], values[i], dst, arena_copy, buf);
 		}
 	}
@@ -334,13 +367,8 @@ LakeWriteBufferNextSeq(const LakeWriteBuffer *buf)
 Size
 LakeWriteBufferMemory(const LakeWriteBuffer *buf)
 {
-	Size		per_row = 0;
-
-	per_row += 1 + sizeof(int32);	/* kind, ops index */
-	for (int i = 0; i < buf->spec.ncolumns; i++)
-		per_row += buf->valsize[i] + 1;
 	/* the arrays stay allocated between flushes: count what is in use */
-	return per_row * buf->nrows + buf->arena_used;
+	return buf->row_bytes * buf->nrows + buf->arena_used;
 }
 
 void
@@ -378,6 +406,7 @@ reset_after_flush(LakeWriteBuffer *buf)
 	buf->arena = NULL;
 	buf->arena_bytes = 0;
 	buf->arena_used = 0;
+	memset(buf->last_bytes, 0, sizeof(PqBytes) * Max(buf->spec.ncolumns, 1));
 	buf->first_seq += buf->nrows;
 	buf->nrows = 0;
 }
@@ -799,20 +828,61 @@ gather_column(LakeWriteBuffer *buf, int c, const RowRef *refs, uint32 n,
 			  PqColumnVector *vec, uint8 *nulls, char *values)
 {
 	size_t		sz = buf->valsize[c];
-	bool		any_null = false;
+	const uint8 *cn = buf->nulls[c];
+	const char *cv = buf->values[c];
+	uint8		any_null = 0;
 
 	for (uint32 i = 0; i < n; i++)
 	{
-		int64		r = refs[i].row;
-
-		nulls[i] = buf->nulls[c][r];
-		any_null |= nulls[i] != 0;
-		memcpy(values + i * sz, buf->values[c] + r * sz, sz);
+		nulls[i] = cn[refs[i].row];
+		any_null |= nulls[i];
+	}
+	/* typed copies: a memcpy call per value costs more than the value */
+	switch (sz)
+	{
+		case 1:
+			for (uint32 i = 0; i < n; i++)
+				values[i] = cv[refs[i].row];
+			break;
+		case 4:
+			for (uint32 i = 0; i < n; i++)
+				((uint32 *) values)[i] = ((const uint32 *) cv)[refs[i].row];
+			break;
+		case 8:
+			for (uint32 i = 0; i < n; i++)
+				((uint64 *) values)[i] = ((const uint64 *) cv)[refs[i].row];
+			break;
+		case 16:				/* PqBytes, 128-bit decimals: two words */
+			for (uint32 i = 0; i < n; i++)
+			{
+				((uint64 *) values)[2 * i] = ((const uint64 *) cv)[2 * refs[i].row];
+				((uint64 *) values)[2 * i + 1] = ((const uint64 *) cv)[2 * refs[i].row + 1];
+			}
+			break;
+		default:
+			for (uint32 i = 0; i < n; i++)
+				memcpy(values + i * sz, cv + refs[i].row * sz, sz);
+			break;
 	}
 	vec->type = buf->spec.types[c].pqtype;
 	vec->count = n;
 	vec->nulls = any_null ? nulls : NULL;
 	vec->v.b = (uint8_t *) values;
+}
+
+/* rows first .. first + n - 1 of column c as a vector, in place */
+static void
+point_column(LakeWriteBuffer *buf, int c, int64 first, uint32 n, PqColumnVector *vec)
+{
+	const uint8 *nulls = buf->nulls[c] + first;
+	bool		any_null = false;
+
+	for (uint32 i = 0; i < n && !any_null; i++)
+		any_null = nulls[i] != 0;
+	vec->type = buf->spec.types[c].pqtype;
+	vec->count = n;
+	vec->nulls = any_null ? (uint8 *) nulls : NULL;
+	vec->v.b = (uint8_t *) buf->values[c] + first * buf->valsize[c];
 }
 
 /* The hidden record columns of a group's rows (primary-key tables). */
@@ -825,6 +895,7 @@ typedef struct RecordColumns
 	int32	   *kind;			/* gather buffers */
 	PqBytes    *ops;
 	uint8	   *ops_nulls;
+	PqBytes    *ops_values;		/* [buf->nops] the distinct ops strings */
 } RecordColumns;
 
 static void
@@ -854,6 +925,12 @@ record_columns_init(LakeWriteBuffer *buf, const RowRef *refs, int64 n, RecordCol
 	{
 		rc->ops = palloc(sizeof(PqBytes) * FLUSH_GATHER_ROWS);
 		rc->ops_nulls = palloc(FLUSH_GATHER_ROWS);
+		rc->ops_values = palloc(sizeof(PqBytes) * Max(buf->nops, 1));
+		for (int i = 0; i < buf->nops; i++)
+		{
+			rc->ops_values[i].ptr = (const uint8_t *) buf->ops[i];
+			rc->ops_values[i].len = strlen(buf->ops[i]);
+		}
 	}
 }
 
@@ -869,10 +946,11 @@ record_columns_gather(LakeWriteBuffer *buf, RecordColumns *rc, const RowRef *ref
 		if (rc->has_ops)
 		{
 			int32		oi = buf->ops_index[r];
+			static const PqBytes none = {(const uint8_t *) "", 0};
 
+			/* one PqBytes per distinct string: the writer sees runs by pointer */
 			rc->ops_nulls[i] = oi < 0;
-			rc->ops[i].ptr = oi < 0 ? (const uint8_t *) "" : (const uint8_t *) buf->ops[oi];
-			rc->ops[i].len = oi < 0 ? 0 : strlen(buf->ops[oi]);
+			rc->ops[i] = oi < 0 ? none : rc->ops_values[oi];
 		}
 	}
 	kind_vec->type = PQ_INT32;
@@ -914,6 +992,7 @@ write_group(LakeWriteBuffer *buf, const RowRef *refs, int64 n,
 	int64		min_seq = PG_INT64_MAX,
 				max_seq = PG_INT64_MIN;
 	bool		implicit_seq;
+	bool		contiguous;		/* rows refs[0].row, +1, ...: no gather */
 	RecordColumns rc;
 	int			nwritten;
 
@@ -923,9 +1002,10 @@ write_group(LakeWriteBuffer *buf, const RowRef *refs, int64 n,
 	 * Primary-key files always carry the column, so that every file of such
 	 * a table has the same columns for engines that merge them.
 	 */
-	implicit_seq = spec->nkey == 0 && !spec->changelog;
-	for (int64 i = 1; i < n && implicit_seq; i++)
-		implicit_seq = refs[i].row == refs[0].row + i;
+	contiguous = true;
+	for (int64 i = 1; i < n && contiguous; i++)
+		contiguous = refs[i].row == refs[0].row + i;
+	implicit_seq = spec->nkey == 0 && !spec->changelog && contiguous;
 	record_columns_init(buf, refs, n, &rc);
 
 	for (int i = 0; i < spec->ncolumns; i++)
@@ -937,8 +1017,8 @@ write_group(LakeWriteBuffer *buf, const RowRef *refs, int64 n,
 		cols[i].precision = spec->types[i].precision;
 		cols[i].scale = spec->types[i].scale;
 		cols[i].bloom_filter = spec->bloom && !spec->changelog ? spec->bloom[i] : false;
-		nullbufs[i] = palloc(FLUSH_GATHER_ROWS);
-		valbufs[i] = palloc(FLUSH_GATHER_ROWS * buf->valsize[i]);
+		nullbufs[i] = contiguous ? NULL : palloc(FLUSH_GATHER_ROWS);
+		valbufs[i] = contiguous ? NULL : palloc(FLUSH_GATHER_ROWS * buf->valsize[i]);
 	}
 	nwritten = spec->ncolumns;
 	if (!implicit_seq)
@@ -1007,7 +1087,12 @@ write_group(LakeWriteBuffer *buf, const RowRef *refs, int64 n,
 
 		CHECK_FOR_INTERRUPTS();
 		for (int i = 0; i < spec->ncolumns; i++)
-			gather_column(buf, i, refs + done, chunk, &vecs[i], nullbufs[i], valbufs[i]);
+		{
+			if (contiguous)
+				point_column(buf, i, refs[done].row, chunk, &vecs[i]);
+			else
+				gather_column(buf, i, refs + done, chunk, &vecs[i], nullbufs[i], valbufs[i]);
+		}
 		for (uint32 i = 0; i < chunk; i++)
 		{
 			seqs[i] = buf->first_seq + refs[done + i].row;
@@ -1078,10 +1163,12 @@ LakeWriteBufferFlush(LakeWriteBuffer *buf)
 	int64		n = buf->nrows;
 	int64		start;
 	SortCtx		sctx;
+	bool		sorted = true;
 
 	if (n == 0)
 		return NIL;
 
+	sctx.buf = buf;
 	refs = palloc_extended(sizeof(RowRef) * n, MCXT_ALLOC_HUGE);
 	if (spec->npartition > 0)
 		part_names = palloc(sizeof(char *) * 16);
@@ -1110,12 +1197,15 @@ LakeWriteBufferFlush(LakeWriteBuffer *buf)
 			}
 		}
 		refs[r].part = part;
-		refs[r].bucket = spec->nkey > 0 ? (int32) (hash_key(buf, r) % (uint64) spec->buckets) : 0;
+		refs[r].bucket = spec->nkey > 0 && spec->buckets > 1 ?
+			(int32) (hash_key(buf, r) % (uint64) spec->buckets) : 0;
 		refs[r].row = r;
+		/* rows arriving in order (one comparison each) need no sort */
+		if (sorted && r > 0 && rowref_cmp(&refs[r - 1], &refs[r], &sctx) > 0)
+			sorted = false;
 	}
 	/* append tables keep arrival order within a partition */
-	sctx.buf = buf;
-	if (spec->npartition > 0 || spec->nkey > 0)
+	if (!sorted && (spec->npartition > 0 || spec->nkey > 0))
 		qsort_arg(refs, n, sizeof(RowRef), rowref_cmp, &sctx);
 
 	start = 0;

@@ -656,6 +656,23 @@ hash_fixed_bytes(const uint8_t *p, int width)
 	}
 }
 
+/* do two fixed-width physical values hold the same bytes? */
+static inline bool
+same_fixed(const uint8_t *a, const uint8_t *b, int width)
+{
+	switch (width)
+	{
+		case 1:
+			return *a == *b;
+		case 4:
+			return pq_load_u32(a) == pq_load_u32(b);
+		case 8:
+			return pq_load_u64(a) == pq_load_u64(b);
+		default:
+			return memcmp(a, b, (size_t) width) == 0;
+	}
+}
+
 /* statistics of the fixed-width physical values just appended */
 static bool
 stats_fixed(WCol *c, const uint8_t *p, uint32_t n)
@@ -947,34 +964,46 @@ append_values(PqWriter *w, WCol *c, const PqColumnVector *v, uint32_t start,
 		c->plain.len = base + (size_t) nn * pw;
 		if (!stats_fixed(c, o, nn))
 			return nomem(w, err, "statistics");
+		/* a value equal to the one before it reuses its index and hash */
 		if (c->dict_mode)
 		{
+			uint32_t	ix = 0;
+
 			if (!ensure_u32(w, &c->idx, &c->idx_cap, c->page_nn + nn))
 				return nomem(w, err, "dictionary indexes");
 			for (uint32_t i = 0; i < nn; i++)
 			{
 				const uint8_t *p = o + (size_t) pw * i;
-				uint32_t	ix = PqDictInsert(&c->dict, p, (uint32_t) pw,
-											  hash_fixed_bytes(p, pw));
 
-				if (ix == UINT32_MAX)
-					return nomem(w, err, "dictionary");
+				if (i == 0 || !same_fixed(p - pw, p, pw))
+				{
+					ix = PqDictInsert(&c->dict, p, (uint32_t) pw, hash_fixed_bytes(p, pw));
+					if (ix == UINT32_MAX)
+						return nomem(w, err, "dictionary");
+				}
 				c->idx[c->page_nn + i] = ix;
 			}
 		}
 		if (bloom)
 		{
 			for (uint32_t i = 0; i < nn; i++)
-				if (!PqHashSetAdd(&c->bloom_set,
-								  PqXxHash64(o + (size_t) pw * i, (size_t) pw, 0)))
+			{
+				const uint8_t *p = o + (size_t) pw * i;
+
+				if (i > 0 && same_fixed(p - pw, p, pw))
+					continue;
+				if (!PqHashSetAdd(&c->bloom_set, PqXxHash64(p, (size_t) pw, 0)))
 					return nomem(w, err, "bloom filter");
+			}
 		}
 	}
 	else
 	{
 		/* byte arrays */
 		const PqBytes *lo = NULL,
-				   *hi = NULL;
+				   *hi = NULL,
+				   *prev = NULL;
+		uint32_t	prev_ix = 0;
 
 		if (c->dict_mode && !ensure_u32(w, &c->idx, &c->idx_cap, c->page_nn + n))
 			return nomem(w, err, "dictionary indexes");
@@ -996,6 +1025,15 @@ append_values(PqWriter *w, WCol *c, const PqColumnVector *v, uint32_t start,
 			if (!pq_buf_append(&c->plain, lb, 4) ||
 				!pq_buf_append(&c->plain, b->ptr, b->len))
 				return nomem(w, err, "page values");
+			if (prev != NULL && prev->len == b->len &&
+				(prev->ptr == b->ptr || memcmp(prev->ptr, b->ptr, b->len) == 0))
+			{
+				/* a run: same bounds, index and hash as the value before */
+				if (c->dict_mode)
+					c->idx[c->page_nn + nn] = prev_ix;
+				nn++;
+				continue;
+			}
 			if (lo == NULL)
 				lo = hi = b;
 			else
@@ -1014,9 +1052,11 @@ append_values(PqWriter *w, WCol *c, const PqColumnVector *v, uint32_t start,
 				if (ix == UINT32_MAX)
 					return nomem(w, err, "dictionary");
 				c->idx[c->page_nn + nn] = ix;
+				prev_ix = ix;
 			}
 			if (bloom && !PqHashSetAdd(&c->bloom_set, h))
 				return nomem(w, err, "bloom filter");
+			prev = b;
 			nn++;
 		}
 		if (lo && !PqStatAccUpdate(&c->page_stats, PQO_BYTES, lo->ptr, lo->len,
