@@ -6,10 +6,10 @@
  *	  same snapshot as its data files.
  *
  * For every partition and bucket the commit writes to or empties (a
- * partition-wide DELETE, TRUNCATE), two merged reads, both in key order,
- * are joined on the key: "before" = the versions the committed files give
- * the keys; "after" = the same folded with the commit's own records, and
- * without the files the commit drops, exactly as a reader will.  A key
+ * partition-wide DELETE, TRUNCATE), the rows before and after the commit
+ * are compared in key order: "before" = the versions the committed files
+ * give the keys; "after" = the same folded with the commit's own records,
+ * and without the files the commit drops, exactly as a reader will.  A key
  * only before is -D, only after +I, in both with different rows -U/+U,
  * with equal rows nothing.  The caller makes the commit fail with 40001 if
  * another commit touching one of the keys it writes lands before it
@@ -29,9 +29,16 @@
  *   temporary file is deleted at once (a crash leaves an orphan for
  *   orphan cleanup).  Not with sequence_column (kept simple: the two
  *   reads of the bucket) nor where the commit drops files.
- * A commit rewriting most keys of a bucket reads it twice, like a
- * compaction would; one writing a few keys spread over a big bucket still
- * reads (once) every page that holds one of them.
+ * - a commit writing many keys for the bucket's size ("one pass", no
+ *   sequence_column, no dropped files): the merged read of the committed
+ *   files meets the commit's own records, read file by file in key order;
+ *   at each written key the committed row is folded as a SET record, then
+ *   the commit's records (without a sequence_column a fold depends only on
+ *   the row so far), which gives "after" without a second merged read;
+ * - otherwise (sequence_column, dropped files) two merged reads, "before"
+ *   and "after", joined on the key.
+ * One writing a few keys spread over a big bucket still reads (once) every
+ * page that holds one of them, every column of it.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -426,6 +433,293 @@ rows_of(List *files)
 	return n;
 }
 
+/* ---------------------------------------------------------------------
+ * One pass for large commits
+ * ---------------------------------------------------------------------
+ */
+#define SLOT_MAX 64				/* bytes of a value in vector slot form, at most */
+
+/* One of the commit's own files, read record by record (key order) */
+typedef struct OwnCursor
+{
+	LakeDataFile *file;			/* borrowed */
+	LakeFileReader *reader;		/* NULL once exhausted */
+	MemoryContext batch_cxt;	/* reset per batch */
+	LakeFileBatch batch;
+	uint32		row;
+	bool		have_batch;
+	bool		filter;			/* drop rows beyond file->max_sequence */
+	bool		valid;			/* positioned on a record */
+} OwnCursor;
+
+/* Move to the first kept record at or after the current row */
+static void
+own_settle(OwnCursor *oc)
+{
+	for (;;)
+	{
+		MemoryContext old;
+		bool		got;
+
+		if (oc->have_batch)
+		{
+			/* rows a savepoint rollback left beyond the entry's range */
+			while (oc->row < oc->batch.nrows && oc->filter && oc->batch.seq &&
+				   oc->batch.seq[oc->row] > oc->file->max_sequence)
+				oc->row++;
+			if (oc->row < oc->batch.nrows)
+			{
+				oc->valid = true;
+				return;
+			}
+		}
+		oc->have_batch = false;
+		oc->valid = false;
+		if (oc->reader == NULL)
+			return;
+		MemoryContextReset(oc->batch_cxt);
+		old = MemoryContextSwitchTo(oc->batch_cxt);
+		got = LakeFileReaderNext(oc->reader, &oc->batch);
+		MemoryContextSwitchTo(old);
+		if (!got)
+		{
+			LakeFileReaderClose(oc->reader);
+			oc->reader = NULL;
+			return;
+		}
+		oc->have_batch = true;
+		oc->row = 0;
+	}
+}
+
+/* Key column k of the cursor's current record, in vector slot form */
+static const char *
+own_key(const LakeFlushSpec *spec, const OwnCursor *oc, int k)
+{
+	int			c = spec->key_cols[k];
+
+	return (const char *) oc->batch.columns[c].v.b +
+		LakeTypeValueSize(&spec->types[c]) * oc->row;
+}
+
+/* Key order of the cursor's record against key (slot form per key column) */
+static int
+own_cmp(const LakeFlushSpec *spec, const OwnCursor *oc, char *const *key)
+{
+	for (int k = 0; k < spec->nkey; k++)
+	{
+		int			r = LakeValueCompareRaw(&spec->types[spec->key_cols[k]],
+											own_key(spec, oc, k), key[k]);
+
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Key order of a row of Datums against key (slot form) */
+static int
+row_cmp(const LakeFlushSpec *spec, const Datum *row, char *const *key, char *buf)
+{
+	for (int k = 0; k < spec->nkey; k++)
+	{
+		int			c = spec->key_cols[k];
+		int			r;
+
+		LakeDatumToValue(&spec->types[c], row[c], buf, borrow_bytes, NULL);
+		r = LakeValueCompareRaw(&spec->types[c], buf, key[k]);
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+static bool
+is_bytes(const LakeTypeInfo *ti)
+{
+	return ti->pqtype == PQ_STRING || ti->pqtype == PQ_BYTES ||
+		ti->pqtype == PQ_JSON || ti->pqtype == PQ_UUID;
+}
+
+/*
+ * The changes of a large commit in one partition+bucket, in one pass: the
+ * merged read of the committed files ("before", in key order) meets the
+ * commit's own records (its files are sorted by key, in commit order
+ * among themselves).  At each key the commit writes, the committed row
+ * (if any) is folded as a SET record, then the commit's records in order:
+ * without a sequence_column a fold depends only on the current row, so
+ * this gives what a reader of the new snapshot folds.  Keys the commit
+ * does not write are unchanged (no files are dropped on this path) and
+ * are passed over; the read stops after the last written key.
+ */
+static void
+fold_pass(const LakeFlushSpec *spec, const LakeMergeConfig *merge, List *before,
+		  List *pending, const LakePredicate *pred, LakeWriteBuffer *out,
+		  MemoryContext cxt)
+{
+	int			n = Max(spec->ncolumns, 1);
+	int			nown = list_length(pending);
+	bool	   *wanted = palloc(sizeof(bool) * n);
+	Datum	   *bv = palloc0(sizeof(Datum) * n);
+	bool	   *bn = palloc0(sizeof(bool) * n);
+	Datum	   *av = palloc0(sizeof(Datum) * n);
+	bool	   *an = palloc0(sizeof(bool) * n);
+	PqColumnVector *brow = palloc0(sizeof(PqColumnVector) * n);
+	uint8	   *bstore = palloc0(SLOT_MAX * n);
+	uint8	   *bnulls = palloc0(n);
+	char	  **key = palloc(sizeof(char *) * Max(spec->nkey, 1));
+	OwnCursor  *own = palloc0(sizeof(OwnCursor) * Max(nown, 1));
+	MemoryContext key_cxt = AllocSetContextCreate(cxt, "lake_fdw changelog key",
+												  ALLOCSET_SMALL_SIZES);
+	LakeMergeState *ms;
+	LakeScan   *bscan;
+	bool		bvalid;
+	char		buf[SLOT_MAX];
+	int			j = 0;
+	ListCell   *lc;
+
+	for (int c = 0; c < spec->ncolumns; c++)
+	{
+		wanted[c] = true;
+		brow[c].type = spec->types[c].pqtype;
+		brow[c].count = 1;
+		brow[c].nulls = &bnulls[c];
+		brow[c].v.b = bstore + SLOT_MAX * c;
+	}
+	for (int k = 0; k < spec->nkey; k++)
+		key[k] = palloc0(SLOT_MAX);
+	ms = LakeMergeStateCreate(merge, wanted, cxt);
+	foreach(lc, pending)
+	{
+		OwnCursor  *oc = &own[j++];
+		char	   *path;
+
+		oc->file = lfirst(lc);
+		path = psprintf("%s/%s/%s", spec->root, spec->table_dir_rel, oc->file->path);
+		oc->reader = LakeFileReaderOpen(path, path);
+		oc->filter = LakeFileReaderNumRows(oc->reader) != oc->file->row_count;
+		LakeFileReaderProjectRecords(oc->reader, spec->ncolumns, spec->names, spec->types,
+									 oc->filter, true);
+		oc->batch_cxt = AllocSetContextCreate(cxt, "lake_fdw changelog own batch",
+											  ALLOCSET_DEFAULT_SIZES);
+		own_settle(oc);
+	}
+
+	bscan = group_scan(spec, merge, wanted, before, NIL, pred, cxt);
+	bvalid = LakeScanNext(bscan, bv, bn);
+	for (;;)
+	{
+		int			m = -1;
+		int			cmp = 1;
+		bool		had;
+		bool		present;
+
+		CHECK_FOR_INTERRUPTS();
+		/* the lowest key among the commit's records */
+		for (int i = 0; i < nown; i++)
+		{
+			if (!own[i].valid)
+				continue;
+			if (m >= 0)
+			{
+				int			r = 0;
+
+				for (int k = 0; k < spec->nkey && r == 0; k++)
+					r = LakeValueCompareRaw(&spec->types[spec->key_cols[k]],
+											own_key(spec, &own[i], k), own_key(spec, &own[m], k));
+				if (r >= 0)
+					continue;
+			}
+			m = i;
+		}
+		if (m < 0)
+			break;
+		MemoryContextReset(key_cxt);
+		for (int k = 0; k < spec->nkey; k++)
+		{
+			const LakeTypeInfo *ti = &spec->types[spec->key_cols[k]];
+
+			memcpy(key[k], own_key(spec, &own[m], k), LakeTypeValueSize(ti));
+			if (is_bytes(ti))
+			{
+				PqBytes    *b = (PqBytes *) key[k];
+				uint8	   *copy = MemoryContextAlloc(key_cxt, Max(b->len, 1));
+
+				memcpy(copy, b->ptr, b->len);
+				b->ptr = copy;
+			}
+		}
+
+		/* committed keys below it are unchanged */
+		while (bvalid && (cmp = row_cmp(spec, bv, key, buf)) < 0)
+		{
+			CHECK_FOR_INTERRUPTS();
+			bvalid = LakeScanNext(bscan, bv, bn);
+		}
+		had = bvalid && cmp == 0;
+
+		LakeMergeStateReset(ms);
+		if (had)
+		{
+			for (int c = 0; c < spec->ncolumns; c++)
+			{
+				bnulls[c] = bn[c];
+				if (!bn[c])
+					LakeDatumToValue(&spec->types[c], bv[c], brow[c].v.b, borrow_bytes, NULL);
+			}
+			LakeMergeStateAdd(ms, LAKE_REC_SET, NULL, brow, NULL, 0);
+		}
+		for (int i = 0; i < nown; i++)
+		{
+			OwnCursor  *oc = &own[i];
+
+			while (oc->valid && own_cmp(spec, oc, key) == 0)
+			{
+				const LakeFileBatch *b = &oc->batch;
+				uint32		r = oc->row;
+				LakeRecordKind kind = b->kind ? (LakeRecordKind) b->kind[r] : LAKE_REC_ENGINE;
+				const PqBytes *ops = NULL;
+
+				if (kind == LAKE_REC_OPS && b->ops && !(b->ops->nulls && b->ops->nulls[r]))
+					ops = &b->ops->v.bytes[r];
+				LakeMergeStateAdd(ms, kind, ops, b->columns, b->absent, r);
+				oc->row++;
+				own_settle(oc);
+			}
+		}
+		present = LakeMergeStateFinish(ms);
+		if (present)
+		{
+			const PqColumnVector *cols = LakeMergeStateColumns(ms);
+			MemoryContext old = MemoryContextSwitchTo(key_cxt);
+
+			for (int c = 0; c < spec->ncolumns; c++)
+				LakeVectorToDatums(&spec->types[c], &cols[c], 0, 1, &av[c], &an[c]);
+			MemoryContextSwitchTo(old);
+		}
+		if (had && present)
+		{
+			if (!rows_equal(spec, bv, bn, av, an))
+			{
+				LakeWriteBufferAppendChange(out, bv, bn, LAKE_CHANGE_UPDATE_BEFORE);
+				LakeWriteBufferAppendChange(out, av, an, LAKE_CHANGE_UPDATE_AFTER);
+			}
+		}
+		else if (had)
+			LakeWriteBufferAppendChange(out, bv, bn, LAKE_CHANGE_DELETE);
+		else if (present)
+			LakeWriteBufferAppendChange(out, av, an, LAKE_CHANGE_INSERT);
+		if (had)
+			bvalid = LakeScanNext(bscan, bv, bn);
+	}
+	elog(DEBUG1, "lake_fdw changelog: one pass over %d committed and %d own files",
+		 list_length(before), nown);
+	LakeScanEnd(bscan);
+	for (int i = 0; i < nown; i++)
+		if (own[i].reader)
+			LakeFileReaderClose(own[i].reader);
+}
+
 /*
  * Compare one partition+bucket before and after the commit: two merged
  * scans in key order, joined on the key.  Committed files that cannot hold
@@ -501,6 +795,15 @@ diff_group(const LakeFlushSpec *spec, const LakeMergeConfig *merge,
 			before = after = temp;
 			pred = NULL;
 		}
+	}
+	else if (!any_dropped && merge != NULL && merge->sequence_col < 0)
+	{
+		/* a large commit: one pass over the bucket, the commit's records folded in */
+		if (prune)
+			pred = key_predicate(spec, lo, hi, NULL, 0);
+		fold_pass(spec, merge, before, pending, pred, out, cxt);
+		MemoryContextSwitchTo(old);
+		return;
 	}
 	else if (prune)
 		pred = key_predicate(spec, lo, hi, NULL, 0);
