@@ -20,21 +20,24 @@
  *   writes are left out (their keys cannot change), and a key predicate
  *   (that range; for a few keys, the keys themselves) skips row groups
  *   and pages of the others (page index);
- * - when the commit writes few keys for the size of the bucket, the
- *   committed files are read once ("fold once"), each on its own without
- *   merging the bucket's runs: the stored records (kind, ops) of exactly
- *   the written keys are copied, oldest first, into a temporary file, and
- *   both merged reads run over that file (plus the commit's records for
- *   "after"), so they fold exactly the versions a reader would.  The
- *   temporary file is deleted at once (a crash leaves an orphan for
- *   orphan cleanup).  Not with sequence_column (kept simple: the two
- *   reads of the bucket) nor where the commit drops files.
+ * - when the commit writes few keys for the size of the bucket ("fold
+ *   once", no sequence_column, no dropped files), the committed files are
+ *   read once, each on its own without merging the bucket's runs: the
+ *   stored records (kind, ops) of exactly the written keys are kept in
+ *   memory and folded per key, oldest first, into the "before" rows, onto
+ *   which the one pass below folds the commit's records.  Beyond
+ *   FOLD_IN_MEMORY_KEYS written keys those records are copied, oldest
+ *   first, into a temporary data file instead, and the two merged reads
+ *   below run over it (deleted at once; a crash leaves an orphan for
+ *   orphan cleanup);
  * - a commit writing many keys for the bucket's size ("one pass", no
- *   sequence_column, no dropped files): the merged read of the committed
- *   files meets the commit's own records, read file by file in key order;
+ *   sequence_column, no dropped files): one merged read of the committed
+ *   files ("before") meets the commit's own records, read file by file in key order;
  *   at each written key the committed row is folded as a SET record, then
  *   the commit's records (without a sequence_column a fold depends only on
- *   the row so far), which gives "after" without a second merged read;
+ *   the row so far), which gives "after" without a second merged read
+ *   (where the bucket has committed rows; else the commit's records are
+ *   merged as a reader would);
  * - otherwise (sequence_column, dropped files) two merged reads, "before"
  *   and "after", joined on the key.
  * One writing a few keys spread over a big bucket still reads (once) every
@@ -202,6 +205,9 @@ file_overlaps(const LakeFlushSpec *spec, LakeDataFile *f, const PqValue *lo, con
  * (nvalues rows of Datums, key columns set), also one of those values.
  */
 #define FEW_KEYS 32
+#define SLOT_MAX 64				/* bytes of a value in vector slot form, at most */
+/* at most this many written keys have their committed versions folded in memory */
+#define FOLD_IN_MEMORY_KEYS 65536
 
 static const LakePredicate *
 key_predicate(const LakeFlushSpec *spec, const PqValue *lo, const PqValue *hi,
@@ -307,9 +313,240 @@ written_keys(const LakeFlushSpec *spec, List *pending, int *nkeys)
 	return keys;
 }
 
+/* Where fold_pass takes the committed rows from, in key order */
+typedef struct BeforeRows
+{
+	LakeScan   *scan;			/* a merged read; or NULL and: */
+	Datum	  **rows;			/* [n] rows folded in memory, key order */
+	bool	  **nulls;
+	int			n;
+	int			next;
+} BeforeRows;
+
+static bool
+before_next(BeforeRows *br, int ncolumns, Datum *values, bool *isnull)
+{
+	if (br->scan)
+		return LakeScanNext(br->scan, values, isnull);
+	if (br->next >= br->n)
+		return false;
+	memcpy(values, br->rows[br->next], sizeof(Datum) * ncolumns);
+	memcpy(isnull, br->nulls[br->next], sizeof(bool) * ncolumns);
+	br->next++;
+	return true;
+}
+
+/* one stored version of a written key */
+typedef struct KeyVersion
+{
+	int			key;			/* index into the written keys */
+	int			order;			/* arrival: files in version order, rows in
+								 * file order */
+	LakeRecordKind kind;
+	PqBytes		ops;			/* ptr NULL: none */
+	Datum	   *values;
+	bool	   *nulls;
+} KeyVersion;
+
+static int
+key_version_cmp(const void *a, const void *b)
+{
+	const KeyVersion *x = a;
+	const KeyVersion *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* One row of Datums as one-row vectors (by-reference bytes borrowed) */
+static void
+row_to_vectors(const LakeFlushSpec *spec, const Datum *values, const bool *nulls,
+			   PqColumnVector *vec, uint8 *vnulls)
+{
+	for (int c = 0; c < spec->ncolumns; c++)
+	{
+		vnulls[c] = nulls[c];
+		if (!nulls[c])
+			LakeDatumToValue(&spec->types[c], values[c], vec[c].v.b, borrow_bytes, NULL);
+	}
+}
+
+/* One-row vectors for row_to_vectors, in CurrentMemoryContext */
+static PqColumnVector *
+row_vectors(const LakeFlushSpec *spec, uint8 **vnulls)
+{
+	int			n = Max(spec->ncolumns, 1);
+	PqColumnVector *vec = palloc0(sizeof(PqColumnVector) * n);
+	uint8	   *store = palloc0(SLOT_MAX * n);
+
+	*vnulls = palloc0(n);
+	for (int c = 0; c < spec->ncolumns; c++)
+	{
+		vec[c].type = spec->types[c].pqtype;
+		vec[c].count = 1;
+		vec[c].nulls = &(*vnulls)[c];
+		vec[c].v.b = store + SLOT_MAX * c;
+	}
+	return vec;
+}
+
 /*
- * Fold once: every version the committed files hold of the written keys
- * (keys[0..nkeys), sorted), copied as records (kind, ops) into temporary
+ * Fold once, for a commit writing few keys for the bucket's size: every
+ * version the committed files hold of the written keys (keys[0..nkeys),
+ * sorted) is kept in memory, each committed file read on its own (sorted
+ * by key, row groups and pages skipped by pred): no merge of the bucket's
+ * runs, and only the rows of written keys become Datums.  Folded per key,
+ * oldest first (files in version order, rows in file order), they give
+ * the "before" rows, into *br in key order.  No sequence_column.
+ */
+static void
+committed_fold(const LakeFlushSpec *spec, const LakeMergeConfig *merge, List *files,
+			   Datum **keys, int nkeys, const LakePredicate *pred, BeforeRows *br)
+{
+	int			n = Max(spec->ncolumns, 1);
+	char	  **raw = palloc(sizeof(char *) * Max(spec->nkey, 1));
+	size_t	   *size = palloc(sizeof(size_t) * Max(spec->nkey, 1));
+	bool	   *all = palloc(sizeof(bool) * n);
+	int			cap = 64;
+	int			nv = 0;
+	KeyVersion *vers = palloc(sizeof(KeyVersion) * cap);
+	PqColumnVector *vec;
+	uint8	   *vnulls;
+	LakeMergeState *ms;
+	LakeScanStats stats;
+	ListCell   *lc;
+
+	/* the written keys in vector slot form, per key column */
+	for (int k = 0; k < spec->nkey; k++)
+	{
+		int			c = spec->key_cols[k];
+
+		size[k] = LakeTypeValueSize(&spec->types[c]);
+		raw[k] = palloc(size[k] * nkeys);
+		for (int j = 0; j < nkeys; j++)
+			LakeDatumToValue(&spec->types[c], keys[j][c], raw[k] + size[k] * j,
+							 borrow_bytes, NULL);
+	}
+	memset(&stats, 0, sizeof(stats));
+	foreach(lc, LakeScanSortFiles(list_copy(files)))
+	{
+		LakeDataFile *f = lfirst(lc);
+		char	   *path = psprintf("%s/%s/%s", spec->root, spec->table_dir_rel, f->path);
+		LakeFileReader *r = LakeFileReaderOpen(path, path);
+		bool		filter = LakeFileReaderNumRows(r) != f->row_count;
+		LakeFileBatch b;
+		int			i = 0;
+
+		LakeFileReaderProjectRecords(r, spec->ncolumns, spec->names, spec->types,
+									 filter, true);
+		if (pred)
+			LakeFileReaderSetPredicate(r, pred, spec->ncolumns, spec->names, &stats);
+		while (i < nkeys && LakeFileReaderNext(r, &b))
+		{
+			CHECK_FOR_INTERRUPTS();
+			for (uint32 row = 0; row < b.nrows && i < nkeys; row++)
+			{
+				int			cmp = 0;
+				KeyVersion *v;
+
+				/* rows a savepoint rollback left beyond the entry's range */
+				if (filter && b.seq && b.seq[row] > f->max_sequence)
+					continue;
+				/* advance the written keys up to this row's key */
+				for (;;)
+				{
+					cmp = 0;
+					for (int k = 0; k < spec->nkey && cmp == 0; k++)
+						cmp = LakeValueCompareRaw(&spec->types[spec->key_cols[k]],
+												  raw[k] + size[k] * i,
+												  (const char *) b.columns[spec->key_cols[k]].v.b +
+												  size[k] * row);
+					if (cmp >= 0 || ++i >= nkeys)
+						break;
+				}
+				if (i >= nkeys || cmp != 0)
+					continue;
+				/* a version of a written key (a key may have several) */
+				if (nv == cap)
+				{
+					cap *= 2;
+					vers = repalloc_huge(vers, sizeof(KeyVersion) * cap);
+				}
+				v = &vers[nv];
+				v->key = i;
+				v->order = nv++;
+				v->kind = b.kind ? (LakeRecordKind) b.kind[row] : LAKE_REC_ENGINE;
+				v->ops.ptr = NULL;
+				v->ops.len = 0;
+				if (v->kind == LAKE_REC_OPS && b.ops && !(b.ops->nulls && b.ops->nulls[row]))
+				{
+					uint8	   *copy = palloc(Max(b.ops->v.bytes[row].len, 1));
+
+					memcpy(copy, b.ops->v.bytes[row].ptr, b.ops->v.bytes[row].len);
+					v->ops.ptr = copy;
+					v->ops.len = b.ops->v.bytes[row].len;
+				}
+				v->values = palloc(sizeof(Datum) * n);
+				v->nulls = palloc(sizeof(bool) * n);
+				for (int c = 0; c < spec->ncolumns; c++)
+				{
+					/* NULLs as stored (e.g. a column added later) */
+					if (b.absent[c])
+					{
+						v->values[c] = (Datum) 0;
+						v->nulls[c] = true;
+					}
+					else
+						LakeVectorToDatums(&spec->types[c], &b.columns[c], row, 1,
+										   &v->values[c], &v->nulls[c]);
+				}
+			}
+		}
+		LakeFileReaderClose(r);
+	}
+
+	/* fold each key's versions, oldest first */
+	qsort(vers, nv, sizeof(KeyVersion), key_version_cmp);
+	for (int c = 0; c < spec->ncolumns; c++)
+		all[c] = true;
+	ms = LakeMergeStateCreate(merge, all, CurrentMemoryContext);
+	vec = row_vectors(spec, &vnulls);
+	memset(br, 0, sizeof(BeforeRows));
+	br->rows = palloc(sizeof(Datum *) * Max(nkeys, 1));
+	br->nulls = palloc(sizeof(bool *) * Max(nkeys, 1));
+	for (int j = 0; j < nv;)
+	{
+		int			key = vers[j].key;
+
+		CHECK_FOR_INTERRUPTS();
+		LakeMergeStateReset(ms);
+		for (; j < nv && vers[j].key == key; j++)
+		{
+			row_to_vectors(spec, vers[j].values, vers[j].nulls, vec, vnulls);
+			LakeMergeStateAdd(ms, vers[j].kind, vers[j].ops.ptr ? &vers[j].ops : NULL,
+							  vec, NULL, 0);
+		}
+		if (LakeMergeStateFinish(ms))
+		{
+			const PqColumnVector *cols = LakeMergeStateColumns(ms);
+			Datum	   *row = palloc(sizeof(Datum) * n);
+			bool	   *rn = palloc(sizeof(bool) * n);
+
+			for (int c = 0; c < spec->ncolumns; c++)
+				LakeVectorToDatums(&spec->types[c], &cols[c], 0, 1, &row[c], &rn[c]);
+			br->rows[br->n] = row;
+			br->nulls[br->n] = rn;
+			br->n++;
+		}
+	}
+	elog(DEBUG1, "lake_fdw changelog: %d written keys, %d committed files read once, %d versions folded",
+		 nkeys, list_length(files), nv);
+}
+
+/*
+ * Fold once, for many written keys: every version the committed files
+ * hold of the written keys (keys[0..nkeys), sorted), copied as records (kind, ops) into temporary
  * data files, oldest first: merged alone they give the "before" rows, with
  * the commit's records the "after" rows.  Each committed file is read on
  * its own, sorted by key, skipping row groups and pages by pred: no merge
@@ -437,7 +674,6 @@ rows_of(List *files)
  * One pass for large commits
  * ---------------------------------------------------------------------
  */
-#define SLOT_MAX 64				/* bytes of a value in vector slot form, at most */
 
 /* One of the commit's own files, read record by record (key order) */
 typedef struct OwnCursor
@@ -553,9 +789,8 @@ is_bytes(const LakeTypeInfo *ti)
  * are passed over; the read stops after the last written key.
  */
 static void
-fold_pass(const LakeFlushSpec *spec, const LakeMergeConfig *merge, List *before,
-		  List *pending, const LakePredicate *pred, LakeWriteBuffer *out,
-		  MemoryContext cxt)
+fold_pass(const LakeFlushSpec *spec, const LakeMergeConfig *merge, BeforeRows *br,
+		  List *pending, LakeWriteBuffer *out, MemoryContext cxt)
 {
 	int			n = Max(spec->ncolumns, 1);
 	int			nown = list_length(pending);
@@ -564,28 +799,20 @@ fold_pass(const LakeFlushSpec *spec, const LakeMergeConfig *merge, List *before,
 	bool	   *bn = palloc0(sizeof(bool) * n);
 	Datum	   *av = palloc0(sizeof(Datum) * n);
 	bool	   *an = palloc0(sizeof(bool) * n);
-	PqColumnVector *brow = palloc0(sizeof(PqColumnVector) * n);
-	uint8	   *bstore = palloc0(SLOT_MAX * n);
-	uint8	   *bnulls = palloc0(n);
+	uint8	   *bnulls;
+	PqColumnVector *brow = row_vectors(spec, &bnulls);
 	char	  **key = palloc(sizeof(char *) * Max(spec->nkey, 1));
 	OwnCursor  *own = palloc0(sizeof(OwnCursor) * Max(nown, 1));
 	MemoryContext key_cxt = AllocSetContextCreate(cxt, "lake_fdw changelog key",
 												  ALLOCSET_SMALL_SIZES);
 	LakeMergeState *ms;
-	LakeScan   *bscan;
 	bool		bvalid;
 	char		buf[SLOT_MAX];
 	int			j = 0;
 	ListCell   *lc;
 
 	for (int c = 0; c < spec->ncolumns; c++)
-	{
 		wanted[c] = true;
-		brow[c].type = spec->types[c].pqtype;
-		brow[c].count = 1;
-		brow[c].nulls = &bnulls[c];
-		brow[c].v.b = bstore + SLOT_MAX * c;
-	}
 	for (int k = 0; k < spec->nkey; k++)
 		key[k] = palloc0(SLOT_MAX);
 	ms = LakeMergeStateCreate(merge, wanted, cxt);
@@ -605,8 +832,7 @@ fold_pass(const LakeFlushSpec *spec, const LakeMergeConfig *merge, List *before,
 		own_settle(oc);
 	}
 
-	bscan = group_scan(spec, merge, wanted, before, NIL, pred, cxt);
-	bvalid = LakeScanNext(bscan, bv, bn);
+	bvalid = before_next(br, spec->ncolumns, bv, bn);
 	for (;;)
 	{
 		int			m = -1;
@@ -654,19 +880,14 @@ fold_pass(const LakeFlushSpec *spec, const LakeMergeConfig *merge, List *before,
 		while (bvalid && (cmp = row_cmp(spec, bv, key, buf)) < 0)
 		{
 			CHECK_FOR_INTERRUPTS();
-			bvalid = LakeScanNext(bscan, bv, bn);
+			bvalid = before_next(br, spec->ncolumns, bv, bn);
 		}
 		had = bvalid && cmp == 0;
 
 		LakeMergeStateReset(ms);
 		if (had)
 		{
-			for (int c = 0; c < spec->ncolumns; c++)
-			{
-				bnulls[c] = bn[c];
-				if (!bn[c])
-					LakeDatumToValue(&spec->types[c], bv[c], brow[c].v.b, borrow_bytes, NULL);
-			}
+			row_to_vectors(spec, bv, bn, brow, bnulls);
 			LakeMergeStateAdd(ms, LAKE_REC_SET, NULL, brow, NULL, 0);
 		}
 		for (int i = 0; i < nown; i++)
@@ -710,11 +931,9 @@ fold_pass(const LakeFlushSpec *spec, const LakeMergeConfig *merge, List *before,
 		else if (present)
 			LakeWriteBufferAppendChange(out, av, an, LAKE_CHANGE_INSERT);
 		if (had)
-			bvalid = LakeScanNext(bscan, bv, bn);
+			bvalid = before_next(br, spec->ncolumns, bv, bn);
 	}
-	elog(DEBUG1, "lake_fdw changelog: one pass over %d committed and %d own files",
-		 list_length(before), nown);
-	LakeScanEnd(bscan);
+	elog(DEBUG1, "lake_fdw changelog: one pass over the committed rows and %d own files", nown);
 	for (int i = 0; i < nown; i++)
 		if (own[i].reader)
 			LakeFileReaderClose(own[i].reader);
@@ -779,15 +998,26 @@ diff_group(const LakeFlushSpec *spec, const LakeMergeConfig *merge,
 			after = lappend(after, f);
 	}
 
-	/* fold once when the commit writes few keys for the bucket's size */
-	if (prune && (merge == NULL || merge->sequence_col < 0) &&
+	if (prune && merge != NULL && merge->sequence_col < 0 &&
 		rows_of(pending) * 4 <= rows_of(before))
 	{
+		/* few keys for the bucket's size: fold their committed versions once */
 		int			nkeys;
 		Datum	  **keys = written_keys(spec, pending, &nkeys);
 
+		if (nkeys > 0 && nkeys <= FOLD_IN_MEMORY_KEYS)
+		{
+			BeforeRows	br;
+
+			committed_fold(spec, merge, before, keys, nkeys,
+						   key_predicate(spec, lo, hi, keys, nkeys), &br);
+			fold_pass(spec, merge, &br, pending, out, cxt);
+			MemoryContextSwitchTo(old);
+			return;
+		}
 		if (nkeys > 0)
 		{
+			/* too many to keep in memory: their versions go to a temporary file */
 			pred = key_predicate(spec, lo, hi, keys, nkeys);
 			temp = before_versions(spec, before, keys, nkeys, pred, cxt);
 			elog(DEBUG1, "lake_fdw changelog: %d written keys, %d committed files read once, %lld versions kept",
@@ -796,12 +1026,17 @@ diff_group(const LakeFlushSpec *spec, const LakeMergeConfig *merge,
 			pred = NULL;
 		}
 	}
-	else if (!any_dropped && merge != NULL && merge->sequence_col < 0)
+	else if (!any_dropped && merge != NULL && merge->sequence_col < 0 && before != NIL)
 	{
-		/* a large commit: one pass over the bucket, the commit's records folded in */
+		/* a large commit: one merged read of the bucket, the commit's records folded in */
+		BeforeRows	br;
+
+		memset(&br, 0, sizeof(br));
 		if (prune)
 			pred = key_predicate(spec, lo, hi, NULL, 0);
-		fold_pass(spec, merge, before, pending, pred, out, cxt);
+		br.scan = group_scan(spec, merge, wanted, before, NIL, pred, cxt);
+		fold_pass(spec, merge, &br, pending, out, cxt);
+		LakeScanEnd(br.scan);
 		MemoryContextSwitchTo(old);
 		return;
 	}
