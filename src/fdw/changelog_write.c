@@ -887,8 +887,22 @@ fold_pass(const LakeFlushSpec *spec, const LakeMergeConfig *merge, BeforeRows *b
 		LakeMergeStateReset(ms);
 		if (had)
 		{
-			row_to_vectors(spec, bv, bn, brow, bnulls);
-			LakeMergeStateAdd(ms, LAKE_REC_SET, NULL, brow, NULL, 0);
+			LakeRecordKind first = LAKE_REC_ENGINE;
+
+			/* the key's first own record: does it discard the row so far? */
+			for (int i = 0; i < nown; i++)
+				if (own[i].valid && own_cmp(spec, &own[i], key) == 0)
+				{
+					if (own[i].batch.kind)
+						first = (LakeRecordKind) own[i].batch.kind[own[i].row];
+					break;
+				}
+			if (!(first == LAKE_REC_SET || first == LAKE_REC_DELETE ||
+				  (first == LAKE_REC_ENGINE && merge->engine_replaces)))
+			{
+				row_to_vectors(spec, bv, bn, brow, bnulls);
+				LakeMergeStateAdd(ms, LAKE_REC_SET, NULL, brow, NULL, 0);
+			}
 		}
 		for (int i = 0; i < nown; i++)
 		{
