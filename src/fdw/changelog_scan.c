@@ -22,6 +22,7 @@
  */
 #include "postgres.h"
 
+#include "access/sysattr.h"
 #include "access/table.h"
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
@@ -40,6 +41,7 @@
 #include "scan/scan.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "lib/ilist.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
@@ -79,6 +81,7 @@ typedef struct ChangelogState
 	List	   *bound_states;	/* ExprState* of the range bounds */
 	List	   *bound_kinds;	/* per bound: (column, strategy) */
 	bool		started;		/* range chosen, scan begun */
+	Datum		kind_text[LAKE_CHANGE_NKINDS];	/* "+I" ... as text */
 } ChangelogState;
 
 bool
@@ -370,6 +373,119 @@ first_after_time(LakeTable *table, const Range *r, int64 lo, int64 hi)
 	return lo;
 }
 
+/* ---------------------------------------------------------------------
+ * The files each snapshot added, cached across statements
+ *
+ * Backend-local, without invalidation: what a snapshot added is a
+ * function of its delta manifest list, which is freshly named per
+ * snapshot and never rewritten (FORMAT.md), so the key is the table
+ * directory, the snapshot id and that name.  An entry keeps only what a
+ * change scan reads of a file (path, kind, sequences, row count), in its
+ * own context under CacheMemoryContext; entries are bounded by
+ * lake_fdw.metadata_cache_size, least recently used out first.
+ * ---------------------------------------------------------------------
+ */
+typedef struct DeltaEntry
+{
+	dlist_node	node;			/* in delta_lru, most recent first */
+	MemoryContext cxt;			/* owns this entry */
+	char	   *dir;
+	int64		id;
+	char	   *delta_list;
+	List	   *added;			/* slim LakeDataFile*, in cxt */
+	Size		bytes;
+} DeltaEntry;
+
+static MemoryContext delta_cxt = NULL;
+static dlist_head delta_lru = DLIST_STATIC_INIT(delta_lru);
+static Size delta_bytes = 0;
+
+static void
+delta_evict(DeltaEntry *e)
+{
+	dlist_delete(&e->node);
+	delta_bytes -= e->bytes;
+	MemoryContextDelete(e->cxt);
+}
+
+/*
+ * The files snapshot s added (slim copies: read-only, valid until the
+ * next call may evict; the caller copies the list cells it keeps).
+ */
+static List *
+snapshot_added(LakeTable *table, LakeSnapshot *s)
+{
+	dlist_iter	it;
+	DeltaEntry *e;
+	MemoryContext cxt;
+	MemoryContext old;
+	List	   *added;
+	List	   *deleted;
+	ListCell   *lc;
+	Size		limit = LakeMetaCacheLimit();
+
+	if (s->delta_manifest_list == NULL || limit == 0)
+	{
+		LakeSnapshotDelta(table, s, &added, &deleted);
+		return added;
+	}
+	dlist_foreach(it, &delta_lru)
+	{
+		e = dlist_container(DeltaEntry, node, it.cur);
+		if (e->id == s->id && strcmp(e->delta_list, s->delta_manifest_list) == 0 &&
+			strcmp(e->dir, table->dir) == 0)
+		{
+			dlist_move_head(&delta_lru, &e->node);
+			return e->added;
+		}
+	}
+	LakeSnapshotDelta(table, s, &added, &deleted);
+	if (delta_cxt == NULL)
+		delta_cxt = AllocSetContextCreate(CacheMemoryContext, "lake_fdw changelog delta cache",
+										  ALLOCSET_SMALL_SIZES);
+	cxt = AllocSetContextCreate(delta_cxt, "lake_fdw changelog delta", ALLOCSET_SMALL_SIZES);
+	e = MemoryContextAllocZero(cxt, sizeof(DeltaEntry));
+	e->cxt = cxt;
+	old = MemoryContextSwitchTo(cxt);
+	e->dir = pstrdup(table->dir);
+	e->id = s->id;
+	e->delta_list = pstrdup(s->delta_manifest_list);
+	foreach(lc, added)
+	{
+		LakeDataFile *f = lfirst(lc);
+		LakeDataFile *c = palloc0(sizeof(LakeDataFile));
+
+		c->path = pstrdup(f->path);
+		c->kind = f->kind;
+		c->partition = f->partition ? pstrdup(f->partition) : NULL;
+		c->bucket = f->bucket;
+		c->level = f->level;
+		c->row_count = f->row_count;
+		c->file_size = f->file_size;
+		c->schema_id = f->schema_id;
+		c->min_sequence = f->min_sequence;
+		c->max_sequence = f->max_sequence;
+		c->added_snapshot_id = f->added_snapshot_id;
+		c->data_snapshot_id = f->data_snapshot_id;
+		c->created_at = f->created_at;
+		e->added = lappend(e->added, c);
+	}
+	MemoryContextSwitchTo(old);
+	e->bytes = MemoryContextMemAllocated(cxt, true);
+	dlist_push_head(&delta_lru, &e->node);
+	delta_bytes += e->bytes;
+	/* the new entry stays even if it alone passes the bound */
+	while (delta_bytes > limit)
+	{
+		DeltaEntry *last = dlist_container(DeltaEntry, node, dlist_tail_node(&delta_lru));
+
+		if (last == e)
+			break;
+		delta_evict(last);
+	}
+	return e->added;
+}
+
 /* Fill st->spec.snapshots with the changes of the range. */
 static void
 choose_snapshots(ChangelogState *st, Range *r, LakeSnapshot *read_snap)
@@ -419,7 +535,6 @@ choose_snapshots(ChangelogState *st, Range *r, LakeSnapshot *read_snap)
 	{
 		LakeSnapshot *s;
 		List	   *added;
-		List	   *deleted;
 		List	   *files = NIL;
 		ListCell   *lc;
 		LakeChangeSnapshot *cs;
@@ -434,13 +549,24 @@ choose_snapshots(ChangelogState *st, Range *r, LakeSnapshot *read_snap)
 		}
 		if (s->kind == LAKE_COMMIT_COMPACT || s->kind == LAKE_COMMIT_SCHEMA)
 			continue;
-		LakeSnapshotDelta(table, s, &added, &deleted);
+		added = snapshot_added(table, s);
 		foreach(lc, added)
 		{
 			LakeDataFile *f = lfirst(lc);
 
 			if ((f->kind == LAKE_FILE_CHANGELOG) == st->from_changelog)
-				files = lappend(files, f);
+			{
+				/* a copy: the cache may drop its entry */
+				LakeDataFile *c = palloc(sizeof(LakeDataFile));
+
+				*c = *f;
+				c->path = pstrdup(f->path);
+				c->partition = f->partition ? pstrdup(f->partition) : NULL;
+				c->min_key = c->max_key = NULL;
+				c->nstats = 0;
+				c->stats = NULL;
+				files = lappend(files, c);
+			}
 		}
 		if (files == NIL)
 			continue;
@@ -484,8 +610,14 @@ LakeChangelogBeginScan(ForeignScanState *node, int eflags)
 	char	  **names;
 	bool	   *wanted;
 	LakeTypeInfo *types;
+	Bitmapset  *used = NULL;
+	bool		whole_row;
 
 	node->fdw_state = st;
+	/* the attributes the query reads: targets and quals (0: the whole row) */
+	pull_varattnos((Node *) plan->scan.plan.targetlist, plan->scan.scanrelid, &used);
+	pull_varattnos((Node *) plan->scan.plan.qual, plan->scan.scanrelid, &used);
+	whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, used);
 	st->xt = LakeXactGetTable(RelationGetRelid(rel), false);
 	st->table = LakeXactTable_(st->xt);
 	opts = LakeXactOptions(st->xt);
@@ -506,6 +638,9 @@ LakeChangelogBeginScan(ForeignScanState *node, int eflags)
 
 		if (att->attisdropped)
 			continue;
+		if (!whole_row &&
+			!bms_is_member(att->attnum - FirstLowInvalidHeapAttributeNumber, used))
+			continue;			/* not read: stays NULL */
 		if (strcmp(NameStr(att->attname), META_KIND) == 0)
 		{
 			check_meta_type(att, TEXTOID, "text");
@@ -536,7 +671,9 @@ LakeChangelogBeginScan(ForeignScanState *node, int eflags)
 		{
 			Form_pg_attribute att = TupleDescAttr(desc, a);
 
-			if (!att->attisdropped && strcmp(NameStr(att->attname), c->name) == 0)
+			if (!att->attisdropped && strcmp(NameStr(att->attname), c->name) == 0 &&
+				(whole_row ||
+				 bms_is_member(att->attnum - FirstLowInvalidHeapAttributeNumber, used)))
 			{
 				st->lake_to_att[i] = a;
 				wanted[i] = true;
@@ -550,6 +687,9 @@ LakeChangelogBeginScan(ForeignScanState *node, int eflags)
 	st->spec.names = (const char *const *) names;
 	st->spec.types = types;
 	st->spec.wanted = wanted;
+	st->spec.want_kind = st->att_kind >= 0;
+	for (int k = 0; k < LAKE_CHANGE_NKINDS; k++)
+		st->kind_text[k] = CStringGetTextDatum(LakeChangeKindName((LakeChangeKind) k));
 
 	st->bound_states = ExecInitExprList(plan->fdw_exprs, (PlanState *) node);
 	st->bound_kinds = lsecond(plan->fdw_private);
@@ -651,11 +791,7 @@ LakeChangelogIterate(ForeignScanState *node)
 		}
 		return slot;
 	}
-	for (int a = 0; a < natts; a++)
-	{
-		slot->tts_values[a] = (Datum) 0;
-		slot->tts_isnull[a] = true;
-	}
+	memset(slot->tts_isnull, true, sizeof(bool) * natts);
 	for (int i = 0; i < st->nlake; i++)
 		if (st->lake_to_att[i] >= 0)
 		{
@@ -664,7 +800,9 @@ LakeChangelogIterate(ForeignScanState *node)
 		}
 	if (st->att_kind >= 0)
 	{
-		slot->tts_values[st->att_kind] = CStringGetTextDatum(LakeChangeKindName(change.kind));
+		if ((int) change.kind < 0 || (int) change.kind >= LAKE_CHANGE_NKINDS)
+			(void) LakeChangeKindName(change.kind); /* reports it */
+		slot->tts_values[st->att_kind] = st->kind_text[change.kind];
 		slot->tts_isnull[st->att_kind] = false;
 	}
 	if (st->att_snap >= 0)

@@ -25,6 +25,8 @@
 struct LakeChangeScan
 {
 	LakeChangeSpec spec;		/* copied; lists borrowed */
+	const char **read_names;	/* in cxt: names of wanted columns, NULL
+								 * elsewhere */
 	MemoryContext cxt;			/* the scan's */
 	MemoryContext batch_cxt;	/* reset per batch */
 	ListCell   *snap_cell;		/* current snapshot in spec.snapshots */
@@ -32,6 +34,10 @@ struct LakeChangeScan
 	LakeFileReader *reader;
 	LakeDataFile *file;			/* borrowed: the reader's file */
 	LakeFileBatch batch;
+	bool		filter;			/* the file holds rows beyond max_sequence */
+	Datum	  **vals;			/* [ncolumns] in batch_cxt: the batch's wanted
+								 * columns as Datums, or NULL */
+	bool	  **nulls;
 	uint32		row;			/* next row of batch */
 	bool		have_batch;
 	int64		completed;		/* highest snapshot fully returned */
@@ -54,8 +60,15 @@ LakeChangeScanBegin(const LakeChangeSpec *spec, MemoryContext parent)
 	cs->cxt = cxt;
 	cs->batch_cxt = AllocSetContextCreate(cxt, "lake_fdw changelog batch",
 										  ALLOCSET_DEFAULT_SIZES);
+	cs->vals = MemoryContextAllocZero(cxt, sizeof(Datum *) * Max(spec->ncolumns, 1));
+	cs->nulls = MemoryContextAllocZero(cxt, sizeof(bool *) * Max(spec->ncolumns, 1));
 	foreach(lc, spec->snapshots)
 		cs->stats.files_total += list_length(((LakeChangeSnapshot *) lfirst(lc))->files);
+	/* only the columns the query uses are decoded */
+	cs->read_names = MemoryContextAllocZero(cxt, sizeof(char *) * Max(spec->ncolumns, 1));
+	for (int c = 0; c < spec->ncolumns; c++)
+		if (spec->wanted[c])
+			cs->read_names[c] = spec->names[c];
 	LakeChangeScanRescan(cs);
 	return cs;
 }
@@ -116,8 +129,10 @@ open_next_file(LakeChangeScan *cs)
 	old = MemoryContextSwitchTo(cs->cxt);
 	path = psprintf("%s/%s/%s", cs->spec.root, cs->spec.table_rel, cs->file->path);
 	cs->reader = LakeFileReaderOpen(path, path);
-	LakeFileReaderProjectRecords(cs->reader, cs->spec.ncolumns, cs->spec.names,
-								 cs->spec.types, true, true);
+	/* sequences only where a savepoint rollback left rows beyond the entry */
+	cs->filter = LakeFileReaderNumRows(cs->reader) != cs->file->row_count;
+	LakeFileReaderProjectRecords(cs->reader, cs->spec.ncolumns, cs->read_names,
+								 cs->spec.types, cs->filter, cs->spec.want_kind);
 	MemoryContextSwitchTo(old);
 	cs->stats.files_read++;
 	return true;
@@ -145,6 +160,22 @@ LakeChangeScanNext(LakeChangeScan *cs, Datum *values, bool *isnull, LakeChange *
 			MemoryContextReset(cs->batch_cxt);
 			old = MemoryContextSwitchTo(cs->batch_cxt);
 			got = LakeFileReaderNext(cs->reader, &cs->batch);
+			if (got)
+			{
+				/* the wanted columns as Datums, a batch at a time */
+				for (int c = 0; c < cs->spec.ncolumns; c++)
+				{
+					if (!cs->spec.wanted[c] || cs->batch.absent[c])
+					{
+						cs->vals[c] = NULL;
+						continue;
+					}
+					cs->vals[c] = palloc(sizeof(Datum) * Max(cs->batch.nrows, 1));
+					cs->nulls[c] = palloc(sizeof(bool) * Max(cs->batch.nrows, 1));
+					LakeVectorToDatums(&cs->spec.types[c], &cs->batch.columns[c], 0,
+									   cs->batch.nrows, cs->vals[c], cs->nulls[c]);
+				}
+			}
 			MemoryContextSwitchTo(old);
 			if (!got)
 			{
@@ -159,10 +190,9 @@ LakeChangeScanNext(LakeChangeScan *cs, Datum *values, bool *isnull, LakeChange *
 			uint32		r = cs->row++;
 			LakeChangeSnapshot *snap = lfirst(cs->snap_cell);
 			int32		kind = cs->batch.kind ? cs->batch.kind[r] : 0;
-			MemoryContext old;
 
 			/* rows a savepoint rollback left beyond the entry's range */
-			if (cs->batch.seq && cs->batch.seq[r] > cs->file->max_sequence)
+			if (cs->filter && cs->batch.seq && cs->batch.seq[r] > cs->file->max_sequence)
 				continue;
 			if (snap->snapshot_id != cs->pos_snapshot)
 			{
@@ -182,21 +212,21 @@ LakeChangeScanNext(LakeChangeScan *cs, Datum *values, bool *isnull, LakeChange *
 				change->kind = LakeChangeKindOfRecord((LakeRecordKind) kind);
 			change->snapshot_id = snap->snapshot_id;
 			change->commit_time = snap->commit_time;
-			old = MemoryContextSwitchTo(cs->batch_cxt);
 			for (int c = 0; c < cs->spec.ncolumns; c++)
 			{
 				if (!cs->spec.wanted[c])
 					continue;
-				if (cs->batch.absent[c])
+				if (cs->vals[c] == NULL)
 				{
 					values[c] = (Datum) 0;
 					isnull[c] = true;
 				}
 				else
-					LakeVectorToDatums(&cs->spec.types[c], &cs->batch.columns[c], r, 1,
-									   &values[c], &isnull[c]);
+				{
+					values[c] = cs->vals[c][r];
+					isnull[c] = cs->nulls[c][r];
+				}
 			}
-			MemoryContextSwitchTo(old);
 			return true;
 		}
 	}

@@ -258,7 +258,8 @@ typedef struct LakeChangeSpec
 	int			ncolumns;		/* the lake schema's columns */
 	const char *const *names;
 	const LakeTypeInfo *types;
-	const bool *wanted;
+	const bool *wanted;			/* columns read (the others: left alone) */
+	bool		want_kind;		/* does the caller use LakeChange.kind? */
 	int64		first_snapshot; /* the range [first, last] */
 	int64		last_snapshot;
 	List	   *snapshots;		/* LakeChangeSnapshot*, ascending ids, within
