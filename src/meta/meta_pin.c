@@ -271,8 +271,17 @@ LakeSnapshotPin(LakeTable *table, int64 snapshot_id)
 		}
 	}
 
-	/* the fence: an expiry raises EARLIEST before it collects pins */
-	earliest = LakeSnapshotHintRead(table, "EARLIEST");
+	/*
+	 * The fence: an expiry raises EARLIEST before it collects pins.  It
+	 * never raises it past the latest snapshot of its start, so while
+	 * snapshot_id is the latest (no snapshot-<id+1>: ids have no gaps, and
+	 * the latest is never expired) EARLIEST is at most snapshot_id: one stat
+	 * instead of reading the hint.
+	 */
+	if (!LakeSnapshotHasNewer(table, snapshot_id))
+		earliest = 0;
+	else
+		earliest = LakeSnapshotHintRead(table, "EARLIEST");
 	if (earliest != 0 && snapshot_id < earliest)
 	{
 		LakeSnapshot *tagged = LakeTagSnapshotFor(table, snapshot_id);
