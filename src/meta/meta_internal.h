@@ -94,6 +94,9 @@ extern char *LakeTableFilePath(LakeTable *table, const char *rel);
  * LakeTableFilePath.  rel is a fixed pattern of the caller, never user input.
  */
 extern char *LakeTableProbePath(LakeTable *table, const char *rel);
+
+/* does snapshot/snapshot-<id> exist (one stat)? (meta_snapshot.c) */
+extern bool LakeSnapshotFileExists(LakeTable *table, int64 id);
 extern bool LakeNameIsSafe(const char *name);
 /*
  * Names of the files <prefix><name> in directory rel of the table (names

@@ -274,11 +274,14 @@ LakeSnapshotPin(LakeTable *table, int64 snapshot_id)
 	/*
 	 * The fence: an expiry raises EARLIEST before it collects pins.  It
 	 * never raises it past the latest snapshot of its start, so while
-	 * snapshot_id is the latest (no snapshot-<id+1>: ids have no gaps, and
-	 * the latest is never expired) EARLIEST is at most snapshot_id: one stat
-	 * instead of reading the hint.
+	 * snapshot_id is the latest EARLIEST is at most snapshot_id: two stats
+	 * instead of reading the hint.  The snapshot files are a contiguous
+	 * range that only loses its oldest and gains past its newest: no
+	 * snapshot-<id+1>, then snapshot-<id> still there, means snapshot_id was
+	 * the latest at the first stat (it cannot have come back in between).
 	 */
-	if (!LakeSnapshotHasNewer(table, snapshot_id))
+	if (!LakeSnapshotHasNewer(table, snapshot_id) &&
+		LakeSnapshotFileExists(table, snapshot_id))
 		earliest = 0;
 	else
 		earliest = LakeSnapshotHintRead(table, "EARLIEST");

@@ -261,6 +261,12 @@ LakeSnapshotHasNewer(LakeTable *table, int64 id)
 	return snapshot_exists(table, id + 1);
 }
 
+bool
+LakeSnapshotFileExists(LakeTable *table, int64 id)
+{
+	return snapshot_exists(table, id);
+}
+
 /*
  * LakeSnapshotEarliestId
  *		Earliest retained snapshot id, LAKE_SNAPSHOT_NONE if none.
