@@ -72,6 +72,12 @@ typedef struct LakeTableOptions
 /* options.c */
 extern Datum lake_fdw_validator(PG_FUNCTION_ARGS);
 extern LakeTableOptions *LakeGetTableOptions(Oid relid);
+
+/* table_cache.c: options, handle and latest schema by oid, shared, read-only */
+extern void LakeTableCacheGet(Oid relid, LakeTableOptions **opts, LakeTable **table,
+							  LakeSchema **schema);
+extern void LakeTableCacheAtXactEnd(void);
+extern void LakeTableCacheReset(void);
 extern List *LakeSplitNameList(const char *value, const char *option);
 extern bool LakeIsLakeServer(Oid serverid);
 extern bool LakeTableIsReadOnly(LakeTableOptions *opts);

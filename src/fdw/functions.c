@@ -14,6 +14,7 @@
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "fdw/fdw.h"
+#include "io/io.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -215,6 +216,7 @@ cache_row(ReturnSetInfo *rsinfo, const char *name, const LakeMetaCacheStats *st)
 	values[1] = Int64GetDatum(st->entries);
 	values[2] = Int64GetDatum(st->bytes);
 	values[3] = Int64GetDatum(st->limit);
+	nulls[3] = st->limit < 0;	/* bounded by a count, not by bytes */
 	values[4] = Int64GetDatum(st->hits);
 	values[5] = Int64GetDatum(st->misses);
 	values[6] = Int64GetDatum(st->evictions);
@@ -235,6 +237,18 @@ lake_metadata_cache(PG_FUNCTION_ARGS)
 	cache_row(rsinfo, "metadata files", &st);
 	LakeReaderCacheGetStats(&st);
 	cache_row(rsinfo, "file footers", &st);
+	{
+		LakeFileCacheStats fst;
+
+		LakeFileCacheGetStats(&fst);
+		memset(&st, 0, sizeof(st));
+		st.entries = fst.entries;
+		st.limit = -1;
+		st.hits = fst.hits;
+		st.misses = fst.misses;
+		st.evictions = fst.evictions;
+		cache_row(rsinfo, "open data files", &st);
+	}
 	return (Datum) 0;
 }
 
@@ -245,5 +259,7 @@ lake_metadata_cache_reset(PG_FUNCTION_ARGS)
 	LakeMetaCacheReset();
 	LakeMetaFileCacheReset();
 	LakeReaderCacheReset();
+	LakeTableCacheReset();
+	LakeFileCacheReset();
 	PG_RETURN_VOID();
 }

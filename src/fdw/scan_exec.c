@@ -456,6 +456,70 @@ add_key_probe_paths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 	}
 }
 
+/*
+ * Do the restriction clauses fix every primary-key column by equality with
+ * a value known at execution start (constants, parameters, stable
+ * expressions of them)?  Such a scan
+ * reads, of each file of the key's partition and bucket, one page per column.
+ */
+static bool
+restricts_full_key(RelOptInfo *baserel, Relation rel, List *primary_key)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	ListCell   *kc;
+
+	if (primary_key == NIL)
+		return false;
+	foreach(kc, primary_key)
+	{
+		AttrNumber	attno = InvalidAttrNumber;
+		bool		fixed = false;
+		ListCell   *lc;
+
+		for (int a = 0; a < desc->natts; a++)
+			if (!TupleDescAttr(desc, a)->attisdropped &&
+				strcmp(NameStr(TupleDescAttr(desc, a)->attname), (char *) lfirst(kc)) == 0)
+				attno = a + 1;
+		if (attno == InvalidAttrNumber)
+			return false;
+		foreach(lc, baserel->baserestrictinfo)
+		{
+			RestrictInfo *ri = lfirst(lc);
+			OpExpr	   *op = (OpExpr *) ri->clause;
+			Node	   *l,
+					   *r;
+
+			if (!IsA(op, OpExpr) || list_length(op->args) != 2 ||
+				!op_mergejoinable(op->opno, exprType(linitial(op->args))))
+				continue;
+			l = linitial(op->args);
+			r = lsecond(op->args);
+			while (IsA(l, RelabelType))
+				l = (Node *) ((RelabelType *) l)->arg;
+			while (IsA(r, RelabelType))
+				r = (Node *) ((RelabelType *) r)->arg;
+			if (!(IsA(l, Var) && ((Var *) l)->varattno == attno))
+			{
+				Node	   *t = l;
+
+				l = r;
+				r = t;
+			}
+			if (IsA(l, Var) && ((Var *) l)->varno == baserel->relid &&
+				((Var *) l)->varattno == attno && !contain_var_clause(r) &&
+				!contain_volatile_functions(r) &&
+				LakePushableClause(ri->clause, baserel->relid))
+			{
+				fixed = true;
+				break;
+			}
+		}
+		if (!fixed)
+			return false;
+	}
+	return true;
+}
+
 void
 lakeGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 {
@@ -466,6 +530,7 @@ lakeGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 	double		fraction;
 	Cost		startup;
 	Cost		total;
+	bool		point;
 
 	if (LakeRelIsChangelog(foreigntableid))
 	{
@@ -475,10 +540,32 @@ lakeGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 	rel = table_open(foreigntableid, NoLock);
 	natts = RelationGetDescr(rel)->natts;
 	nused = bms_num_members(info->attrs_used);
+	point = lake_enable_pruning &&
+		restricts_full_key(baserel, rel,
+						   LakeXactOptions(LakeXactGetTable(foreigntableid, false))->primary_key);
 	table_close(rel, NoLock);
 	fraction = natts > 0 ? Min(1.0, (double) Max(nused, 1) / natts) : 1.0;
-	scan_cost(root, baserel, fraction, info->scan_rows, info->scan_bytes,
-			  baserel->baserestrictinfo, &startup, &total);
+	if (point)
+	{
+		/*
+		 * A point lookup, costed like a key probe and alike whether the key
+		 * is given by constants or by parameters: the statistics of every
+		 * file, and of each file of one partition a footer and one page per
+		 * column read.  So a prepared lookup's generic plan costs what its
+		 * custom plans cost, and the plan cache keeps it: no planning per
+		 * execution.
+		 */
+		double		probe_files = Max(1.0, (double) info->nfiles / info->npartitions);
+
+		startup = 10;
+		total = startup
+			+ cpu_operator_cost * info->nfiles
+			+ random_page_cost * probe_files * (1 + nused * fraction)
+			+ cpu_tuple_cost * baserel->rows * 2;
+	}
+	else
+		scan_cost(root, baserel, fraction, info->scan_rows, info->scan_bytes,
+				  baserel->baserestrictinfo, &startup, &total);
 	add_path(baserel, (Path *)
 			 create_foreignscan_path(root, baserel, NULL, baserel->rows,
 									 startup, total, NIL, NULL, NULL, NIL));

@@ -182,6 +182,7 @@ ensure_hash(void)
 static void
 reset_state(void)
 {
+	LakeTableCacheAtXactEnd();
 	if (xact_cxt)
 		MemoryContextDelete(xact_cxt);
 	xact_cxt = NULL;
@@ -223,9 +224,8 @@ LakeXactGetTable(Oid relid, bool for_write)
 
 		PG_TRY();
 		{
-			xt->opts = LakeGetTableOptions(relid);
-			xt->table = LakeTableOpen(xt->opts->root, xt->opts->relpath);
-			xt->schema = LakeSchemaLoadLatestIfExists(xt->table);
+			/* shared with later transactions: never modified here */
+			LakeTableCacheGet(relid, &xt->opts, &xt->table, &xt->schema);
 			if (xt->schema == NULL)
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_TABLE_NOT_FOUND),
@@ -372,6 +372,15 @@ choose_snapshot(LakeXactTable *xt)
 							 get_rel_name(xt->relid))));
 		return s;
 	}
+	/*
+	 * The latest snapshot this transaction chose before (typically: the one
+	 * the planner chose just before executor start began the statement) is
+	 * still the latest unless snapshot-<id+1> exists: one stat.  It is
+	 * pinned and the relation is locked, so it is still there.
+	 */
+	if (xt->snapshot_chosen && xt->snapshot != NULL && xt->snapshot_as_of[0] == '\0' &&
+		!LakeSnapshotHasNewer(xt->table, xt->snapshot->id))
+		return xt->snapshot;
 	id = LakeSnapshotLatestId(xt->table);
 	if (id == LAKE_SNAPSHOT_NONE)
 		return NULL;

@@ -60,11 +60,31 @@ extern void LakeFsyncPath(const char *path, bool is_dir);
 typedef struct LakeFile LakeFile;
 
 extern LakeFile *LakeFileOpen(const char *path);
+/*
+ * The same for a file never rewritten in place (lake data files): its close
+ * keeps the descriptor for the next open of the path (io_file_cache.c).
+ */
+extern LakeFile *LakeFileOpenImmutable(const char *path);
 extern uint64 LakeFileSize(LakeFile *f);
 /* read exactly len bytes at offset; false on short read (errno set) */
 extern bool LakeFileReadAt(LakeFile *f, uint64 offset, void *buf, size_t len);
 extern const char *LakeFilePath(LakeFile *f);
 extern void LakeFileClose(LakeFile *f);
+
+/* the kept descriptors of immutable files: counters, and closing them all */
+typedef struct LakeFileCacheStats
+{
+	int64		entries;
+	int64		limit;
+	int64		hits;
+	int64		misses;
+	int64		evictions;		/* closed: deleted, or over the limit */
+} LakeFileCacheStats;
+
+extern void LakeFileCacheGetStats(LakeFileCacheStats *stats);
+extern void LakeFileCacheReset(void);
+/* close the kept descriptor of path, if any (its file was just deleted) */
+extern void LakeFileCacheForget(const char *path);
 
 /* A writable new file (data files), written sequentially. */
 typedef struct LakeOutFile LakeOutFile;

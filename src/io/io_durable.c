@@ -423,6 +423,7 @@ LakeFsyncPath(const char *path, bool is_dir)
 void
 LakeUnlinkQuiet(const char *path)
 {
+	LakeFileCacheForget(path);
 	if (unlink(path) != 0 && errno != ENOENT)
 		ereport(WARNING,
 				(errcode_for_file_access(),

@@ -26,6 +26,7 @@
 
 #include "common/file_perm.h"
 #include "io/io.h"
+#include "io/io_internal.h"
 #include "lib/ilist.h"
 #include "miscadmin.h"
 #include "pgstat.h"
@@ -43,6 +44,7 @@ struct LakeFile
 	File		vfd;
 	char	   *path;			/* TopMemoryContext */
 	uint64		size;
+	bool		immutable;		/* closing parks the VFD (io_file_cache.c) */
 };
 
 struct LakeOutFile
@@ -140,10 +142,39 @@ free_out_file(LakeOutFile *f, bool unlink_it)
  * ---------------------------------------------------------------------
  */
 
+static LakeFile *
+new_lake_file(const char *path, File vfd, uint64 size, bool immutable)
+{
+	LakeFile   *f = MemoryContextAllocZero(TopMemoryContext, sizeof(LakeFile));
+
+	f->owner = CurrentResourceOwner;
+	f->vfd = vfd;
+	f->path = MemoryContextStrdup(TopMemoryContext, path);
+	f->size = size;
+	f->immutable = immutable;
+	dlist_push_tail(&open_files, &f->node);
+	return f;
+}
+
+LakeFile *
+LakeFileOpenImmutable(const char *path)
+{
+	uint64		size;
+	File		vfd;
+	LakeFile   *f;
+
+	ensure_callback();
+	vfd = LakeFileCacheTake(path, &size);
+	if (vfd >= 0)
+		return new_lake_file(path, vfd, size, true);
+	f = LakeFileOpen(path);
+	f->immutable = true;
+	return f;
+}
+
 LakeFile *
 LakeFileOpen(const char *path)
 {
-	LakeFile   *f;
 	File		vfd;
 	off_t		size;
 
@@ -167,13 +198,7 @@ LakeFileOpen(const char *path)
 				 errmsg("could not determine size of file \"%s\": %m", path)));
 	}
 
-	f = MemoryContextAllocZero(TopMemoryContext, sizeof(LakeFile));
-	f->owner = CurrentResourceOwner;
-	f->vfd = vfd;
-	f->path = MemoryContextStrdup(TopMemoryContext, path);
-	f->size = (uint64) size;
-	dlist_push_tail(&open_files, &f->node);
-	return f;
+	return new_lake_file(path, vfd, (uint64) size, false);
 }
 
 uint64
@@ -232,8 +257,14 @@ LakeFileReadAt(LakeFile *f, uint64 offset, void *buf, size_t len)
 void
 LakeFileClose(LakeFile *f)
 {
-	if (f != NULL)
-		free_lake_file(f);
+	if (f == NULL)
+		return;
+	if (f->immutable && f->vfd >= 0)
+	{
+		LakeFileCacheGive(f->path, f->vfd, f->size);
+		f->vfd = -1;
+	}
+	free_lake_file(f);
 }
 
 /* ---------------------------------------------------------------------

@@ -34,8 +34,8 @@
  * and decodes only that page of each column it reads.  Append files keep
  * the writer's defaults (large pages scan faster).
  */
-#define PK_PAGE_ROWS		2048
-#define PK_PAGE_BYTES		(64 * 1024)
+#define PK_PAGE_ROWS		1024
+#define PK_PAGE_BYTES		(32 * 1024)
 
 typedef struct ArenaChunk
 {

@@ -171,6 +171,8 @@ extern LakeSchema *LakeSchemaLoadLatest(LakeTable *table);
 /* the same, NULL if the table does not exist (one probe less than both) */
 extern LakeSchema *LakeSchemaLoadLatestIfExists(LakeTable *table);
 extern LakeSchema *LakeSchemaLoad(LakeTable *table, int64 schema_id);
+/* id of the latest schema, -1 if the table does not exist (stat probes only) */
+extern int64 LakeSchemaLatestId(LakeTable *table);
 /* a table-defining option as the schema records it, or NULL */
 extern const char *LakeSchemaOption(const LakeSchema *schema, const char *name);
 
@@ -187,6 +189,12 @@ extern void LakeSchemaCommit(LakeTable *table, LakeSchema *new_schema);
  */
 /* Latest published snapshot id, LAKE_SNAPSHOT_NONE if the table has none. */
 extern int64 LakeSnapshotLatestId(LakeTable *table);
+/*
+ * Has a snapshot been published after snapshot id?  One stat(): ids have no
+ * gaps, so snapshot-<id+1> exists exactly when one has.  For a caller that
+ * knows id was the latest and still exists (it holds a pin on it).
+ */
+extern bool LakeSnapshotHasNewer(LakeTable *table, int64 id);
 extern int64 LakeSnapshotEarliestId(LakeTable *table);
 
 /* Load snapshot id; missing_ok=false → ERROR naming the id if absent. */

@@ -255,6 +255,7 @@ unlink_counted(LakeTable *table, const char *rel, int64 *count)
 {
 	char	   *path = LakeTableFilePath(table, rel);
 
+	LakeFileCacheForget(path);
 	if (unlink(path) == 0)
 		(*count)++;
 	else if (errno != ENOENT)

@@ -87,6 +87,16 @@ extern void LakeMetaLatestNote(const char *dir, int64 id);
  */
 /* absolute path of "<table>/<rel>", checked by LakePathJoin */
 extern char *LakeTableFilePath(LakeTable *table, const char *rel);
+/*
+ * "<table dir>/<rel>" without the symbolic-link check, for stat() probes of
+ * existence only (is there a snapshot-<N+1>?): whatever such a path leads
+ * to is never read through it; a file that is read is named again by
+ * LakeTableFilePath.  rel is a fixed pattern of the caller, never user input.
+ */
+extern char *LakeTableProbePath(LakeTable *table, const char *rel);
+
+/* does snapshot/snapshot-<id> exist (one stat)? (meta_snapshot.c) */
+extern bool LakeSnapshotFileExists(LakeTable *table, int64 id);
 extern bool LakeNameIsSafe(const char *name);
 /*
  * Names of the files <prefix><name> in directory rel of the table (names

@@ -185,6 +185,7 @@ LakeOrphansRemove(LakeTable *table, TimestampTz older_than, bool dry_run)
 		{
 			char	   *path = LakeTableFilePath(table, c->rel);
 
+			LakeFileCacheForget(path);
 			if (unlink(path) != 0)
 			{
 				if (errno == ENOENT)

@@ -271,8 +271,20 @@ LakeSnapshotPin(LakeTable *table, int64 snapshot_id)
 		}
 	}
 
-	/* the fence: an expiry raises EARLIEST before it collects pins */
-	earliest = LakeSnapshotHintRead(table, "EARLIEST");
+	/*
+	 * The fence: an expiry raises EARLIEST before it collects pins.  It
+	 * never raises it past the latest snapshot of its start, so while
+	 * snapshot_id is the latest EARLIEST is at most snapshot_id: two stats
+	 * instead of reading the hint.  The snapshot files are a contiguous
+	 * range that only loses its oldest and gains past its newest: no
+	 * snapshot-<id+1>, then snapshot-<id> still there, means snapshot_id was
+	 * the latest at the first stat (it cannot have come back in between).
+	 */
+	if (!LakeSnapshotHasNewer(table, snapshot_id) &&
+		LakeSnapshotFileExists(table, snapshot_id))
+		earliest = 0;
+	else
+		earliest = LakeSnapshotHintRead(table, "EARLIEST");
 	if (earliest != 0 && snapshot_id < earliest)
 	{
 		LakeSnapshot *tagged = LakeTagSnapshotFor(table, snapshot_id);

@@ -101,9 +101,13 @@ LakeSnapshotDecodeBody(LakeDecoder *dec)
 static bool
 snapshot_exists(LakeTable *table, int64 id)
 {
-	char	   *path = LakeSnapshotPath(table, id);
+	char		rel[64];
+	char	   *path;
 	struct stat st;
 	bool		exists;
+
+	snprintf(rel, sizeof(rel), "snapshot/snapshot-" INT64_FORMAT, id);
+	path = LakeTableProbePath(table, rel);
 
 	if (stat(path, &st) == 0)
 		exists = true;
@@ -249,6 +253,18 @@ LakeSnapshotLatestId(LakeTable *table)
 	}
 	LakeMetaLatestNote(table->dir, id);
 	return id;
+}
+
+bool
+LakeSnapshotHasNewer(LakeTable *table, int64 id)
+{
+	return snapshot_exists(table, id + 1);
+}
+
+bool
+LakeSnapshotFileExists(LakeTable *table, int64 id)
+{
+	return snapshot_exists(table, id);
 }
 
 /*

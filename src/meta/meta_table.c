@@ -104,6 +104,12 @@ LakeNameIsSafe(const char *name)
 }
 
 char *
+LakeTableProbePath(LakeTable *table, const char *rel)
+{
+	return psprintf("%s/%s", table->dir, rel);
+}
+
+char *
 LakeTableFilePath(LakeTable *table, const char *rel)
 {
 	char	   *relpath = psprintf("%s/%s", table->relpath, rel);
@@ -195,6 +201,16 @@ schema_path(LakeTable *table, int64 schema_id)
 
 	snprintf(rel, sizeof(rel), "schema/schema-" INT64_FORMAT, schema_id);
 	return LakeTableFilePath(table, rel);
+}
+
+/* the same, for a stat() probe of existence only */
+static char *
+schema_probe_path(LakeTable *table, int64 schema_id)
+{
+	char		rel[64];
+
+	snprintf(rel, sizeof(rel), "schema/schema-" INT64_FORMAT, schema_id);
+	return LakeTableProbePath(table, rel);
 }
 
 static void
@@ -344,7 +360,7 @@ schema_latest_id(LakeTable *table)
 	 */
 	if (id > 0)
 	{
-		char	   *path = schema_path(table, id);
+		char	   *path = schema_probe_path(table, id);
 		struct stat st;
 
 		if (stat(path, &st) != 0)
@@ -355,7 +371,7 @@ schema_latest_id(LakeTable *table)
 		id = -1;
 	for (;;)
 	{
-		char	   *path = schema_path(table, id + 1);
+		char	   *path = schema_probe_path(table, id + 1);
 		struct stat st;
 
 		CHECK_FOR_INTERRUPTS();
@@ -374,6 +390,12 @@ schema_latest_id(LakeTable *table)
 		pfree(path);
 		id++;
 	}
+}
+
+int64
+LakeSchemaLatestId(LakeTable *table)
+{
+	return schema_latest_id(table);
 }
 
 LakeSchema *

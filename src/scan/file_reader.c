@@ -75,7 +75,14 @@ LakeFileReaderOpen(const char *path, const char *display_name)
 
 	r->path = pstrdup(path);
 	r->display = pstrdup(display_name ? display_name : path);
-	r->file = LakeFileOpen(path);
+	/* data files are immutable: their descriptors are kept (unless caching is off) */
+	if (lake_metadata_cache_kb > 0)
+		r->file = LakeFileOpenImmutable(path);
+	else
+	{
+		LakeFileCacheReset();
+		r->file = LakeFileOpen(path);
+	}
 	src.read_at = source_read_at;
 	src.size = LakeFileSize(r->file);
 	src.ctx = r->file;

@@ -117,8 +117,9 @@ struct LakeScan
 	uint8	   *pred_skip;		/* per batch row: predicate rules it out */
 	const LakePredicate *cur_pred;	/* the current source's, or NULL */
 	int64		seq_base;		/* buffer: seq of batch row 0 */
-	Datum	  **colvals;		/* [ncolumns][batch] */
+	Datum	  **colvals;		/* [ncolumns][colcap], scan cxt */
 	bool	  **colnulls;
+	uint32		colcap;			/* rows the buffers hold */
 
 	/* merge mode */
 	int			ngroups;
@@ -148,7 +149,6 @@ struct LakeScan
 								 * the row's bytes, or -1: copied */
 	uint32		chunk_hi;		/* chunk rows written so far (bound) */
 	bool		has_bytes;		/* some wanted column holds bytes */
-	const uint8 *merge_skip;	/* row mode: the converted batch's skip */
 
 	/* unordered merge (LakeScanNextBatch, groups of last_wins runs) */
 	bool		group_unordered;	/* the open group merges unordered */
@@ -484,34 +484,85 @@ append_open_next_source(LakeScan *scan)
 	return true;
 }
 
-static void
+/*
+ * Rows first..first+n-1 of cols into the Datum buffers.  Rows that skip
+ * marks (may be NULL) are never returned, so they are not converted.  With
+ * compact, the kept rows land at 0..k-1 (a key probe keeps one row of a
+ * page and converts just that one); without, row r lands at r.  Returns
+ * the number of buffer rows filled (k, or n).  The buffers grow to the
+ * largest batch seen, in the scan's context.
+ */
+static uint32
 convert_batch(LakeScan *scan, PqColumnVector *cols, const bool *absent,
-			  uint32 first, uint32 n)
+			  uint32 first, uint32 n, const uint8 *skip, bool compact)
 {
-	MemoryContext old = MemoryContextSwitchTo(scan->batch_cxt);
+	MemoryContext old;
+	uint32		need = n;
 
+	if (skip != NULL && compact)
+	{
+		need = 0;
+		for (uint32 r = 0; r < n; r++)
+			need += !skip[r];
+	}
+	if (need > scan->colcap)
+	{
+		uint32		cap = Max(need, Min(n, 64));
+
+		for (int i = 0; i < scan->spec.ncolumns; i++)
+		{
+			if (!scan->spec.wanted[i])
+				continue;
+			if (scan->colvals[i])
+			{
+				pfree(scan->colvals[i]);
+				pfree(scan->colnulls[i]);
+			}
+			scan->colvals[i] = MemoryContextAlloc(scan->cxt, sizeof(Datum) * cap);
+			scan->colnulls[i] = MemoryContextAlloc(scan->cxt, sizeof(bool) * cap);
+		}
+		scan->colcap = cap;
+	}
+	old = MemoryContextSwitchTo(scan->batch_cxt);
 	for (int i = 0; i < scan->spec.ncolumns; i++)
 	{
+		uint32		to = 0;
+
 		if (!scan->spec.wanted[i])
 			continue;
-		if (scan->colvals[i] == NULL)
-		{
-			/* a point lookup or probe of a merge scan never gets here */
-			scan->colvals[i] = MemoryContextAlloc(scan->cxt, sizeof(Datum) *
-												  Max(BUFFER_CHUNK_ROWS, 8192));
-			scan->colnulls[i] = MemoryContextAlloc(scan->cxt, sizeof(bool) *
-												   Max(BUFFER_CHUNK_ROWS, 8192));
-		}
 		if (absent && absent[i])
 		{
-			for (uint32 r = 0; r < n; r++)
+			for (uint32 r = 0; r < need; r++)
 				scan->colnulls[i][r] = true;
 			continue;
 		}
-		LakeVectorToDatums(&scan->spec.types[i], &cols[i], first, n,
-						   scan->colvals[i], scan->colnulls[i]);
+		if (skip == NULL)
+		{
+			LakeVectorToDatums(&scan->spec.types[i], &cols[i], first, n,
+							   scan->colvals[i], scan->colnulls[i]);
+			continue;
+		}
+		for (uint32 r = 0; r < n;)
+		{
+			uint32		end;
+
+			if (skip[r])
+			{
+				r++;
+				continue;
+			}
+			for (end = r + 1; end < n && !skip[end]; end++)
+				;
+			if (!compact)
+				to = r;
+			LakeVectorToDatums(&scan->spec.types[i], &cols[i], first + r, end - r,
+							   scan->colvals[i] + to, scan->colnulls[i] + to);
+			to += end - r;
+			r = end;
+		}
 	}
 	MemoryContextSwitchTo(old);
+	return need;
 }
 
 static bool
@@ -548,7 +599,8 @@ append_next_batch(LakeScan *scan)
 				if (keep == 0)
 					continue;
 			}
-			convert_batch(scan, batch.columns, batch.absent, 0, batch.nrows);
+			(void) convert_batch(scan, batch.columns, batch.absent, 0, batch.nrows,
+								 scan->pred_skip, false);
 			scan->nrows = batch.nrows;
 			scan->seq = batch.seq;
 		}
@@ -568,7 +620,7 @@ append_next_batch(LakeScan *scan)
 			cols = palloc(sizeof(PqColumnVector) * Max(scan->spec.ncolumns, 1));
 			for (int i = 0; i < scan->spec.ncolumns; i++)
 				LakeWriteBufferColumn(buf, i, &cols[i]);
-			convert_batch(scan, cols, NULL, (uint32) scan->buf_pos, n);
+			(void) convert_batch(scan, cols, NULL, (uint32) scan->buf_pos, n, NULL, false);
 			pfree(cols);
 			scan->pred_skip = NULL;
 			scan->seq = NULL;
@@ -1892,8 +1944,6 @@ merge_next(LakeScan *scan, Datum *values, bool *isnull)
 		{
 			uint32		r = scan->pos++;
 
-			if (scan->merge_skip && scan->merge_skip[r])
-				continue;
 			for (int i = 0; i < scan->spec.ncolumns; i++)
 			{
 				if (scan->spec.wanted[i])
@@ -1912,9 +1962,9 @@ merge_next(LakeScan *scan, Datum *values, bool *isnull)
 		MemoryContextReset(scan->batch_cxt);
 		if (!merge_next_vector_batch(scan, &b, scan->spec.any_order))
 			return false;
-		convert_batch(scan, (PqColumnVector *) b.columns, b.absent, b.first, b.nrows);
-		scan->merge_skip = b.skip;
-		scan->nrows = b.nrows;
+		/* the kept rows only, packed */
+		scan->nrows = convert_batch(scan, (PqColumnVector *) b.columns, b.absent,
+									b.first, b.nrows, b.skip, true);
 		scan->pos = 0;
 	}
 }
@@ -1982,7 +2032,6 @@ LakeScanRescan(LakeScan *scan)
 	scan->nrows = scan->pos = 0;
 	scan->group_open = false;
 	scan->top_moved = false;
-	scan->merge_skip = NULL;
 }
 
 void
