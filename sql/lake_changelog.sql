@@ -392,6 +392,16 @@ SELECT * FROM wa ORDER BY k;
 SELECT count(*), sum(v) FROM wb_changes;
 SELECT count(*), sum(v) FROM (SELECT * FROM wb_changes) c;
 
+-- the files each snapshot added are kept per backend: a second scan of the
+-- same range finds them; lake_metadata_cache_reset() empties the cache
+SELECT lake_metadata_cache_reset();
+SELECT count(*) FROM wb_changes \gset first_
+SELECT count(*) = :first_count AS same FROM wb_changes;
+SELECT entries > 0 AS kept, hits > 0 AS reused, bytes > 0 AS sized
+  FROM lake_metadata_cache() WHERE cache = 'snapshot deltas';
+SELECT lake_metadata_cache_reset();
+SELECT entries, bytes FROM lake_metadata_cache() WHERE cache = 'snapshot deltas';
+
 RESET search_path;
 DROP SCHEMA lake_cl CASCADE;
 DROP SERVER lake_cl CASCADE;

@@ -399,13 +399,38 @@ typedef struct DeltaEntry
 static MemoryContext delta_cxt = NULL;
 static dlist_head delta_lru = DLIST_STATIC_INIT(delta_lru);
 static Size delta_bytes = 0;
+static int64 delta_entries = 0;
+static int64 delta_hits = 0;
+static int64 delta_misses = 0;
+static int64 delta_evictions = 0;
 
 static void
 delta_evict(DeltaEntry *e)
 {
 	dlist_delete(&e->node);
 	delta_bytes -= e->bytes;
+	delta_entries--;
 	MemoryContextDelete(e->cxt);
+}
+
+/* Counters of the snapshot delta cache, for lake_metadata_cache(). */
+void
+LakeChangelogCacheGetStats(LakeMetaCacheStats *stats)
+{
+	stats->entries = delta_entries;
+	stats->bytes = delta_bytes;
+	stats->limit = LakeMetaCacheLimit();
+	stats->hits = delta_hits;
+	stats->misses = delta_misses;
+	stats->evictions = delta_evictions;
+}
+
+/* Empty the snapshot delta cache (lake_metadata_cache_reset). */
+void
+LakeChangelogCacheReset(void)
+{
+	while (!dlist_is_empty(&delta_lru))
+		delta_evict(dlist_container(DeltaEntry, node, dlist_head_node(&delta_lru)));
 }
 
 /*
@@ -436,9 +461,11 @@ snapshot_added(LakeTable *table, LakeSnapshot *s)
 			strcmp(e->dir, table->dir) == 0)
 		{
 			dlist_move_head(&delta_lru, &e->node);
+			delta_hits++;
 			return e->added;
 		}
 	}
+	delta_misses++;
 	LakeSnapshotDelta(table, s, &added, &deleted);
 	if (delta_cxt == NULL)
 		delta_cxt = AllocSetContextCreate(CacheMemoryContext, "lake_fdw changelog delta cache",
@@ -474,6 +501,7 @@ snapshot_added(LakeTable *table, LakeSnapshot *s)
 	e->bytes = MemoryContextMemAllocated(cxt, true);
 	dlist_push_head(&delta_lru, &e->node);
 	delta_bytes += e->bytes;
+	delta_entries++;
 	/* the new entry stays even if it alone passes the bound */
 	while (delta_bytes > limit)
 	{
@@ -482,6 +510,7 @@ snapshot_added(LakeTable *table, LakeSnapshot *s)
 		if (last == e)
 			break;
 		delta_evict(last);
+		delta_evictions++;
 	}
 	return e->added;
 }

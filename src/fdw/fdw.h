@@ -190,6 +190,9 @@ extern ForeignScan *LakeChangelogGetPlan(PlannerInfo *root, RelOptInfo *baserel,
 										 List *tlist, List *scan_clauses, Plan *outer_plan);
 extern void LakeChangelogBeginScan(ForeignScanState *node, int eflags);
 extern TupleTableSlot *LakeChangelogIterate(ForeignScanState *node);
+/* the per-backend cache of the files each snapshot added (lake_metadata_cache) */
+extern void LakeChangelogCacheGetStats(LakeMetaCacheStats *stats);
+extern void LakeChangelogCacheReset(void);
 extern void LakeChangelogReScan(ForeignScanState *node);
 extern void LakeChangelogEndScan(ForeignScanState *node);
 extern void LakeChangelogExplain(ForeignScanState *node, ExplainState *es);

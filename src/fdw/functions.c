@@ -237,6 +237,8 @@ lake_metadata_cache(PG_FUNCTION_ARGS)
 	cache_row(rsinfo, "metadata files", &st);
 	LakeReaderCacheGetStats(&st);
 	cache_row(rsinfo, "file footers", &st);
+	LakeChangelogCacheGetStats(&st);
+	cache_row(rsinfo, "snapshot deltas", &st);
 	{
 		LakeFileCacheStats fst;
 
@@ -261,5 +263,6 @@ lake_metadata_cache_reset(PG_FUNCTION_ARGS)
 	LakeReaderCacheReset();
 	LakeTableCacheReset();
 	LakeFileCacheReset();
+	LakeChangelogCacheReset();
 	PG_RETURN_VOID();
 }
