@@ -85,6 +85,7 @@ row_nk(const LakeScan *scan, const PqColumnVector *cols, uint32 r)
 
 static void chunk_own_rows(LakeScan *scan, MergeCursor *c);
 static bool cursor_load(LakeScan *scan, MergeCursor *c);
+static void unordered_push(LakeScan *scan, int ci);
 
 /* Advance a cursor to its next visible row; false when exhausted. */
 static bool
@@ -233,20 +234,19 @@ heap_less(const LakeScan *scan, const HeapEntry *a, const HeapEntry *b)
 
 	if (scan->norm_keys)
 	{
-		if (a->nk != b->nk)
-			return a->nk < b->nk;
-		return a->ci < b->ci;
+		/* no branch: which child sinks is a coin toss to the predictor */
+		return (a->nk < b->nk) | ((a->nk == b->nk) & (a->ci < b->ci));
 	}
 	c = cursor_cmp(scan, &scan->cursors[a->ci], &scan->cursors[b->ci]);
 	return c != 0 ? c < 0 : a->ci < b->ci;
 }
 
-static void
-heap_sift_down(LakeScan *scan, int at)
+/* Put v at slot at (its entry is overwritten) and sift it down. */
+static pg_attribute_always_inline void
+heap_sift_down_entry(LakeScan *scan, int at, HeapEntry v)
 {
 	HeapEntry  *h = scan->heap;
 	int			n = scan->nheap;
-	HeapEntry	v = h[at];
 
 	for (;;)
 	{
@@ -254,14 +254,20 @@ heap_sift_down(LakeScan *scan, int at)
 
 		if (child >= n)
 			break;
-		if (child + 1 < n && heap_less(scan, &h[child + 1], &h[child]))
-			child++;
+		if (child + 1 < n)
+			child += heap_less(scan, &h[child + 1], &h[child]);
 		if (!heap_less(scan, &h[child], &v))
 			break;
 		h[at] = h[child];
 		at = child;
 	}
 	h[at] = v;
+}
+
+static void
+heap_sift_down(LakeScan *scan, int at)
+{
+	heap_sift_down_entry(scan, at, scan->heap[at]);
 }
 
 /* Add a settled cursor. */
@@ -363,6 +369,7 @@ merge_open_next_group(LakeScan *scan, bool unordered)
 		LakeFileReaderProjectRecords(c->reader, scan->spec.ncolumns, scan->read_names,
 									 scan->spec.types, c->filter, true);
 		c->last_wins = kinds_last_wins(scan, LakeFileReaderKinds(c->reader));
+		c->has_delete = strchr(LakeFileReaderKinds(c->reader), 'D') != NULL;
 		c->row_pred = LakeScanSourcePredicateSet(scan, c->reader, src);
 		c->read_names = scan->read_names;
 		scan->stats.files_read++;
@@ -372,10 +379,19 @@ merge_open_next_group(LakeScan *scan, bool unordered)
 	for (int i = 0; i < scan->ncursors; i++)
 		if (!scan->cursors[i].last_wins)
 			scan->group_unordered = false;
+	/* the oldest run (mostly the largest) beside the heap: see below */
+	scan->split_base = scan->group_unordered && scan->norm_keys && scan->ncursors > 2;
+	scan->base_live = false;
 	for (int i = 0; i < scan->ncursors; i++)
-		if (scan->group_unordered ? cursor_load(scan, &scan->cursors[i])
-			: cursor_settle(scan, &scan->cursors[i]))
-			heap_push(scan, i);
+	{
+		if (!scan->group_unordered)
+		{
+			if (cursor_settle(scan, &scan->cursors[i]))
+				heap_push(scan, i);
+		}
+		else if (cursor_load(scan, &scan->cursors[i]))
+			unordered_push(scan, i);
+	}
 	return true;
 }
 
@@ -544,10 +560,11 @@ at_or_above(const LakeScan *scan, const PqColumnVector *cols, uint32 r, const Me
 /*
  * The end of the top cursor's stretch: rows [pos, end) hold keys no other
  * cursor holds, all of whose versions lie there.  end == pos when the key
- * at pos must be merged alone.
+ * at pos must be merged alone.  sc: the other cursor with the least key,
+ * or NULL.
  */
 static uint32
-stretch_end(LakeScan *scan, MergeCursor *top)
+stretch_end_below(LakeScan *scan, MergeCursor *top, MergeCursor *sc)
 {
 	const PqColumnVector *cols = top->batch.columns;
 	uint32		pos = top->pos;
@@ -555,16 +572,11 @@ stretch_end(LakeScan *scan, MergeCursor *top)
 
 	if (end <= pos)
 		return pos;
-	if (scan->nheap > 1)
+	if (sc != NULL)
 	{
-		const HeapEntry *second = &scan->heap[1];
-		MergeCursor *sc;
 		uint32		lo,
 					step = 1;
 
-		if (scan->nheap > 2 && heap_less(scan, &scan->heap[2], second))
-			second = &scan->heap[2];
-		sc = &scan->cursors[second->ci];
 		if (scan->norm_keys)
 		{
 			if (top->nk >= sc->nk)
@@ -604,6 +616,21 @@ stretch_end(LakeScan *scan, MergeCursor *top)
 				return r;
 	}
 	return end;
+}
+
+/* stretch_end_below the heap's second least key (the top is heap[0]) */
+static uint32
+stretch_end(LakeScan *scan, MergeCursor *top)
+{
+	const HeapEntry *second = NULL;
+
+	if (scan->nheap > 1)
+	{
+		second = &scan->heap[1];
+		if (scan->nheap > 2 && heap_less(scan, &scan->heap[2], second))
+			second = &scan->heap[2];
+	}
+	return stretch_end_below(scan, top, second ? &scan->cursors[second->ci] : NULL);
 }
 
 /*
@@ -794,8 +821,55 @@ merge_one_key(LakeScan *scan, uint32 n)
  * When the walk passes the end of the top cursor's batch, the cursor leaves
  * the heap, its batch is returned, and the next call loads its next batch
  * and puts it back.
+ *
+ * With normalised keys and three runs or more, the oldest run (cursor 0:
+ * mostly the largest, the one the newer runs overlap) stays out of the
+ * heap and is compared with its top only.  Its stretches and the keys it
+ * must hide then cost no sifting; only the newer runs' cursors move in the
+ * heap.
  * ---------------------------------------------------------------------
  */
+
+/* A cursor standing on a row of its batch joins: the base beside the heap. */
+static void
+unordered_push(LakeScan *scan, int ci)
+{
+	if (scan->split_base && ci == 0)
+		scan->base_live = true;
+	else
+		heap_push(scan, ci);
+}
+
+/* The cursor with the least key (on a tie the base: it is oldest), or -1. */
+static inline int
+unordered_top(const LakeScan *scan)
+{
+	if (scan->base_live &&
+		(scan->nheap == 0 || scan->cursors[0].nk <= scan->heap[0].nk))
+		return 0;
+	return scan->nheap > 0 ? scan->heap[0].ci : -1;
+}
+
+/* Of the cursors other than the top ti, the one with the least key, or NULL. */
+static inline MergeCursor *
+unordered_second(LakeScan *scan, int ti)
+{
+	int			si = -1;
+
+	if (scan->split_base && ti == 0)
+		return scan->nheap > 0 ? &scan->cursors[scan->heap[0].ci] : NULL;
+	if (scan->nheap > 1)
+	{
+		const HeapEntry *h = &scan->heap[1];
+
+		if (scan->nheap > 2 && heap_less(scan, &scan->heap[2], h))
+			h = &scan->heap[2];
+		si = h->ci;
+	}
+	if (scan->base_live && (si < 0 || scan->cursors[0].nk <= scan->cursors[si].nk))
+		si = 0;
+	return si >= 0 ? &scan->cursors[si] : NULL;
+}
 
 /* A batch was loaded: every row hidden until the walk shows it. */
 static void
@@ -816,7 +890,7 @@ cursor_batch_loaded(LakeScan *scan, MergeCursor *c)
 }
 
 /* The next visible row inside the loaded batch; false past its end. */
-static bool
+static pg_attribute_always_inline bool
 cursor_step(LakeScan *scan, MergeCursor *c)
 {
 	while (c->pos < c->batch.nrows && !row_visible(c, c->pos))
@@ -888,7 +962,7 @@ load_pending(LakeScan *scan)
 		scan->carry_valid = false;
 	}
 	if (more)
-		heap_push(scan, ci);
+		unordered_push(scan, ci);
 }
 
 /* Return the chunk (its rows are the carried keys). */
@@ -905,15 +979,18 @@ emit_chunk(LakeScan *scan, LakeScanBatch *out)
 }
 
 /*
- * The top cursor is past its batch's end: out of the heap.  Its batch is
- * returned when it shows rows (true), else it is loaded on at once.
+ * The top cursor ci is past its batch's end: out of the heap.  Its batch
+ * is returned when it shows rows (true), else it is loaded on at once.
  */
 static bool
-top_batch_done(LakeScan *scan, LakeScanBatch *out)
+top_batch_done(LakeScan *scan, int ci, LakeScanBatch *out)
 {
-	int			ci = heap_pop(scan);
 	MergeCursor *c = &scan->cursors[ci];
 
+	if (scan->split_base && ci == 0)
+		scan->base_live = false;
+	else
+		(void) heap_pop(scan);
 	scan->pending_load = ci;
 	if (c->nvis > 0)
 	{
@@ -930,59 +1007,132 @@ top_batch_done(LakeScan *scan, LakeScanBatch *out)
 	return false;
 }
 
-/* The top cursor moved inside its batch: settle it and restore the heap. */
+/* The top cursor ci moved inside its batch: settle it and restore the heap. */
 static bool
-top_advanced(LakeScan *scan, LakeScanBatch *out)
+top_advanced(LakeScan *scan, int ci, LakeScanBatch *out)
 {
-	MergeCursor *c = &scan->cursors[scan->heap[0].ci];
+	MergeCursor *c = &scan->cursors[ci];
 
 	if (cursor_step(scan, c))
 	{
-		scan->heap[0].nk = c->nk;
-		heap_sift_down(scan, 0);
+		if (!(scan->split_base && ci == 0))
+		{
+			HeapEntry	v;
+
+			/* the new key from the step, not read back from memory */
+			v.nk = c->nk;
+			v.ci = ci;
+			heap_sift_down_entry(scan, 0, v);
+		}
 		return false;
 	}
-	return top_batch_done(scan, out);
+	return top_batch_done(scan, ci, out);
+}
+
+/*
+ * The first row of [lo, hi) whose key is at or above bound (hi if none),
+ * galloping from lo: stretches are mostly short.
+ */
+static uint32
+gallop_to_bound(const LakeScan *scan, const PqColumnVector *cols, uint32 lo, uint32 hi,
+				LakeNormKey bound)
+{
+	uint32		step = 1;
+
+	while (lo + step - 1 < hi)
+	{
+		uint32		probe = lo + step - 1;
+
+		if (row_nk(scan, cols, probe) >= bound)
+		{
+			hi = probe;
+			break;
+		}
+		lo = probe + 1;
+		step *= 2;
+	}
+	while (lo < hi)
+	{
+		uint32		mid = lo + (hi - lo) / 2;
+
+		if (row_nk(scan, cols, mid) >= bound)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/*
+ * skip[r - pos] for rows [pos, end) of a batch whose rows are all visible:
+ * hidden when the next row holds the same key (an older version; the
+ * caller guarantees row end - 1 ends its key) or, when the file holds
+ * tombstones, when the row is one.  Column by column, in loops the
+ * compiler vectorises.  Returns the number of rows left visible.
+ */
+static uint32
+mark_older_versions(const LakeScan *scan, const MergeCursor *c, uint32 pos, uint32 end,
+					uint8 *skip)
+{
+	const PqColumnVector *cols = c->batch.columns;
+	uint32		n = end - pos;
+	uint32		nvis = 0;
+
+	if (n > 1)
+	{
+		memset(skip, 1, n - 1);
+		for (int k = 0; k < scan->spec.nkey; k++)
+		{
+			int			col = scan->spec.key_cols[k];
+
+			if (scan->key_class[k] == KEY_INT32)
+			{
+				const int32 *v = (const int32 *) cols[col].v.b + pos;
+
+				for (uint32 i = 0; i < n - 1; i++)
+					skip[i] &= v[i] == v[i + 1];
+			}
+			else
+			{
+				const int64 *v = (const int64 *) cols[col].v.b + pos;
+
+				for (uint32 i = 0; i < n - 1; i++)
+					skip[i] &= v[i] == v[i + 1];
+			}
+		}
+	}
+	skip[n - 1] = 0;
+	if (c->has_delete && c->batch.kind != NULL)
+	{
+		const int32 *kind = c->batch.kind + pos;
+
+		for (uint32 i = 0; i < n; i++)
+			skip[i] |= kind[i] == LAKE_REC_DELETE;
+	}
+	for (uint32 i = 0; i < n; i++)
+		nvis += skip[i] == 0;
+	return nvis;
 }
 
 /*
  * The stretch of the top cursor c below bound (the other cursors' least
- * key, when bounded) and its batch's last key, walked forward in one pass
- * that also marks older versions and tombstones hidden.  For normalised
- * keys and batches whose rows are all visible (no sequence filter, no row
+ * key, when bounded) and its batch's last key: its end found by galloping,
+ * then older versions and tombstones marked hidden.  For normalised keys
+ * and batches whose rows are all visible (no sequence filter, no row
  * predicate).
  */
 static void
 stretch_walk(LakeScan *scan, MergeCursor *c, bool bounded, LakeNormKey bound, uint32 tail)
 {
-	const LakeFileBatch *b = &c->batch;
-	const int32 *kind = b->kind;
-	uint8	   *skip = c->skip;
 	uint32		pos = c->pos;
-	uint32		r;
-	LakeNormKey prev = c->nk;
-	uint32		nvis;
+	uint32		end = tail;
 
-	skip[pos] = kind != NULL && kind[pos] == LAKE_REC_DELETE;
-	nvis = !skip[pos];
-	for (r = pos + 1; r < tail; r++)
-	{
-		LakeNormKey nk = row_nk(scan, b->columns, r);
-
-		if (bounded && nk >= bound)
-			break;
-		if (nk == prev && !skip[r - 1])
-		{
-			skip[r - 1] = 1;	/* an older version */
-			nvis--;
-		}
-		skip[r] = kind != NULL && kind[r] == LAKE_REC_DELETE;
-		nvis += !skip[r];
-		prev = nk;
-	}
-	scan->stats.rows_read += r - pos;
-	c->nvis += nvis;
-	c->pos = r;
+	Assert(pos < tail);
+	if (bounded)
+		end = gallop_to_bound(scan, c->batch.columns, pos + 1, tail, bound);
+	c->nvis += mark_older_versions(scan, c, pos, end, c->skip + pos);
+	scan->stats.rows_read += end - pos;
+	c->pos = end;
 }
 
 static bool
@@ -1000,36 +1150,37 @@ unordered_next_batch(LakeScan *scan, LakeScanBatch *out)
 			return emit_chunk(scan, out);
 		load_pending(scan);
 	}
-	while (scan->nheap > 0)
+	for (;;)
 	{
-		MergeCursor *top = &scan->cursors[scan->heap[0].ci];
-		const PqColumnVector *cols = top->batch.columns;
-		const HeapEntry *second = NULL;
+		int			ti = unordered_top(scan);
+		MergeCursor *top;
+		MergeCursor *second;
+		const PqColumnVector *cols;
 
+		if (ti < 0)
+			break;
 		CHECK_FOR_INTERRUPTS();
-		if (scan->nheap > 1)
-		{
-			second = &scan->heap[1];
-			if (scan->nheap > 2 && heap_less(scan, &scan->heap[2], second))
-				second = &scan->heap[2];
-		}
+		top = &scan->cursors[ti];
+		cols = top->batch.columns;
+		second = unordered_second(scan, ti);
 		if (second != NULL &&
-			(scan->norm_keys ? top->nk == second->nk
-			 : cursor_cmp(scan, top, &scan->cursors[second->ci]) == 0))
+			(scan->norm_keys ? top->nk == second->nk : cursor_cmp(scan, top, second) == 0))
 		{
 			/* a newer run holds the key: hide this run's versions */
 			uint32		first = top->pos;
+			LakeNormKey first_nk = top->nk;
 
 			scan->stats.rows_read++;
 			top->pos++;
 			while (top->pos < top->batch.nrows &&
-				   key_cmp(scan, cols, top->pos, cols, first) == 0)
+				   (scan->norm_keys ? row_nk(scan, cols, top->pos) == first_nk
+					: key_cmp(scan, cols, top->pos, cols, first) == 0))
 			{
 				if (row_visible(top, top->pos))
 					scan->stats.rows_read++;
 				top->pos++;
 			}
-			if (top_advanced(scan, out))
+			if (top_advanced(scan, ti, out))
 				return true;
 			continue;
 		}
@@ -1043,7 +1194,7 @@ unordered_next_batch(LakeScan *scan, LakeScanBatch *out)
 		else if (top->pos < cursor_tail(scan, top))
 		{
 			/* a stretch no other run touches */
-			uint32		end = stretch_end(scan, top);
+			uint32		end = stretch_end_below(scan, top, second);
 
 			Assert(end > top->pos);
 			top->nvis += stretch_visibility(scan, top, end, top->skip + top->pos);
@@ -1066,7 +1217,7 @@ unordered_next_batch(LakeScan *scan, LakeScanBatch *out)
 				carry_set(scan, top, last);
 			top->pos = top->batch.nrows;
 		}
-		if (top_advanced(scan, out))
+		if (top_advanced(scan, ti, out))
 			return true;
 	}
 	if (scan->chunk_n > 0)

@@ -58,6 +58,7 @@ typedef struct MergeCursor
 	bool		filter;			/* apply seq_max */
 	int64		seq_max;
 	bool		last_wins;		/* the newest version of a key is its row */
+	bool		has_delete;		/* the file holds tombstones */
 	LakeNormKey nk;				/* the current row's key, normalised */
 	uint32		tail;			/* first row of the batch's last key */
 	bool		tail_valid;		/* tail computed for this batch */
@@ -133,6 +134,9 @@ struct LakeScan
 
 	/* unordered merge (LakeScanNextBatch, groups of last_wins runs) */
 	bool		group_unordered;	/* the open group merges unordered */
+	bool		split_base;		/* cursor 0 (the oldest run) stays out of the
+								 * heap: only compared with its top */
+	bool		base_live;		/* split_base: cursor 0 stands on a row */
 	uint32		chunk_n;		/* rows in the chunk (carried keys) */
 	bool		chunk_out;		/* the chunk was returned: start anew */
 	int			pending_load;	/* cursor whose batch was returned, or -1 */

@@ -604,6 +604,7 @@ close_readers(LakeScan *scan)
 	}
 	scan->ncursors = 0;
 	scan->nheap = 0;
+	scan->base_live = false;
 }
 
 void
