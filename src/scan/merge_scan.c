@@ -227,11 +227,21 @@ fold_cursor_row(LakeScan *scan, MergeCursor *c)
 }
 
 /* ---- the heap of cursors ---- */
+
+/* The heap entry's key of cursor ci with normalised key nk */
+static inline LakeNormKey
+heap_key(const LakeScan *scan, LakeNormKey nk, int ci)
+{
+	return scan->heap_packed ? (nk << 32) | (uint32) ci : nk;
+}
+
 static inline bool
 heap_less(const LakeScan *scan, const HeapEntry *a, const HeapEntry *b)
 {
 	int			c;
 
+	if (scan->heap_packed)
+		return a->nk < b->nk;	/* the cursor breaks ties inside the key */
 	if (scan->norm_keys)
 	{
 		/* no branch: which child sinks is a coin toss to the predictor */
@@ -278,7 +288,7 @@ heap_push(LakeScan *scan, int ci)
 	int			at = scan->nheap++;
 	HeapEntry	v;
 
-	v.nk = scan->cursors[ci].nk;
+	v.nk = heap_key(scan, scan->cursors[ci].nk, ci);
 	v.ci = ci;
 	while (at > 0)
 	{
@@ -314,7 +324,7 @@ heap_top_moved(LakeScan *scan)
 
 	if (cursor_settle(scan, c))
 	{
-		scan->heap[0].nk = c->nk;
+		scan->heap[0].nk = heap_key(scan, c->nk, scan->heap[0].ci);
 		heap_sift_down(scan, 0);
 	}
 	else
@@ -845,7 +855,7 @@ static inline int
 unordered_top(const LakeScan *scan)
 {
 	if (scan->base_live &&
-		(scan->nheap == 0 || scan->cursors[0].nk <= scan->heap[0].nk))
+		(scan->nheap == 0 || heap_key(scan, scan->cursors[0].nk, 0) <= scan->heap[0].nk))
 		return 0;
 	return scan->nheap > 0 ? scan->heap[0].ci : -1;
 }
@@ -1020,7 +1030,7 @@ top_advanced(LakeScan *scan, int ci, LakeScanBatch *out)
 			HeapEntry	v;
 
 			/* the new key from the step, not read back from memory */
-			v.nk = c->nk;
+			v.nk = heap_key(scan, c->nk, ci);
 			v.ci = ci;
 			heap_sift_down_entry(scan, 0, v);
 		}

@@ -22,7 +22,8 @@
  */
 typedef unsigned __int128 LakeNormKey __attribute__((aligned(8)));	/* palloc aligns to 8 */
 
-/* a cursor in the merge heap, with its key when normalised */
+/* a cursor in the merge heap, with its key when normalised (heap_packed:
+ * key << 32 | ci) */
 typedef struct HeapEntry
 {
 	LakeNormKey nk;
@@ -115,6 +116,8 @@ struct LakeScan
 	int		   *at_key;			/* [ncursors of any group] one key's cursors */
 	KeyClass   *key_class;		/* [nkey] */
 	bool		norm_keys;		/* keys compare as LakeNormKey */
+	bool		heap_packed;	/* norm_keys of at most 96 bits: heap entries
+								 * hold key << 32 | cursor, one comparison */
 	LakeNormKey key_nk;			/* the key merged alone, normalised */
 	bool	   *is_bytes;		/* [ncolumns] values point to bytes */
 	PqColumnVector *key_row;	/* [ncolumns] the key merged alone, copied */

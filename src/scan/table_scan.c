@@ -251,6 +251,7 @@ LakeScanBegin(const LakeScanSpec *spec, MemoryContext parent)
 			}
 			if (bits > 128)
 				scan->norm_keys = false;
+			scan->heap_packed = scan->norm_keys && bits <= 96;
 		}
 		scan->key_row = palloc0(sizeof(PqColumnVector) * Max(spec->ncolumns, 1));
 		for (int k = 0; k < spec->nkey; k++)
