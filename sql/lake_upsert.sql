@@ -237,7 +237,8 @@ SELECT * FROM agg2;
 SELECT * FROM pu;
 
 -- DO UPDATE replacing every non-key column with EXCLUDED's value writes full rows (no ops):
--- the same result as the heap's, whatever the engine; with a sequence_column it keeps ops
+-- the same result as the heap's, whatever the engine; with a sequence_column an upsert is a
+-- lookup (ops folded in sequence order would depend on the table's layout)
 EXPLAIN (COSTS OFF) INSERT INTO up AS t VALUES ('2026-11-01', 3, 1, 1, 'x', 1)
   ON CONFLICT (dt, id) DO UPDATE SET clicks = EXCLUDED.clicks, cost = EXCLUDED.cost,
     region = EXCLUDED.region, n = EXCLUDED.n, id = EXCLUDED.id;
@@ -245,6 +246,18 @@ EXPLAIN (COSTS OFF) INSERT INTO up AS t VALUES ('2026-11-01', 3, 1, 1, 'x', 1)
   ON CONFLICT (dt, id) DO UPDATE SET clicks = EXCLUDED.clicks, cost = EXCLUDED.cost, region = EXCLUDED.region;
 EXPLAIN (COSTS OFF) INSERT INTO sq AS t VALUES (1, 'x', 1)
   ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v, ts = EXCLUDED.ts;
+EXPLAIN (COSTS OFF) INSERT INTO sq VALUES (1, 'x', 1) ON CONFLICT DO NOTHING;
+-- a later version with a NULL (lowest) sequence value loses to an upserted row, before and
+-- after a full compaction; a DO NOTHING row loses to a later INSERT with a sequence value
+CREATE FOREIGN TABLE sn (k int PRIMARY KEY, v text, ts int) SERVER lake OPTIONS (table 'up/sn', sequence_column 'ts');
+INSERT INTO sn VALUES (1, 'a', 1), (2, 'b', 2) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v;
+INSERT INTO sn VALUES (2, 'c', 5), (3, 'd', 3) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v;
+INSERT INTO sn VALUES (4, 'e', NULL) ON CONFLICT DO NOTHING;
+UPDATE sn SET ts = NULL WHERE k IN (1, 3);
+INSERT INTO sn VALUES (4, 'f', 0);
+SELECT * FROM sn ORDER BY k;
+SELECT lake_compact('sn', true) IS NOT NULL AS compacted;
+SELECT * FROM sn ORDER BY k;
 CREATE PROCEDURE full_rows(tbl text, engine text) LANGUAGE plpgsql AS $$
 DECLARE
   ins text := $q$INSERT INTO %1$I AS t SELECT g, CASE WHEN (g + %2$s) %% 3 = 0 THEN NULL ELSE 'v' || g * %2$s END,

@@ -281,6 +281,21 @@ LakeUpsertClassify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 		up->why = "RETURNING";
 		return;
 	}
+
+	/*
+	 * With a sequence_column, versions fold in sequence order, not commit
+	 * order: an OPS record would apply its ops to whichever versions sort
+	 * before it at read time, and a compaction of older commits (which
+	 * folds them into one full row) would change what it applies to, so
+	 * the table's content would change with its layout.  The lookup path
+	 * writes the executor's full row, which merges as any other version.
+	 */
+	if (LakeXactMergeConfig(xt) != NULL && LakeXactMergeConfig(xt)->sequence_col >= 0)
+	{
+		up->path = LAKE_UPSERT_LOOKUP;
+		up->why = "the sequence_column";
+		return;
+	}
 	if (up->action == ONCONFLICT_NOTHING)
 		return;
 	if (plan->onConflictWhere != NULL)
@@ -333,9 +348,8 @@ LakeUpsertClassify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
  * value?  Then its record is a full row: a SET record (no ops) merges as
  * the OPS record would, whatever the merge engine (explicit ops override
  * it, and SET replaces the whole row; onto an absent key both insert
- * their values) -- but not with a sequence_column: versions then fold in
- * sequence order, where a version from after a later ADD COLUMN may come
- * first, whose new column an OPS record keeps and a SET record clears.
+ * their values).  (A table with a sequence_column never gets here: its
+ * upserts take the lookup path, see LakeUpsertClassify.)
  */
 static bool
 assigns_full_row(LakeXactTable *xt, const LakeUpsertPlan *up)
