@@ -28,6 +28,9 @@ CREATE FOREIGN TABLE t_bad (a int) SERVER lake OPTIONS (table 'x', snapshot '3',
 -- column references are checked once the columns are known
 CREATE FOREIGN TABLE t_bad (a int) SERVER lake OPTIONS (table 'x', primary_key 'b');
 CREATE FOREIGN TABLE t_bad (a int, b int) SERVER lake OPTIONS (table 'x', primary_key 'a', partition_by 'b');
+-- a sequence_column orders whole versions: not with engines merging each column
+CREATE FOREIGN TABLE t_bad (a int, b int, s int) SERVER lake OPTIONS (table 'x', primary_key 'a', merge_engine 'partial_update', sequence_column 's');
+CREATE FOREIGN TABLE t_bad (a int, b int, s int) SERVER lake OPTIONS (table 'x', primary_key 'a', merge_engine 'aggregation', sequence_column 's');
 CREATE FOREIGN TABLE t_bad (a int) SERVER lake OPTIONS (table 'x', buckets '4');
 
 -- paths stay under the root

@@ -18,7 +18,8 @@ CREATE VIEW lc_diff AS
   (SELECT 'heap only', * FROM (SELECT * FROM lc_heap EXCEPT ALL SELECT * FROM lc) b);
 -- descriptors of this backend: open under the lake root, and deleted ones
 SELECT :'lake_root' || '/.lc/fds-' || pg_backend_pid() AS fds_file \gset
-SELECT format('sh -c ''ls -l /proc/%s/fd > %s''', pg_backend_pid(), :'fds_file') AS fds_cmd \gset
+-- (ls exits 1 when a descriptor closes while it lists them: the listing still counts)
+SELECT format('sh -c ''ls -l /proc/%s/fd > %s 2>/dev/null; exit 0''', pg_backend_pid(), :'fds_file') AS fds_cmd \gset
 CREATE FUNCTION lc_fds(OUT under_root int, OUT deleted int) LANGUAGE plpgsql AS $$
 DECLARE
   lines text[];

@@ -281,6 +281,15 @@ ensure_lake_table(Oid relid)
 	check_names_exist(decl, opts->bloom_filter_columns, "bloom_filter_columns", rel);
 	if (opts->sequence_column)
 		check_names_exist(decl, list_make1(opts->sequence_column), "sequence_column", rel);
+	if (opts->sequence_column && opts->primary_key != NIL &&
+		(strcmp(opts->merge_engine, "partial_update") == 0 ||
+		 strcmp(opts->merge_engine, "aggregation") == 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("option \"sequence_column\" is not supported with merge_engine '%s'",
+						opts->merge_engine),
+				 errdetail("These engines merge each column separately; ordered by one sequence per version, a late event's columns would merge differently depending on which versions compaction had already folded."),
+				 errhint("Use sequence_column with merge_engine 'deduplicate' or 'first_row'.")));
 	if (opts->primary_key == NIL && opts->buckets > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),

@@ -113,6 +113,7 @@ struct LakeXactTable
 	/* changelog 'lookup': files written at commit, and their base */
 	List	   *changelog_files;	/* LakeDataFile* */
 	int64		changelog_base; /* snapshot the before-images come from */
+	bool		changelog_lookup;	/* they were computed (base may be 0: empty) */
 	HTAB	   *written_keys;	/* of ReadKey: keys the commit writes, built
 								 * only when a concurrent commit needs checking */
 };
@@ -247,6 +248,7 @@ LakeXactGetTable(Oid relid, bool for_write)
 			xt->read_from = 0;
 			xt->changelog_files = NIL;
 			xt->changelog_base = 0;
+			xt->changelog_lookup = false;
 			xt->written_keys = NULL;
 		}
 		PG_CATCH();
@@ -921,7 +923,7 @@ check_read_conflict(LakeTable *table, LakeSnapshot *newer, void *arg)
 	if (newer->kind == LAKE_COMMIT_COMPACT || newer->kind == LAKE_COMMIT_SCHEMA)
 		return;
 	/* a lookup changelog's before-images hold if no key it wrote changed */
-	if (xt->changelog_base != 0 && newer->id > xt->changelog_base)
+	if (xt->changelog_lookup && newer->id > xt->changelog_base)
 		written = written_key_set(xt);
 	LakeSnapshotDelta(table, newer, &added, &deleted);
 	foreach(lc, list_concat(added, deleted))
@@ -935,7 +937,7 @@ check_read_conflict(LakeTable *table, LakeSnapshot *newer, void *arg)
 		 * empties as the base snapshot had them: any other commit there
 		 * (adding or removing files) makes them wrong
 		 */
-		if (xt->changelog_base != 0 && newer->id > xt->changelog_base &&
+		if (xt->changelog_lookup && newer->id > xt->changelog_base &&
 			xt->drops != NIL && committed_file_dropped(xt, f))
 			ereport(ERROR,
 					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
@@ -1044,6 +1046,7 @@ add_lookup_changelog(LakeXactTable *xt, List *added)
 		base_files = LakeSnapshotFiles(xt->table, base);
 	}
 	xt->changelog_base = base_id;
+	xt->changelog_lookup = true;
 	xt->changelog_files =
 		LakeChangelogLookupFiles(&xt->spec, LakeXactMergeConfig(xt), base_files, added,
 								 xt->drops != NIL ? commit_delete_filter : NULL, xt);
@@ -1101,6 +1104,7 @@ commit_table(LakeXactTable *xt)
 		strcmp(LakeSchemaChangelogMode(xt->schema), "lookup") == 0)
 	{
 		req.added = add_lookup_changelog(xt, added);
+		LakeFaultPause("changelog-lookup-written");
 		/* the before-images hold only if nothing touches the keys meanwhile */
 		req.base_snapshot_id = xt->changelog_base;
 		req.check_conflict = check_read_conflict;

@@ -127,24 +127,6 @@ LakeCompactionNeeded(const LakeBucketFiles *b, const LakeCompactionPolicy *polic
  * ---------------------------------------------------------------------
  */
 
-/*
- * Tests only: with lake_fdw.fault_point set to name, wait 2 seconds here
- * (so that a test can commit other writes between the compaction's read
- * and its commit).
- */
-static void
-test_pause(const char *name)
-{
-	const char *setting = GetConfigOption("lake_fdw.fault_point", true, false);
-
-	if (setting == NULL || strcmp(setting, name) != 0)
-		return;
-	for (int i = 0; i < 200; i++)
-	{
-		CHECK_FOR_INTERRUPTS();
-		pg_usleep(10 * 1000L);
-	}
-}
 static void
 unlink_outputs(LakeTable *table, List *files)
 {
@@ -164,7 +146,7 @@ static void
 enter_phase(LakeProgressPhase phase)
 {
 	LakeProgressSetPhase(phase);
-	test_pause("compaction-slow");
+	LakeFaultPause("compaction-slow");
 }
 
 /* the merge's input figures, for the progress report */
@@ -270,7 +252,7 @@ LakeCompactBucket(LakeTable *table, const LakeFlushSpec *flush,
 		LakeScanEnd(scan);
 		outputs = flush_outputs(buf, b, data_snapshot, outputs);
 		LakeFaultPoint("compaction-before-commit");
-		test_pause("compaction-sleep-before-commit");
+		LakeFaultPause("compaction-sleep-before-commit");
 		enter_phase(LAKE_PROGRESS_PHASE_COMMITTING);
 
 		memset(&req, 0, sizeof(req));

@@ -262,6 +262,7 @@ extern int64 LakeCommit(LakeTable *table, LakeCommitRequest *req);
 
 /* Fault injection for crash tests: setting lake_fdw.fault_point */
 extern void LakeFaultPoint(const char *name);
+extern void LakeFaultPause(const char *name);
 
 /* ---------------------------------------------------------------------
  * Tags

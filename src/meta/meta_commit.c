@@ -100,6 +100,25 @@ LakeFaultPoint(const char *name)
 	elog(PANIC, "lake_fdw: fault point \"%s\" did not kill the backend", name);
 }
 
+/*
+ * LakeFaultPause
+ *		Tests only: with lake_fdw.fault_point set to name, wait 2 seconds here
+ *		(so that a test can commit other writes in between).
+ */
+void
+LakeFaultPause(const char *name)
+{
+	const char *setting = GetConfigOption("lake_fdw.fault_point", true, false);
+
+	if (setting == NULL || strcmp(setting, name) != 0)
+		return;
+	for (int i = 0; i < 200; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		pg_usleep(10 * 1000L);
+	}
+}
+
 static void
 remember_file(WrittenFiles *written, MemoryContext cxt, LakeTable *table,
 			  const char *name)
