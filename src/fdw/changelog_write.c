@@ -392,6 +392,26 @@ row_vectors(const LakeFlushSpec *spec, uint8 **vnulls)
 }
 
 /*
+ * A committed file's records (key, values, kind and ops), with the rows a
+ * savepoint rollback left beyond its manifest entry to be skipped by the
+ * caller (*filter), and pred (may be NULL) skipping row groups and pages.
+ */
+static LakeFileReader *
+open_records(const LakeFlushSpec *spec, LakeDataFile *f, const LakePredicate *pred,
+			 LakeScanStats *stats, bool *filter)
+{
+	char	   *path = psprintf("%s/%s/%s", spec->root, spec->table_dir_rel, f->path);
+	LakeFileReader *r = LakeFileReaderOpen(path, path);
+
+	*filter = LakeFileReaderNumRows(r) != f->row_count;
+	LakeFileReaderProjectRecords(r, spec->ncolumns, spec->names, spec->types,
+								 *filter, true);
+	if (pred)
+		LakeFileReaderSetPredicate(r, pred, spec->ncolumns, spec->names, stats);
+	return r;
+}
+
+/*
  * Fold once, for a commit writing few keys for the bucket's size: every
  * version the committed files hold of the written keys (keys[0..nkeys),
  * sorted) is kept in memory, each committed file read on its own (sorted
@@ -432,16 +452,11 @@ committed_fold(const LakeFlushSpec *spec, const LakeMergeConfig *merge, List *fi
 	foreach(lc, LakeScanSortFiles(list_copy(files)))
 	{
 		LakeDataFile *f = lfirst(lc);
-		char	   *path = psprintf("%s/%s/%s", spec->root, spec->table_dir_rel, f->path);
-		LakeFileReader *r = LakeFileReaderOpen(path, path);
-		bool		filter = LakeFileReaderNumRows(r) != f->row_count;
+		bool		filter;
+		LakeFileReader *r = open_records(spec, f, pred, &stats, &filter);
 		LakeFileBatch b;
 		int			i = 0;
 
-		LakeFileReaderProjectRecords(r, spec->ncolumns, spec->names, spec->types,
-									 filter, true);
-		if (pred)
-			LakeFileReaderSetPredicate(r, pred, spec->ncolumns, spec->names, &stats);
 		while (i < nkeys && LakeFileReaderNext(r, &b))
 		{
 			CHECK_FOR_INTERRUPTS();
@@ -586,16 +601,11 @@ before_versions(const LakeFlushSpec *spec, List *files, Datum **keys, int nkeys,
 	foreach(lc, LakeScanSortFiles(list_copy(files)))
 	{
 		LakeDataFile *f = lfirst(lc);
-		char	   *path = psprintf("%s/%s/%s", spec->root, spec->table_dir_rel, f->path);
-		LakeFileReader *r = LakeFileReaderOpen(path, path);
-		bool		filter = LakeFileReaderNumRows(r) != f->row_count;
+		bool		filter;
+		LakeFileReader *r = open_records(spec, f, pred, &stats, &filter);
 		LakeFileBatch b;
 		int			i = 0;
 
-		LakeFileReaderProjectRecords(r, spec->ncolumns, spec->names, spec->types,
-									 filter, true);
-		if (pred)
-			LakeFileReaderSetPredicate(r, pred, spec->ncolumns, spec->names, &stats);
 		while (i < nkeys && LakeFileReaderNext(r, &b))
 		{
 			CHECK_FOR_INTERRUPTS();
