@@ -103,6 +103,9 @@ struct LakeScan
 	Datum	  **colvals;		/* [ncolumns][colcap], scan cxt */
 	bool	  **colnulls;
 	uint32		colcap;			/* rows the buffers hold */
+	uint8	   *filter_skip;	/* the last filtered LakeScanBatchConvert's
+								 * skip vector, batch cxt, or NULL */
+	uint32		filter_removed; /* rows its filter removed */
 
 	/* merge mode */
 	int			ngroups;

@@ -342,51 +342,52 @@ append_open_next_source(LakeScan *scan)
 	return true;
 }
 
-/*
- * Rows first..first+n-1 of cols into the Datum buffers.  Rows that skip
- * marks (may be NULL) are never returned, so they are not converted.  With
- * compact, the kept rows land at 0..k-1 (a key probe keeps one row of a
- * page and converts just that one); without, row r lands at r.  Returns
- * the number of buffer rows filled (k, or n).  The buffers grow to the
- * largest batch seen, in the scan's context.
- */
-uint32
-LakeScanBatchConvert(LakeScan *scan, PqColumnVector *cols, const bool *absent,
-					 uint32 first, uint32 n, const uint8 *skip, bool compact)
+/* Room for n rows in the Datum buffers of the wanted columns. */
+static void
+ensure_capacity(LakeScan *scan, uint32 need, uint32 n)
 {
-	MemoryContext old;
-	uint32		need = n;
+	uint32		cap;
 
-	if (skip != NULL && compact)
+	if (need <= scan->colcap)
+		return;
+	cap = Max(need, Min(n, 64));
+	for (int i = 0; i < scan->spec.ncolumns; i++)
 	{
-		need = 0;
-		for (uint32 r = 0; r < n; r++)
-			need += !skip[r];
-	}
-	if (need > scan->colcap)
-	{
-		uint32		cap = Max(need, Min(n, 64));
-
-		for (int i = 0; i < scan->spec.ncolumns; i++)
+		if (!scan->spec.wanted[i])
+			continue;
+		if (scan->colvals[i])
 		{
-			if (!scan->spec.wanted[i])
-				continue;
-			if (scan->colvals[i])
-			{
-				pfree(scan->colvals[i]);
-				pfree(scan->colnulls[i]);
-			}
-			scan->colvals[i] = MemoryContextAlloc(scan->cxt, sizeof(Datum) * cap);
-			scan->colnulls[i] = MemoryContextAlloc(scan->cxt, sizeof(bool) * cap);
+			pfree(scan->colvals[i]);
+			pfree(scan->colnulls[i]);
 		}
-		scan->colcap = cap;
+		scan->colvals[i] = MemoryContextAlloc(scan->cxt, sizeof(Datum) * cap);
+		scan->colnulls[i] = MemoryContextAlloc(scan->cxt, sizeof(bool) * cap);
 	}
-	old = MemoryContextSwitchTo(scan->batch_cxt);
+	scan->colcap = cap;
+}
+
+/* which columns convert_columns converts */
+typedef enum ConvertWhich
+{
+	CONVERT_ALL,				/* every wanted column */
+	CONVERT_FILTER,				/* the filter's columns */
+	CONVERT_REST				/* wanted columns the filter does not read */
+} ConvertWhich;
+
+/* Converts the rows skip leaves (see LakeScanBatchConvert), of some columns. */
+static void
+convert_columns(LakeScan *scan, PqColumnVector *cols, const bool *absent,
+				uint32 first, uint32 n, const uint8 *skip, bool compact,
+				uint32 need, ConvertWhich which)
+{
 	for (int i = 0; i < scan->spec.ncolumns; i++)
 	{
 		uint32		to = 0;
 
 		if (!scan->spec.wanted[i])
+			continue;
+		if (which != CONVERT_ALL &&
+			(which == CONVERT_FILTER) != scan->spec.filter_cols[i])
 			continue;
 		if (absent && absent[i])
 		{
@@ -419,54 +420,167 @@ LakeScanBatchConvert(LakeScan *scan, PqColumnVector *cols, const bool *absent,
 			r = end;
 		}
 	}
+}
+
+/*
+ * With a row filter: the filter's columns of the rows skip leaves, at
+ * their row positions; the filter's verdicts; then the other columns of
+ * the survivors, and with compact the filter's columns moved down to
+ * theirs.  The combined skip vector stays in scan->filter_skip.
+ */
+static uint32
+convert_filtered(LakeScan *scan, PqColumnVector *cols, const bool *absent,
+				 uint32 first, uint32 n, const uint8 *skip, bool compact)
+{
+	uint8	   *keep = MemoryContextAlloc(scan->batch_cxt, Max(n, 1));
+	uint32		need = 0;
+
+	if (skip)
+		memcpy(keep, skip, n);
+	else
+		memset(keep, 0, n);
+	ensure_capacity(scan, n, n);
+	convert_columns(scan, cols, absent, first, n, keep, false, n, CONVERT_FILTER);
+	scan->filter_removed = scan->spec.filter(scan->spec.filter_arg, n,
+											 scan->colvals, scan->colnulls, keep);
+	for (uint32 r = 0; r < n; r++)
+		need += !keep[r];
+	if (compact && need < n)
+	{
+		for (int i = 0; i < scan->spec.ncolumns; i++)
+		{
+			uint32		to = 0;
+
+			if (!scan->spec.wanted[i] || !scan->spec.filter_cols[i])
+				continue;
+			for (uint32 r = 0; r < n; r++)
+				if (!keep[r])
+				{
+					scan->colvals[i][to] = scan->colvals[i][r];
+					scan->colnulls[i][to] = scan->colnulls[i][r];
+					to++;
+				}
+		}
+	}
+	if (need > 0)
+		convert_columns(scan, cols, absent, first, n, keep, compact,
+						compact ? need : n, CONVERT_REST);
+	scan->filter_skip = keep;
+	return compact ? need : n;
+}
+
+/*
+ * Rows first..first+n-1 of cols into the Datum buffers.  Rows that skip
+ * marks (may be NULL) are never returned, so they are not converted.  With
+ * compact, the kept rows land at 0..k-1 (a key probe keeps one row of a
+ * page and converts just that one); without, row r lands at r.  Returns
+ * the number of buffer rows filled (k, or n).  The buffers grow to the
+ * largest batch seen, in the scan's context.
+ *
+ * With the spec's row filter, rows it rejects count as skipped too: they
+ * are left out of the k rows (compact) or marked in scan->filter_skip,
+ * which replaces skip for the caller (without compact).
+ */
+uint32
+LakeScanBatchConvert(LakeScan *scan, PqColumnVector *cols, const bool *absent,
+					 uint32 first, uint32 n, const uint8 *skip, bool compact)
+{
+	MemoryContext old;
+	uint32		need = n;
+
+	scan->filter_skip = NULL;
+	scan->filter_removed = 0;
+	old = MemoryContextSwitchTo(scan->batch_cxt);
+	if (scan->spec.filter != NULL && n > 0)
+	{
+		need = convert_filtered(scan, cols, absent, first, n, skip, compact);
+		MemoryContextSwitchTo(old);
+		return need;
+	}
+	if (skip != NULL && compact)
+	{
+		need = 0;
+		for (uint32 r = 0; r < n; r++)
+			need += !skip[r];
+	}
+	ensure_capacity(scan, need, n);
+	convert_columns(scan, cols, absent, first, n, skip, compact, need, CONVERT_ALL);
 	MemoryContextSwitchTo(old);
 	return need;
 }
 
+/*
+ * The next batch of the append sources, converted: rows the predicate
+ * rules out, rows beyond the sequence limit (never visible: the row filter
+ * must not see them) and rows the row filter rejects are marked in
+ * scan->pred_skip and not converted.
+ */
 static bool
 append_next_batch(LakeScan *scan)
 {
 	for (;;)
 	{
+		CHECK_FOR_INTERRUPTS();
 		MemoryContextReset(scan->batch_cxt);
 		if (scan->cur == NULL && !append_open_next_source(scan))
 			return false;
 		if (scan->cur->file)
 		{
 			LakeFileBatch batch;
+			uint8	   *skip = NULL;
+			uint32		keep = 0;
 
 			if (!LakeFileReaderNext(scan->reader, &batch))
 			{
 				scan->cur = NULL;
 				continue;
 			}
-			scan->pred_skip = NULL;
-			if (scan->cur_pred && batch.nrows > 0)
+			if (batch.nrows == 0)
+				continue;
+			keep = batch.nrows;
+			if (scan->cur_pred)
 			{
 				/* rows the predicate rules out never reach PostgreSQL */
-				uint32		keep = 0;
-
-				scan->pred_skip = MemoryContextAlloc(scan->batch_cxt, batch.nrows);
+				skip = MemoryContextAlloc(scan->batch_cxt, batch.nrows);
 				LakePredBatchMayMatch(scan->cur_pred, batch.columns, batch.absent,
-									  scan->read_names, batch.nrows, scan->pred_skip);
+									  scan->read_names, batch.nrows, skip);
+				keep = 0;
 				for (uint32 r = 0; r < batch.nrows; r++)
 				{
-					scan->pred_skip[r] = !scan->pred_skip[r];
-					keep += !scan->pred_skip[r];
+					skip[r] = !skip[r];
+					keep += !skip[r];
 				}
-				if (keep == 0)
-					continue;
 			}
+			if (scan->cur_filter)
+			{
+				if (batch.seq == NULL)
+					elog(ERROR, "lake data file read without its sequence column");
+				if (skip == NULL)
+					skip = MemoryContextAllocZero(scan->batch_cxt, batch.nrows);
+				for (uint32 r = 0; r < batch.nrows; r++)
+					if (!skip[r] && batch.seq[r] > scan->cur_seq_max)
+					{
+						skip[r] = 1;
+						keep--;
+					}
+			}
+			if (keep == 0)
+				continue;
 			(void) LakeScanBatchConvert(scan, batch.columns, batch.absent, 0, batch.nrows,
-										scan->pred_skip, false);
+										skip, false);
+			if (scan->filter_skip)
+				skip = scan->filter_skip;
+			scan->stats.rows_read += scan->filter_removed;
+			scan->pred_skip = skip;
 			scan->nrows = batch.nrows;
-			scan->seq = batch.seq;
 		}
 		else
 		{
 			LakeWriteBuffer *buf = scan->spec.pending_buffer;
 			int64		total = LakeWriteBufferRows(buf);
+			int64		seq_base;
 			uint32		n;
+			uint32		visible;
 			PqColumnVector *cols;
 
 			if (scan->buf_pos >= total)
@@ -475,16 +589,21 @@ append_next_batch(LakeScan *scan)
 				continue;
 			}
 			n = (uint32) Min(total - scan->buf_pos, BUFFER_CHUNK_ROWS);
-			cols = palloc(sizeof(PqColumnVector) * Max(scan->spec.ncolumns, 1));
+			seq_base = LakeWriteBufferFirstSeq(buf) + scan->buf_pos;
+			/* buffer rows have consecutive sequences: a prefix is visible */
+			visible = (uint32) Max(Min(scan->cur_seq_max - seq_base + 1, (int64) n), 0);
+			scan->buf_pos += n;
+			if (visible == 0)
+				continue;
+			cols = MemoryContextAlloc(scan->batch_cxt,
+									  sizeof(PqColumnVector) * Max(scan->spec.ncolumns, 1));
 			for (int i = 0; i < scan->spec.ncolumns; i++)
 				LakeWriteBufferColumn(buf, i, &cols[i]);
-			(void) LakeScanBatchConvert(scan, cols, NULL, (uint32) scan->buf_pos, n, NULL, false);
-			pfree(cols);
-			scan->pred_skip = NULL;
-			scan->seq = NULL;
-			scan->seq_base = LakeWriteBufferFirstSeq(buf) + scan->buf_pos;
-			scan->buf_pos += n;
-			scan->nrows = n;
+			(void) LakeScanBatchConvert(scan, cols, NULL, (uint32) (scan->buf_pos - n),
+										visible, NULL, false);
+			scan->pred_skip = scan->filter_skip;
+			scan->stats.rows_read += scan->filter_removed;
+			scan->nrows = visible;
 		}
 		scan->pos = 0;
 		return true;
@@ -508,13 +627,6 @@ append_next(LakeScan *scan, Datum *values, bool *isnull)
 		r = scan->pos++;
 		if (scan->pred_skip && scan->pred_skip[r])
 			continue;
-		if (scan->cur_filter)
-		{
-			int64		seq = scan->seq ? scan->seq[r] : scan->seq_base + r;
-
-			if (seq > scan->cur_seq_max)
-				continue;
-		}
 		/* only wanted columns are filled: callers read no others */
 		for (int k = 0; k < scan->nwanted; k++)
 		{
