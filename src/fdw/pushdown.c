@@ -11,8 +11,10 @@
  * ExprState; LakePushdownEval evaluates them — Consts, stable expressions
  * such as now() - interval '1 hour', PARAM_EXTERN of generic plans, and
  * PARAM_EXEC of nested-loop joins, again on every rescan — and builds the
- * predicate.  PostgreSQL still evaluates every qual on every row returned:
- * the predicate only skips data that cannot match.
+ * predicate.  Every qual is still evaluated on every row returned, by
+ * PostgreSQL or by the scan's filter (LakeFilterClauses: the leading quals
+ * without volatile functions, evaluated with PostgreSQL's expression
+ * machinery): the predicate only skips data that cannot match.
  *
  * Pushed: col op value with op =, <>, <, <=, >, >= of the column type's
  * default btree operator family (BETWEEN arrives as two of them), col =

@@ -603,8 +603,12 @@ lakeGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 		return LakeChangelogGetPlan(root, baserel, tlist, scan_clauses, outer_plan);
 	if (lake_enable_pruning)
 		pushed = LakePushableClauses(scan_clauses, baserel->relid);
-	/* the scan filters itself, except rows an UPDATE or DELETE targets */
-	if (baserel->relid != (Index) root->parse->resultRelation)
+	/*
+	 * the scan filters itself, except rows an UPDATE or DELETE targets
+	 * (direct_modify.c reads the plan's quals)
+	 */
+	if (baserel->relid != (Index) root->parse->resultRelation &&
+		!bms_is_member(baserel->relid, root->all_result_relids))
 		owned = LakeFilterClauses(scan_clauses, baserel->relid, &scan_clauses);
 	else
 		scan_clauses = extract_actual_clauses(scan_clauses, false);

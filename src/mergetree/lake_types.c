@@ -459,47 +459,56 @@ LakeDatumToPqValue(const LakeTypeInfo *ti, Datum d, PqValue *out)
  * ---------------------------------------------------------------------
  */
 
+/* row i of a conversion: first + i, or first + sel[i] */
+#define ROW_AT(i) (first + (sel ? sel[i] : (i)))
+
 /* text/bytea values of a batch, laid out in one palloc'd chunk */
-static void
-bytes_to_varlenas(const PqColumnVector *vec, uint32 first, uint32 n,
+static pg_attribute_always_inline void
+bytes_to_varlenas(const PqColumnVector *vec, uint32 first, const uint32 *sel, uint32 n,
 				  Datum *values, bool *isnull)
 {
 	size_t		total = 0;
 	char	   *chunk;
-	const PqBytes *b = vec->v.bytes + first;
-	const uint8_t *nulls = vec->nulls ? vec->nulls + first : NULL;
+	const PqBytes *b = vec->v.bytes;
+	const uint8_t *nulls = vec->nulls;
 
 	for (uint32 i = 0; i < n; i++)
-		if (!(nulls && nulls[i]))
-			total += MAXALIGN(VARHDRSZ + b[i].len);
+	{
+		uint32		r = ROW_AT(i);
+
+		if (!(nulls && nulls[r]))
+			total += MAXALIGN(VARHDRSZ + b[r].len);
+	}
 	chunk = total ? palloc(total) : NULL;
 	for (uint32 i = 0; i < n; i++)
 	{
-		if (nulls && nulls[i])
+		uint32		r = ROW_AT(i);
+
+		if (nulls && nulls[r])
 		{
 			values[i] = (Datum) 0;
 			isnull[i] = true;
 			continue;
 		}
-		SET_VARSIZE(chunk, VARHDRSZ + b[i].len);
-		memcpy(VARDATA(chunk), b[i].ptr, b[i].len);
+		SET_VARSIZE(chunk, VARHDRSZ + b[r].len);
+		memcpy(VARDATA(chunk), b[r].ptr, b[r].len);
 		values[i] = PointerGetDatum(chunk);
 		isnull[i] = false;
-		chunk += MAXALIGN(VARHDRSZ + b[i].len);
+		chunk += MAXALIGN(VARHDRSZ + b[r].len);
 	}
 }
 
 /*
  * Per-type loops: the switch on the type runs once per call, not per row.
- * EXPR computes the Datum of row r (first + i); NULL rows read as 0.
+ * EXPR computes the Datum of vector row r; NULL rows read as 0.
  */
 #define VECTOR_LOOP(EXPR) \
 	do { \
 		for (uint32 i = 0; i < n; i++) \
 		{ \
-			uint32		r = first + i; \
+			uint32		r = ROW_AT(i); \
 			\
-			if (nulls && nulls[i]) \
+			if (nulls && nulls[r]) \
 			{ \
 				values[i] = (Datum) 0; \
 				isnull[i] = true; \
@@ -536,17 +545,21 @@ json_datum(const LakeTypeInfo *ti, const PqBytes *b)
 	return CStringGetTextDatum(s);
 }
 
-void
-LakeVectorToDatums(const LakeTypeInfo *ti, const PqColumnVector *vec,
-				   uint32 first, uint32 n, Datum *values, bool *isnull)
+/*
+ * The conversion; sel NULL: rows first .. first + n - 1.  Inlined into
+ * both entry points, so the contiguous one has no selection lookups.
+ */
+static pg_attribute_always_inline void
+vector_to_datums(const LakeTypeInfo *ti, const PqColumnVector *vec, uint32 first,
+				 const uint32 *sel, uint32 n, Datum *values, bool *isnull)
 {
-	const uint8_t *nulls = vec->nulls ? vec->nulls + first : NULL;
+	const uint8_t *nulls = vec->nulls;
 
 	switch (ti->pqtype)
 	{
 		case PQ_STRING:
 		case PQ_BYTES:
-			bytes_to_varlenas(vec, first, n, values, isnull);
+			bytes_to_varlenas(vec, first, sel, n, values, isnull);
 			break;
 		case PQ_BOOL:
 			VECTOR_LOOP(BoolGetDatum(vec->v.b[r] != 0));
@@ -591,6 +604,22 @@ LakeVectorToDatums(const LakeTypeInfo *ti, const PqColumnVector *vec,
 }
 
 #undef VECTOR_LOOP
+#undef ROW_AT
+
+void
+LakeVectorToDatums(const LakeTypeInfo *ti, const PqColumnVector *vec,
+				   uint32 first, uint32 n, Datum *values, bool *isnull)
+{
+	vector_to_datums(ti, vec, first, NULL, n, values, isnull);
+}
+
+void
+LakeVectorToDatumsSel(const LakeTypeInfo *ti, const PqColumnVector *vec,
+					  uint32 first, const uint32 *sel, uint32 n,
+					  Datum *values, bool *isnull)
+{
+	vector_to_datums(ti, vec, first, sel, n, values, isnull);
+}
 
 Datum
 LakeValueToDatum(const LakeTypeInfo *ti, const PqValue *value)

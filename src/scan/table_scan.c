@@ -13,6 +13,12 @@
  *
  * Rows a file holds but its manifest entry no longer covers (a savepoint
  * rolled back after a spill) are dropped by their _lake_seq.
+ *
+ * With a row filter (LakeScanSpec.filter), LakeScanBatchConvert converts
+ * the filter's columns of the visible rows first, lets the filter mark the
+ * rows that fail, and converts the other columns of the survivors only:
+ * rows never visible (hidden versions, rows beyond the sequence limit)
+ * are never shown to the filter.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -374,16 +380,16 @@ typedef enum ConvertWhich
 	CONVERT_REST				/* wanted columns the filter does not read */
 } ConvertWhich;
 
-/* Converts the rows skip leaves (see LakeScanBatchConvert), of some columns. */
+/*
+ * Rows first + sel[k] (sel NULL: first + k), k < n, of some columns into
+ * buffer rows 0..n-1.
+ */
 static void
 convert_columns(LakeScan *scan, PqColumnVector *cols, const bool *absent,
-				uint32 first, uint32 n, const uint8 *skip, bool compact,
-				uint32 need, ConvertWhich which)
+				uint32 first, const uint32 *sel, uint32 n, ConvertWhich which)
 {
 	for (int i = 0; i < scan->spec.ncolumns; i++)
 	{
-		uint32		to = 0;
-
 		if (!scan->spec.wanted[i])
 			continue;
 		if (which != CONVERT_ALL &&
@@ -391,82 +397,73 @@ convert_columns(LakeScan *scan, PqColumnVector *cols, const bool *absent,
 			continue;
 		if (absent && absent[i])
 		{
-			for (uint32 r = 0; r < need; r++)
-				scan->colnulls[i][r] = true;
+			memset(scan->colnulls[i], true, sizeof(bool) * n);
 			continue;
 		}
-		if (skip == NULL)
-		{
+		if (sel == NULL)
 			LakeVectorToDatums(&scan->spec.types[i], &cols[i], first, n,
 							   scan->colvals[i], scan->colnulls[i]);
-			continue;
-		}
-		for (uint32 r = 0; r < n;)
-		{
-			uint32		end;
-
-			if (skip[r])
-			{
-				r++;
-				continue;
-			}
-			for (end = r + 1; end < n && !skip[end]; end++)
-				;
-			if (!compact)
-				to = r;
-			LakeVectorToDatums(&scan->spec.types[i], &cols[i], first + r, end - r,
-							   scan->colvals[i] + to, scan->colnulls[i] + to);
-			to += end - r;
-			r = end;
-		}
+		else
+			LakeVectorToDatumsSel(&scan->spec.types[i], &cols[i], first, sel, n,
+								  scan->colvals[i], scan->colnulls[i]);
 	}
 }
 
+/* Rows of a batch that skip leaves, as a selection vector; returns how many. */
+static uint32
+select_rows(LakeScan *scan, uint32 n, const uint8 *skip, uint32 **sel)
+{
+	uint32		k = 0;
+
+	*sel = MemoryContextAlloc(scan->batch_cxt, sizeof(uint32) * Max(n, 1));
+	for (uint32 r = 0; r < n; r++)
+		if (skip == NULL || !skip[r])
+			(*sel)[k++] = r;
+	return k;
+}
+
 /*
- * With a row filter: the filter's columns of the rows skip leaves, at
- * their row positions; the filter's verdicts; then the other columns of
- * the survivors, and with compact the filter's columns moved down to
- * theirs.  The combined skip vector stays in scan->filter_skip.
+ * The row filter's columns of the rows skip leaves, its verdicts, then the
+ * other columns of the survivors; returns how many survived (at 0..k-1).
  */
 static uint32
 convert_filtered(LakeScan *scan, PqColumnVector *cols, const bool *absent,
-				 uint32 first, uint32 n, const uint8 *skip, bool compact)
+				 uint32 first, uint32 n, const uint8 *skip)
 {
-	uint8	   *keep = MemoryContextAlloc(scan->batch_cxt, Max(n, 1));
-	uint32		need = 0;
+	uint32	   *sel;
+	uint32		k = select_rows(scan, n, skip, &sel);
+	uint8	   *failed;
+	uint32		m = 0;
 
-	if (skip)
-		memcpy(keep, skip, n);
+	if (k == 0)
+		return 0;
+	ensure_capacity(scan, k, n);
+	convert_columns(scan, cols, absent, first, sel, k, CONVERT_FILTER);
+	failed = MemoryContextAllocZero(scan->batch_cxt, k);
+	scan->filter_removed = scan->spec.filter(scan->spec.filter_arg, k,
+											 scan->colvals, scan->colnulls, failed);
+	if (scan->filter_removed == 0)
+		m = k;
 	else
-		memset(keep, 0, n);
-	ensure_capacity(scan, n, n);
-	convert_columns(scan, cols, absent, first, n, keep, false, n, CONVERT_FILTER);
-	scan->filter_removed = scan->spec.filter(scan->spec.filter_arg, n,
-											 scan->colvals, scan->colnulls, keep);
-	for (uint32 r = 0; r < n; r++)
-		need += !keep[r];
-	if (compact && need < n)
 	{
-		for (int i = 0; i < scan->spec.ncolumns; i++)
+		/* the survivors move down, in the selection and in the buffers */
+		for (uint32 j = 0; j < k; j++)
 		{
-			uint32		to = 0;
-
-			if (!scan->spec.wanted[i] || !scan->spec.filter_cols[i])
+			if (failed[j])
 				continue;
-			for (uint32 r = 0; r < n; r++)
-				if (!keep[r])
+			sel[m] = sel[j];
+			for (int i = 0; i < scan->spec.ncolumns; i++)
+				if (scan->spec.wanted[i] && scan->spec.filter_cols[i])
 				{
-					scan->colvals[i][to] = scan->colvals[i][r];
-					scan->colnulls[i][to] = scan->colnulls[i][r];
-					to++;
+					scan->colvals[i][m] = scan->colvals[i][j];
+					scan->colnulls[i][m] = scan->colnulls[i][j];
 				}
+			m++;
 		}
 	}
-	if (need > 0)
-		convert_columns(scan, cols, absent, first, n, keep, compact,
-						compact ? need : n, CONVERT_REST);
-	scan->filter_skip = keep;
-	return compact ? need : n;
+	if (m > 0)
+		convert_columns(scan, cols, absent, first, sel, m, CONVERT_REST);
+	return m;
 }
 
 /*
@@ -477,9 +474,8 @@ convert_filtered(LakeScan *scan, PqColumnVector *cols, const bool *absent,
  * the number of buffer rows filled (k, or n).  The buffers grow to the
  * largest batch seen, in the scan's context.
  *
- * With the spec's row filter, rows it rejects count as skipped too: they
- * are left out of the k rows (compact) or marked in scan->filter_skip,
- * which replaces skip for the caller (without compact).
+ * With the spec's row filter (compact only), rows it rejects count as
+ * skipped too: they are not among the k.
  */
 uint32
 LakeScanBatchConvert(LakeScan *scan, PqColumnVector *cols, const bool *absent,
@@ -488,32 +484,69 @@ LakeScanBatchConvert(LakeScan *scan, PqColumnVector *cols, const bool *absent,
 	MemoryContext old;
 	uint32		need = n;
 
-	scan->filter_skip = NULL;
 	scan->filter_removed = 0;
+	if (n == 0)
+		return 0;
 	old = MemoryContextSwitchTo(scan->batch_cxt);
-	if (scan->spec.filter != NULL && n > 0)
+	if (scan->spec.filter != NULL)
 	{
-		need = convert_filtered(scan, cols, absent, first, n, skip, compact);
-		MemoryContextSwitchTo(old);
-		return need;
+		if (!compact)
+			elog(ERROR, "a lake scan's row filter needs compact conversion");
+		need = convert_filtered(scan, cols, absent, first, n, skip);
 	}
-	if (skip != NULL && compact)
+	else if (skip == NULL)
 	{
-		need = 0;
-		for (uint32 r = 0; r < n; r++)
-			need += !skip[r];
+		ensure_capacity(scan, n, n);
+		convert_columns(scan, cols, absent, first, NULL, n, CONVERT_ALL);
 	}
-	ensure_capacity(scan, need, n);
-	convert_columns(scan, cols, absent, first, n, skip, compact, need, CONVERT_ALL);
+	else if (compact)
+	{
+		uint32	   *sel;
+
+		need = select_rows(scan, n, skip, &sel);
+		ensure_capacity(scan, need, n);
+		if (need > 0)
+			convert_columns(scan, cols, absent, first, sel, need, CONVERT_ALL);
+	}
+	else
+	{
+		/* row r at r: runs of kept rows */
+		ensure_capacity(scan, n, n);
+		for (int i = 0; i < scan->spec.ncolumns; i++)
+		{
+			if (!scan->spec.wanted[i])
+				continue;
+			if (absent && absent[i])
+			{
+				memset(scan->colnulls[i], true, sizeof(bool) * n);
+				continue;
+			}
+			for (uint32 r = 0; r < n;)
+			{
+				uint32		end;
+
+				if (skip[r])
+				{
+					r++;
+					continue;
+				}
+				for (end = r + 1; end < n && !skip[end]; end++)
+					;
+				LakeVectorToDatums(&scan->spec.types[i], &cols[i], first + r, end - r,
+								   scan->colvals[i] + r, scan->colnulls[i] + r);
+				r = end;
+			}
+		}
+	}
 	MemoryContextSwitchTo(old);
 	return need;
 }
 
 /*
- * The next batch of the append sources, converted: rows the predicate
- * rules out, rows beyond the sequence limit (never visible: the row filter
- * must not see them) and rows the row filter rejects are marked in
- * scan->pred_skip and not converted.
+ * The next rows of the append sources, converted at 0..nrows-1: rows the
+ * predicate rules out, rows beyond the sequence limit (never visible: the
+ * row filter must not see them) and rows the row filter rejects are left
+ * out.  A source batch is converted CONVERT_CHUNK_ROWS rows at a time.
  */
 static bool
 append_next_batch(LakeScan *scan)
@@ -521,6 +554,24 @@ append_next_batch(LakeScan *scan)
 	for (;;)
 	{
 		CHECK_FOR_INTERRUPTS();
+		if (scan->raw_pos < scan->raw_n)
+		{
+			uint32		len = Min(scan->raw_n - scan->raw_pos, CONVERT_CHUNK_ROWS);
+			uint32		k;
+
+			k = LakeScanBatchConvert(scan, scan->raw_cols, scan->raw_absent,
+									 scan->raw_first + scan->raw_pos, len,
+									 scan->raw_skip ? scan->raw_skip + scan->raw_pos : NULL,
+									 true);
+			scan->stats.rows_read += scan->filter_removed;
+			scan->raw_pos += len;
+			if (k == 0)
+				continue;
+			scan->nrows = k;
+			scan->pos = 0;
+			return true;
+		}
+		scan->raw_n = scan->raw_pos = 0;
 		MemoryContextReset(scan->batch_cxt);
 		if (scan->cur == NULL && !append_open_next_source(scan))
 			return false;
@@ -528,7 +579,7 @@ append_next_batch(LakeScan *scan)
 		{
 			LakeFileBatch batch;
 			uint8	   *skip = NULL;
-			uint32		keep = 0;
+			uint32		keep;
 
 			if (!LakeFileReaderNext(scan->reader, &batch))
 			{
@@ -566,13 +617,11 @@ append_next_batch(LakeScan *scan)
 			}
 			if (keep == 0)
 				continue;
-			(void) LakeScanBatchConvert(scan, batch.columns, batch.absent, 0, batch.nrows,
-										skip, false);
-			if (scan->filter_skip)
-				skip = scan->filter_skip;
-			scan->stats.rows_read += scan->filter_removed;
-			scan->pred_skip = skip;
-			scan->nrows = batch.nrows;
+			scan->raw_cols = batch.columns;
+			scan->raw_absent = batch.absent;
+			scan->raw_skip = skip;
+			scan->raw_first = 0;
+			scan->raw_n = batch.nrows;
 		}
 		else
 		{
@@ -599,45 +648,33 @@ append_next_batch(LakeScan *scan)
 									  sizeof(PqColumnVector) * Max(scan->spec.ncolumns, 1));
 			for (int i = 0; i < scan->spec.ncolumns; i++)
 				LakeWriteBufferColumn(buf, i, &cols[i]);
-			(void) LakeScanBatchConvert(scan, cols, NULL, (uint32) (scan->buf_pos - n),
-										visible, NULL, false);
-			scan->pred_skip = scan->filter_skip;
-			scan->stats.rows_read += scan->filter_removed;
-			scan->nrows = visible;
+			scan->raw_cols = cols;
+			scan->raw_absent = NULL;
+			scan->raw_skip = NULL;
+			scan->raw_first = (uint32) (scan->buf_pos - n);
+			scan->raw_n = visible;
 		}
-		scan->pos = 0;
-		return true;
 	}
 }
 
 static bool
 append_next(LakeScan *scan, Datum *values, bool *isnull)
 {
-	for (;;)
+	uint32		r;
+
+	if (scan->pos >= scan->nrows && !append_next_batch(scan))
+		return false;
+	r = scan->pos++;
+	/* only wanted columns are filled: callers read no others */
+	for (int k = 0; k < scan->nwanted; k++)
 	{
-		uint32		r;
+		int			i = scan->wanted_cols[k];
 
-		if (scan->cur == NULL || scan->pos >= scan->nrows)
-		{
-			if (!append_next_batch(scan))
-				return false;
-			if (scan->nrows == 0)
-				continue;
-		}
-		r = scan->pos++;
-		if (scan->pred_skip && scan->pred_skip[r])
-			continue;
-		/* only wanted columns are filled: callers read no others */
-		for (int k = 0; k < scan->nwanted; k++)
-		{
-			int			i = scan->wanted_cols[k];
-
-			values[i] = scan->colvals[i][r];
-			isnull[i] = scan->colnulls[i][r];
-		}
-		scan->stats.rows_read++;
-		return true;
+		values[i] = scan->colvals[i][r];
+		isnull[i] = scan->colnulls[i][r];
 	}
+	scan->stats.rows_read++;
+	return true;
 }
 
 /*
@@ -782,6 +819,7 @@ LakeScanRescan(LakeScan *scan)
 	scan->next_source = 0;
 	scan->next_group = 0;
 	scan->nrows = scan->pos = 0;
+	scan->raw_n = scan->raw_pos = 0;
 	scan->group_open = false;
 	scan->top_moved = false;
 }
