@@ -11,10 +11,11 @@
  * partitions and files (scan/prune.c) and row groups, pages and bloom
  * filters inside the readers.  Every qual is still checked on each row:
  * the leading ones without volatile functions (pushdown.c,
- * LakeFilterClauses) by the scan itself, per batch on just the columns they
- * read, before the other columns are built (fdw_recheck_quals, EXPLAIN
- * "Lake Filter"); the rest by PostgreSQL.  Estimates use the same pruning on the manifests;
- * primary-key tables offer parameterized paths (nested-loop probes by key).
+ * LakeFilterClauses) by the scan itself, per batch on just the columns
+ * they read, before the other columns are built (fdw_recheck_quals,
+ * EXPLAIN "Lake Filter"); the rest by PostgreSQL.  Estimates use the same
+ * pruning on the manifests; primary-key tables offer parameterized paths
+ * (nested-loop probes by key).
  * The snapshot is chosen per statement or per transaction by xact.c.
  *-------------------------------------------------------------------------
  */
