@@ -65,6 +65,13 @@ _PG_init(void)
 							 "Off reads everything (for comparison); results are the same.",
 							 &lake_enable_pruning, true, PGC_USERSET, 0,
 							 NULL, NULL, NULL);
+	DefineCustomBoolVariable("lake_fdw.enable_scan_filter",
+							 "Evaluates WHERE clauses inside lake scans, before rows are built.",
+							 "The leading clauses without volatile functions or subqueries are "
+							 "evaluated per batch on just the columns they read (EXPLAIN: Lake "
+							 "Filter); off leaves every clause to PostgreSQL.  Results are the same.",
+							 &lake_enable_scan_filter, true, PGC_USERSET, 0,
+							 NULL, NULL, NULL);
 	DefineCustomIntVariable("lake_fdw.metadata_cache_size",
 							"Memory each backend keeps for parsed metadata of lake files across statements.",
 							"Parquet footers, page indexes and bloom filters of data files, and the "

@@ -11,8 +11,10 @@
  * ExprState; LakePushdownEval evaluates them — Consts, stable expressions
  * such as now() - interval '1 hour', PARAM_EXTERN of generic plans, and
  * PARAM_EXEC of nested-loop joins, again on every rescan — and builds the
- * predicate.  PostgreSQL still evaluates every qual on every row returned:
- * the predicate only skips data that cannot match.
+ * predicate.  Every qual is still evaluated on every row returned, by
+ * PostgreSQL or by the scan's filter (LakeFilterClauses: the leading quals
+ * without volatile functions, evaluated with PostgreSQL's expression
+ * machinery): the predicate only skips data that cannot match.
  *
  * Pushed: col op value with op =, <>, <, <=, >, >= of the column type's
  * default btree operator family (BETWEEN arrives as two of them), col =
@@ -26,6 +28,7 @@
 #include "postgres.h"
 
 #include "access/stratnum.h"
+#include "access/sysattr.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_operator.h"
@@ -49,6 +52,7 @@
 #include "utils/uuid.h"
 
 bool		lake_enable_pruning = true;
+bool		lake_enable_scan_filter = true;
 
 /* value classes: a constant of the column's class converts to its type */
 typedef enum TypeClass
@@ -353,6 +357,51 @@ LakePushableClauses(List *restrictinfos, Index relid)
 
 		if (!ri->pseudoconstant && pushable((Node *) ri->clause, relid))
 			out = lappend(out, ri->clause);
+	}
+	return out;
+}
+
+/* ---------------------------------------------------------------------
+ * Quals the scan evaluates on its batches (scan_exec.c)
+ * ---------------------------------------------------------------------
+ */
+static bool
+filterable(Expr *clause, Index relid)
+{
+	Bitmapset  *attrs = NULL;
+	int			x = -1;
+
+	if (contain_volatile_functions((Node *) clause) ||
+		contain_subplans((Node *) clause))
+		return false;
+	pull_varattnos((Node *) clause, relid, &attrs);
+	while ((x = bms_next_member(attrs, x)) >= 0)
+		if (x + FirstLowInvalidHeapAttributeNumber <= 0)
+			return false;
+	return true;
+}
+
+List *
+LakeFilterClauses(List *restrictinfos, Index relid, List **rest)
+{
+	List	   *out = NIL;
+	bool		open = lake_enable_scan_filter;
+	ListCell   *lc;
+
+	*rest = NIL;
+	foreach(lc, restrictinfos)
+	{
+		RestrictInfo *ri = lfirst(lc);
+
+		if (ri->pseudoconstant)
+			continue;
+		if (open && filterable(ri->clause, relid))
+			out = lappend(out, ri->clause);
+		else
+		{
+			open = false;
+			*rest = lappend(*rest, ri->clause);
+		}
 	}
 	return out;
 }

@@ -16,6 +16,19 @@
 /* setting lake_fdw.enable_pruning */
 extern bool lake_enable_pruning;
 
+/* setting lake_fdw.enable_scan_filter */
+extern bool lake_enable_scan_filter;
+
+/*
+ * The quals a scan of relation relid evaluates itself, on each batch
+ * before its rows are built (bare Exprs): the longest prefix of the
+ * ordered, non-pseudoconstant clauses that is free of volatile functions,
+ * subplans and whole-row or system columns of relid.  The remaining
+ * clauses go to *rest, in order, for PostgreSQL.  A prefix keeps the
+ * order PostgreSQL would evaluate them in, row by row.
+ */
+extern List *LakeFilterClauses(List *restrictinfos, Index relid, List **rest);
+
 /* Can (part of) clause, on relation relid, be evaluated on metadata? */
 extern bool LakePushableClause(Expr *clause, Index relid);
 

@@ -9,9 +9,13 @@
  * (pushdown.c) travel in fdw_exprs; at executor start, and on a rescan
  * whose parameters changed, they become a predicate that prunes
  * partitions and files (scan/prune.c) and row groups, pages and bloom
- * filters inside the readers.  Every qual is still checked by PostgreSQL
- * on each row returned.  Estimates use the same pruning on the manifests;
- * primary-key tables offer parameterized paths (nested-loop probes by key).
+ * filters inside the readers.  Every qual is still checked on each row:
+ * the leading ones without volatile functions (pushdown.c,
+ * LakeFilterClauses) by the scan itself, per batch on just the columns
+ * they read, before the other columns are built (fdw_recheck_quals,
+ * EXPLAIN "Lake Filter"); the rest by PostgreSQL.  Estimates use the same
+ * pruning on the manifests; primary-key tables offer parameterized paths
+ * (nested-loop probes by key).
  * The snapshot is chosen per statement or per transaction by xact.c.
  *-------------------------------------------------------------------------
  */
@@ -106,6 +110,16 @@ typedef struct LakeScanState
 	LakeScanStats last_prune;	/* of the last pruning */
 	LakeScanStats done_stats;	/* of finished loops */
 	int64		rows_out;		/* rows handed to PostgreSQL */
+	bool		identity;		/* lake column i is attribute i: the scan
+								 * fills the slot directly */
+	/* the scan's row filter (fdw_recheck_quals), or filter_qual NULL */
+	ExprState  *filter_qual;	/* borrowed from the node */
+	ExprContext *filter_econtext;
+	TupleTableSlot *filter_slot;	/* virtual, the filter's columns only */
+	int			nfilter;
+	int		   *filter_lake;	/* [nfilter] lake column */
+	int		   *filter_att;		/* [nfilter] slot attribute */
+	int64		filter_removed;
 	/* aggregate pushdown (scan_relid 0, upper_plan.c) */
 	LakeAggregate *agg;			/* or NULL: a plain scan */
 	int			nitems;
@@ -580,6 +594,7 @@ lakeGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 	LakeRelInfo *info = baserel->fdw_private;
 	List	   *attnums = NIL;
 	List	   *pushed = NIL;
+	List	   *owned = NIL;
 	int			x = -1;
 	bool		whole_row;
 
@@ -589,7 +604,15 @@ lakeGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 		return LakeChangelogGetPlan(root, baserel, tlist, scan_clauses, outer_plan);
 	if (lake_enable_pruning)
 		pushed = LakePushableClauses(scan_clauses, baserel->relid);
-	scan_clauses = extract_actual_clauses(scan_clauses, false);
+	/*
+	 * the scan filters itself, except rows an UPDATE or DELETE targets
+	 * (direct_modify.c reads the plan's quals)
+	 */
+	if (baserel->relid != (Index) root->parse->resultRelation &&
+		!bms_is_member(baserel->relid, root->all_result_relids))
+		owned = LakeFilterClauses(scan_clauses, baserel->relid, &scan_clauses);
+	else
+		scan_clauses = extract_actual_clauses(scan_clauses, false);
 	whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, info->attrs_used);
 	while ((x = bms_next_member(info->attrs_used, x)) >= 0)
 	{
@@ -598,10 +621,14 @@ lakeGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 		if (att > 0)
 			attnums = lappend_int(attnums, att);
 	}
-	/* pushed clauses: fdw_exprs, where nestloop parameters replace outer Vars */
+	/*
+	 * pushed clauses: fdw_exprs, where nestloop parameters replace outer
+	 * Vars; the scan's own filter: fdw_recheck_quals, which EvalPlanQual
+	 * rechecks too
+	 */
 	return make_foreignscan(tlist, scan_clauses, baserel->relid, pushed,
 							list_make2(makeBoolean(whole_row), attnums),
-							NIL, NIL, outer_plan);
+							NIL, owned, outer_plan);
 }
 
 /* ---------------------------------------------------------------------
@@ -645,6 +672,10 @@ build_scan_state(LakeScanState *st, Relation rel, bool whole_row, List *attnums,
 		if (a >= 0 && (whole_row || list_member_int(attnums, a + 1)))
 			wanted[i] = true;
 	}
+	st->identity = true;
+	for (int i = 0; i < st->nlake; i++)
+		if (lo->lake_to_att[i] != i)
+			st->identity = false;
 	st->out_lake = palloc(sizeof(int) * Max(st->nlake, 1));
 	st->out_att = palloc(sizeof(int) * Max(st->nlake, 1));
 	st->nout = 0;
@@ -792,6 +823,87 @@ build_aggregate_state(ForeignScanState *node, LakeScanState *st)
 	}
 }
 
+/*
+ * The scan's row filter (LakeScanRowFilter): the quals of
+ * fdw_recheck_quals on each row not yet skipped, through a slot holding
+ * the columns they read.  PostgreSQL's own expression machinery decides;
+ * errors are its errors.
+ */
+static uint32
+row_filter(void *arg, uint32 nrows, Datum *const *values, bool *const *isnull,
+		   uint8 *skip)
+{
+	LakeScanState *st = arg;
+	TupleTableSlot *slot = st->filter_slot;
+	ExprContext *econtext = st->filter_econtext;
+	uint32		removed = 0;
+
+	econtext->ecxt_scantuple = slot;
+	for (uint32 r = 0; r < nrows; r++)
+	{
+		if (skip[r])
+			continue;
+		if ((r & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
+		ExecClearTuple(slot);
+		for (int k = 0; k < st->nfilter; k++)
+		{
+			slot->tts_values[st->filter_att[k]] = values[st->filter_lake[k]][r];
+			slot->tts_isnull[st->filter_att[k]] = isnull[st->filter_lake[k]][r];
+		}
+		ExecStoreVirtualTuple(slot);
+		ResetExprContext(econtext);
+		if (!ExecQual(st->filter_qual, econtext))
+		{
+			skip[r] = 1;
+			removed++;
+		}
+	}
+	ResetExprContext(econtext);
+	st->filter_removed += removed;
+	return removed;
+}
+
+/* Give the scan the plan's fdw_recheck_quals as its row filter. */
+static void
+filter_init(ForeignScanState *node, LakeScanState *st)
+{
+	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
+	EState	   *estate = node->ss.ps.state;
+	TupleDesc	desc = RelationGetDescr(node->ss.ss_currentRelation);
+	Bitmapset  *attrs = NULL;
+	bool	   *cols = palloc0(sizeof(bool) * Max(st->nlake, 1));
+	int			x = -1;
+
+	pull_varattnos((Node *) plan->fdw_recheck_quals, plan->scan.scanrelid, &attrs);
+	st->filter_lake = palloc(sizeof(int) * Max(bms_num_members(attrs), 1));
+	st->filter_att = palloc(sizeof(int) * Max(bms_num_members(attrs), 1));
+	while ((x = bms_next_member(attrs, x)) >= 0)
+	{
+		int			a = x + FirstLowInvalidHeapAttributeNumber - 1;
+		int			c = a >= 0 && a < st->layout.natts ? st->layout.att_to_lake[a] : -1;
+
+		/* a column the lake does not hold reads as NULL, as in the scan slot */
+		if (c < 0 || !st->spec.wanted[c])
+			continue;
+		cols[c] = true;
+		st->filter_lake[st->nfilter] = c;
+		st->filter_att[st->nfilter] = a;
+		st->nfilter++;
+	}
+	st->filter_slot = ExecInitExtraTupleSlot(estate, desc, &TTSOpsVirtual);
+	for (int a = 0; a < desc->natts; a++)
+	{
+		st->filter_slot->tts_values[a] = (Datum) 0;
+		st->filter_slot->tts_isnull[a] = true;
+	}
+	st->filter_econtext = CreateExprContext(estate);
+	st->filter_qual = node->fdw_recheck_quals;
+	st->spec.filter = row_filter;
+	st->spec.filter_arg = st;
+	st->spec.filter_cols = cols;
+}
+
 void
 lakeBeginForeignScan(ForeignScanState *node, int eflags)
 {
@@ -838,6 +950,8 @@ lakeBeginForeignScan(ForeignScanState *node, int eflags)
 	}
 	else
 	{
+		if (plan->fdw_recheck_quals != NIL && node->fdw_recheck_quals != NULL)
+			filter_init(node, st);
 		/* started at the first fetch: a nested loop rescans before it */
 		st->need_start = true;
 		st->values_changed = true;
@@ -879,14 +993,23 @@ lakeIterateForeignScan(ForeignScanState *node)
 		st->need_start = false;
 		st->values_changed = false;
 	}
-	if (!LakeScanNext(st->scan, st->values, st->isnull))
-		return slot;
-	st->rows_out++;
-	for (int k = 0; k < st->nout; k++)
+	if (st->identity)
 	{
-		slot->tts_values[st->out_att[k]] = st->values[st->out_lake[k]];
-		slot->tts_isnull[st->out_att[k]] = st->isnull[st->out_lake[k]];
+		/* columns line up: the scan writes the slot */
+		if (!LakeScanNext(st->scan, slot->tts_values, slot->tts_isnull))
+			return slot;
 	}
+	else
+	{
+		if (!LakeScanNext(st->scan, st->values, st->isnull))
+			return slot;
+		for (int k = 0; k < st->nout; k++)
+		{
+			slot->tts_values[st->out_att[k]] = st->values[st->out_lake[k]];
+			slot->tts_isnull[st->out_att[k]] = st->isnull[st->out_lake[k]];
+		}
+	}
+	st->rows_out++;
 	return ExecStoreVirtualTuple(slot);
 }
 
@@ -956,6 +1079,19 @@ lakeExplainForeignScan(ForeignScanState *node, ExplainState *es)
 		return;
 	}
 	opts = LakeXactOptions(st->xt);
+	if (((ForeignScan *) node->ss.ps.plan)->fdw_recheck_quals != NIL)
+	{
+		ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
+		List	   *context = set_deparse_context_plan(es->deparse_cxt,
+													   (Plan *) plan, NIL);
+		Node	   *expr = (Node *) make_ands_explicit(plan->fdw_recheck_quals);
+
+		/* the quals the scan evaluates in PostgreSQL's stead */
+		ExplainPropertyText("Lake Filter",
+							deparse_expression(expr, context,
+											   list_length(es->rtable) > 1, false),
+							es);
+	}
 	ExplainPropertyText("Lake Table", opts->relpath, es);
 	if (st->agg_description)
 		ExplainPropertyText("Lake Aggregate", st->agg_description, es);
@@ -1015,6 +1151,10 @@ lakeExplainForeignScan(ForeignScanState *node, ExplainState *es)
 			ExplainPropertyInteger("Lake Bloom Rejections", NULL, stats.bloom_rejected, es);
 		}
 		ExplainPropertyInteger("Lake Rows Read", NULL, stats.rows_read, es);
+		/* like PostgreSQL's "Rows Removed by Filter" */
+		if (st->filter_qual && (st->filter_removed > 0 || es->format != EXPLAIN_FORMAT_TEXT))
+			ExplainPropertyInteger("Rows Removed by Lake Filter", NULL,
+								   st->filter_removed, es);
 		if (!st->agg)
 			ExplainPropertyInteger("Lake Rows Produced", NULL, st->rows_out, es);
 		if (es->verbose)

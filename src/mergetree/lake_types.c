@@ -459,122 +459,166 @@ LakeDatumToPqValue(const LakeTypeInfo *ti, Datum d, PqValue *out)
  * ---------------------------------------------------------------------
  */
 
+/* row i of a conversion: first + i, or first + sel[i] */
+#define ROW_AT(i) (first + (sel ? sel[i] : (i)))
+
 /* text/bytea values of a batch, laid out in one palloc'd chunk */
-static void
-bytes_to_varlenas(const PqColumnVector *vec, uint32 first, uint32 n,
+static pg_attribute_always_inline void
+bytes_to_varlenas(const PqColumnVector *vec, uint32 first, const uint32 *sel, uint32 n,
 				  Datum *values, bool *isnull)
 {
 	size_t		total = 0;
 	char	   *chunk;
-	const PqBytes *b = vec->v.bytes + first;
-	const uint8_t *nulls = vec->nulls ? vec->nulls + first : NULL;
+	const PqBytes *b = vec->v.bytes;
+	const uint8_t *nulls = vec->nulls;
 
 	for (uint32 i = 0; i < n; i++)
-		if (!(nulls && nulls[i]))
-			total += MAXALIGN(VARHDRSZ + b[i].len);
+	{
+		uint32		r = ROW_AT(i);
+
+		if (!(nulls && nulls[r]))
+			total += MAXALIGN(VARHDRSZ + b[r].len);
+	}
 	chunk = total ? palloc(total) : NULL;
 	for (uint32 i = 0; i < n; i++)
 	{
-		if (nulls && nulls[i])
+		uint32		r = ROW_AT(i);
+
+		if (nulls && nulls[r])
 		{
 			values[i] = (Datum) 0;
 			isnull[i] = true;
 			continue;
 		}
-		SET_VARSIZE(chunk, VARHDRSZ + b[i].len);
-		memcpy(VARDATA(chunk), b[i].ptr, b[i].len);
+		SET_VARSIZE(chunk, VARHDRSZ + b[r].len);
+		memcpy(VARDATA(chunk), b[r].ptr, b[r].len);
 		values[i] = PointerGetDatum(chunk);
 		isnull[i] = false;
-		chunk += MAXALIGN(VARHDRSZ + b[i].len);
+		chunk += MAXALIGN(VARHDRSZ + b[r].len);
 	}
 }
+
+/*
+ * Per-type loops: the switch on the type runs once per call, not per row.
+ * EXPR computes the Datum of vector row r; NULL rows read as 0.
+ */
+#define VECTOR_LOOP(EXPR) \
+	do { \
+		for (uint32 i = 0; i < n; i++) \
+		{ \
+			uint32		r = ROW_AT(i); \
+			\
+			if (nulls && nulls[r]) \
+			{ \
+				values[i] = (Datum) 0; \
+				isnull[i] = true; \
+				continue; \
+			} \
+			isnull[i] = false; \
+			values[i] = (EXPR); \
+		} \
+	} while (0)
+
+static Datum
+uuid_datum(const PqBytes *b)
+{
+	pg_uuid_t  *u;
+
+	if (b->len != UUID_LEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("uuid value of %u bytes in a lake data file", b->len)));
+	u = palloc(sizeof(pg_uuid_t));
+	memcpy(u->data, b->ptr, UUID_LEN);
+	return UUIDPGetDatum(u);
+}
+
+static Datum
+json_datum(const LakeTypeInfo *ti, const PqBytes *b)
+{
+	char	   *s = palloc(b->len + 1);
+
+	memcpy(s, b->ptr, b->len);
+	s[b->len] = '\0';
+	if (ti->typid == JSONBOID)
+		return DirectFunctionCall1(jsonb_in, CStringGetDatum(s));
+	return CStringGetTextDatum(s);
+}
+
+/*
+ * The conversion; sel NULL: rows first .. first + n - 1.  Inlined into
+ * both entry points, so the contiguous one has no selection lookups.
+ */
+static pg_attribute_always_inline void
+vector_to_datums(const LakeTypeInfo *ti, const PqColumnVector *vec, uint32 first,
+				 const uint32 *sel, uint32 n, Datum *values, bool *isnull)
+{
+	const uint8_t *nulls = vec->nulls;
+
+	switch (ti->pqtype)
+	{
+		case PQ_STRING:
+		case PQ_BYTES:
+			bytes_to_varlenas(vec, first, sel, n, values, isnull);
+			break;
+		case PQ_BOOL:
+			VECTOR_LOOP(BoolGetDatum(vec->v.b[r] != 0));
+			break;
+		case PQ_INT16:
+			VECTOR_LOOP(Int16GetDatum((int16) vec->v.i32[r]));
+			break;
+		case PQ_INT32:
+			VECTOR_LOOP(Int32GetDatum(vec->v.i32[r]));
+			break;
+		case PQ_DATE:
+			VECTOR_LOOP(DateADTGetDatum(date_from_lake(vec->v.i32[r])));
+			break;
+		case PQ_INT64:
+			VECTOR_LOOP(Int64GetDatum(vec->v.i64[r]));
+			break;
+		case PQ_TIMESTAMP:
+		case PQ_TIMESTAMPTZ:
+			VECTOR_LOOP(TimestampGetDatum(timestamp_from_lake(vec->v.i64[r])));
+			break;
+		case PQ_FLOAT:
+			VECTOR_LOOP(Float4GetDatum(vec->v.f32[r]));
+			break;
+		case PQ_DOUBLE:
+			VECTOR_LOOP(Float8GetDatum(vec->v.f64[r]));
+			break;
+		case PQ_DECIMAL:
+			if (vec->type == PQ_DECIMAL && ti->precision <= 18)
+				VECTOR_LOOP(unscaled_to_numeric(vec->v.i64[r], ti->scale));
+			else
+				VECTOR_LOOP(unscaled_to_numeric(vec->v.i128[r], ti->scale));
+			break;
+		case PQ_UUID:
+			VECTOR_LOOP(uuid_datum(&vec->v.bytes[r]));
+			break;
+		case PQ_JSON:
+			VECTOR_LOOP(json_datum(ti, &vec->v.bytes[r]));
+			break;
+		default:
+			elog(ERROR, "unexpected lake type %d", (int) ti->pqtype);
+	}
+}
+
+#undef VECTOR_LOOP
+#undef ROW_AT
 
 void
 LakeVectorToDatums(const LakeTypeInfo *ti, const PqColumnVector *vec,
 				   uint32 first, uint32 n, Datum *values, bool *isnull)
 {
-	const uint8_t *nulls = vec->nulls ? vec->nulls + first : NULL;
+	vector_to_datums(ti, vec, first, NULL, n, values, isnull);
+}
 
-	if (ti->pqtype == PQ_STRING || ti->pqtype == PQ_BYTES)
-	{
-		bytes_to_varlenas(vec, first, n, values, isnull);
-		return;
-	}
-
-	for (uint32 i = 0; i < n; i++)
-	{
-		uint32		r = first + i;
-
-		if (nulls && nulls[i])
-		{
-			values[i] = (Datum) 0;
-			isnull[i] = true;
-			continue;
-		}
-		isnull[i] = false;
-		switch (ti->pqtype)
-		{
-			case PQ_BOOL:
-				values[i] = BoolGetDatum(vec->v.b[r] != 0);
-				break;
-			case PQ_INT16:
-				values[i] = Int16GetDatum((int16) vec->v.i32[r]);
-				break;
-			case PQ_INT32:
-				values[i] = Int32GetDatum(vec->v.i32[r]);
-				break;
-			case PQ_DATE:
-				values[i] = DateADTGetDatum(date_from_lake(vec->v.i32[r]));
-				break;
-			case PQ_INT64:
-				values[i] = Int64GetDatum(vec->v.i64[r]);
-				break;
-			case PQ_TIMESTAMP:
-			case PQ_TIMESTAMPTZ:
-				values[i] = TimestampGetDatum(timestamp_from_lake(vec->v.i64[r]));
-				break;
-			case PQ_FLOAT:
-				values[i] = Float4GetDatum(vec->v.f32[r]);
-				break;
-			case PQ_DOUBLE:
-				values[i] = Float8GetDatum(vec->v.f64[r]);
-				break;
-			case PQ_DECIMAL:
-				if (vec->type == PQ_DECIMAL && ti->precision <= 18)
-					values[i] = unscaled_to_numeric(vec->v.i64[r], ti->scale);
-				else
-					values[i] = unscaled_to_numeric(vec->v.i128[r], ti->scale);
-				break;
-			case PQ_UUID:
-				{
-					pg_uuid_t  *u = palloc(sizeof(pg_uuid_t));
-
-					if (vec->v.bytes[r].len != UUID_LEN)
-						ereport(ERROR,
-								(errcode(ERRCODE_DATA_CORRUPTED),
-								 errmsg("uuid value of %u bytes in a lake data file",
-										vec->v.bytes[r].len)));
-					memcpy(u->data, vec->v.bytes[r].ptr, UUID_LEN);
-					values[i] = UUIDPGetDatum(u);
-					break;
-				}
-			case PQ_JSON:
-				{
-					const PqBytes *b = &vec->v.bytes[r];
-					char	   *s = palloc(b->len + 1);
-
-					memcpy(s, b->ptr, b->len);
-					s[b->len] = '\0';
-					if (ti->typid == JSONBOID)
-						values[i] = DirectFunctionCall1(jsonb_in, CStringGetDatum(s));
-					else
-						values[i] = CStringGetTextDatum(s);
-					break;
-				}
-			default:
-				elog(ERROR, "unexpected lake type %d", (int) ti->pqtype);
-		}
-	}
+void
+LakeVectorToDatumsSel(const LakeTypeInfo *ti, const PqColumnVector *vec,
+					  uint32 first, const uint32 *sel, uint32 n,
+					  Datum *values, bool *isnull)
+{
+	vector_to_datums(ti, vec, first, sel, n, values, isnull);
 }
 
 Datum

@@ -61,6 +61,14 @@ extern void LakeDatumToValue(const LakeTypeInfo *ti, Datum d, void *dst,
 extern void LakeVectorToDatums(const LakeTypeInfo *ti, const PqColumnVector *vec,
 							   uint32 first, uint32 n, Datum *values, bool *isnull);
 
+/*
+ * The same for the rows first + sel[i], i in [0, n) (sel ascending): into
+ * values[i], isnull[i].
+ */
+extern void LakeVectorToDatumsSel(const LakeTypeInfo *ti, const PqColumnVector *vec,
+								  uint32 first, const uint32 *sel, uint32 n,
+								  Datum *values, bool *isnull);
+
 /* The same for one stored value (statistics bounds, keys) */
 extern Datum LakeValueToDatum(const LakeTypeInfo *ti, const PqValue *value);
 

@@ -104,6 +104,16 @@ extern void LakeReaderCacheReset(void);
  * A whole table
  * ---------------------------------------------------------------------
  */
+/*
+ * A row filter (LakeScanSpec.filter): rows 0..nrows-1 of a batch, as Datum
+ * buffers indexed [lake column][row] holding the filter columns of every
+ * row not yet skipped; sets skip[r] for each such row r that fails and
+ * returns how many it set.  Rows with skip[r] already set must not be
+ * looked at (hidden versions, rows the predicate rules out).
+ */
+typedef uint32 (*LakeScanRowFilter) (void *arg, uint32 nrows, Datum *const *values,
+									 bool *const *isnull, uint8 *skip);
+
 typedef struct LakeScanSpec
 {
 	const char *root;
@@ -140,6 +150,17 @@ typedef struct LakeScanSpec
 	 * returns them in any order.
 	 */
 	bool		any_order;
+
+	/*
+	 * Row filter (NULL = none), for LakeScanNext: per batch of visible rows
+	 * (after the merge chose each key's version, after sequence limits and
+	 * the predicate), the columns in filter_cols are converted first and
+	 * filter decides which rows survive; only survivors have the other
+	 * wanted columns converted, and only they are returned.
+	 */
+	LakeScanRowFilter filter;
+	void	   *filter_arg;
+	const bool *filter_cols;	/* [ncolumns], each also wanted */
 } LakeScanSpec;
 
 typedef struct LakeScan LakeScan;

@@ -13,6 +13,8 @@
 
 #define BUFFER_CHUNK_ROWS 8192
 #define MERGE_CHUNK_ROWS 1024	/* merged rows per batch (LakeScanNextBatch) */
+#define CONVERT_CHUNK_ROWS 1024 /* append rows converted to Datums at a time:
+								 * the buffers of wide rows stay in cache */
 #define MERGE_SLICE_ROWS 32		/* shorter stretches are copied into a chunk */
 
 /*
@@ -103,6 +105,15 @@ struct LakeScan
 	Datum	  **colvals;		/* [ncolumns][colcap], scan cxt */
 	bool	  **colnulls;
 	uint32		colcap;			/* rows the buffers hold */
+	uint32		filter_removed; /* rows the last LakeScanBatchConvert's row
+								 * filter removed */
+	/* append mode: the source batch, converted CONVERT_CHUNK_ROWS at a time */
+	PqColumnVector *raw_cols;	/* borrowed from the reader or buffer */
+	const bool *raw_absent;
+	const uint8 *raw_skip;		/* [raw_n] or NULL, batch cxt */
+	uint32		raw_first;
+	uint32		raw_n;
+	uint32		raw_pos;		/* rows converted so far */
 
 	/* merge mode */
 	int			ngroups;

@@ -13,6 +13,12 @@
  *
  * Rows a file holds but its manifest entry no longer covers (a savepoint
  * rolled back after a spill) are dropped by their _lake_seq.
+ *
+ * With a row filter (LakeScanSpec.filter), LakeScanBatchConvert converts
+ * the filter's columns of the visible rows first, lets the filter mark the
+ * rows that fail, and converts the other columns of the survivors only:
+ * rows never visible (hidden versions, rows beyond the sequence limit)
+ * are never shown to the filter.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -342,6 +348,124 @@ append_open_next_source(LakeScan *scan)
 	return true;
 }
 
+/* Room for n rows in the Datum buffers of the wanted columns. */
+static void
+ensure_capacity(LakeScan *scan, uint32 need, uint32 n)
+{
+	uint32		cap;
+
+	if (need <= scan->colcap)
+		return;
+	cap = Max(need, Min(n, 64));
+	for (int i = 0; i < scan->spec.ncolumns; i++)
+	{
+		if (!scan->spec.wanted[i])
+			continue;
+		if (scan->colvals[i])
+		{
+			pfree(scan->colvals[i]);
+			pfree(scan->colnulls[i]);
+		}
+		scan->colvals[i] = MemoryContextAlloc(scan->cxt, sizeof(Datum) * cap);
+		scan->colnulls[i] = MemoryContextAlloc(scan->cxt, sizeof(bool) * cap);
+	}
+	scan->colcap = cap;
+}
+
+/* which columns convert_columns converts */
+typedef enum ConvertWhich
+{
+	CONVERT_ALL,				/* every wanted column */
+	CONVERT_FILTER,				/* the filter's columns */
+	CONVERT_REST				/* wanted columns the filter does not read */
+} ConvertWhich;
+
+/*
+ * Rows first + sel[k] (sel NULL: first + k), k < n, of some columns into
+ * buffer rows 0..n-1.
+ */
+static void
+convert_columns(LakeScan *scan, PqColumnVector *cols, const bool *absent,
+				uint32 first, const uint32 *sel, uint32 n, ConvertWhich which)
+{
+	for (int i = 0; i < scan->spec.ncolumns; i++)
+	{
+		if (!scan->spec.wanted[i])
+			continue;
+		if (which != CONVERT_ALL &&
+			(which == CONVERT_FILTER) != scan->spec.filter_cols[i])
+			continue;
+		if (absent && absent[i])
+		{
+			memset(scan->colnulls[i], true, sizeof(bool) * n);
+			continue;
+		}
+		if (sel == NULL)
+			LakeVectorToDatums(&scan->spec.types[i], &cols[i], first, n,
+							   scan->colvals[i], scan->colnulls[i]);
+		else
+			LakeVectorToDatumsSel(&scan->spec.types[i], &cols[i], first, sel, n,
+								  scan->colvals[i], scan->colnulls[i]);
+	}
+}
+
+/* Rows of a batch that skip leaves, as a selection vector; returns how many. */
+static uint32
+select_rows(LakeScan *scan, uint32 n, const uint8 *skip, uint32 **sel)
+{
+	uint32		k = 0;
+
+	*sel = MemoryContextAlloc(scan->batch_cxt, sizeof(uint32) * Max(n, 1));
+	for (uint32 r = 0; r < n; r++)
+		if (skip == NULL || !skip[r])
+			(*sel)[k++] = r;
+	return k;
+}
+
+/*
+ * The row filter's columns of the rows skip leaves, its verdicts, then the
+ * other columns of the survivors; returns how many survived (at 0..k-1).
+ */
+static uint32
+convert_filtered(LakeScan *scan, PqColumnVector *cols, const bool *absent,
+				 uint32 first, uint32 n, const uint8 *skip)
+{
+	uint32	   *sel;
+	uint32		k = select_rows(scan, n, skip, &sel);
+	uint8	   *failed;
+	uint32		m = 0;
+
+	if (k == 0)
+		return 0;
+	ensure_capacity(scan, k, n);
+	convert_columns(scan, cols, absent, first, sel, k, CONVERT_FILTER);
+	failed = MemoryContextAllocZero(scan->batch_cxt, k);
+	scan->filter_removed = scan->spec.filter(scan->spec.filter_arg, k,
+											 scan->colvals, scan->colnulls, failed);
+	if (scan->filter_removed == 0)
+		m = k;
+	else
+	{
+		/* the survivors move down, in the selection and in the buffers */
+		for (uint32 j = 0; j < k; j++)
+		{
+			if (failed[j])
+				continue;
+			sel[m] = sel[j];
+			for (int i = 0; i < scan->spec.ncolumns; i++)
+				if (scan->spec.wanted[i] && scan->spec.filter_cols[i])
+				{
+					scan->colvals[i][m] = scan->colvals[i][j];
+					scan->colnulls[i][m] = scan->colnulls[i][j];
+				}
+			m++;
+		}
+	}
+	if (m > 0)
+		convert_columns(scan, cols, absent, first, sel, m, CONVERT_REST);
+	return m;
+}
+
 /*
  * Rows first..first+n-1 of cols into the Datum buffers.  Rows that skip
  * marks (may be NULL) are never returned, so they are not converted.  With
@@ -349,6 +473,9 @@ append_open_next_source(LakeScan *scan)
  * page and converts just that one); without, row r lands at r.  Returns
  * the number of buffer rows filled (k, or n).  The buffers grow to the
  * largest batch seen, in the scan's context.
+ *
+ * With the spec's row filter (compact only), rows it rejects count as
+ * skipped too: they are not among the k.
  */
 uint32
 LakeScanBatchConvert(LakeScan *scan, PqColumnVector *cols, const bool *absent,
@@ -357,116 +484,152 @@ LakeScanBatchConvert(LakeScan *scan, PqColumnVector *cols, const bool *absent,
 	MemoryContext old;
 	uint32		need = n;
 
-	if (skip != NULL && compact)
+	scan->filter_removed = 0;
+	if (n == 0)
+		return 0;
+	old = MemoryContextSwitchTo(scan->batch_cxt);
+	if (scan->spec.filter != NULL)
 	{
-		need = 0;
-		for (uint32 r = 0; r < n; r++)
-			need += !skip[r];
+		if (!compact)
+			elog(ERROR, "a lake scan's row filter needs compact conversion");
+		need = convert_filtered(scan, cols, absent, first, n, skip);
 	}
-	if (need > scan->colcap)
+	else if (skip == NULL)
 	{
-		uint32		cap = Max(need, Min(n, 64));
+		ensure_capacity(scan, n, n);
+		convert_columns(scan, cols, absent, first, NULL, n, CONVERT_ALL);
+	}
+	else if (compact)
+	{
+		uint32	   *sel;
 
+		need = select_rows(scan, n, skip, &sel);
+		ensure_capacity(scan, need, n);
+		if (need > 0)
+			convert_columns(scan, cols, absent, first, sel, need, CONVERT_ALL);
+	}
+	else
+	{
+		/* row r at r: runs of kept rows */
+		ensure_capacity(scan, n, n);
 		for (int i = 0; i < scan->spec.ncolumns; i++)
 		{
 			if (!scan->spec.wanted[i])
 				continue;
-			if (scan->colvals[i])
+			if (absent && absent[i])
 			{
-				pfree(scan->colvals[i]);
-				pfree(scan->colnulls[i]);
-			}
-			scan->colvals[i] = MemoryContextAlloc(scan->cxt, sizeof(Datum) * cap);
-			scan->colnulls[i] = MemoryContextAlloc(scan->cxt, sizeof(bool) * cap);
-		}
-		scan->colcap = cap;
-	}
-	old = MemoryContextSwitchTo(scan->batch_cxt);
-	for (int i = 0; i < scan->spec.ncolumns; i++)
-	{
-		uint32		to = 0;
-
-		if (!scan->spec.wanted[i])
-			continue;
-		if (absent && absent[i])
-		{
-			for (uint32 r = 0; r < need; r++)
-				scan->colnulls[i][r] = true;
-			continue;
-		}
-		if (skip == NULL)
-		{
-			LakeVectorToDatums(&scan->spec.types[i], &cols[i], first, n,
-							   scan->colvals[i], scan->colnulls[i]);
-			continue;
-		}
-		for (uint32 r = 0; r < n;)
-		{
-			uint32		end;
-
-			if (skip[r])
-			{
-				r++;
+				memset(scan->colnulls[i], true, sizeof(bool) * n);
 				continue;
 			}
-			for (end = r + 1; end < n && !skip[end]; end++)
-				;
-			if (!compact)
-				to = r;
-			LakeVectorToDatums(&scan->spec.types[i], &cols[i], first + r, end - r,
-							   scan->colvals[i] + to, scan->colnulls[i] + to);
-			to += end - r;
-			r = end;
+			for (uint32 r = 0; r < n;)
+			{
+				uint32		end;
+
+				if (skip[r])
+				{
+					r++;
+					continue;
+				}
+				for (end = r + 1; end < n && !skip[end]; end++)
+					;
+				LakeVectorToDatums(&scan->spec.types[i], &cols[i], first + r, end - r,
+								   scan->colvals[i] + r, scan->colnulls[i] + r);
+				r = end;
+			}
 		}
 	}
 	MemoryContextSwitchTo(old);
 	return need;
 }
 
+/*
+ * The next rows of the append sources, converted at 0..nrows-1: rows the
+ * predicate rules out, rows beyond the sequence limit (never visible: the
+ * row filter must not see them) and rows the row filter rejects are left
+ * out.  A source batch is converted CONVERT_CHUNK_ROWS rows at a time.
+ */
 static bool
 append_next_batch(LakeScan *scan)
 {
 	for (;;)
 	{
+		CHECK_FOR_INTERRUPTS();
+		if (scan->raw_pos < scan->raw_n)
+		{
+			uint32		len = Min(scan->raw_n - scan->raw_pos, CONVERT_CHUNK_ROWS);
+			uint32		k;
+
+			k = LakeScanBatchConvert(scan, scan->raw_cols, scan->raw_absent,
+									 scan->raw_first + scan->raw_pos, len,
+									 scan->raw_skip ? scan->raw_skip + scan->raw_pos : NULL,
+									 true);
+			scan->stats.rows_read += scan->filter_removed;
+			scan->raw_pos += len;
+			if (k == 0)
+				continue;
+			scan->nrows = k;
+			scan->pos = 0;
+			return true;
+		}
+		scan->raw_n = scan->raw_pos = 0;
 		MemoryContextReset(scan->batch_cxt);
 		if (scan->cur == NULL && !append_open_next_source(scan))
 			return false;
 		if (scan->cur->file)
 		{
 			LakeFileBatch batch;
+			uint8	   *skip = NULL;
+			uint32		keep;
 
 			if (!LakeFileReaderNext(scan->reader, &batch))
 			{
 				scan->cur = NULL;
 				continue;
 			}
-			scan->pred_skip = NULL;
-			if (scan->cur_pred && batch.nrows > 0)
+			if (batch.nrows == 0)
+				continue;
+			keep = batch.nrows;
+			if (scan->cur_pred)
 			{
 				/* rows the predicate rules out never reach PostgreSQL */
-				uint32		keep = 0;
-
-				scan->pred_skip = MemoryContextAlloc(scan->batch_cxt, batch.nrows);
+				skip = MemoryContextAlloc(scan->batch_cxt, batch.nrows);
 				LakePredBatchMayMatch(scan->cur_pred, batch.columns, batch.absent,
-									  scan->read_names, batch.nrows, scan->pred_skip);
+									  scan->read_names, batch.nrows, skip);
+				keep = 0;
 				for (uint32 r = 0; r < batch.nrows; r++)
 				{
-					scan->pred_skip[r] = !scan->pred_skip[r];
-					keep += !scan->pred_skip[r];
+					skip[r] = !skip[r];
+					keep += !skip[r];
 				}
-				if (keep == 0)
-					continue;
 			}
-			(void) LakeScanBatchConvert(scan, batch.columns, batch.absent, 0, batch.nrows,
-										scan->pred_skip, false);
-			scan->nrows = batch.nrows;
-			scan->seq = batch.seq;
+			if (scan->cur_filter)
+			{
+				if (batch.seq == NULL)
+					elog(ERROR, "lake data file read without its sequence column");
+				if (skip == NULL)
+					skip = MemoryContextAllocZero(scan->batch_cxt, batch.nrows);
+				for (uint32 r = 0; r < batch.nrows; r++)
+					if (!skip[r] && batch.seq[r] > scan->cur_seq_max)
+					{
+						skip[r] = 1;
+						keep--;
+					}
+			}
+			if (keep == 0)
+				continue;
+			scan->raw_cols = batch.columns;
+			scan->raw_absent = batch.absent;
+			scan->raw_skip = skip;
+			scan->raw_first = 0;
+			scan->raw_n = batch.nrows;
 		}
 		else
 		{
 			LakeWriteBuffer *buf = scan->spec.pending_buffer;
 			int64		total = LakeWriteBufferRows(buf);
+			int64		seq_base;
 			uint32		n;
+			uint32		visible;
 			PqColumnVector *cols;
 
 			if (scan->buf_pos >= total)
@@ -475,57 +638,43 @@ append_next_batch(LakeScan *scan)
 				continue;
 			}
 			n = (uint32) Min(total - scan->buf_pos, BUFFER_CHUNK_ROWS);
-			cols = palloc(sizeof(PqColumnVector) * Max(scan->spec.ncolumns, 1));
+			seq_base = LakeWriteBufferFirstSeq(buf) + scan->buf_pos;
+			/* buffer rows have consecutive sequences: a prefix is visible */
+			visible = (uint32) Max(Min(scan->cur_seq_max - seq_base + 1, (int64) n), 0);
+			scan->buf_pos += n;
+			if (visible == 0)
+				continue;
+			cols = MemoryContextAlloc(scan->batch_cxt,
+									  sizeof(PqColumnVector) * Max(scan->spec.ncolumns, 1));
 			for (int i = 0; i < scan->spec.ncolumns; i++)
 				LakeWriteBufferColumn(buf, i, &cols[i]);
-			(void) LakeScanBatchConvert(scan, cols, NULL, (uint32) scan->buf_pos, n, NULL, false);
-			pfree(cols);
-			scan->pred_skip = NULL;
-			scan->seq = NULL;
-			scan->seq_base = LakeWriteBufferFirstSeq(buf) + scan->buf_pos;
-			scan->buf_pos += n;
-			scan->nrows = n;
+			scan->raw_cols = cols;
+			scan->raw_absent = NULL;
+			scan->raw_skip = NULL;
+			scan->raw_first = (uint32) (scan->buf_pos - n);
+			scan->raw_n = visible;
 		}
-		scan->pos = 0;
-		return true;
 	}
 }
 
 static bool
 append_next(LakeScan *scan, Datum *values, bool *isnull)
 {
-	for (;;)
+	uint32		r;
+
+	if (scan->pos >= scan->nrows && !append_next_batch(scan))
+		return false;
+	r = scan->pos++;
+	/* only wanted columns are filled: callers read no others */
+	for (int k = 0; k < scan->nwanted; k++)
 	{
-		uint32		r;
+		int			i = scan->wanted_cols[k];
 
-		if (scan->cur == NULL || scan->pos >= scan->nrows)
-		{
-			if (!append_next_batch(scan))
-				return false;
-			if (scan->nrows == 0)
-				continue;
-		}
-		r = scan->pos++;
-		if (scan->pred_skip && scan->pred_skip[r])
-			continue;
-		if (scan->cur_filter)
-		{
-			int64		seq = scan->seq ? scan->seq[r] : scan->seq_base + r;
-
-			if (seq > scan->cur_seq_max)
-				continue;
-		}
-		/* only wanted columns are filled: callers read no others */
-		for (int k = 0; k < scan->nwanted; k++)
-		{
-			int			i = scan->wanted_cols[k];
-
-			values[i] = scan->colvals[i][r];
-			isnull[i] = scan->colnulls[i][r];
-		}
-		scan->stats.rows_read++;
-		return true;
+		values[i] = scan->colvals[i][r];
+		isnull[i] = scan->colnulls[i][r];
 	}
+	scan->stats.rows_read++;
+	return true;
 }
 
 /*
@@ -670,6 +819,7 @@ LakeScanRescan(LakeScan *scan)
 	scan->next_source = 0;
 	scan->next_group = 0;
 	scan->nrows = scan->pos = 0;
+	scan->raw_n = scan->raw_pos = 0;
 	scan->group_open = false;
 	scan->top_moved = false;
 }
