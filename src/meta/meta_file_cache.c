@@ -283,16 +283,41 @@ static MemoryContext decoded_cxt = NULL;
 static HTAB *decoded_map = NULL;
 static LakeMetaCacheStats decoded_stats;
 
+/* copy one string into the chunk at *pos, NULL stays NULL */
+static char *
+flat_string(const char *src, char **pos)
+{
+	char	   *dst;
+	size_t		len;
+
+	if (src == NULL)
+		return NULL;
+	len = strlen(src) + 1;
+	dst = *pos;
+	memcpy(dst, src, len);
+	*pos += len;
+	return dst;
+}
+
+/* A copy of s in one chunk (one pfree frees it all). */
 static LakeSnapshot *
 snapshot_copy(const LakeSnapshot *s)
 {
-	LakeSnapshot *c = palloc(sizeof(LakeSnapshot));
+	const char *str[4] = {s->base_manifest_list, s->delta_manifest_list,
+	s->commit_user, s->writer_id};
+	size_t		total = MAXALIGN(sizeof(LakeSnapshot));
+	LakeSnapshot *c;
+	char	   *pos;
 
+	for (int i = 0; i < 4; i++)
+		total += str[i] ? strlen(str[i]) + 1 : 0;
+	c = palloc(total);
 	*c = *s;
-	c->base_manifest_list = s->base_manifest_list ? pstrdup(s->base_manifest_list) : NULL;
-	c->delta_manifest_list = s->delta_manifest_list ? pstrdup(s->delta_manifest_list) : NULL;
-	c->commit_user = s->commit_user ? pstrdup(s->commit_user) : NULL;
-	c->writer_id = s->writer_id ? pstrdup(s->writer_id) : NULL;
+	pos = (char *) c + MAXALIGN(sizeof(LakeSnapshot));
+	c->base_manifest_list = flat_string(s->base_manifest_list, &pos);
+	c->delta_manifest_list = flat_string(s->delta_manifest_list, &pos);
+	c->commit_user = flat_string(s->commit_user, &pos);
+	c->writer_id = flat_string(s->writer_id, &pos);
 	return c;
 }
 
@@ -360,7 +385,7 @@ LakeMetaSnapshotRemember(const char *probe_path, const LakeMetaIdentity *ident,
 	}
 	e = hash_search(decoded_map, probe_path, HASH_ENTER, &found);
 	if (found)
-		pfree(e->snap);			/* its strings stay until a reset: small */
+		pfree(e->snap);
 	else
 		decoded_stats.entries++;
 	e->ident = after;
