@@ -235,6 +235,8 @@ lake_metadata_cache(PG_FUNCTION_ARGS)
 	cache_row(rsinfo, "snapshot files", &st);
 	LakeMetaFileCacheGetStats(&st);
 	cache_row(rsinfo, "metadata files", &st);
+	LakeMetaSnapshotCacheGetStats(&st);
+	cache_row(rsinfo, "decoded snapshots", &st);
 	LakeReaderCacheGetStats(&st);
 	cache_row(rsinfo, "file footers", &st);
 	LakeChangelogCacheGetStats(&st);
@@ -260,6 +262,7 @@ lake_metadata_cache_reset(PG_FUNCTION_ARGS)
 {
 	LakeMetaCacheReset();
 	LakeMetaFileCacheReset();
+	LakeMetaSnapshotCacheReset();
 	LakeReaderCacheReset();
 	LakeTableCacheReset();
 	LakeFileCacheReset();

@@ -355,7 +355,6 @@ choose_snapshot(LakeXactTable *xt)
 	LakeTableOptions *o = xt->opts;
 	bool		as_of_set;
 	TimestampTz as_of = LakeAsOfSetting(&as_of_set);
-	int64		id;
 
 	if (o->pinned_snapshot != 0)
 		return LakeSnapshotLoad(xt->table, o->pinned_snapshot, false);
@@ -383,19 +382,8 @@ choose_snapshot(LakeXactTable *xt)
 	if (xt->snapshot_chosen && xt->snapshot != NULL && xt->snapshot_as_of[0] == '\0' &&
 		!LakeSnapshotHasNewer(xt->table, xt->snapshot->id))
 		return xt->snapshot;
-	id = LakeSnapshotLatestId(xt->table);
-	if (id == LAKE_SNAPSHOT_NONE)
-		return NULL;
-
-	/*
-	 * Still the snapshot this transaction read last (typically: the one the
-	 * planner chose just before executor start began the statement)?  The
-	 * table cannot have been dropped meanwhile (the relation is locked), so
-	 * snapshot-<id> is the same file.
-	 */
-	if (xt->snapshot_chosen && xt->snapshot != NULL && xt->snapshot->id == id)
-		return xt->snapshot;
-	return LakeSnapshotLoad(xt->table, id, false);
+	/* decoded by an earlier transaction if its file is unchanged */
+	return LakeSnapshotLatest(xt->table);
 }
 
 LakeSnapshot *

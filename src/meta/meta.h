@@ -199,6 +199,9 @@ extern int64 LakeSnapshotEarliestId(LakeTable *table);
 
 /* Load snapshot id; missing_ok=false → ERROR naming the id if absent. */
 extern LakeSnapshot *LakeSnapshotLoad(LakeTable *table, int64 id, bool missing_ok);
+/* The latest snapshot (NULL if none): LakeSnapshotLoad(LakeSnapshotLatestId),
+ * taken from the decoded snapshot cache when its file is unchanged (2 stats). */
+extern LakeSnapshot *LakeSnapshotLatest(LakeTable *table);
 
 /* Latest snapshot committed at or before ts; NULL if none. */
 extern LakeSnapshot *LakeSnapshotAsOf(LakeTable *table, TimestampTz ts);
@@ -432,6 +435,9 @@ extern void LakeMetaCacheReset(void);
 /* the immutable metadata file cache (meta_file_cache.c) */
 extern void LakeMetaFileCacheGetStats(LakeMetaCacheStats *stats);
 extern void LakeMetaFileCacheReset(void);
+/* the decoded latest-snapshot cache (meta_file_cache.c; limit = entries) */
+extern void LakeMetaSnapshotCacheGetStats(LakeMetaCacheStats *stats);
+extern void LakeMetaSnapshotCacheReset(void);
 
 /* ---------------------------------------------------------------------
  * Helpers

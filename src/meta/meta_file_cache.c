@@ -3,7 +3,8 @@
  *	  Backend-local cache of the bytes of immutable metadata files
  *	  (snapshot/snapshot-<N>, schema/schema-<N>), so that a statement
  *	  loading the snapshot or schema an earlier statement loaded pays one
- *	  stat instead of an open, a read and a close.
+ *	  stat instead of an open, a read and a close; and of the decoded latest
+ *	  snapshot of each table (LakeSnapshotLatest), by the same identity.
  *
  * Correct without invalidation: those files are published once by atomic
  * create-if-absent and never rewritten (FORMAT.md; a rollback is a new
@@ -255,4 +256,194 @@ LakeMetaLatestNote(const char *dir, int64 id)
 	}
 	e = hash_search(latest_map, dir, HASH_ENTER, NULL);
 	e->id = id;
+}
+
+/*
+ * Decoded snapshots, by the probe path of snapshot-<N> (the table
+ * directory + "snapshot/snapshot-<N>", not re-checked by LakePathJoin) and
+ * the file's identity: LakeSnapshotLatest returns the latest snapshot of a
+ * table without reading, checking or decoding its file again while its
+ * identity is unchanged.  The entry was decoded from the file as read
+ * through a checked path, with the same identity before and after: a file
+ * with that identity is that file, so neither a re-created table (new file
+ * under the old name) nor a symbolic link put in its place can match.
+ * Bounded by count (DECODED_MAX, past it all are dropped) and emptied with
+ * the file cache; off when lake_fdw.metadata_cache_size is 0.
+ */
+#define DECODED_MAX 256
+
+typedef struct DecodedEntry
+{
+	char		path[MAXPGPATH];	/* hash key */
+	FileIdentity ident;
+	LakeSnapshot *snap;			/* in decoded_cxt */
+} DecodedEntry;
+
+static MemoryContext decoded_cxt = NULL;
+static HTAB *decoded_map = NULL;
+static LakeMetaCacheStats decoded_stats;
+
+/* copy one string into the chunk at *pos, NULL stays NULL */
+static char *
+flat_string(const char *src, char **pos)
+{
+	char	   *dst;
+	size_t		len;
+
+	if (src == NULL)
+		return NULL;
+	len = strlen(src) + 1;
+	dst = *pos;
+	memcpy(dst, src, len);
+	*pos += len;
+	return dst;
+}
+
+/* A copy of s in one chunk (one pfree frees it all). */
+static LakeSnapshot *
+snapshot_copy(const LakeSnapshot *s)
+{
+	const char *str[4] = {s->base_manifest_list, s->delta_manifest_list,
+	s->commit_user, s->writer_id};
+	size_t		total = MAXALIGN(sizeof(LakeSnapshot));
+	LakeSnapshot *c;
+	char	   *pos;
+
+	for (int i = 0; i < 4; i++)
+		total += str[i] ? strlen(str[i]) + 1 : 0;
+	c = palloc(total);
+	*c = *s;
+	pos = (char *) c + MAXALIGN(sizeof(LakeSnapshot));
+	c->base_manifest_list = flat_string(s->base_manifest_list, &pos);
+	c->delta_manifest_list = flat_string(s->delta_manifest_list, &pos);
+	c->commit_user = flat_string(s->commit_user, &pos);
+	c->writer_id = flat_string(s->writer_id, &pos);
+	return c;
+}
+
+static void
+decoded_reset(void)
+{
+	if (decoded_cxt != NULL)
+		MemoryContextDelete(decoded_cxt);
+	decoded_cxt = NULL;
+	decoded_map = NULL;
+	decoded_stats.entries = 0;
+}
+
+/*
+ * LakeMetaSnapshotIdentity
+ *		Identity of the snapshot file at probe_path, to hand back to
+ *		LakeMetaSnapshotRemember after decoding it; false if it cannot be had.
+ */
+bool
+LakeMetaSnapshotIdentity(const char *probe_path, LakeMetaIdentity *ident)
+{
+	StaticAssertStmt(sizeof(LakeMetaIdentity) >= sizeof(FileIdentity),
+					 "LakeMetaIdentity too small");
+	if (lake_metadata_cache_kb <= 0 || strlen(probe_path) >= MAXPGPATH)
+		return false;
+	return file_identity(probe_path, (FileIdentity *) ident->words);
+}
+
+/*
+ * LakeMetaSnapshotRemember
+ *		Keep snap, decoded from probe_path whose identity was ident before
+ *		the read, if the identity is still the same.
+ */
+void
+LakeMetaSnapshotRemember(const char *probe_path, const LakeMetaIdentity *ident,
+						 const LakeSnapshot *snap)
+{
+	FileIdentity after;
+	DecodedEntry *e;
+	bool		found;
+	MemoryContext old;
+
+	if (lake_metadata_cache_kb <= 0 || strlen(probe_path) >= MAXPGPATH ||
+		!file_identity(probe_path, &after) ||
+		!identity_equal((const FileIdentity *) ident->words, &after))
+		return;
+	if (decoded_map != NULL && hash_get_num_entries(decoded_map) >= DECODED_MAX)
+	{
+		decoded_stats.evictions += hash_get_num_entries(decoded_map);
+		decoded_reset();
+	}
+	if (decoded_map == NULL)
+	{
+		HASHCTL		ctl;
+
+		decoded_cxt = AllocSetContextCreate(CacheMemoryContext,
+											"lake_fdw decoded snapshot cache",
+											ALLOCSET_SMALL_SIZES);
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = MAXPGPATH;
+		ctl.entrysize = sizeof(DecodedEntry);
+		ctl.hcxt = decoded_cxt;
+		decoded_map = hash_create("lake_fdw decoded snapshots", 16, &ctl,
+								  HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	}
+	e = hash_search(decoded_map, probe_path, HASH_ENTER, &found);
+	if (found)
+		pfree(e->snap);
+	else
+		decoded_stats.entries++;
+	e->ident = after;
+	old = MemoryContextSwitchTo(decoded_cxt);
+	e->snap = snapshot_copy(snap);
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * LakeMetaSnapshotCached
+ *		A copy (in the current context) of the snapshot decoded from
+ *		probe_path, if that file is still there with the same identity (one
+ *		stat); NULL otherwise.
+ */
+LakeSnapshot *
+LakeMetaSnapshotCached(const char *probe_path)
+{
+	FileIdentity now;
+	DecodedEntry *e;
+
+	if (lake_metadata_cache_kb <= 0)
+	{
+		if (decoded_map != NULL)
+			decoded_reset();
+		return NULL;
+	}
+	if (decoded_map == NULL || strlen(probe_path) >= MAXPGPATH)
+		return NULL;
+	e = hash_search(decoded_map, probe_path, HASH_FIND, NULL);
+	if (e == NULL)
+	{
+		decoded_stats.misses++;
+		return NULL;
+	}
+	if (!file_identity(probe_path, &now) || !identity_equal(&e->ident, &now))
+	{
+		/* gone, or another file under the name: forget it */
+		decoded_stats.misses++;
+		pfree(e->snap);
+		hash_search(decoded_map, probe_path, HASH_REMOVE, NULL);
+		decoded_stats.entries--;
+		return NULL;
+	}
+	decoded_stats.hits++;
+	return snapshot_copy(e->snap);
+}
+
+void
+LakeMetaSnapshotCacheGetStats(LakeMetaCacheStats *stats)
+{
+	*stats = decoded_stats;
+	stats->bytes = decoded_cxt ? (int64) MemoryContextMemAllocated(decoded_cxt, true) : 0;
+	stats->limit = -1;			/* bounded by DECODED_MAX entries */
+}
+
+/* lake_metadata_cache_reset */
+void
+LakeMetaSnapshotCacheReset(void)
+{
+	decoded_reset();
 }

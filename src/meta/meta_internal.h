@@ -77,6 +77,15 @@ extern bool LakeMetaReadFile(const char *path, LakeMetaKind kind,
 /* the same for an immutable file (snapshot-<N>, schema-<N>), cached */
 extern bool LakeMetaReadFileCached(const char *path, LakeMetaKind kind,
 								   bool missing_ok, LakeDecoder *dec);
+/* decoded snapshots by probe path + file identity (meta_file_cache.c) */
+typedef struct LakeMetaIdentity
+{
+	int64		words[8];		/* opaque: stat's identity of the file */
+} LakeMetaIdentity;
+extern bool LakeMetaSnapshotIdentity(const char *probe_path, LakeMetaIdentity *ident);
+extern void LakeMetaSnapshotRemember(const char *probe_path, const LakeMetaIdentity *ident,
+									 const LakeSnapshot *snap);
+extern LakeSnapshot *LakeMetaSnapshotCached(const char *probe_path);
 /* the latest id last seen in a directory of numbered files, or -1 */
 extern int64 LakeMetaLatestSeen(const char *dir);
 extern void LakeMetaLatestNote(const char *dir, int64 id);

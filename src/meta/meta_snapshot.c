@@ -255,6 +255,55 @@ LakeSnapshotLatestId(LakeTable *table)
 	return id;
 }
 
+static char *
+snapshot_probe_path(LakeTable *table, int64 id)
+{
+	char		rel[64];
+
+	snprintf(rel, sizeof(rel), "snapshot/snapshot-" INT64_FORMAT, id);
+	return LakeTableProbePath(table, rel);
+}
+
+/*
+ * LakeSnapshotLatest
+ *		The latest snapshot, NULL if the table has none.
+ *
+ * The snapshot this backend last found the latest is still the latest if
+ * its file keeps the identity it had when decoded (so: still there, and not
+ * a re-created table's file under the same name) and snapshot-<id+1> does
+ * not exist: two stats, no read, no decode.  Otherwise found and loaded as
+ * LakeSnapshotLatestId + LakeSnapshotLoad do, and remembered.
+ */
+LakeSnapshot *
+LakeSnapshotLatest(LakeTable *table)
+{
+	int64		seen = LakeMetaLatestSeen(table->dir);
+	int64		id;
+	char	   *probe;
+	LakeMetaIdentity ident;
+	bool		have_ident;
+	LakeSnapshot *snap;
+
+	if (seen > 0)
+	{
+		probe = snapshot_probe_path(table, seen);
+		snap = LakeMetaSnapshotCached(probe);
+		pfree(probe);
+		if (snap != NULL && snap->id == seen && !snapshot_exists(table, seen + 1))
+			return snap;
+	}
+	id = LakeSnapshotLatestId(table);
+	if (id == LAKE_SNAPSHOT_NONE)
+		return NULL;
+	probe = snapshot_probe_path(table, id);
+	have_ident = LakeMetaSnapshotIdentity(probe, &ident);
+	snap = LakeSnapshotLoad(table, id, false);
+	if (have_ident)
+		LakeMetaSnapshotRemember(probe, &ident, snap);
+	pfree(probe);
+	return snap;
+}
+
 bool
 LakeSnapshotHasNewer(LakeTable *table, int64 id)
 {

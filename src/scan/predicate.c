@@ -411,8 +411,26 @@ leaf_ranges(const LakePredicate *p, int64 nrows, LakePredPagesFn page_fn, void *
 				hi = mid;
 		}
 		first = lo;
-		for (int i = first; i < npages && ParquetValueCompare(&pages[i].min, c) <= 0; i++)
-			range_add(&s, npages + 1, pages[i].first_row, pages[i].num_rows);
+		hi = npages;
+		while (lo < hi)			/* first page past it with min > c */
+		{
+			int			mid = lo + (hi - lo) / 2;
+
+			if (ParquetValueCompare(&pages[mid].min, c) <= 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+
+		/*
+		 * Pages first .. lo - 1 are one run of rows (a page holds the rows
+		 * up to the next page's first, pq_reader_meta.c): one range, not a
+		 * walk over every page of a column whose value is constant in the
+		 * file (a partition column).
+		 */
+		if (lo > first)
+			range_add(&s, npages + 1, pages[first].first_row,
+					  pages[lo - 1].first_row + pages[lo - 1].num_rows - pages[first].first_row);
 		return s;
 	}
 	for (int i = 0; i < npages; i++)

@@ -1577,8 +1577,29 @@ advance_to(PqReader *r, RSel *s, int64_t row, PqError *err)
 		int64_t		next_first;
 		uint64_t	off;
 
-		while (i + 1 < s->oi->npages && s->oi->pages[i + 1].first_row_index <= row)
-			i++;
+		/*
+		 * The last page starting at or before row, from oi_next on.  First
+		 * rows strictly increase (load_offset_index checked): a binary
+		 * search, so that a point lookup into a chunk of a thousand pages
+		 * does not walk them all (per column).
+		 */
+		if (i + 1 < s->oi->npages && s->oi->pages[i + 1].first_row_index <= row)
+		{
+			int			lo = i + 1,
+						hi = s->oi->npages - 1;
+
+			/* invariant: pages[lo].first_row_index <= row */
+			while (lo < hi)
+			{
+				int			mid = lo + (hi - lo + 1) / 2;
+
+				if (s->oi->pages[mid].first_row_index <= row)
+					lo = mid;
+				else
+					hi = mid - 1;
+			}
+			i = lo;
+		}
 		if (i >= s->oi->npages || s->oi->pages[i].first_row_index > row)
 			return CORRUPT(s->chunk_start, "offset index has no page for row %lld",
 						   (long long) row);
