@@ -391,6 +391,46 @@ row_vectors(const LakeFlushSpec *spec, uint8 **vnulls)
 	return vec;
 }
 
+/* The written keys (sorted, distinct) in vector slot form, per key column. */
+static void
+raw_keys(const LakeFlushSpec *spec, Datum **keys, int nkeys, char **raw, size_t *size)
+{
+	for (int k = 0; k < spec->nkey; k++)
+	{
+		int			c = spec->key_cols[k];
+
+		size[k] = LakeTypeValueSize(&spec->types[c]);
+		raw[k] = palloc(size[k] * nkeys);
+		for (int j = 0; j < nkeys; j++)
+			LakeDatumToValue(&spec->types[c], keys[j][c], raw[k] + size[k] * j,
+							 borrow_bytes, NULL);
+	}
+}
+
+/*
+ * Advance *i over the written keys below the key of row of b (files are
+ * sorted by key, so *i only moves forward); true if written key *i is that
+ * row's key.
+ */
+static bool
+seek_written_key(const LakeFlushSpec *spec, char *const *raw, const size_t *size,
+				 int nkeys, const LakeFileBatch *b, uint32 row, int *i)
+{
+	for (; *i < nkeys; (*i)++)
+	{
+		int			cmp = 0;
+
+		for (int k = 0; k < spec->nkey && cmp == 0; k++)
+			cmp = LakeValueCompareRaw(&spec->types[spec->key_cols[k]],
+									  raw[k] + size[k] * *i,
+									  (const char *) b->columns[spec->key_cols[k]].v.b +
+									  size[k] * row);
+		if (cmp >= 0)
+			return cmp == 0;
+	}
+	return false;
+}
+
 /*
  * A committed file's records (key, values, kind and ops), with the rows a
  * savepoint rollback left beyond its manifest entry to be skipped by the
@@ -437,17 +477,7 @@ committed_fold(const LakeFlushSpec *spec, const LakeMergeConfig *merge, List *fi
 	LakeScanStats stats;
 	ListCell   *lc;
 
-	/* the written keys in vector slot form, per key column */
-	for (int k = 0; k < spec->nkey; k++)
-	{
-		int			c = spec->key_cols[k];
-
-		size[k] = LakeTypeValueSize(&spec->types[c]);
-		raw[k] = palloc(size[k] * nkeys);
-		for (int j = 0; j < nkeys; j++)
-			LakeDatumToValue(&spec->types[c], keys[j][c], raw[k] + size[k] * j,
-							 borrow_bytes, NULL);
-	}
+	raw_keys(spec, keys, nkeys, raw, size);
 	memset(&stats, 0, sizeof(stats));
 	foreach(lc, LakeScanSortFiles(list_copy(files)))
 	{
@@ -462,25 +492,12 @@ committed_fold(const LakeFlushSpec *spec, const LakeMergeConfig *merge, List *fi
 			CHECK_FOR_INTERRUPTS();
 			for (uint32 row = 0; row < b.nrows && i < nkeys; row++)
 			{
-				int			cmp = 0;
 				KeyVersion *v;
 
 				/* rows a savepoint rollback left beyond the entry's range */
 				if (filter && b.seq && b.seq[row] > f->max_sequence)
 					continue;
-				/* advance the written keys up to this row's key */
-				for (;;)
-				{
-					cmp = 0;
-					for (int k = 0; k < spec->nkey && cmp == 0; k++)
-						cmp = LakeValueCompareRaw(&spec->types[spec->key_cols[k]],
-												  raw[k] + size[k] * i,
-												  (const char *) b.columns[spec->key_cols[k]].v.b +
-												  size[k] * row);
-					if (cmp >= 0 || ++i >= nkeys)
-						break;
-				}
-				if (i >= nkeys || cmp != 0)
+				if (!seek_written_key(spec, raw, size, nkeys, &b, row, &i))
 					continue;
 				/* a version of a written key (a key may have several) */
 				if (nv == cap)
@@ -582,17 +599,7 @@ before_versions(const LakeFlushSpec *spec, List *files, Datum **keys, int nkeys,
 	LakeScanStats stats;
 	ListCell   *lc;
 
-	/* the written keys in vector slot form, per key column */
-	for (int k = 0; k < spec->nkey; k++)
-	{
-		int			c = spec->key_cols[k];
-
-		size[k] = LakeTypeValueSize(&spec->types[c]);
-		raw[k] = palloc(size[k] * nkeys);
-		for (int j = 0; j < nkeys; j++)
-			LakeDatumToValue(&spec->types[c], keys[j][c], raw[k] + size[k] * j,
-							 borrow_bytes, NULL);
-	}
+	raw_keys(spec, keys, nkeys, raw, size);
 	memset(&stats, 0, sizeof(stats));
 	/* copies of stored records: NULLs as they were (e.g. a column added later) */
 	dspec.not_null = palloc0(sizeof(bool) * Max(spec->ncolumns, 1));
@@ -611,26 +618,13 @@ before_versions(const LakeFlushSpec *spec, List *files, Datum **keys, int nkeys,
 			CHECK_FOR_INTERRUPTS();
 			for (uint32 row = 0; row < b.nrows && i < nkeys; row++)
 			{
-				int			cmp = 0;
 				LakeRecordKind kind;
 				char	   *ops = NULL;
 
 				/* rows a savepoint rollback left beyond the entry's range */
 				if (filter && b.seq && b.seq[row] > f->max_sequence)
 					continue;
-				/* advance the written keys up to this row's key */
-				for (;;)
-				{
-					cmp = 0;
-					for (int k = 0; k < spec->nkey && cmp == 0; k++)
-						cmp = LakeValueCompareRaw(&spec->types[spec->key_cols[k]],
-												  raw[k] + size[k] * i,
-												  (const char *) b.columns[spec->key_cols[k]].v.b +
-												  size[k] * row);
-					if (cmp >= 0 || ++i >= nkeys)
-						break;
-				}
-				if (i >= nkeys || cmp != 0)
+				if (!seek_written_key(spec, raw, size, nkeys, &b, row, &i))
 					continue;
 				/* a version of a written key: keep the record (key may repeat) */
 				MemoryContextReset(row_cxt);
