@@ -841,59 +841,101 @@ LakeXactNoteRead(LakeXactTable *xt, const Datum *values, const bool *isnull,
 	pfree(text);
 }
 
+/*
+ * The keys of a data file's rows, one at a time, as LakeXactKeyText gives
+ * them: the file is read with its key columns only.
+ */
+typedef struct FileKeys
+{
+	LakeXactTable *xt;
+	LakeFileReader *reader;
+	LakeFileBatch batch;
+	uint32		row;			/* next row of batch */
+	Datum	   *values;
+	bool	   *isnull;
+} FileKeys;
+
+static void
+file_keys_open(FileKeys *fk, LakeXactTable *xt, const char *path)
+{
+	const LakeFlushSpec *spec = &xt->spec;
+	const char **names = palloc0(sizeof(char *) * Max(spec->ncolumns, 1));
+
+	for (int k = 0; k < spec->nkey; k++)
+		names[spec->key_cols[k]] = spec->names[spec->key_cols[k]];
+	memset(fk, 0, sizeof(*fk));
+	fk->xt = xt;
+	fk->values = palloc0(sizeof(Datum) * Max(spec->ncolumns, 1));
+	fk->isnull = palloc0(sizeof(bool) * Max(spec->ncolumns, 1));
+	fk->reader = LakeFileReaderOpen(path, path);
+	LakeFileReaderProject(fk->reader, spec->ncolumns, names, spec->types, false);
+}
+
+/* the next row's key text (palloc'd), or NULL at the end of the file */
+static char *
+file_keys_next(FileKeys *fk)
+{
+	const LakeFlushSpec *spec = &fk->xt->spec;
+
+	while (fk->row >= fk->batch.nrows)
+	{
+		if (!LakeFileReaderNext(fk->reader, &fk->batch))
+			return NULL;
+		fk->row = 0;
+	}
+	CHECK_FOR_INTERRUPTS();
+	for (int k = 0; k < spec->nkey; k++)
+	{
+		int			c = spec->key_cols[k];
+
+		LakeVectorToDatums(&spec->types[c], &fk->batch.columns[c], fk->row, 1,
+						   &fk->values[c], &fk->isnull[c]);
+	}
+	fk->row++;
+	return LakeXactKeyText(fk->xt, fk->values, fk->isnull);
+}
+
+static void
+file_keys_close(FileKeys *fk)
+{
+	LakeFileReaderClose(fk->reader);
+	pfree(fk->values);
+	pfree(fk->isnull);
+}
+
 /* ERROR 40001 if a row of file f has one of the keys (this transaction's) */
 static void
 check_file_keys(LakeXactTable *xt, LakeTable *table, LakeDataFile *f, LakeSnapshot *newer,
 				HTAB *keys)
 {
-	const LakeFlushSpec *spec = &xt->spec;
 	char	   *path = psprintf("%s/%s/%s", table->root, table->relpath, f->path);
-	const char **names = palloc0(sizeof(char *) * Max(spec->ncolumns, 1));
-	Datum	   *values = palloc0(sizeof(Datum) * Max(spec->ncolumns, 1));
-	bool	   *isnull = palloc0(sizeof(bool) * Max(spec->ncolumns, 1));
-	LakeFileReader *r;
-	LakeFileBatch batch;
+	FileKeys	fk;
+	char	   *text;
 
-	for (int k = 0; k < spec->nkey; k++)
-		names[spec->key_cols[k]] = spec->names[spec->key_cols[k]];
-	r = LakeFileReaderOpen(path, path);
-	LakeFileReaderProject(r, spec->ncolumns, names, spec->types, false);
-	while (LakeFileReaderNext(r, &batch))
+	file_keys_open(&fk, xt, path);
+	while ((text = file_keys_next(&fk)) != NULL)
 	{
-		for (uint32 i = 0; i < batch.nrows; i++)
+		char		hkey[NAMEDATALEN * 2];
+
+		strlcpy(hkey, text, sizeof(hkey));
+		if (hash_search(keys, hkey, HASH_FIND, NULL) != NULL)
 		{
-			char	   *text;
-			char		hkey[NAMEDATALEN * 2];
-
-			CHECK_FOR_INTERRUPTS();
-			for (int k = 0; k < spec->nkey; k++)
-			{
-				int			c = spec->key_cols[k];
-
-				LakeVectorToDatums(&spec->types[c], &batch.columns[c], i, 1,
-								   &values[c], &isnull[c]);
-			}
-			text = LakeXactKeyText(xt, values, isnull);
-			strlcpy(hkey, text, sizeof(hkey));
-			if (hash_search(keys, hkey, HASH_FIND, NULL) != NULL)
-			{
-				for (char *p = text; *p; p++)
-					if (*p == '\x1f')
-						*p = ',';
-				LakeFileReaderClose(r);
-				ereport(ERROR,
-						(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-						 errmsg("could not serialize access to lake table \"%s\" due to a concurrent update",
-								get_rel_name(xt->relid)),
-						 errdetail("Key (%s) was %s by this transaction and changed by snapshot " INT64_FORMAT ", committed concurrently.",
-								   keys == xt->read_keys ? "read and rewritten" : "written (changelog 'lookup')",
-								   text, newer->id),
-						 errhint("Retry the transaction.")));
-			}
-			pfree(text);
+			for (char *p = text; *p; p++)
+				if (*p == '\x1f')
+					*p = ',';
+			file_keys_close(&fk);
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not serialize access to lake table \"%s\" due to a concurrent update",
+							get_rel_name(xt->relid)),
+					 errdetail("Key (%s) was %s by this transaction and changed by snapshot " INT64_FORMAT ", committed concurrently.",
+							   keys == xt->read_keys ? "read and rewritten" : "written (changelog 'lookup')",
+							   text, newer->id),
+					 errhint("Retry the transaction.")));
 		}
+		pfree(text);
 	}
-	LakeFileReaderClose(r);
+	file_keys_close(&fk);
 }
 
 /* LakeCommit's conflict check for transactions that read before writing */
@@ -948,12 +990,8 @@ check_read_conflict(LakeTable *table, LakeSnapshot *newer, void *arg)
 static HTAB *
 written_key_set(LakeXactTable *xt)
 {
-	const LakeFlushSpec *spec = &xt->spec;
 	HASHCTL		ctl;
 	ListCell   *lc;
-	const char **names;
-	Datum	   *values;
-	bool	   *isnull;
 
 	if (xt->written_keys)
 		return xt->written_keys;
@@ -963,11 +1001,6 @@ written_key_set(LakeXactTable *xt)
 	ctl.hcxt = xact_cxt;
 	xt->written_keys = hash_create("lake_fdw written keys", 1024, &ctl,
 								   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
-	names = palloc0(sizeof(char *) * Max(spec->ncolumns, 1));
-	values = palloc0(sizeof(Datum) * Max(spec->ncolumns, 1));
-	isnull = palloc0(sizeof(bool) * Max(spec->ncolumns, 1));
-	for (int k = 0; k < spec->nkey; k++)
-		names[spec->key_cols[k]] = spec->names[spec->key_cols[k]];
 	foreach(lc, xt->flushes)
 	{
 		PendingFlush *pf = lfirst(lc);
@@ -976,41 +1009,25 @@ written_key_set(LakeXactTable *xt)
 		foreach(lc2, pf->files)
 		{
 			LakeDataFile *f = lfirst(lc2);
-			char	   *path;
-			LakeFileReader *r;
-			LakeFileBatch batch;
+			FileKeys	fk;
+			char	   *text;
 
 			if (pending_file_dropped(xt, f))
 				continue;
-			path = psprintf("%s/%s/%s", xt->table->root, xt->table->relpath, f->path);
-			r = LakeFileReaderOpen(path, path);
-			LakeFileReaderProject(r, spec->ncolumns, names, spec->types, false);
-			while (LakeFileReaderNext(r, &batch))
+			file_keys_open(&fk, xt, psprintf("%s/%s/%s", xt->table->root, xt->table->relpath, f->path));
+			while ((text = file_keys_next(&fk)) != NULL)
 			{
-				for (uint32 i = 0; i < batch.nrows; i++)
-				{
-					char	   *text;
-					char		hkey[NAMEDATALEN * 2];
-					bool		found;
-					ReadKey    *rk;
+				char		hkey[NAMEDATALEN * 2];
+				bool		found;
+				ReadKey    *rk;
 
-					CHECK_FOR_INTERRUPTS();
-					for (int k = 0; k < spec->nkey; k++)
-					{
-						int			c = spec->key_cols[k];
-
-						LakeVectorToDatums(&spec->types[c], &batch.columns[c], i, 1,
-										   &values[c], &isnull[c]);
-					}
-					text = LakeXactKeyText(xt, values, isnull);
-					strlcpy(hkey, text, sizeof(hkey));
-					rk = hash_search(xt->written_keys, hkey, HASH_ENTER, &found);
-					if (!found)
-						rk->full = MemoryContextStrdup(xact_cxt, text);
-					pfree(text);
-				}
+				strlcpy(hkey, text, sizeof(hkey));
+				rk = hash_search(xt->written_keys, hkey, HASH_ENTER, &found);
+				if (!found)
+					rk->full = MemoryContextStrdup(xact_cxt, text);
+				pfree(text);
 			}
-			LakeFileReaderClose(r);
+			file_keys_close(&fk);
 		}
 	}
 	return xt->written_keys;
