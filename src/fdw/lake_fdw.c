@@ -72,6 +72,14 @@ _PG_init(void)
 							 "Filter); off leaves every clause to PostgreSQL.  Results are the same.",
 							 &lake_enable_scan_filter, true, PGC_USERSET, 0,
 							 NULL, NULL, NULL);
+	DefineCustomBoolVariable("lake_fdw.enable_late_materialize",
+							 "Decodes the other columns of a lake file only at the rows its pushed filter keeps.",
+							 "A scan with a pushed filter decodes the filter's columns first and the "
+							 "other columns at the rows that may match (a point lookup decodes one row "
+							 "of each column, not a page).  Off decodes every row of the pages read, "
+							 "for comparison; results are the same.",
+							 &lake_enable_late_materialize, true, PGC_USERSET, 0,
+							 NULL, NULL, NULL);
 	DefineCustomIntVariable("lake_fdw.metadata_cache_size",
 							"Memory each backend keeps for parsed metadata of lake files across statements.",
 							"Parquet footers, page indexes and bloom filters of data files, and the "

@@ -382,8 +382,12 @@ choose_snapshot(LakeXactTable *xt)
 	if (xt->snapshot_chosen && xt->snapshot != NULL && xt->snapshot_as_of[0] == '\0' &&
 		!LakeSnapshotHasNewer(xt->table, xt->snapshot->id))
 		return xt->snapshot;
-	/* decoded by an earlier transaction if its file is unchanged */
-	return LakeSnapshotLatest(xt->table);
+	/*
+	 * Decoded by an earlier transaction if its file is unchanged; pinned
+	 * here already (its stats fence the pin: LakeSnapshotPin below returns
+	 * at once).
+	 */
+	return LakeSnapshotLatestPinned(xt->table);
 }
 
 LakeSnapshot *

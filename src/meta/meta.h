@@ -339,6 +339,8 @@ extern void LakePinInit(void);
  * (ERRCODE_SNAPSHOT_TOO_OLD) if an expiry has already claimed it.
  */
 extern void LakeSnapshotPin(LakeTable *table, int64 snapshot_id);
+/* LakeSnapshotLatest + LakeSnapshotPin, two stats fewer when it did not move */
+extern LakeSnapshot *LakeSnapshotLatestPinned(LakeTable *table);
 
 /* Snapshot ids pinned by live backends of this server (palloc'd array). */
 extern int64 *LakeSnapshotPinsCollect(LakeTable *table, int *npins);

@@ -232,19 +232,16 @@ pin_file_create(LakeTable *table, int64 id)
 }
 
 /*
- * LakeSnapshotPin
- *		Protect snapshot_id of table until the end of the transaction.
+ * Register a pin of snapshot_id (no fence yet); NULL when a fenced lower
+ * pin of this transaction protects it already.
  */
-void
-LakeSnapshotPin(LakeTable *table, int64 snapshot_id)
+static LocalPin *
+pin_register(LakeTable *table, int64 snapshot_id)
 {
 	uint64		key;
 	LocalPin   *lp;
 	bool		found;
-	int64		earliest;
 
-	if (snapshot_id <= 0)
-		return;
 	ensure_local();
 	key = table_key(table);
 	lp = hash_search(local_pins, &key, HASH_ENTER, &found);
@@ -255,7 +252,7 @@ LakeSnapshotPin(LakeTable *table, int64 snapshot_id)
 		lp->files = NIL;
 	}
 	else if (lp->snapshot_id != 0 && lp->snapshot_id <= snapshot_id)
-		return;					/* a lower pin protects every later snapshot */
+		return NULL;			/* a lower pin protects every later snapshot */
 
 	lp->slot = shared_register(key, snapshot_id, lp->slot);
 	if (lp->slot < 0)
@@ -270,6 +267,24 @@ LakeSnapshotPin(LakeTable *table, int64 snapshot_id)
 			MemoryContextSwitchTo(old);
 		}
 	}
+	return lp;
+}
+
+/*
+ * LakeSnapshotPin
+ *		Protect snapshot_id of table until the end of the transaction.
+ */
+void
+LakeSnapshotPin(LakeTable *table, int64 snapshot_id)
+{
+	LocalPin   *lp;
+	int64		earliest;
+
+	if (snapshot_id <= 0)
+		return;
+	lp = pin_register(table, snapshot_id);
+	if (lp == NULL)
+		return;
 
 	/*
 	 * The fence: an expiry raises EARLIEST before it collects pins.  It
@@ -301,6 +316,35 @@ LakeSnapshotPin(LakeTable *table, int64 snapshot_id)
 		pfree(tagged);
 	}
 	lp->snapshot_id = snapshot_id;
+}
+
+/*
+ * LakeSnapshotLatestPinned
+ *		The latest snapshot of table (LakeSnapshotLatest), pinned as by
+ *		LakeSnapshotPin; NULL if the table has none.
+ *
+ * The snapshot this backend last found the latest usually still is: its
+ * pin is registered first, so that LakeSnapshotLatest's two stats (no
+ * snapshot-<id+1>, then snapshot-<id> still there), made after the
+ * registration, are the pin's fence as well (LakeSnapshotPin would repeat
+ * them).  When another snapshot is the latest, it is pinned with its own
+ * fence; the early registration stays until transaction end (harmless: a
+ * pin only keeps snapshots from expiring).
+ */
+LakeSnapshot *
+LakeSnapshotLatestPinned(LakeTable *table)
+{
+	int64		seen = LakeMetaLatestSeen(table->dir);
+	LocalPin   *early = seen > 0 ? pin_register(table, seen) : NULL;
+	LakeSnapshot *snap = LakeSnapshotLatest(table);
+
+	if (snap == NULL)
+		return NULL;
+	if (early != NULL && snap->id == seen)
+		early->snapshot_id = seen;	/* fenced by LakeSnapshotLatest's stats */
+	else
+		LakeSnapshotPin(table, snap->id);
+	return snap;
 }
 
 /* parse "pin-<sysid>-<pid>-<id>" */

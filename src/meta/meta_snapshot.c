@@ -269,10 +269,15 @@ snapshot_probe_path(LakeTable *table, int64 id)
  *		The latest snapshot, NULL if the table has none.
  *
  * The snapshot this backend last found the latest is still the latest if
- * its file keeps the identity it had when decoded (so: still there, and not
- * a re-created table's file under the same name) and snapshot-<id+1> does
- * not exist: two stats, no read, no decode.  Otherwise found and loaded as
- * LakeSnapshotLatestId + LakeSnapshotLoad do, and remembered.
+ * snapshot-<id+1> does not exist and then its file keeps the identity it
+ * had when decoded (so: still there, and not a re-created table's file
+ * under the same name): two stats, no read, no decode.  In that order:
+ * snapshots are deleted oldest first, so snapshot-<id> still there after
+ * snapshot-<id+1> was absent means id was the latest at the first stat
+ * (the other order could pass while an expiry deletes both).  The slow
+ * path has the same order (the probe ends at an absent id + 1, the load
+ * reads id), which LakeSnapshotLatestPinned relies on.  Otherwise found and
+ * loaded as LakeSnapshotLatestId + LakeSnapshotLoad do, and remembered.
  */
 LakeSnapshot *
 LakeSnapshotLatest(LakeTable *table)
@@ -284,12 +289,12 @@ LakeSnapshotLatest(LakeTable *table)
 	bool		have_ident;
 	LakeSnapshot *snap;
 
-	if (seen > 0)
+	if (seen > 0 && !snapshot_exists(table, seen + 1))
 	{
 		probe = snapshot_probe_path(table, seen);
 		snap = LakeMetaSnapshotCached(probe);
 		pfree(probe);
-		if (snap != NULL && snap->id == seen && !snapshot_exists(table, seen + 1))
+		if (snap != NULL && snap->id == seen)
 			return snap;
 	}
 	id = LakeSnapshotLatestId(table);

@@ -10,6 +10,13 @@
  * row group only the row ranges of pages the page index cannot exclude
  * are read.
  *
+ * With a row filter as well (LakeFileReaderSetRowFilter), the reader
+ * materialises late: per batch it decodes the columns the predicate reads,
+ * evaluates the predicate on them, and decodes the other columns only at
+ * the rows that may match (ParquetReaderReadRows), so that a point lookup
+ * decodes one row of each column, not a page of them.  Rows that cannot
+ * match are then not delivered at all.
+ *
  * The parsed footer, offset/page indexes and dictionaries of a file come
  * from the backend's reader cache (reader_cache.c) when an earlier scan
  * read them, and go back to it at Close; the file itself is reopened
@@ -27,6 +34,22 @@
 
 #define LAKE_BATCH_ROWS 8192
 
+bool		lake_enable_late_materialize = true;
+
+/*
+ * Scratch of late materialisation, used within one call of next_late: one
+ * per backend, so that a point lookup allocates nothing batch-sized.
+ */
+typedef struct LateScratch
+{
+	int64		row_ids[LAKE_BATCH_ROWS];	/* rows of the filter batch */
+	int64		keep_rows[LAKE_BATCH_ROWS]; /* those that may match */
+	uint32		keep_pos[LAKE_BATCH_ROWS];	/* their positions in the batch */
+	uint8		match[LAKE_BATCH_ROWS];
+} LateScratch;
+
+static LateScratch *late_scratch;	/* TopMemoryContext */
+
 struct LakeFileReader
 {
 	char	   *path;
@@ -36,6 +59,7 @@ struct LakeFileReader
 	PqReader   *pq;
 	int			ncolumns;		/* projected */
 	int		   *file_col;		/* per projected column, -1 = absent */
+	bool	   *projected;		/* per column: named in the projection */
 	int			seq_index;		/* index of _lake_seq among selected, or -1 */
 	int			kind_index;		/* index of _lake_kind among selected, or -1 */
 	int			ops_index;		/* index of _lake_ops among selected, or -1 */
@@ -44,6 +68,7 @@ struct LakeFileReader
 	int64		first_seq;
 	int64		rows_done;		/* rows delivered so far (implicit seq) */
 	int64	   *seq_buf;		/* synthesized sequences of a batch */
+	uint32		seq_cap;
 	int			nselected;
 	PqColumnVector *selected;	/* reader output [nselected] */
 	PqColumnVector *columns;	/* batch columns [ncolumns] */
@@ -57,6 +82,19 @@ struct LakeFileReader
 	int		   *pred_file_col;	/* [npred_cols] lake column -> file column */
 	struct LakeScanStats *stats;	/* borrowed */
 	int			cur_rg;			/* row group the callbacks look at */
+	/* late materialisation (LakeFileReaderSetRowFilter) */
+	bool		late;
+	int		   *sel_of;			/* [ncolumns] lake column -> selected index, -1 */
+	bool	   *want_pred;		/* [nselected] columns the predicate reads */
+	bool	   *want_rest;		/* [nselected] the others */
+	const char **pred_read;		/* [ncolumns] decoded predicate columns
+								 * (non-NULL: "" ) */
+	int		   *file_col_of_sel;	/* [nselected] file column */
+	PqColumnVector *pred_view;	/* [ncolumns] by lake column, for the predicate */
+	uint8	  **pack_vals;		/* [nselected] packed predicate columns */
+	uint8	  **pack_nulls;		/* [nselected] */
+	uint32	   *pack_cap;		/* [nselected] rows they hold */
+	int64		rg_first;		/* file row index of the row group's first row */
 };
 
 static PqStatus
@@ -129,6 +167,15 @@ find_hidden_column(LakeFileReader *r, const char *name, PqType type)
 	return fc;
 }
 
+/* does the footer state that the file holds ENGINE records only? */
+static bool
+engine_only(LakeFileReader *r)
+{
+	const char *k = ParquetReaderKeyValue(r->pq, LAKE_KINDS_KEY);
+
+	return k != NULL && strcmp(k, "E") == 0;
+}
+
 void
 LakeFileReaderProjectRecords(LakeFileReader *r, int ncolumns, const char *const *names,
 							 const LakeTypeInfo *types, bool want_seq, bool want_records)
@@ -140,6 +187,7 @@ LakeFileReaderProjectRecords(LakeFileReader *r, int ncolumns, const char *const 
 	r->file_col = palloc(sizeof(int) * Max(ncolumns, 1));
 	r->columns = palloc0(sizeof(PqColumnVector) * Max(ncolumns, 1));
 	r->absent = palloc0(sizeof(bool) * Max(ncolumns, 1));
+	r->projected = palloc0(sizeof(bool) * Max(ncolumns, 1));
 	r->nselected = 0;
 	for (int i = 0; i < ncolumns; i++)
 	{
@@ -147,6 +195,7 @@ LakeFileReaderProjectRecords(LakeFileReader *r, int ncolumns, const char *const 
 
 		r->file_col[i] = fc;
 		r->absent[i] = (fc < 0);
+		r->projected[i] = names[i] != NULL;
 		if (fc >= 0)
 		{
 			const PqColumnInfo *info = ParquetReaderColumn(r->pq, fc);
@@ -195,7 +244,13 @@ LakeFileReaderProjectRecords(LakeFileReader *r, int ncolumns, const char *const 
 			r->seq_implicit = true;
 		}
 	}
-	if (want_records)
+	/*
+	 * Record kinds: a data file whose footer says it holds ENGINE records
+	 * only needs no _lake_kind column read (batch->kind NULL says the
+	 * same).  Only that exact key: changelog files state their own kinds,
+	 * or none.
+	 */
+	if (want_records && !engine_only(r))
 	{
 		int			fc = find_hidden_column(r, LAKE_KIND_COLUMN, PQ_INT32);
 
@@ -374,6 +429,7 @@ start_row_group(LakeFileReader *r)
 	PqError		err;
 
 	r->cur_rg = r->rg;
+	r->rg_first = r->rows_done;
 	if (r->pred)
 	{
 		bool		bloom_rejected;
@@ -387,9 +443,10 @@ start_row_group(LakeFileReader *r)
 
 		/*
 		 * Pages: row ranges, unless implicit sequences must be numbered
-		 * (they count every row of the row group).
+		 * by counting every row of the row group (late materialisation
+		 * numbers them by row index).
 		 */
-		if (!(r->seq_implicit && r->seq_index < 0 && r->want_seq))
+		if (r->late || !(r->seq_implicit && r->seq_index < 0 && r->want_seq))
 		{
 			ranges = LakePredRowRanges(r->pred, rows, page_index, r, &nranges);
 			if (nranges == 0)
@@ -422,51 +479,199 @@ start_row_group(LakeFileReader *r)
 	return true;
 }
 
+/* Open the next row group that may hold matching rows; false at end of file. */
+static bool
+open_next_row_group(LakeFileReader *r)
+{
+	for (;;)
+	{
+		CHECK_FOR_INTERRUPTS();
+		r->rg++;
+		if (r->rg >= ParquetReaderNumRowGroups(r->pq))
+			return false;
+		if (ParquetReaderRowGroupNumRows(r->pq, r->rg) == 0)
+			continue;
+		if (!start_row_group(r))
+		{
+			/* skipped: implicit sequences count its rows all the same */
+			r->rows_done += ParquetReaderRowGroupNumRows(r->pq, r->rg);
+			continue;
+		}
+		r->rg_open = true;
+		return true;
+	}
+}
+
+/* seq_buf holds at least n sequences */
+static void
+ensure_seq_buf(LakeFileReader *r, uint32 n)
+{
+	if (r->seq_cap >= n)
+		return;
+	if (r->seq_buf)
+		pfree(r->seq_buf);
+	r->seq_cap = Max(n, 16);
+	r->seq_buf = MemoryContextAlloc(GetMemoryChunkContext(r), sizeof(int64) * r->seq_cap);
+}
+
+/* bytes per value of a vector of type t (parquet.h's representation) */
+static size_t
+vector_slot(const PqColumnInfo *info)
+{
+	switch (info->type)
+	{
+		case PQ_BOOL:
+			return 1;
+		case PQ_INT16:
+		case PQ_INT32:
+		case PQ_DATE:
+		case PQ_FLOAT:
+			return 4;
+		case PQ_INT64:
+		case PQ_TIMESTAMP:
+		case PQ_TIMESTAMPTZ:
+		case PQ_DOUBLE:
+			return 8;
+		case PQ_DECIMAL:
+			return info->precision <= 18 ? 8 : sizeof(pq_int128);
+		default:
+			return sizeof(PqBytes);
+	}
+}
+
+/*
+ * Late materialisation: the next batch of rows that may match, with the
+ * predicate's columns packed to those rows and the others decoded at them
+ * only (implicit sequences numbered into seq_buf).  0 at end of file.
+ */
+static uint32
+next_late(LakeFileReader *r)
+{
+	LateScratch *ls = late_scratch;
+	PqError		err;
+
+	for (;;)
+	{
+		uint32		n = 0,
+					k = 0;
+		PqStatus	st;
+
+		if (!r->rg_open && !open_next_row_group(r))
+			return 0;
+		CHECK_FOR_INTERRUPTS();
+		st = ParquetReaderReadBatchColumns(r->pq, LAKE_BATCH_ROWS, r->want_pred,
+										   r->selected, &n, ls->row_ids, &err);
+		if (st == PQ_END || (st == PQ_OK && n == 0))
+		{
+			r->rg_open = false;
+			r->rows_done = r->rg_first + ParquetReaderRowGroupNumRows(r->pq, r->rg);
+			continue;
+		}
+		if (st != PQ_OK)
+			LakeReportParquetError(&err, r->display);
+
+		for (int c = 0; c < r->ncolumns; c++)
+			if (r->pred_read[c] && r->sel_of[c] >= 0)
+				r->pred_view[c] = r->selected[r->sel_of[c]];
+		LakePredBatchMayMatch(r->pred, r->pred_view, r->absent, r->pred_read, n, ls->match);
+		for (uint32 i = 0; i < n; i++)
+		{
+			ls->keep_pos[k] = i;
+			ls->keep_rows[k] = ls->row_ids[i];
+			k += ls->match[i] != 0;
+		}
+		if (k == 0)
+			continue;
+		if (ParquetReaderReadRows(r->pq, ls->keep_rows, k, r->want_rest, r->selected,
+								  &err) != PQ_OK)
+			LakeReportParquetError(&err, r->display);
+		if (r->seq_implicit)
+		{
+			/* numbered by row index in the file */
+			ensure_seq_buf(r, k);
+			for (uint32 i = 0; i < k; i++)
+				r->seq_buf[i] = r->first_seq + r->rg_first + ls->keep_rows[i];
+		}
+		if (k < n)
+		{
+			/* pack the predicate's columns to the kept rows */
+			for (int s = 0; s < r->nselected; s++)
+			{
+				PqColumnVector *v = &r->selected[s];
+				size_t		w;
+
+				if (!r->want_pred[s])
+					continue;
+				w = vector_slot(ParquetReaderColumn(r->pq, r->file_col_of_sel[s]));
+				if (r->pack_cap[s] < k)
+				{
+					MemoryContext cxt = GetMemoryChunkContext(r);
+					uint32		cap = Max(k, 16);
+
+					if (r->pack_vals[s])
+					{
+						pfree(r->pack_vals[s]);
+						pfree(r->pack_nulls[s]);
+					}
+					r->pack_vals[s] = MemoryContextAlloc(cxt, w * cap);
+					r->pack_nulls[s] = MemoryContextAlloc(cxt, cap);
+					r->pack_cap[s] = cap;
+				}
+				for (uint32 j = 0; j < k; j++)
+					memcpy(r->pack_vals[s] + j * w, v->v.b + (size_t) ls->keep_pos[j] * w, w);
+				if (v->nulls)
+				{
+					for (uint32 j = 0; j < k; j++)
+						r->pack_nulls[s][j] = v->nulls[ls->keep_pos[j]];
+					v->nulls = r->pack_nulls[s];
+				}
+				v->v.b = r->pack_vals[s];
+				v->count = k;
+			}
+		}
+		return k;
+	}
+}
+
 bool
 LakeFileReaderNext(LakeFileReader *r, LakeFileBatch *batch)
 {
 	PqError		err;
 	uint32		nrows = 0;
 
-	for (;;)
+	if (r->late)
 	{
-		PqStatus	st;
-
-		CHECK_FOR_INTERRUPTS();
-		if (!r->rg_open)
+		nrows = next_late(r);
+		if (nrows == 0)
+			return false;
+	}
+	else
+		for (;;)
 		{
-			r->rg++;
-			if (r->rg >= ParquetReaderNumRowGroups(r->pq))
+			PqStatus	st;
+
+			if (!r->rg_open && !open_next_row_group(r))
 				return false;
-			if (ParquetReaderRowGroupNumRows(r->pq, r->rg) == 0)
-				continue;
-			if (!start_row_group(r))
+			CHECK_FOR_INTERRUPTS();
+			if (r->nselected == 0)
 			{
-				/* skipped: implicit sequences count its rows all the same */
-				r->rows_done += ParquetReaderRowGroupNumRows(r->pq, r->rg);
+				/* no column read (count(*)): rows without values, batch-sized */
+				nrows = (uint32) Min(r->rg_left, (int64) LAKE_BATCH_ROWS);
+				r->rg_left -= nrows;
+				if (r->rg_left == 0)
+					r->rg_open = false;
+				break;
+			}
+			st = ParquetReaderReadBatch(r->pq, LAKE_BATCH_ROWS, r->selected, &nrows, &err);
+			if (st == PQ_END || (st == PQ_OK && nrows == 0))
+			{
+				r->rg_open = false;
 				continue;
 			}
-			r->rg_open = true;
-		}
-		if (r->nselected == 0)
-		{
-			/* no column read (count(*)): rows without values, batch-sized */
-			nrows = (uint32) Min(r->rg_left, (int64) LAKE_BATCH_ROWS);
-			r->rg_left -= nrows;
-			if (r->rg_left == 0)
-				r->rg_open = false;
+			if (st != PQ_OK)
+				LakeReportParquetError(&err, r->display);
 			break;
 		}
-		st = ParquetReaderReadBatch(r->pq, LAKE_BATCH_ROWS, r->selected, &nrows, &err);
-		if (st == PQ_END || (st == PQ_OK && nrows == 0))
-		{
-			r->rg_open = false;
-			continue;
-		}
-		if (st != PQ_OK)
-			LakeReportParquetError(&err, r->display);
-		break;
-	}
 
 	for (int i = 0, s = 0; i < r->ncolumns; i++)
 	{
@@ -502,15 +707,69 @@ LakeFileReaderNext(LakeFileReader *r, LakeFileBatch *batch)
 	}
 	if (r->seq_implicit)
 	{
-		if (r->seq_buf == NULL)
-			r->seq_buf = MemoryContextAlloc(GetMemoryChunkContext(r),
-											sizeof(int64) * LAKE_BATCH_ROWS);
-		for (uint32 i = 0; i < nrows; i++)
-			r->seq_buf[i] = r->first_seq + r->rows_done + i;
+		if (!r->late)
+		{
+			ensure_seq_buf(r, nrows);
+			for (uint32 i = 0; i < nrows; i++)
+				r->seq_buf[i] = r->first_seq + r->rows_done + i;
+		}
 		batch->seq = r->seq_buf;
 	}
-	r->rows_done += nrows;
+	if (!r->late)
+		r->rows_done += nrows;
 	return true;
+}
+
+/*
+ * Deliver only the rows that may match the predicate given to
+ * LakeFileReaderSetPredicate, materialising late (see the file header).
+ * A no-op without a predicate, when the projection reads none of its
+ * columns, or when it reads nothing else.  Call after SetPredicate,
+ * before the first Next.
+ */
+void
+LakeFileReaderSetRowFilter(LakeFileReader *r)
+{
+	bool	   *used;
+	int			npred = 0;
+
+	/* the predicate's columns are the projection's (both by lake column) */
+	if (r->pred == NULL || r->rg >= 0 || r->nselected == 0 || r->npred_cols != r->ncolumns)
+		return;
+	used = palloc0(sizeof(bool) * Max(r->ncolumns, 1));
+	LakePredColumns(r->pred, used);
+	r->sel_of = palloc(sizeof(int) * Max(r->ncolumns, 1));
+	r->pred_read = palloc0(sizeof(char *) * Max(r->ncolumns, 1));
+	r->want_pred = palloc0(sizeof(bool) * r->nselected);
+	r->want_rest = palloc0(sizeof(bool) * r->nselected);
+	r->file_col_of_sel = palloc(sizeof(int) * r->nselected);
+	for (int i = 0, s = 0; i < r->ncolumns; i++)
+	{
+		r->sel_of[i] = r->absent[i] ? -1 : s++;
+		if (r->sel_of[i] >= 0)
+			r->file_col_of_sel[r->sel_of[i]] = r->file_col[i];
+		if (!used[i] || !r->projected[i])
+			continue;
+		/* a column the file lacks reads as NULL: known without decoding */
+		r->pred_read[i] = "";
+		if (r->sel_of[i] >= 0)
+		{
+			r->want_pred[r->sel_of[i]] = true;
+			npred++;
+		}
+	}
+	pfree(used);
+	for (int s = 0; s < r->nselected; s++)
+		r->want_rest[s] = !r->want_pred[s];
+	if (npred == 0 || npred == r->nselected)
+		return;
+	if (late_scratch == NULL)
+		late_scratch = MemoryContextAlloc(TopMemoryContext, sizeof(LateScratch));
+	r->pred_view = palloc0(sizeof(PqColumnVector) * Max(r->ncolumns, 1));
+	r->pack_vals = palloc0(sizeof(uint8 *) * r->nselected);
+	r->pack_nulls = palloc0(sizeof(uint8 *) * r->nselected);
+	r->pack_cap = palloc0(sizeof(uint32) * r->nselected);
+	r->late = true;
 }
 
 /*

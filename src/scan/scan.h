@@ -69,6 +69,14 @@ struct LakeScanStats;
 extern void LakeFileReaderSetPredicate(LakeFileReader *r, const LakePredicate *pred,
 									   int ncolumns, const char *const *names,
 									   struct LakeScanStats *stats);
+/*
+ * Late materialisation: deliver only the rows that may match that
+ * predicate, decoding the other columns at those rows only.  Call after
+ * SetPredicate, before Next; a no-op where it cannot help.
+ */
+extern void LakeFileReaderSetRowFilter(LakeFileReader *r);
+/* setting lake_fdw.enable_late_materialize (the scan layer applies it) */
+extern PGDLLIMPORT bool lake_enable_late_materialize;
 extern uint64 LakeFileReaderBytesRead(LakeFileReader *r);
 extern void LakeFileReaderClose(LakeFileReader *r);
 

@@ -288,8 +288,13 @@ LakeScanSourcePredicateSet(LakeScan *scan, LakeFileReader *r, ScanSource *src)
 
 	/* with any predicate, row groups are counted even where none applies */
 	if (scan->spec.predicate)
+	{
 		LakeFileReaderSetPredicate(r, pred, scan->spec.ncolumns, scan->spec.names,
 								   &scan->stats);
+		/* the caller drops the rows pred rejects: the reader need not decode them */
+		if (lake_enable_late_materialize)
+			LakeFileReaderSetRowFilter(r);
+	}
 	return LakePredIsTrue(pred) ? NULL : pred;
 }
 

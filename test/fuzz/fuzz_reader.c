@@ -5,7 +5,9 @@
  *	  footer/page limits and a bounded allocator), then for every row group
  *	  and column: chunk statistics, the page index and a bloom-filter
  *	  probe; then every row group is read with ReadBatch (all columns, and
- *	  once more for a row range), touching every value so stray pointers
+ *	  once more for a row range), and with late materialisation (column 0
+ *	  by ReadBatchColumns, the others by ReadRows at every third row and
+ *	  at the batch's last row), touching every value so stray pointers
  *	  show up under ASan.  Properties: no crash, errors carry a message,
  *	  batches never exceed the requested size, the rows delivered by a
  *	  row group add up to its row count (or the read fails), every
@@ -145,6 +147,65 @@ read_row_group(PqReader *r, int rg, const PqRowRange *ranges, int nranges, int n
 	free(out);
 }
 
+/* late materialisation: column 0 first, the others at some of its rows */
+static void
+read_row_group_late(PqReader *r, int rg, const PqRowRange *ranges, int nranges, int ncols)
+{
+	PqColumnVector *out = calloc((size_t) ncols + 1, sizeof(PqColumnVector));
+	bool	   *want_f = calloc((size_t) ncols + 1, sizeof(bool));
+	bool	   *want_o = calloc((size_t) ncols + 1, sizeof(bool));
+	uint32_t	max_rows = 700;
+	int64_t    *rows = calloc(max_rows, sizeof(int64_t));
+	int64_t    *keep = calloc(max_rows, sizeof(int64_t));
+	int64_t		total = 0;
+	int64_t		want = ParquetReaderRowGroupNumRows(r, rg);
+	PqError		err;
+	PqStatus	st;
+
+	for (int c = 0; c < ncols; c++)
+	{
+		want_f[c] = c == 0;
+		want_o[c] = c != 0;
+	}
+	st = ParquetReaderStartRowGroup(r, rg, ranges, nranges, &err);
+	fuzz_check_error(st, &err);
+	while (st == PQ_OK)
+	{
+		uint32_t	nrows = 0,
+					k = 0;
+
+		st = ParquetReaderReadBatchColumns(r, max_rows, want_f, out, &nrows, rows, &err);
+		fuzz_check_error(st, &err);
+		if (st != PQ_OK)
+			break;
+		FUZZ_ASSERT(nrows > 0 && nrows <= max_rows);
+		touch_vector(&out[0], nrows);
+		for (uint32_t i = 0; i < nrows; i++)
+		{
+			FUZZ_ASSERT(rows[i] >= 0 && rows[i] < want);
+			FUZZ_ASSERT(i == 0 || rows[i] > rows[i - 1]);
+			if (i % 3 == 1 || i == nrows - 1)
+				keep[k++] = rows[i];
+		}
+		st = ParquetReaderReadRows(r, keep, k, want_o, out, &err);
+		fuzz_check_error(st, &err);
+		if (st != PQ_OK)
+			break;
+		for (int c = 1; c < ncols; c++)
+			touch_vector(&out[c], k);
+		touch_vector(&out[0], nrows);	/* still valid */
+		total += nrows;
+		FUZZ_ASSERT(total <= want);
+	}
+	if (st == PQ_END && ranges == NULL)
+		FUZZ_ASSERT(total == want);
+	free(out);
+	free(want_f);
+	free(want_o);
+	free(rows);
+	free(keep);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -223,7 +284,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			PqRowRange	range = {n / 2, n - n / 2};
 
 			read_row_group(r, rg, &range, 1, ncols);
+			read_row_group_late(r, rg, &range, 1, ncols);
 		}
+		if (ncols > 1)
+			read_row_group_late(r, rg, NULL, 0, ncols);
 	}
 	/* a projection of the last column alone */
 	if (ncols > 1 && nrg > 0)

@@ -3,6 +3,7 @@
  *	  Writer -> reader round trips of every type and null pattern, over
  *	  codecs, dictionary on/off, several pages and row groups; plus
  *	  dictionary fallback, projection I/O, row-range page skipping,
+ *	  row selection (late materialisation) against the full decode,
  *	  statistics edge cases, page index, bloom filters, key/value
  *	  metadata, batch buffer reuse and allocator balance.
  *-------------------------------------------------------------------------
@@ -605,6 +606,224 @@ test_projection_and_ranges(void)
 	CHECK_MSG(pq_live_allocs == 0, "%ld allocations leaked", pq_live_allocs);
 }
 
+/*
+ * Late materialisation against the full decode (the table, which verify()
+ * shows the full decode reproduces): per batch, ReadBatchColumns of a few
+ * "filter" columns over the row ranges, then ReadRows of the other columns
+ * at a subset of the batch's rows (single rows, runs, page boundaries,
+ * every row, none).  Returns rows checked.
+ */
+static int64_t
+verify_row_selection(Table *t, MemFile *f, const bool *filter_col,
+					 const PqRowRange *ranges, int nranges, uint32_t batch, int mode)
+{
+	PqSource	src = mem_source(f);
+	PqError		err;
+	PqReader   *r = ParquetReaderOpen(&src, NULL, &CountingAllocator, "mem", &err);
+	int64_t		base = 0;
+	int64_t		checked = 0;
+	int			all[MAXCOLS];
+	bool		want_f[MAXCOLS],
+				want_o[MAXCOLS];
+	int			mismatches = 0;
+	int64_t    *rows = malloc(sizeof(int64_t) * batch);
+	int64_t    *keep = malloc(sizeof(int64_t) * batch);
+	uint32_t   *pos = malloc(sizeof(uint32_t) * batch);
+
+	REQUIRE(rows && keep && pos);
+	CHECK_MSG(r != NULL, "open: %s", err.message);
+	if (!r)
+		return -1;
+	for (int i = 0; i < t->ncols; i++)
+	{
+		all[i] = i;
+		want_f[i] = filter_col[i];
+		want_o[i] = !filter_col[i];
+	}
+	CHECK_OK(ParquetReaderSelectColumns(r, all, t->ncols, &err), err);
+	for (int g = 0; g < ParquetReaderNumRowGroups(r); g++)
+	{
+		int64_t		rg_rows = ParquetReaderRowGroupNumRows(r, g);
+		PqStatus	st = ParquetReaderStartRowGroup(r, g, ranges, nranges, &err);
+
+		CHECK_OK(st, err);
+		for (;;)
+		{
+			PqColumnVector out[MAXCOLS];
+			uint32_t	n,
+						k = 0;
+
+			memset(out, 0, sizeof(out));
+			st = ParquetReaderReadBatchColumns(r, batch, want_f, out, &n, rows, &err);
+			if (st == PQ_END)
+				break;
+			CHECK_OK(st, err);
+			if (st != PQ_OK)
+				break;
+			for (uint32_t j = 0; j < n; j++)
+			{
+				bool		take;
+
+				CHECK(j == 0 || rows[j] > rows[j - 1]);
+				switch (mode)
+				{
+					case 0:		/* a random few */
+						take = rng() % 97 == 0;
+						break;
+					case 1:		/* every row */
+						take = true;
+						break;
+					case 2:		/* runs of 40 rows out of 100 */
+						take = rows[j] % 100 < 40;
+						break;
+					case 3:		/* around page boundaries (pages of 1000 rows) */
+						take = rows[j] % 1000 == 0 || rows[j] % 1000 == 999 || rows[j] % 1000 == 1;
+						break;
+					default:	/* none */
+						take = false;
+						break;
+				}
+				if (take)
+				{
+					keep[k] = rows[j];
+					pos[k++] = j;
+				}
+			}
+			/* the filter columns, at every row of the batch */
+			for (uint32_t j = 0; j < n; j++)
+				for (int c = 0; c < t->ncols; c++)
+				{
+					const Col  *col = &t->cols[c];
+					uint32_t	i = (uint32_t) (base + rows[j]);
+					bool		enull,
+								gnull;
+
+					if (!filter_col[c])
+						continue;
+					enull = col->nulls && col->nulls[i];
+					gnull = out[c].nulls && out[c].nulls[j];
+					if (out[c].count != n || enull != gnull ||
+						(!enull && !value_equal(col, i, &out[c], j)))
+						if (mismatches++ < 5)
+							CHECK_MSG(0, "filter column %s row %u differs", col->spec.name, i);
+				}
+			st = ParquetReaderReadRows(r, keep, k, want_o, out, &err);
+			CHECK_OK(st, err);
+			if (st != PQ_OK)
+				break;
+			for (uint32_t j = 0; j < k; j++)
+			{
+				for (int c = 0; c < t->ncols; c++)
+				{
+					const Col  *col = &t->cols[c];
+					uint32_t	i = (uint32_t) (base + keep[j]);
+					bool		enull,
+								gnull;
+
+					if (filter_col[c])
+						continue;
+					enull = col->nulls && col->nulls[i];
+					gnull = out[c].nulls && out[c].nulls[j];
+					if (out[c].count != k || enull != gnull ||
+						(!enull && !value_equal(col, i, &out[c], j)))
+						if (mismatches++ < 5)
+							CHECK_MSG(0, "selected column %s row %u differs (null %d/%d)",
+									  col->spec.name, i, enull, gnull);
+				}
+				/* filter columns still valid after ReadRows */
+				for (int c = 0; c < t->ncols; c++)
+					if (filter_col[c] && !(t->cols[c].nulls && t->cols[c].nulls[base + keep[j]]) &&
+						!value_equal(&t->cols[c], (uint32_t) (base + keep[j]), &out[c], pos[j]))
+						if (mismatches++ < 5)
+							CHECK_MSG(0, "filter column %s changed by ReadRows", t->cols[c].spec.name);
+				checked++;
+			}
+			/* a row the columns passed already, or rows out of order: refused */
+			if (k > 0)
+			{
+				int64_t		back[2] = {keep[k - 1], keep[k - 1]};
+
+				if (keep[k - 1] > 0)
+				{
+					back[0] = keep[k - 1] - 1;
+					CHECK(ParquetReaderReadRows(r, back, 1, want_o, out, &err) == PQ_ERR_ARG);
+				}
+				back[0] = keep[k - 1] + 1;
+				if (back[0] < rg_rows)
+					CHECK(ParquetReaderReadRows(r, back, 2, want_o, out, &err) == PQ_ERR_ARG);
+			}
+		}
+		base += rg_rows;
+	}
+	ParquetReaderClose(r);
+	free(rows);
+	free(keep);
+	free(pos);
+	return checked;
+}
+
+static void
+test_row_selection(void)
+{
+	PqCodec		codecs[] = {PQ_CODEC_ZSTD, PQ_CODEC_UNCOMPRESSED, PQ_CODEC_LZ4_RAW};
+	int64_t		total = 0;
+
+	for (int config = 0; config < 12; config++)
+	{
+		Table		t;
+		MemFile		f;
+		PqWriterOptions o;
+		bool		filter_col[MAXCOLS];
+		int			pattern = config % 5;
+		uint32_t	nrows = 9000 + (uint32_t) (rng() % 3000);
+		PqRowRange	rr[] = {{0, 1}, {999, 1002}, {4321, 1}, {5000, 2500}, {8500, 100000}};
+
+		table_init(&t, nrows, 64 * 1024 * 1024);
+		for (size_t k = 0; k < sizeof(all_types) / sizeof(all_types[0]); k++)
+		{
+			PqType		ty = all_types[k];
+			int			card = (config & 1) ? 40 : 0;	/* low cardinality -> dictionary */
+
+			if (ty == PQ_DECIMAL)
+			{
+				table_add(&t, names[t.ncols], ty, true, 9, 2, pattern, card);
+				table_add(&t, names[t.ncols], ty, true, 30, 4, pattern, card);
+			}
+			else
+			{
+				table_add(&t, names[t.ncols], ty, true, 0, 0, pattern, card);
+				table_add(&t, names[t.ncols], ty, false, 0, 0, NULLS_NONE, card);
+			}
+		}
+		for (int c = 0; c < t.ncols; c++)
+			filter_col[c] = (c + config) % 7 == 0;
+		ParquetWriterOptionsInit(&o);
+		o.codec = codecs[config % 3];
+		o.dictionary = config % 4 != 3;
+		o.page_rows = 1000;
+		o.row_group_rows = 4000 + 2000 * (config % 3);
+		o.page_index = config % 6 != 5;
+		write_table(&t, &o, &f, NULL);
+		for (int mode = 0; mode < 5; mode++)
+		{
+			int64_t		got;
+
+			got = verify_row_selection(&t, &f, filter_col, NULL, 0,
+									   mode == 1 ? 8192 : 700 + 311 * mode, mode);
+			CHECK(got >= 0);
+			if (mode == 1)
+				CHECK_MSG(got == nrows, "config %d: %lld of %u rows", config, (long long) got, nrows);
+			total += got;
+			got = verify_row_selection(&t, &f, filter_col, rr, 5, 1000, mode);
+			CHECK(got >= 0);
+		}
+		free(f.data);
+		table_free(&t);
+	}
+	CHECK(total > 12 * 9000);
+	CHECK_MSG(pq_live_allocs == 0, "%ld allocations leaked", pq_live_allocs);
+}
+
 /* write one column of given values and return the reader's chunk stats */
 static void
 write_single(PqColumnSpec *spec, const PqColumnVector *v, uint32_t n,
@@ -1123,6 +1342,7 @@ main(void)
 	test_all_types();
 	test_dictionary_fallback();
 	test_projection_and_ranges();
+	test_row_selection();
 	test_statistics();
 	test_page_index();
 	test_bloom();

@@ -365,6 +365,32 @@ extern PqStatus ParquetReaderReadBatch(PqReader *r, uint32_t max_rows,
 									   PqColumnVector *out, uint32_t *nrows,
 									   PqError *err);
 
+/*
+ * Late materialisation: read the columns a filter needs first, decide
+ * which rows to keep, then decode only those rows of the other columns.
+ *
+ * ReadBatchColumns is ReadBatch for the selected columns i with want[i]
+ * only (out[i] of the others is left as it was); rows[0..*nrows) receives
+ * each delivered row's index in the row group (max_rows slots).
+ *
+ * ReadRows decodes rows[0..nrows) (row indexes of the current row group,
+ * strictly increasing) of the selected columns i with want[i] into out[i]
+ * (count = nrows).  Each column only moves forward: a row before one the
+ * column delivered since StartRowGroup is PQ_ERR_ARG.  Pages outside the
+ * row ranges given to StartRowGroup may be read.  Only the pages holding
+ * the rows are read and decompressed, and only the rows' values are
+ * decoded where the encoding allows (PLAIN fixed width, dictionary
+ * indexes).  The vectors of both calls stay valid until the next
+ * ReadBatch/ReadBatchColumns, StartRowGroup or Close.
+ */
+extern PqStatus ParquetReaderReadBatchColumns(PqReader *r, uint32_t max_rows,
+											  const bool *want, PqColumnVector *out,
+											  uint32_t *nrows, int64_t *rows,
+											  PqError *err);
+extern PqStatus ParquetReaderReadRows(PqReader *r, const int64_t *rows, uint32_t nrows,
+									  const bool *want, PqColumnVector *out,
+									  PqError *err);
+
 /* I/O accounting for EXPLAIN ANALYZE: bytes requested from the source. */
 extern uint64_t ParquetReaderBytesRead(const PqReader *r);
 

@@ -1359,6 +1359,9 @@ decode_data_page(PqReader *r, RSel *s, const PqPageHeader *h,
 	if (fail)
 		return sel_error(r, s, err, PQ_ERR_NOMEM, off, "out of memory");
 	s->page_dict = false;
+	s->idx_lazy = false;
+	s->page_nn = nn;
+	s->page_off = off;
 	s->vsrc = s->vals;
 
 	switch (h->encoding)
@@ -1418,10 +1421,19 @@ decode_data_page(PqReader *r, RSel *s, const PqPageHeader *h,
 					s->idx = ni;
 					s->idx_cap = nn + 1;
 				}
+				s->idx[nn] = 0;		/* the padding slot column_read may read */
+				s->page_dict = true;
+				if (r->sparse)
+				{
+					/* a few rows wanted: indexes decoded as column_read needs them */
+					PqRleDecoderInit(&s->idx_dec, vbuf + 1, vlen - 1, bw);
+					s->idx_next = 0;
+					s->idx_lazy = true;
+					break;
+				}
 				PqRleDecoderInit(&d, vbuf + 1, vlen - 1, bw);
 				if (!PqRleDecode32(&d, s->idx, nn))
 					return CORRUPT(off, "dictionary indexes truncated or malformed");
-				s->idx[nn] = 0;		/* the padding slot column_read may read */
 				{
 					/* OR bounds the maximum; find the exact one only if needed */
 					uint32_t	o0 = 0,
@@ -1755,6 +1767,36 @@ scatter_dict(uint8_t *ov, const uint8_t *dict, const uint32_t *idx,
 	}
 }
 
+/*
+ * Dictionary indexes [from, to) (clipped to the page's values) of a page
+ * decoded lazily.  Positions before from that were never decoded are
+ * skipped: a column only moves forward, so nothing reads them.
+ */
+static PqStatus
+lazy_indexes(PqReader *r, RSel *s, uint32_t from, uint32_t to, PqError *err)
+{
+	uint32_t	o = 0;
+
+	if (to > s->page_nn)
+		to = s->page_nn;
+	if (from < s->idx_next)
+		from = s->idx_next;
+	if (from >= to)
+		return PQ_OK;
+	if ((from > s->idx_next && !PqRleSkip(&s->idx_dec, from - s->idx_next)) ||
+		!PqRleDecode32(&s->idx_dec, s->idx + from, to - from))
+		return CORRUPT(s->page_off, "dictionary indexes truncated or malformed");
+	for (uint32_t i = from; i < to; i++)
+		o |= s->idx[i];
+	if (o >= s->dict_n)
+		for (uint32_t i = from; i < to; i++)
+			if (s->idx[i] >= s->dict_n)
+				return CORRUPT(s->page_off, "dictionary index %u out of range (dictionary has %u values)",
+							   s->idx[i], s->dict_n);
+	s->idx_next = to;
+	return PQ_OK;
+}
+
 /* deliver rows [row, row + take) of column s into the output at dst */
 static PqStatus
 column_read(PqReader *r, RSel *s, int64_t row, uint32_t take, uint32_t dst,
@@ -1796,6 +1838,14 @@ column_read(PqReader *r, RSel *s, int64_t row, uint32_t take, uint32_t dst,
 		k = s->page_n - s->page_pos;
 		if (k > take)
 			k = take;
+		if (s->idx_lazy)
+		{
+			/* k rows use at most k indexes, plus the one a NULL row peeks at */
+			PqStatus	st = lazy_indexes(r, s, s->page_nn_pos, s->page_nn_pos + k + 1, err);
+
+			if (st != PQ_OK)
+				return st;
+		}
 		ov = s->out_vals + (size_t) dst * slot;
 		if (!s->page_has_nulls)
 		{
@@ -1828,13 +1878,55 @@ column_read(PqReader *r, RSel *s, int64_t row, uint32_t take, uint32_t dst,
 	return PQ_OK;
 }
 
-PqStatus
-ParquetReaderReadBatch(PqReader *r, uint32_t max_rows, PqColumnVector *out,
-					   uint32_t *nrows, PqError *err)
+/* grow the output arrays of the selected columns in want (NULL: all) to n rows */
+static bool
+grow_outputs(PqReader *r, const bool *want, uint32_t n)
+{
+	bool		fail = false;
+
+	for (int i = 0; i < r->nsel; i++)
+	{
+		RSel	   *s = &r->sels[i];
+		size_t		cap = s->out_nulls_cap;
+
+		if (want && !want[i])
+			continue;
+		s->out_vals = grow_array(r, s->out_vals, &s->out_vals_cap,
+								 (size_t) n * s->rc->slot, &fail);
+		s->out_nulls = grow_array(r, s->out_nulls, &cap, n, &fail);
+		s->out_nulls_cap = (uint32_t) cap;
+	}
+	return !fail;
+}
+
+/* out[i] of the selected columns in want (NULL: all) describes n rows */
+static void
+set_outputs(PqReader *r, const bool *want, const bool *any_null, uint32_t n,
+			PqColumnVector *out)
+{
+	for (int i = 0; i < r->nsel; i++)
+	{
+		RSel	   *s = &r->sels[i];
+
+		if (want && !want[i])
+			continue;
+		out[i].type = s->rc->info.type;
+		out[i].count = n;
+		out[i].nulls = any_null[i] ? s->out_nulls : NULL;
+		out[i].v.b = s->out_vals;
+	}
+}
+
+/*
+ * The next rows of the row ranges, of the selected columns in want (NULL:
+ * all); rows_out (optional) receives each row's index in the row group.
+ */
+static PqStatus
+read_batch(PqReader *r, uint32_t max_rows, const bool *want, PqColumnVector *out,
+		   uint32_t *nrows, int64_t *rows_out, PqError *err)
 {
 	uint32_t	n = 0;
 	bool	   *any_null;
-	bool		fail = false;
 	bool		small[64];
 
 	*nrows = 0;
@@ -1849,18 +1941,11 @@ ParquetReaderReadBatch(PqReader *r, uint32_t max_rows, PqColumnVector *out,
 		return PqErrorSet(err, PQ_ERR_NOMEM, PQ_NO_OFFSET, "out of memory");
 	for (int i = 0; i < r->nsel; i++)
 	{
-		RSel	   *s = &r->sels[i];
-		size_t		cap = s->out_nulls_cap;
-
 		any_null[i] = false;
-		s->out_vals = grow_array(r, s->out_vals, &s->out_vals_cap,
-								 (size_t) max_rows * s->rc->slot, &fail);
-		s->out_nulls = grow_array(r, s->out_nulls, &cap, max_rows, &fail);
-		s->out_nulls_cap = (uint32_t) cap;
 		/* pages of the previous batch are no longer referenced */
-		s->page_referenced = false;
+		r->sels[i].page_referenced = false;
 	}
-	if (fail)
+	if (!grow_outputs(r, want, max_rows))
 	{
 		if (any_null != small)
 			pq_free(r->alloc, any_null);
@@ -1883,9 +1968,11 @@ ParquetReaderReadBatch(PqReader *r, uint32_t max_rows, PqColumnVector *out,
 			(uint32_t) (end - r->cur_row) : max_rows - n;
 		for (int i = 0; i < r->nsel; i++)
 		{
-			PqStatus	st = column_read(r, &r->sels[i], r->cur_row, take, n,
-										 &any_null[i], err);
+			PqStatus	st;
 
+			if (want && !want[i])
+				continue;
+			st = column_read(r, &r->sels[i], r->cur_row, take, n, &any_null[i], err);
 			if (st != PQ_OK)
 			{
 				if (any_null != small)
@@ -1894,21 +1981,95 @@ ParquetReaderReadBatch(PqReader *r, uint32_t max_rows, PqColumnVector *out,
 				return st;
 			}
 		}
+		if (rows_out)
+			for (uint32_t k = 0; k < take; k++)
+				rows_out[n + k] = r->cur_row + k;
 		n += take;
 		r->cur_row += take;
 	}
-	for (int i = 0; i < r->nsel; i++)
-	{
-		RSel	   *s = &r->sels[i];
-
-		out[i].type = s->rc->info.type;
-		out[i].count = n;
-		out[i].nulls = any_null[i] ? s->out_nulls : NULL;
-		out[i].v.b = s->out_vals;
-	}
+	set_outputs(r, want, any_null, n, out);
 	if (any_null != small)
 		pq_free(r->alloc, any_null);
 	*nrows = n;
 	return n == 0 ? PQ_END : PQ_OK;
 }
 
+PqStatus
+ParquetReaderReadBatch(PqReader *r, uint32_t max_rows, PqColumnVector *out,
+					   uint32_t *nrows, PqError *err)
+{
+	return read_batch(r, max_rows, NULL, out, nrows, NULL, err);
+}
+
+PqStatus
+ParquetReaderReadBatchColumns(PqReader *r, uint32_t max_rows, const bool *want,
+							  PqColumnVector *out, uint32_t *nrows, int64_t *rows,
+							  PqError *err)
+{
+	if (!want || !rows)
+		return PqErrorSet(err, PQ_ERR_ARG, PQ_NO_OFFSET,
+						  "parquet reader: ReadBatchColumns needs want and rows");
+	return read_batch(r, max_rows, want, out, nrows, rows, err);
+}
+
+/*
+ * Row selection: rows (strictly increasing row indexes of the current row
+ * group) of the selected columns in want, decoded into out.  Runs of
+ * consecutive rows are read as one stretch; a column's rows only move
+ * forward, so no row may precede one the column delivered already.
+ */
+PqStatus
+ParquetReaderReadRows(PqReader *r, const int64_t *rows, uint32_t nrows,
+					  const bool *want, PqColumnVector *out, PqError *err)
+{
+	bool	   *any_null;
+	bool		small[64];
+	PqStatus	st = PQ_OK;
+
+	if (r->rg < 0)
+		return PqErrorSet(err, PQ_ERR_ARG, PQ_NO_OFFSET,
+						  "parquet reader: ReadRows before StartRowGroup");
+	if (!want || (nrows > 0 && !rows))
+		return PqErrorSet(err, PQ_ERR_ARG, PQ_NO_OFFSET, "parquet reader: ReadRows needs want and rows");
+	for (uint32_t k = 0; k < nrows; k++)
+		if (rows[k] < 0 || rows[k] >= r->rg_rows || (k > 0 && rows[k] <= rows[k - 1]))
+			return PqErrorSet(err, PQ_ERR_ARG, PQ_NO_OFFSET,
+							  "parquet reader: ReadRows rows must increase strictly within the row group (row %u)",
+							  k);
+	for (int i = 0; i < r->nsel; i++)
+	{
+		RSel	   *s = &r->sels[i];
+
+		if (want[i] && nrows > 0 && s->page_loaded &&
+			rows[0] < s->page_first_row + (int64_t) s->page_pos)
+			return PqErrorSet(err, PQ_ERR_ARG, PQ_NO_OFFSET,
+							  "parquet reader: ReadRows row %lld of column \"%s\" was passed already",
+							  (long long) rows[0], s->rc->name);
+	}
+	any_null = r->nsel <= 64 ? small : pq_alloc(r->alloc, sizeof(bool) * r->nsel);
+	if (!any_null)
+		return PqErrorSet(err, PQ_ERR_NOMEM, PQ_NO_OFFSET, "out of memory");
+	memset(any_null, 0, sizeof(bool) * r->nsel);
+	if (!grow_outputs(r, want, nrows ? nrows : 1))
+		st = PqErrorSet(err, PQ_ERR_NOMEM, PQ_NO_OFFSET, "out of memory");
+	r->sparse = true;
+	for (uint32_t k = 0; st == PQ_OK && k < nrows;)
+	{
+		uint32_t	run = 1;
+
+		while (k + run < nrows && rows[k + run] == rows[k] + run)
+			run++;
+		for (int i = 0; i < r->nsel && st == PQ_OK; i++)
+			if (want[i])
+				st = column_read(r, &r->sels[i], rows[k], run, k, &any_null[i], err);
+		k += run;
+	}
+	r->sparse = false;
+	if (st == PQ_OK)
+		set_outputs(r, want, any_null, nrows, out);
+	else
+		r->range_idx = r->nranges;	/* stop this row group */
+	if (any_null != small)
+		pq_free(r->alloc, any_null);
+	return st;
+}

@@ -9,6 +9,7 @@
 #define LAKE_PQ_READER_INT_H
 
 #include "format/parquet/pq_plain.h"
+#include "format/parquet/pq_rle.h"
 
 #define READAHEAD_BYTES (256 * 1024)
 #define MAX_HEADER_BYTES (16 * 1024 * 1024)
@@ -72,6 +73,12 @@ typedef struct RSel
 								 * bytes themselves for PLAIN fixed width */
 	uint32_t   *idx;
 	uint32_t	idx_cap;
+	/* dictionary indexes decoded on demand (row selection, ReadRows) */
+	bool		idx_lazy;
+	PqRleDecoder idx_dec;		/* positioned at index idx_next */
+	uint32_t	idx_next;
+	uint32_t	page_nn;		/* non-null values of the page */
+	uint64_t	page_off;		/* file offset of the page (errors) */
 	uint8_t    *tmp;
 	size_t		tmp_cap;
 
@@ -130,6 +137,9 @@ struct PqReader
 	/* projection */
 	int			nsel;
 	RSel	   *sels;
+
+	/* ReadRows in progress: pages decode their dictionary indexes lazily */
+	bool		sparse;
 
 	/* current row group */
 	int			rg;

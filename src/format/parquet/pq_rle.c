@@ -282,6 +282,54 @@ next_run(PqRleDecoder *d)
 	return true;
 }
 
+bool
+PqRleSkip(PqRleDecoder *d, uint32_t n)
+{
+	while (n > 0)
+	{
+		uint32_t	k;
+
+		if (d->rle_left > 0)
+		{
+			k = d->rle_left < n ? d->rle_left : n;
+			d->rle_left -= k;
+			n -= k;
+		}
+		else if (d->bp_left > 0)
+		{
+			if (d->bp_buf_pos < 8)
+			{
+				/* the rest of the decoded group */
+				k = 8 - d->bp_buf_pos;
+				k = k < d->bp_left ? k : d->bp_left;
+				k = k < n ? k : n;
+				d->bp_buf_pos += k;
+				d->bp_left -= k;
+				n -= k;
+			}
+			else if (n >= 8 && d->bp_left >= 8)
+			{
+				/* whole groups: width bytes each, not unpacked */
+				k = n / 8 < d->bp_left / 8 ? n / 8 : d->bp_left / 8;
+				d->bp_ptr += (size_t) k * d->width;
+				d->bp_left -= k * 8;
+				n -= k * 8;
+			}
+			else
+			{
+				/* part of a group: unpack it, the next pass skips inside */
+				PqBitUnpack32(d->bp_ptr, (size_t) (d->end - d->bp_ptr), d->bp_buf, 8,
+							  d->width);
+				d->bp_ptr += d->width;
+				d->bp_buf_pos = 0;
+			}
+		}
+		else if (!next_run(d))
+			return false;
+	}
+	return true;
+}
+
 /* byte b -> eight bytes holding its bits, LSB first (width-1 unpacking) */
 static uint64_t bit_spread[256];
 static bool bit_spread_ready = false;

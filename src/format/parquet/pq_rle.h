@@ -49,6 +49,9 @@ extern void PqRleDecoderInit(PqRleDecoder *d, const uint8_t *buf, size_t len,
 extern bool PqRleDecode32(PqRleDecoder *d, uint32_t *out, uint32_t n);
 extern bool PqRleDecode8(PqRleDecoder *d, uint8_t *out, uint32_t n);
 
+/* Skip n values (whole bit-packed groups without unpacking); false as above. */
+extern bool PqRleSkip(PqRleDecoder *d, uint32_t n);
+
 /* bytes consumed so far */
 static inline size_t
 pq_rle_consumed(const PqRleDecoder *d, const uint8_t *start)
