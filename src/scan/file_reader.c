@@ -17,6 +17,12 @@
  * decodes one row of each column, not a page of them.  Rows that cannot
  * match are then not delivered at all.
  *
+ * With deferred columns (LakeFileReaderSetDeferred), Next decodes only the
+ * other columns (ParquetReaderReadBatchColumns) and remembers the row
+ * index of each delivered row; the caller decides which rows it keeps (a
+ * row filter on the decoded columns) and FetchRows decodes the deferred
+ * columns at those rows only (ParquetReaderReadRows).
+ *
  * The parsed footer, offset/page indexes and dictionaries of a file come
  * from the backend's reader cache (reader_cache.c) when an earlier scan
  * read them, and go back to it at Close; the file itself is reopened
@@ -95,6 +101,17 @@ struct LakeFileReader
 	uint8	  **pack_nulls;		/* [nselected] */
 	uint32	   *pack_cap;		/* [nselected] rows they hold */
 	int64		rg_first;		/* file row index of the row group's first row */
+	bool		rest_now;		/* some want_rest column is decoded by Next */
+	/* deferred columns (LakeFileReaderSetDeferred) */
+	bool		defer;
+	bool	   *deferred;		/* [ncolumns] left out of Next's batches */
+	bool	   *want_now;		/* [nselected] decoded by Next */
+	bool	   *want_later;		/* [nselected] decoded by FetchRows */
+	int64	   *batch_rows;		/* [LAKE_BATCH_ROWS] row group index of each
+								 * row of the batch last delivered */
+	uint32		batch_n;		/* rows of that batch */
+	int64	   *fetch_rows;		/* [LAKE_BATCH_ROWS] FetchRows' row indexes */
+	PqColumnVector *fetched;	/* [ncolumns] FetchRows' output */
 };
 
 static PqStatus
@@ -582,9 +599,16 @@ next_late(LakeFileReader *r)
 		}
 		if (k == 0)
 			continue;
-		if (ParquetReaderReadRows(r->pq, ls->keep_rows, k, r->want_rest, r->selected,
+		if (r->rest_now &&
+			ParquetReaderReadRows(r->pq, ls->keep_rows, k, r->want_rest, r->selected,
 								  &err) != PQ_OK)
 			LakeReportParquetError(&err, r->display);
+		if (r->defer)
+		{
+			/* FetchRows decodes the deferred columns at these rows */
+			memcpy(r->batch_rows, ls->keep_rows, sizeof(int64) * k);
+			r->batch_n = k;
+		}
 		if (r->seq_implicit)
 		{
 			/* numbered by row index in the file */
@@ -662,7 +686,16 @@ LakeFileReaderNext(LakeFileReader *r, LakeFileBatch *batch)
 					r->rg_open = false;
 				break;
 			}
-			st = ParquetReaderReadBatch(r->pq, LAKE_BATCH_ROWS, r->selected, &nrows, &err);
+			if (r->defer)
+			{
+				st = ParquetReaderReadBatchColumns(r->pq, LAKE_BATCH_ROWS, r->want_now,
+												   r->selected, &nrows, r->batch_rows,
+												   &err);
+				r->batch_n = st == PQ_OK ? nrows : 0;
+			}
+			else
+				st = ParquetReaderReadBatch(r->pq, LAKE_BATCH_ROWS, r->selected, &nrows,
+											&err);
 			if (st == PQ_END || (st == PQ_OK && nrows == 0))
 			{
 				r->rg_open = false;
@@ -680,11 +713,19 @@ LakeFileReaderNext(LakeFileReader *r, LakeFileBatch *batch)
 			memset(&r->columns[i], 0, sizeof(PqColumnVector));
 			continue;
 		}
+		if (r->defer && r->deferred[i])
+		{
+			/* FetchRows reads it */
+			memset(&r->columns[i], 0, sizeof(PqColumnVector));
+			s++;
+			continue;
+		}
 		r->columns[i] = r->selected[s++];
 	}
 	batch->nrows = nrows;
 	batch->columns = r->columns;
 	batch->absent = r->absent;
+	batch->deferred = r->defer ? r->deferred : NULL;
 	batch->seq = r->seq_index >= 0 ? r->selected[r->seq_index].v.i64 : NULL;
 	batch->kind = r->kind_index >= 0 ? r->selected[r->kind_index].v.i32 : NULL;
 	batch->ops = r->ops_index >= 0 ? &r->selected[r->ops_index] : NULL;
@@ -761,6 +802,7 @@ LakeFileReaderSetRowFilter(LakeFileReader *r)
 	pfree(used);
 	for (int s = 0; s < r->nselected; s++)
 		r->want_rest[s] = !r->want_pred[s];
+	r->rest_now = true;
 	if (npred == 0 || npred == r->nselected)
 		return;
 	if (late_scratch == NULL)
@@ -770,6 +812,93 @@ LakeFileReaderSetRowFilter(LakeFileReader *r)
 	r->pack_nulls = palloc0(sizeof(uint8 *) * r->nselected);
 	r->pack_cap = palloc0(sizeof(uint32) * r->nselected);
 	r->late = true;
+}
+
+/*
+ * Leave the lake columns with defer[i] set (projected, present in the file,
+ * not read by the predicate) out of Next's batches: FetchRows decodes them
+ * at the rows the caller keeps.  A no-op when no column qualifies or when
+ * every decoded column would be deferred (Next must decode something to
+ * know its rows).  Call after SetPredicate and SetRowFilter, before the
+ * first Next.
+ */
+void
+LakeFileReaderSetDeferred(LakeFileReader *r, const bool *defer)
+{
+	MemoryContext cxt = GetMemoryChunkContext(r);
+	bool	   *used;
+	int			nlater = 0;
+
+	if (r->rg >= 0 || r->nselected == 0 || r->defer)
+		return;
+	used = palloc0(sizeof(bool) * Max(r->ncolumns, 1));
+	if (r->pred)
+		LakePredColumns(r->pred, used);
+	r->deferred = palloc0(sizeof(bool) * Max(r->ncolumns, 1));
+	r->want_now = palloc(sizeof(bool) * r->nselected);
+	r->want_later = palloc0(sizeof(bool) * r->nselected);
+	for (int s = 0; s < r->nselected; s++)
+		r->want_now[s] = true;
+	if (r->sel_of == NULL)
+		r->sel_of = palloc(sizeof(int) * Max(r->ncolumns, 1));
+	for (int i = 0, s = 0; i < r->ncolumns; i++)
+	{
+		r->sel_of[i] = r->absent[i] ? -1 : s++;
+		if (r->sel_of[i] < 0 || !defer[i] || !r->projected[i] ||
+			(i < r->npred_cols && used[i]))
+			continue;
+		r->deferred[i] = true;
+		r->want_now[r->sel_of[i]] = false;
+		r->want_later[r->sel_of[i]] = true;
+		nlater++;
+	}
+	pfree(used);
+	if (nlater == 0 || nlater == r->nselected)
+		return;
+	if (r->late)
+	{
+		/* the late path decodes the kept rows of the rest but these */
+		r->rest_now = false;
+		for (int s = 0; s < r->nselected; s++)
+		{
+			r->want_rest[s] = r->want_rest[s] && !r->want_later[s];
+			r->rest_now |= r->want_rest[s];
+		}
+	}
+	r->batch_rows = MemoryContextAlloc(cxt, sizeof(int64) * LAKE_BATCH_ROWS);
+	r->fetch_rows = MemoryContextAlloc(cxt, sizeof(int64) * LAKE_BATCH_ROWS);
+	r->fetched = MemoryContextAllocZero(cxt, sizeof(PqColumnVector) * Max(r->ncolumns, 1));
+	r->defer = true;
+}
+
+/*
+ * The deferred columns at rows pos[0..n) of the batch Next delivered last
+ * (strictly increasing, and above the rows of earlier calls for the same
+ * batch): vectors [ncolumns] whose deferred entries hold those rows at
+ * 0..n-1.  Valid until the next FetchRows or Next.
+ */
+const PqColumnVector *
+LakeFileReaderFetchRows(LakeFileReader *r, const uint32 *pos, uint32 n)
+{
+	PqError		err;
+
+	if (!r->defer)
+		elog(ERROR, "lake file reader has no deferred columns");
+	if (n == 0)
+		return r->fetched;
+	for (uint32 j = 0; j < n; j++)
+	{
+		if (pos[j] >= r->batch_n || (j > 0 && pos[j] <= pos[j - 1]))
+			elog(ERROR, "lake file reader: rows to fetch out of order");
+		r->fetch_rows[j] = r->batch_rows[pos[j]];
+	}
+	if (ParquetReaderReadRows(r->pq, r->fetch_rows, n, r->want_later, r->selected,
+							  &err) != PQ_OK)
+		LakeReportParquetError(&err, r->display);
+	for (int i = 0; i < r->ncolumns; i++)
+		if (r->deferred[i])
+			r->fetched[i] = r->selected[r->sel_of[i]];
+	return r->fetched;
 }
 
 /*

@@ -38,6 +38,8 @@ typedef struct LakeFileBatch
 	const int32 *kind;			/* _lake_kind per row (LakeRecordKind), or
 								 * NULL: every row is LAKE_REC_ENGINE */
 	const PqColumnVector *ops;	/* _lake_ops, or NULL: no OPS record */
+	const bool *deferred;		/* [ncolumns] column left out (vector empty):
+								 * LakeFileReaderFetchRows; NULL: none */
 } LakeFileBatch;
 
 extern LakeFileReader *LakeFileReaderOpen(const char *path, const char *display_name);
@@ -75,6 +77,18 @@ extern void LakeFileReaderSetPredicate(LakeFileReader *r, const LakePredicate *p
  * SetPredicate, before Next; a no-op where it cannot help.
  */
 extern void LakeFileReaderSetRowFilter(LakeFileReader *r);
+/*
+ * Deferred columns: Next leaves the projected columns with defer[i] set
+ * (not read by the predicate) out of its batches (batch->deferred), and
+ * FetchRows decodes them at rows pos[0..n) of the batch just delivered
+ * (ascending, each above those of earlier calls for the batch) into the
+ * deferred entries of the returned vectors [ncolumns], rows 0..n-1, valid
+ * until the next FetchRows or Next.  SetDeferred: after SetRowFilter,
+ * before Next; a no-op where it cannot help.
+ */
+extern void LakeFileReaderSetDeferred(LakeFileReader *r, const bool *defer);
+extern const PqColumnVector *LakeFileReaderFetchRows(LakeFileReader *r, const uint32 *pos,
+													 uint32 n);
 /* setting lake_fdw.enable_late_materialize (the scan layer applies it) */
 extern PGDLLIMPORT bool lake_enable_late_materialize;
 extern uint64 LakeFileReaderBytesRead(LakeFileReader *r);

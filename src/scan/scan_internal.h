@@ -111,6 +111,9 @@ struct LakeScan
 	PqColumnVector *raw_cols;	/* borrowed from the reader or buffer */
 	const bool *raw_absent;
 	const uint8 *raw_skip;		/* [raw_n] or NULL, batch cxt */
+	const bool *raw_deferred;	/* [ncolumns] columns the reader decodes at
+								 * the filter's survivors only, or NULL */
+	bool	   *defer_cols;		/* [ncolumns] asked to be deferred, or NULL */
 	uint32		raw_first;
 	uint32		raw_n;
 	uint32		raw_pos;		/* rows converted so far */

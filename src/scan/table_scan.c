@@ -18,7 +18,10 @@
  * the filter's columns of the visible rows first, lets the filter mark the
  * rows that fail, and converts the other columns of the survivors only:
  * rows never visible (hidden versions, rows beyond the sequence limit)
- * are never shown to the filter.
+ * are never shown to the filter.  Append sources go one step further:
+ * their readers defer the other wanted columns (LakeFileReaderSetDeferred),
+ * so that those are decoded from Parquet at the survivors only, not merely
+ * converted there.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -164,6 +167,18 @@ LakeScanBegin(const LakeScanSpec *spec, MemoryContext parent)
 	}
 	scan->nsources = n;
 	scan->stats.files_total = list_length(spec->files) + list_length(spec->pending_files);
+
+	/*
+	 * Append tables with a row filter: the wanted columns it does not read
+	 * are decoded at its survivors only.  Every row of an append source is
+	 * visible but for its sequence, known before the filter runs.
+	 */
+	if (spec->nkey == 0 && spec->filter != NULL && lake_enable_late_materialize)
+	{
+		scan->defer_cols = palloc0(sizeof(bool) * Max(spec->ncolumns, 1));
+		for (int i = 0; i < spec->ncolumns; i++)
+			scan->defer_cols[i] = spec->wanted[i] && !spec->filter_cols[i];
+	}
 
 	/* the row buffers of LakeScanBatchConvert: allocated at its first use */
 	scan->colvals = palloc0(sizeof(Datum *) * Max(spec->ncolumns, 1));
@@ -338,6 +353,8 @@ append_open_next_source(LakeScan *scan)
 		LakeFileReaderProject(scan->reader, scan->spec.ncolumns, scan->read_names,
 							  scan->spec.types, filter);
 		scan->cur_pred = LakeScanSourcePredicateSet(scan, scan->reader, scan->cur);
+		if (scan->defer_cols)
+			LakeFileReaderSetDeferred(scan->reader, scan->defer_cols);
 		MemoryContextSwitchTo(old);
 		scan->cur_filter = filter;
 		scan->cur_seq_max = scan->cur->pending ? scan->spec.pending_limit - 1 : f->max_sequence;
@@ -428,12 +445,43 @@ select_rows(LakeScan *scan, uint32 n, const uint8 *skip, uint32 **sel)
 }
 
 /*
+ * The wanted columns the row filter does not read, at the survivors
+ * first + sel[0..m): those the reader deferred decoded now, at those rows
+ * only (the source is the append scan's reader), the others converted from
+ * the batch.
+ */
+static void
+convert_deferred(LakeScan *scan, PqColumnVector *cols, const bool *absent,
+				 const bool *deferred, uint32 first, const uint32 *sel, uint32 m)
+{
+	uint32	   *pos = MemoryContextAlloc(scan->batch_cxt, sizeof(uint32) * m);
+	const PqColumnVector *fetched;
+
+	for (uint32 j = 0; j < m; j++)
+		pos[j] = first + sel[j];
+	fetched = LakeFileReaderFetchRows(scan->reader, pos, m);
+	for (int i = 0; i < scan->spec.ncolumns; i++)
+	{
+		if (!scan->spec.wanted[i] || scan->spec.filter_cols[i])
+			continue;
+		if (absent && absent[i])
+			memset(scan->colnulls[i], true, sizeof(bool) * m);
+		else if (deferred[i])
+			LakeVectorToDatums(&scan->spec.types[i], &fetched[i], 0, m,
+							   scan->colvals[i], scan->colnulls[i]);
+		else
+			LakeVectorToDatumsSel(&scan->spec.types[i], &cols[i], first, sel, m,
+								  scan->colvals[i], scan->colnulls[i]);
+	}
+}
+
+/*
  * The row filter's columns of the rows skip leaves, its verdicts, then the
  * other columns of the survivors; returns how many survived (at 0..k-1).
  */
 static uint32
 convert_filtered(LakeScan *scan, PqColumnVector *cols, const bool *absent,
-				 uint32 first, uint32 n, const uint8 *skip)
+				 const bool *deferred, uint32 first, uint32 n, const uint8 *skip)
 {
 	uint32	   *sel;
 	uint32		k = select_rows(scan, n, skip, &sel);
@@ -466,7 +514,9 @@ convert_filtered(LakeScan *scan, PqColumnVector *cols, const bool *absent,
 			m++;
 		}
 	}
-	if (m > 0)
+	if (m > 0 && deferred != NULL)
+		convert_deferred(scan, cols, absent, deferred, first, sel, m);
+	else if (m > 0)
 		convert_columns(scan, cols, absent, first, sel, m, CONVERT_REST);
 	return m;
 }
@@ -482,9 +532,10 @@ convert_filtered(LakeScan *scan, PqColumnVector *cols, const bool *absent,
  * With the spec's row filter (compact only), rows it rejects count as
  * skipped too: they are not among the k.
  */
-uint32
-LakeScanBatchConvert(LakeScan *scan, PqColumnVector *cols, const bool *absent,
-					 uint32 first, uint32 n, const uint8 *skip, bool compact)
+static uint32
+batch_convert(LakeScan *scan, PqColumnVector *cols, const bool *absent,
+			  const bool *deferred, uint32 first, uint32 n, const uint8 *skip,
+			  bool compact)
 {
 	MemoryContext old;
 	uint32		need = n;
@@ -497,7 +548,7 @@ LakeScanBatchConvert(LakeScan *scan, PqColumnVector *cols, const bool *absent,
 	{
 		if (!compact)
 			elog(ERROR, "a lake scan's row filter needs compact conversion");
-		need = convert_filtered(scan, cols, absent, first, n, skip);
+		need = convert_filtered(scan, cols, absent, deferred, first, n, skip);
 	}
 	else if (skip == NULL)
 	{
@@ -547,6 +598,13 @@ LakeScanBatchConvert(LakeScan *scan, PqColumnVector *cols, const bool *absent,
 	return need;
 }
 
+uint32
+LakeScanBatchConvert(LakeScan *scan, PqColumnVector *cols, const bool *absent,
+					 uint32 first, uint32 n, const uint8 *skip, bool compact)
+{
+	return batch_convert(scan, cols, absent, NULL, first, n, skip, compact);
+}
+
 /*
  * The next rows of the append sources, converted at 0..nrows-1: rows the
  * predicate rules out, rows beyond the sequence limit (never visible: the
@@ -564,10 +622,10 @@ append_next_batch(LakeScan *scan)
 			uint32		len = Min(scan->raw_n - scan->raw_pos, CONVERT_CHUNK_ROWS);
 			uint32		k;
 
-			k = LakeScanBatchConvert(scan, scan->raw_cols, scan->raw_absent,
-									 scan->raw_first + scan->raw_pos, len,
-									 scan->raw_skip ? scan->raw_skip + scan->raw_pos : NULL,
-									 true);
+			k = batch_convert(scan, scan->raw_cols, scan->raw_absent, scan->raw_deferred,
+							  scan->raw_first + scan->raw_pos, len,
+							  scan->raw_skip ? scan->raw_skip + scan->raw_pos : NULL,
+							  true);
 			scan->stats.rows_read += scan->filter_removed;
 			scan->raw_pos += len;
 			if (k == 0)
@@ -625,6 +683,7 @@ append_next_batch(LakeScan *scan)
 			scan->raw_cols = batch.columns;
 			scan->raw_absent = batch.absent;
 			scan->raw_skip = skip;
+			scan->raw_deferred = batch.deferred;
 			scan->raw_first = 0;
 			scan->raw_n = batch.nrows;
 		}
@@ -656,6 +715,7 @@ append_next_batch(LakeScan *scan)
 			scan->raw_cols = cols;
 			scan->raw_absent = NULL;
 			scan->raw_skip = NULL;
+			scan->raw_deferred = NULL;
 			scan->raw_first = (uint32) (scan->buf_pos - n);
 			scan->raw_n = visible;
 		}
@@ -709,6 +769,23 @@ append_next_vector_batch(LakeScan *scan, LakeScanBatch *out)
 			}
 			if (batch.nrows == 0)
 				continue;
+			if (batch.deferred)
+			{
+				/* vectors are wanted whole: the deferred columns at every row */
+				uint32	   *pos = MemoryContextAlloc(scan->batch_cxt,
+													 sizeof(uint32) * batch.nrows);
+				PqColumnVector *cols = MemoryContextAlloc(scan->batch_cxt,
+														  sizeof(PqColumnVector) *
+														  Max(scan->spec.ncolumns, 1));
+				const PqColumnVector *fetched;
+
+				for (uint32 r = 0; r < batch.nrows; r++)
+					pos[r] = r;
+				fetched = LakeFileReaderFetchRows(scan->reader, pos, batch.nrows);
+				for (int i = 0; i < scan->spec.ncolumns; i++)
+					cols[i] = batch.deferred[i] ? fetched[i] : batch.columns[i];
+				batch.columns = cols;
+			}
 			out->nrows = batch.nrows;
 			out->first = 0;
 			out->columns = batch.columns;
