@@ -445,30 +445,63 @@ select_rows(LakeScan *scan, uint32 n, const uint8 *skip, uint32 **sel)
 }
 
 /*
+ * A run of consecutive rows costs the Parquet reader about as much per
+ * column as decoding this many rows more (measured on ClickBench's hits):
+ * survivors in many short runs are decoded as one stretch instead.
+ */
+#define FETCH_RUN_ROWS 16
+
+/*
  * The wanted columns the row filter does not read, at the survivors
- * first + sel[0..m): those the reader deferred decoded now, at those rows
- * only (the source is the append scan's reader), the others converted from
- * the batch.
+ * first + sel[0..m): those the reader deferred decoded now (the source is
+ * the append scan's reader), the others converted from the batch.  The
+ * reader decodes the survivors alone where they fall in few runs, else the
+ * whole stretch from the first to the last (fewer calls per value).
  */
 static void
 convert_deferred(LakeScan *scan, PqColumnVector *cols, const bool *absent,
 				 const bool *deferred, uint32 first, const uint32 *sel, uint32 m)
 {
-	uint32	   *pos = MemoryContextAlloc(scan->batch_cxt, sizeof(uint32) * m);
+	uint32		span = sel[m - 1] - sel[0] + 1;
+	uint32		runs = 1;
+	uint32	   *pos;
+	const uint32 *at;			/* rows of the fetched vectors to convert */
 	const PqColumnVector *fetched;
 
-	for (uint32 j = 0; j < m; j++)
-		pos[j] = first + sel[j];
-	fetched = LakeFileReaderFetchRows(scan->reader, pos, m);
+	for (uint32 j = 1; j < m; j++)
+		runs += sel[j] != sel[j - 1] + 1;
+	if (runs > 1 && (uint64) runs * FETCH_RUN_ROWS >= span)
+	{
+		uint32	   *shifted = MemoryContextAlloc(scan->batch_cxt, sizeof(uint32) * m);
+
+		pos = MemoryContextAlloc(scan->batch_cxt, sizeof(uint32) * span);
+		for (uint32 j = 0; j < span; j++)
+			pos[j] = first + sel[0] + j;
+		for (uint32 j = 0; j < m; j++)
+			shifted[j] = sel[j] - sel[0];
+		fetched = LakeFileReaderFetchRows(scan->reader, pos, span);
+		at = shifted;
+	}
+	else
+	{
+		pos = MemoryContextAlloc(scan->batch_cxt, sizeof(uint32) * m);
+		for (uint32 j = 0; j < m; j++)
+			pos[j] = first + sel[j];
+		fetched = LakeFileReaderFetchRows(scan->reader, pos, m);
+		at = NULL;
+	}
 	for (int i = 0; i < scan->spec.ncolumns; i++)
 	{
 		if (!scan->spec.wanted[i] || scan->spec.filter_cols[i])
 			continue;
 		if (absent && absent[i])
 			memset(scan->colnulls[i], true, sizeof(bool) * m);
-		else if (deferred[i])
+		else if (deferred[i] && at == NULL)
 			LakeVectorToDatums(&scan->spec.types[i], &fetched[i], 0, m,
 							   scan->colvals[i], scan->colnulls[i]);
+		else if (deferred[i])
+			LakeVectorToDatumsSel(&scan->spec.types[i], &fetched[i], 0, at, m,
+								  scan->colvals[i], scan->colnulls[i]);
 		else
 			LakeVectorToDatumsSel(&scan->spec.types[i], &cols[i], first, sel, m,
 								  scan->colvals[i], scan->colnulls[i]);
