@@ -1690,10 +1690,32 @@ advance_to(PqReader *r, RSel *s, int64_t row, PqError *err)
 		 */
 		if (i + 1 < s->oi->npages && s->oi->pages[i + 1].first_row_index <= row)
 		{
+			const PqMetaPageLocation *pg = s->oi->pages;
 			int			lo = i + 1,
 						hi = s->oi->npages - 1;
+			int64_t		span = r->rg_rows - pg[lo].first_row_index;
 
-			/* invariant: pages[lo].first_row_index <= row */
+			/*
+			 * First a guess, pages holding about as many rows each: a point
+			 * lookup then touches one or two entries of a cold index
+			 * instead of ten.  invariant: pages[lo].first_row_index <= row
+			 */
+			if (span > 0)
+			{
+				int			g = lo + (int) ((row - pg[lo].first_row_index) *
+											(int64_t) (hi - lo + 1) / span);
+
+				if (g > hi)
+					g = hi;
+				if (pg[g].first_row_index <= row)
+				{
+					lo = g;
+					if (g < hi && pg[g + 1].first_row_index > row)
+						hi = g;
+				}
+				else
+					hi = g - 1;
+			}
 			while (lo < hi)
 			{
 				int			mid = lo + (hi - lo + 1) / 2;
