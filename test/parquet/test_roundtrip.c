@@ -866,7 +866,8 @@ read_rows_match(Table *t, PqReader *r, const int64_t *rows, uint32_t n, const ch
  * rows wanted (the writer cuts such a page into a few blocks): every codec;
  * the row first, in the middle, last of its page; NULLs before it; two rows
  * of one page in one call; a later call further in the same page (decoded
- * again, whole); with and without an offset index.
+ * again, whole); with and without an offset index.  Then ReadBatch over
+ * row ranges whose last one ends inside a page (decompressed up to there).
  */
 static void
 test_partial_decompress(void)
@@ -936,6 +937,18 @@ test_partial_decompress(void)
 						read_rows_match(&t, r, rows, n, what);
 				}
 				ParquetReaderClose(r);
+			}
+			/* ReadBatch over row ranges whose last one ends inside a page */
+			{
+				PqRowRange	r1[] = {{0, 1}};
+				PqRowRange	r2[] = {{10, 5}, {1500, 1}};
+				PqRowRange	r3[] = {{998, 3}, {2000, 999}};
+				PqRowRange	r4[] = {{3000, 1}, {3999, 1}, {4500, 250}};
+
+				CHECK(verify(&t, &f, NULL, 0, 0, r1, 1, 100, NULL) == 1);
+				CHECK(verify(&t, &f, NULL, 0, 0, r2, 2, 3, NULL) == 6);
+				CHECK(verify(&t, &f, NULL, 0, 0, r3, 2, 500, NULL) == 1002);
+				CHECK(verify(&t, &f, NULL, 0, 0, r4, 3, 64, NULL) == 252);
 			}
 			PqCodecPrefixCounts(&begun, &done);
 			if (codecs[ci] == PQ_CODEC_ZSTD)

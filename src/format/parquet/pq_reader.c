@@ -902,6 +902,8 @@ ParquetReaderStartRowGroup(PqReader *r, int rg, const PqRowRange *ranges,
 	r->range_idx = 0;
 	r->cur_row = 0;
 	r->rg_rows = rows;
+	r->rg_last_row = r->nranges > 0 ?
+		r->ranges[r->nranges - 1].first + r->ranges[r->nranges - 1].count - 1 : -1;
 
 	for (int i = 0; i < r->nsel; i++)
 	{
@@ -1230,6 +1232,7 @@ decode_data_page(PqReader *r, RSel *s, const PqPageHeader *h,
 	size_t		pbase = 0;		/* page bytes before the compressed part */
 	bool		prefix;
 	uint32_t	rel_last = 0;
+	int64_t		last;
 
 	if (!h->has_data)
 		return CORRUPT(off, "data page without its data page header");
@@ -1262,18 +1265,20 @@ decode_data_page(PqReader *r, RSel *s, const PqPageHeader *h,
 		return sel_error(r, s, err, PQ_ERR_NOMEM, off, "out of memory");
 
 	/*
-	 * ReadRows wanting rows up to sparse_last only, of a zstd page of PLAIN
-	 * fixed-width values: decompress just the blocks up to the last wanted
-	 * value (the writer cuts a page into a few blocks).
+	 * A zstd page of PLAIN fixed-width values of which no row past last is
+	 * wanted (ReadRows' last row, or the end of the row group's last row
+	 * range): decompress just the blocks up to the last wanted value (the
+	 * writer cuts a page into a few blocks).
 	 */
-	prefix = r->sparse && !s->force_full && s->mc->codec == PQ_CODEC_ZSTD &&
+	last = r->sparse ? r->sparse_last : r->rg_last_row;
+	prefix = !s->force_full && s->mc->codec == PQ_CODEC_ZSTD &&
 		h->encoding == PQE_PLAIN &&
 		(rc->conv == PQV_I32 || rc->conv == PQV_I64 || rc->conv == PQV_F32 ||
 		 rc->conv == PQV_F64) &&
-		r->sparse_last >= first_row && r->sparse_last - first_row < (int64_t) n - 1 &&
+		last >= first_row && last - first_row < (int64_t) n - 1 &&
 		(!v2 || h->is_compressed);
 	if (prefix)
-		rel_last = (uint32_t) (r->sparse_last - first_row);
+		rel_last = (uint32_t) (last - first_row);
 	if (!v2 && prefix)
 	{
 		st = prefix_begin(r, s, &pp, body, (size_t) h->compressed_size, s->page.data,

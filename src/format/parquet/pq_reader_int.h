@@ -148,7 +148,7 @@ struct PqReader
 
 	/*
 	 * ReadRows in progress: pages decode their dictionary indexes lazily,
-	 * zstd PLAIN pages only up to row sparse_last
+	 * zstd PLAIN pages only up to row sparse_last (else rg_last_row)
 	 */
 	bool		sparse;
 	int64_t		sparse_last;
@@ -156,6 +156,7 @@ struct PqReader
 	/* current row group */
 	int			rg;
 	int64_t		rg_rows;
+	int64_t		rg_last_row;	/* the end of its last row range - 1 */
 	PqRowRange *ranges;
 	int			nranges;
 	int			ranges_cap;
