@@ -45,7 +45,6 @@ static int	path_match(const void *key1, const void *key2, Size keysize);
 static HTAB *file_map_create(MemoryContext cxt, long nelem);
 static void encode_data_file(LakeEncoder *enc, LakeDataFile *f);
 static LakeDataFile *decode_data_file(LakeDecoder *dec);
-static bytea *copy_bytea(const bytea *b);
 static char *manifest_path(LakeTable *table, const char *name);
 static void fill_added_snapshot(LakeTable *table, LakeManifestMeta *m,
 								LakeDataFile *f, int pos);
@@ -151,43 +150,73 @@ relative_path_ok(const char *path)
 	return true;
 }
 
+/* bytes of b laid out at *at (MAXALIGNed), which moves past them */
 static bytea *
-copy_bytea(const bytea *b)
+place_bytea(const bytea *b, char **at)
 {
 	bytea	   *c;
 
 	if (b == NULL)
 		return NULL;
-	c = palloc(VARSIZE_ANY(b));
+	c = (bytea *) *at;
 	memcpy(c, b, VARSIZE_ANY(b));
+	*at += MAXALIGN(VARSIZE_ANY(b));
 	return c;
 }
 
 /*
- * A deep copy in CurrentMemoryContext.
+ * A deep copy in CurrentMemoryContext, in one chunk: a scan copies the
+ * file list of its snapshot from the cache (LakeSnapshotFilesCached), and
+ * one palloc a file instead of some thirty keeps that cheap.  pfree of
+ * the copy frees it all; its fields must not be pfreed on their own.
  */
 LakeDataFile *
 LakeDataFileCopy(const LakeDataFile *src)
 {
-	LakeDataFile *f = palloc(sizeof(LakeDataFile));
+	const char *part = src->partition ? src->partition : "";
+	Size		pathlen = strlen(src->path) + 1;
+	Size		partlen = strlen(part) + 1;
+	Size		size = MAXALIGN(sizeof(LakeDataFile)) +
+		MAXALIGN(sizeof(LakeColumnStats) * Max(src->nstats, 0));
+	LakeDataFile *f;
+	char	   *at;
 	int			i;
 
+	if (src->min_key)
+		size += MAXALIGN(VARSIZE_ANY(src->min_key));
+	if (src->max_key)
+		size += MAXALIGN(VARSIZE_ANY(src->max_key));
+	for (i = 0; i < src->nstats; i++)
+	{
+		if (src->stats[i].min)
+			size += MAXALIGN(VARSIZE_ANY(src->stats[i].min));
+		if (src->stats[i].max)
+			size += MAXALIGN(VARSIZE_ANY(src->stats[i].max));
+	}
+	size += pathlen + partlen;
+
+	f = palloc(size);
 	memcpy(f, src, sizeof(LakeDataFile));
-	f->path = pstrdup(src->path);
-	f->partition = pstrdup(src->partition ? src->partition : "");
-	f->min_key = copy_bytea(src->min_key);
-	f->max_key = copy_bytea(src->max_key);
+	at = (char *) f + MAXALIGN(sizeof(LakeDataFile));
 	f->stats = NULL;
 	if (src->nstats > 0)
 	{
-		f->stats = palloc(sizeof(LakeColumnStats) * src->nstats);
+		f->stats = (LakeColumnStats *) at;
+		at += MAXALIGN(sizeof(LakeColumnStats) * src->nstats);
 		for (i = 0; i < src->nstats; i++)
 		{
 			f->stats[i] = src->stats[i];
-			f->stats[i].min = copy_bytea(src->stats[i].min);
-			f->stats[i].max = copy_bytea(src->stats[i].max);
+			f->stats[i].min = place_bytea(src->stats[i].min, &at);
+			f->stats[i].max = place_bytea(src->stats[i].max, &at);
 		}
 	}
+	f->min_key = place_bytea(src->min_key, &at);
+	f->max_key = place_bytea(src->max_key, &at);
+	f->path = memcpy(at, src->path, pathlen);
+	at += pathlen;
+	f->partition = memcpy(at, part, partlen);
+	at += partlen;
+	Assert(at == (char *) f + size);
 	return f;
 }
 

@@ -416,6 +416,21 @@ count_pages(LakeFileReader *r, const PqRowRange *ranges, int nranges)
 			int			lo = next;
 			int			hi = pi->npages;
 
+			/* a guess first: pages hold about as many rows each */
+			if (lo < hi && first > pi->pages[lo].first_row)
+			{
+				const PqPageIndexEntry *e = &pi->pages[hi - 1];
+				int64		span = e->first_row + e->num_rows - pi->pages[lo].first_row;
+				int			g = lo + (int) ((first - pi->pages[lo].first_row) * (hi - lo) / Max(span, 1));
+
+				g = Min(g, hi - 1);
+				if (pi->pages[g].first_row + pi->pages[g].num_rows <= first)
+					lo = g + 1;
+				else if (pi->pages[g].first_row <= first)
+					lo = hi = g;
+				else
+					hi = g;
+			}
 			while (lo < hi)
 			{
 				int			mid = lo + (hi - lo) / 2;

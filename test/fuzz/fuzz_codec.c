@@ -7,7 +7,9 @@
  * length (up to 1 MiB), the rest is the compressed page.  The output
  * buffer is exactly expected_len bytes (ASan catches any write past it).
  * On success the output must survive a compress/decompress round trip
- * through the same codec unchanged.
+ * through the same codec unchanged.  The prefix decompressor (what ReadRows
+ * uses) must agree: a prefix it returns is the one-shot output's, and the
+ * whole page succeeds exactly when the one-shot decompression does.
  *-------------------------------------------------------------------------
  */
 #include "format/parquet/pq_codec.h"
@@ -47,6 +49,31 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(st == PQ_OK || st == PQ_ERR_CORRUPT || st == PQ_ERR_UNSUPPORTED ||
 				st == PQ_ERR_LIMIT || st == PQ_ERR_NOMEM);
 	FUZZ_ASSERT(PqCodecSupported(codec) || st == PQ_ERR_UNSUPPORTED);
+
+	{
+		PqCodecPrefix pp;
+		uint8_t    *pdst = malloc(expected > 0 ? expected : 1);
+		size_t		want = expected * (data[0] / 6 % 5) / 4;
+		PqError		perr;
+		PqStatus	pst;
+
+		memset(&perr, 0, sizeof(perr));
+		pst = PqCodecPrefixBegin(&pp, codec, src, srclen, pdst, expected, &perr);
+		if (pst == PQ_OK)
+			pst = PqCodecPrefixExtend(&pp, want, &perr);
+		if (pst == PQ_OK)
+		{
+			FUZZ_ASSERT(pp.valid >= want && pp.valid <= expected);
+			FUZZ_ASSERT(st != PQ_OK || memcmp(pdst, dst, pp.valid) == 0);
+			pst = PqCodecPrefixExtend(&pp, expected, &perr);
+		}
+		fuzz_check_error(pst, &perr);
+		FUZZ_ASSERT((pst == PQ_OK) == (st == PQ_OK));
+		if (pst == PQ_OK)
+			FUZZ_ASSERT(pp.complete && pp.valid == expected &&
+						(expected == 0 || memcmp(pdst, dst, expected) == 0));
+		free(pdst);
+	}
 
 	if (st == PQ_OK)
 	{

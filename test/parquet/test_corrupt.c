@@ -15,6 +15,7 @@
 
 #include "pq_test.h"
 #include "format/parquet/pq_metadata.h"
+#include "format/parquet/pq_codec.h"
 
 static uint32_t pq_load_u32_test(const MemFile *f);
 
@@ -364,6 +365,125 @@ test_page_value_limit(void)
 	CHECK(pq_live_allocs == 0);
 }
 
+/*
+ * Prefix decompression of damaged zstd pages (what ReadRows uses on PLAIN
+ * pages): a truncated frame, a short or long claimed size, byte flips.  A
+ * prefix that comes back OK must be the original bytes wherever the damage
+ * lies past it; the whole page never comes back OK at a wrong length; a
+ * handle resumed after another use of the context is refused.
+ */
+static void
+test_prefix_decompress(void)
+{
+	uint8_t		page[8000];
+	uint8_t		comp[9000];
+	uint8_t		dmg[9000];
+	uint8_t		out[8016];
+	size_t		clen;
+	PqCodecPrefix p;
+	PqError		err;
+	uint32_t	x = 12345;
+
+	for (int i = 0; i < 1000; i++)
+	{
+		int64_t		v = (int64_t) i * 7919 % 10007;
+
+		memcpy(page + i * 8, &v, 8);
+	}
+	REQUIRE(PqCodecCompress(PQ_CODEC_ZSTD, 0, page, sizeof(page), comp, sizeof(comp),
+							&clen, &err) == PQ_OK);
+
+	/* intact: every prefix, then the whole page */
+	for (size_t want = 0; want <= sizeof(page); want += 997)
+	{
+		CHECK_OK(PqCodecPrefixBegin(&p, PQ_CODEC_ZSTD, comp, clen, out, sizeof(page), &err), err);
+		CHECK_OK(PqCodecPrefixExtend(&p, want, &err), err);
+		CHECK(p.valid >= want && p.valid <= sizeof(page));
+		CHECK(memcmp(out, page, p.valid) == 0);
+		CHECK(want == 0 || p.valid < sizeof(page) || want > 6000);
+		CHECK_OK(PqCodecPrefixExtend(&p, sizeof(page), &err), err);
+		CHECK(p.complete && memcmp(out, page, sizeof(page)) == 0);
+	}
+
+	/* truncated: a prefix may come back (the original bytes), the whole never */
+	for (size_t cut = 1; cut < clen; cut += (cut < 40 ? 1 : 37))
+	{
+		PqStatus	st;
+
+		memcpy(dmg, comp, clen - cut);
+		st = PqCodecPrefixBegin(&p, PQ_CODEC_ZSTD, dmg, clen - cut, out, sizeof(page), &err);
+		if (st == PQ_OK)
+			st = PqCodecPrefixExtend(&p, 100, &err);
+		if (st == PQ_OK)
+			CHECK(memcmp(out, page, p.valid) == 0);
+		else
+			CHECK(st == PQ_ERR_CORRUPT && err.message[0]);
+		if (st == PQ_OK)
+			st = PqCodecPrefixExtend(&p, sizeof(page), &err);
+		CHECK_MSG(st == PQ_ERR_CORRUPT, "cut %zu: status %d", cut, (int) st);
+		if (st == PQ_OK)
+			n_ok++;
+		else
+			n_err++;
+	}
+
+	/* the header's size wrong either way */
+	CHECK_OK(PqCodecPrefixBegin(&p, PQ_CODEC_ZSTD, comp, clen, out, sizeof(page) - 8, &err), err);
+	CHECK(PqCodecPrefixExtend(&p, sizeof(page), &err) == PQ_ERR_CORRUPT);
+	CHECK_OK(PqCodecPrefixBegin(&p, PQ_CODEC_ZSTD, comp, clen, out, sizeof(page) + 8, &err), err);
+	CHECK(PqCodecPrefixExtend(&p, sizeof(page) + 8, &err) == PQ_ERR_CORRUPT);
+
+	/* byte flips: never a crash or an overrun (ASan), never a wrong length */
+	for (int k = 0; k < 3000; k++)
+	{
+		size_t		at;
+		size_t		want;
+		PqStatus	st;
+
+		x = x * 1103515245 + 12345;
+		at = (x >> 8) % clen;
+		want = (x >> 4) % sizeof(page);
+		memcpy(dmg, comp, clen);
+		dmg[at] ^= (uint8_t) (1 + (x >> 24) % 255);
+		st = PqCodecPrefixBegin(&p, PQ_CODEC_ZSTD, dmg, clen, out, sizeof(page), &err);
+		if (st == PQ_OK)
+			st = PqCodecPrefixExtend(&p, want, &err);
+		if (st == PQ_OK)
+		{
+			CHECK(p.valid >= want && p.valid <= sizeof(page));
+			st = PqCodecPrefixExtend(&p, sizeof(page), &err);
+			CHECK(st != PQ_OK || (p.complete && p.valid == sizeof(page)));
+		}
+		CHECK(st == PQ_OK || st == PQ_ERR_CORRUPT);
+		if (st == PQ_OK)
+			n_ok++;
+		else
+			n_err++;
+	}
+
+	/* resumed after another decompression: refused */
+	CHECK_OK(PqCodecPrefixBegin(&p, PQ_CODEC_ZSTD, comp, clen, out, sizeof(page), &err), err);
+	CHECK_OK(PqCodecPrefixExtend(&p, 10, &err), err);
+	CHECK(!p.complete);
+	CHECK_OK(PqCodecDecompress(PQ_CODEC_ZSTD, comp, clen, dmg, sizeof(page), &err), err);
+	CHECK(PqCodecPrefixExtend(&p, sizeof(page), &err) == PQ_ERR_ARG);
+
+	/* two frames back to back: one page */
+	{
+		size_t		l1,
+					l2;
+
+		REQUIRE(PqCodecCompress(PQ_CODEC_ZSTD, 0, page, 3000, dmg, sizeof(dmg), &l1, &err) == PQ_OK);
+		REQUIRE(PqCodecCompress(PQ_CODEC_ZSTD, 0, page + 3000, 5000, dmg + l1, sizeof(dmg) - l1,
+								&l2, &err) == PQ_OK);
+		CHECK_OK(PqCodecPrefixBegin(&p, PQ_CODEC_ZSTD, dmg, l1 + l2, out, sizeof(page), &err), err);
+		CHECK_OK(PqCodecPrefixExtend(&p, 3500, &err), err);
+		CHECK(memcmp(out, page, p.valid) == 0);
+		CHECK_OK(PqCodecPrefixExtend(&p, sizeof(page), &err), err);
+		CHECK(p.complete && memcmp(out, page, sizeof(page)) == 0);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -394,6 +514,7 @@ main(int argc, char **argv)
 	}
 	test_hostile_footers();
 	test_page_value_limit();
+	test_prefix_decompress();
 	make_file(&f, 3000);
 	fuzz_file(&f, flips, "uncompressed");
 	free(f.data);

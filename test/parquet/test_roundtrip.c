@@ -12,6 +12,7 @@
 
 #include "pq_test.h"
 #include "format/parquet/pq_metadata.h"
+#include "format/parquet/pq_codec.h"
 
 #define MAXCOLS 32
 
@@ -824,6 +825,145 @@ test_row_selection(void)
 	CHECK_MSG(pq_live_allocs == 0, "%ld allocations leaked", pq_live_allocs);
 }
 
+/* ReadRows of rows (of row group 0) against the table; false on a mismatch */
+static bool
+read_rows_match(Table *t, PqReader *r, const int64_t *rows, uint32_t n, const char *what)
+{
+	PqColumnVector out[MAXCOLS];
+	bool		want[MAXCOLS];
+	PqError		err;
+	PqStatus	st;
+	bool		ok = true;
+
+	for (int c = 0; c < t->ncols; c++)
+		want[c] = true;
+	memset(out, 0, sizeof(out));
+	st = ParquetReaderReadRows(r, rows, n, want, out, &err);
+	CHECK_OK(st, err);
+	if (st != PQ_OK)
+		return false;
+	for (uint32_t j = 0; j < n; j++)
+		for (int c = 0; c < t->ncols; c++)
+		{
+			const Col  *col = &t->cols[c];
+			uint32_t	i = (uint32_t) rows[j];
+			bool		enull = col->nulls && col->nulls[i];
+			bool		gnull = out[c].nulls && out[c].nulls[j];
+
+			if (out[c].count != n || enull != gnull ||
+				(!enull && !value_equal(col, i, &out[c], j)))
+			{
+				CHECK_MSG(0, "%s: column %s row %u differs (null %d/%d)",
+						  what, col->spec.name, i, enull, gnull);
+				ok = false;
+			}
+		}
+	return ok;
+}
+
+/*
+ * ReadRows of PLAIN pages, which a zstd page decompresses only up to the
+ * rows wanted (the writer cuts such a page into a few blocks): every codec;
+ * the row first, in the middle, last of its page; NULLs before it; two rows
+ * of one page in one call; a later call further in the same page (decoded
+ * again, whole); with and without an offset index.  Then ReadBatch over
+ * row ranges whose last one ends inside a page (decompressed up to there).
+ */
+static void
+test_partial_decompress(void)
+{
+	PqCodec		codecs[] = {PQ_CODEC_ZSTD, PQ_CODEC_UNCOMPRESSED, PQ_CODEC_LZ4_RAW,
+	PQ_CODEC_SNAPPY, PQ_CODEC_GZIP};
+	/* {first call's rows (-1: none)}, {second call's rows}; pages of 1000 rows */
+	static const int64_t picks[][4] = {
+		{0, -1, -1, -1}, {1, -1, -1, -1}, {500, -1, -1, -1}, {998, -1, -1, -1},
+		{999, -1, -1, -1}, {0, -1, 999, -1}, {10, -1, 600, -1}, {10, 11, 12, -1},
+		{1600, -1, -1, -1}, {1554, -1, 1990, -1}, {2500, 2501, 2999, -1},
+		{2000, 2999, -1, -1}, {3999, -1, -1, -1}, {4000, -1, 4001, 4999},
+		{700, 1300, 1301, 3500}
+	};
+	uint64_t	begun0,
+				done0,
+				begun,
+				done;
+
+	for (size_t ci = 0; ci < sizeof(codecs) / sizeof(codecs[0]); ci++)
+		for (int pi = 0; pi < 2; pi++)
+		{
+			Table		t;
+			MemFile		f;
+			PqWriterOptions o;
+			int			all[MAXCOLS];
+
+			table_init(&t, 5000, 16 * 1024 * 1024);
+			table_add(&t, "i64n", PQ_INT64, true, 0, 0, NULLS_RANDOM, 0);
+			table_add(&t, "i64", PQ_INT64, false, 0, 0, NULLS_NONE, 0);
+			table_add(&t, "f64runs", PQ_DOUBLE, true, 0, 0, NULLS_RUNS, 0);
+			table_add(&t, "i32alt", PQ_INT32, true, 0, 0, NULLS_ALTERNATE, 0);
+			table_add(&t, "f32", PQ_FLOAT, false, 0, 0, NULLS_NONE, 0);
+			table_add(&t, "ts", PQ_TIMESTAMPTZ, true, 0, 0, NULLS_NONE, 0);
+			table_add(&t, "s", PQ_STRING, true, 0, 0, NULLS_RANDOM, 0);
+			for (int c = 0; c < t.ncols; c++)
+				all[c] = c;
+			ParquetWriterOptionsInit(&o);
+			o.codec = codecs[ci];
+			o.dictionary = false;
+			o.page_rows = 1000;
+			o.row_group_rows = 5000;
+			o.page_index = pi == 0;
+			write_table(&t, &o, &f, NULL);
+			PqCodecPrefixCounts(&begun0, &done0);
+			for (size_t k = 0; k < sizeof(picks) / sizeof(picks[0]); k++)
+			{
+				PqSource	src = mem_source(&f);
+				PqError		err;
+				PqReader   *r = ParquetReaderOpen(&src, NULL, &CountingAllocator, "mem", &err);
+				int64_t		rows[2];
+				uint32_t	n;
+				char		what[64];
+
+				REQUIRE(r);
+				CHECK_OK(ParquetReaderSelectColumns(r, all, t.ncols, &err), err);
+				CHECK_OK(ParquetReaderStartRowGroup(r, 0, NULL, 0, &err), err);
+				for (int call = 0; call < 2; call++)
+				{
+					n = 0;
+					for (int j = 0; j < 2; j++)
+						if (picks[k][call * 2 + j] >= 0)
+							rows[n++] = picks[k][call * 2 + j];
+					snprintf(what, sizeof(what), "codec %d, index %d, pick %zu, call %d",
+							 (int) codecs[ci], pi == 0, k, call);
+					if (n > 0)
+						read_rows_match(&t, r, rows, n, what);
+				}
+				ParquetReaderClose(r);
+			}
+			/* ReadBatch over row ranges whose last one ends inside a page */
+			{
+				PqRowRange	r1[] = {{0, 1}};
+				PqRowRange	r2[] = {{10, 5}, {1500, 1}};
+				PqRowRange	r3[] = {{998, 3}, {2000, 999}};
+				PqRowRange	r4[] = {{3000, 1}, {3999, 1}, {4500, 250}};
+
+				CHECK(verify(&t, &f, NULL, 0, 0, r1, 1, 100, NULL) == 1);
+				CHECK(verify(&t, &f, NULL, 0, 0, r2, 2, 3, NULL) == 6);
+				CHECK(verify(&t, &f, NULL, 0, 0, r3, 2, 500, NULL) == 1002);
+				CHECK(verify(&t, &f, NULL, 0, 0, r4, 3, 64, NULL) == 252);
+			}
+			PqCodecPrefixCounts(&begun, &done);
+			if (codecs[ci] == PQ_CODEC_ZSTD)
+				CHECK_MSG(begun > begun0 && done < begun - begun0 + done0,
+						  "zstd: %llu prefix decompressions, %llu to the end",
+						  (unsigned long long) (begun - begun0),
+						  (unsigned long long) (done - done0));
+			else
+				CHECK(begun == begun0);
+			free(f.data);
+			table_free(&t);
+		}
+	CHECK_MSG(pq_live_allocs == 0, "%ld allocations leaked", pq_live_allocs);
+}
+
 /* write one column of given values and return the reader's chunk stats */
 static void
 write_single(PqColumnSpec *spec, const PqColumnVector *v, uint32_t n,
@@ -1343,6 +1483,7 @@ main(void)
 	test_dictionary_fallback();
 	test_projection_and_ranges();
 	test_row_selection();
+	test_partial_decompress();
 	test_statistics();
 	test_page_index();
 	test_bloom();

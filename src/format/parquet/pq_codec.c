@@ -29,6 +29,8 @@
 #include <lz4hc.h>
 #include <snappy-c.h>
 #include <zlib.h>
+/* the buffer-less streaming decoder (ZSTD_decompressContinue) of libzstd */
+#define ZSTD_STATIC_LINKING_ONLY
 #include <zstd.h>
 
 #include "format/parquet/pq_codec.h"
@@ -41,6 +43,11 @@
 
 static ZSTD_CCtx *zstd_cctx = NULL;
 static ZSTD_DCtx *zstd_dctx = NULL;
+/* bumped at every use of zstd_dctx: a prefix decompression is its last user */
+static uint64_t zstd_dctx_generation = 0;
+/* zstd prefix decompressions begun, and those that went to the end */
+static uint64_t zstd_prefix_begun = 0;
+static uint64_t zstd_prefix_completed = 0;
 
 static PqStatus
 codec_fail(PqError *err, PqStatus status, const char *fmt,...)
@@ -131,6 +138,56 @@ PqCodecCompressBound(PqCodec codec, size_t srclen)
  * Compression
  * ---------------------------------------------------------------------
  */
+/*
+ * One zstd frame of a few blocks: the input is fed in chunks, each ended by
+ * a flush, which closes the current block (the history carries over, so
+ * later blocks still refer back).  A reader decompressing block by block
+ * can then stop once it has the bytes it needs (PqCodecPrefixExtend).
+ */
+static PqStatus
+compress_zstd_blocks(int level, const void *src, size_t srclen,
+					 void *dst, size_t dstcap, size_t *dstlen, PqError *err)
+{
+	size_t		chunk = (srclen + PQ_ZSTD_PAGE_BLOCKS - 1) / PQ_ZSTD_PAGE_BLOCKS;
+	size_t		pos = 0;
+	size_t		rc;
+	ZSTD_outBuffer out = {dst, dstcap, 0};
+
+	if (chunk < PQ_ZSTD_MIN_BLOCK)
+		chunk = PQ_ZSTD_MIN_BLOCK;
+	rc = ZSTD_CCtx_reset(zstd_cctx, ZSTD_reset_session_and_parameters);
+	if (!ZSTD_isError(rc))
+		rc = ZSTD_CCtx_setParameter(zstd_cctx, ZSTD_c_compressionLevel, level);
+	if (!ZSTD_isError(rc))
+		rc = ZSTD_CCtx_setPledgedSrcSize(zstd_cctx, srclen);
+	if (ZSTD_isError(rc))
+		return codec_fail(err, PQ_ERR_ARG, "ZSTD: cannot set up compression: %s",
+						  ZSTD_getErrorName(rc));
+	while (pos < srclen)
+	{
+		size_t		n = srclen - pos < chunk ? srclen - pos : chunk;
+		ZSTD_inBuffer in = {(const uint8_t *) src + pos, n, 0};
+		ZSTD_EndDirective mode = (pos + n == srclen) ? ZSTD_e_end : ZSTD_e_flush;
+
+		do
+		{
+			size_t		before = out.pos;
+
+			rc = ZSTD_compressStream2(zstd_cctx, &out, &in, mode);
+			if (ZSTD_isError(rc))
+				return codec_fail(err, PQ_ERR_ARG, "ZSTD compression of %zu bytes failed: %s",
+								  srclen, ZSTD_getErrorName(rc));
+			if (rc != 0 && out.pos == out.size && out.pos == before)
+				return codec_fail(err, PQ_ERR_ARG,
+								  "ZSTD compression of %zu bytes needs more than %zu bytes",
+								  srclen, dstcap);
+		} while (rc != 0 || in.pos < in.size);
+		pos += n;
+	}
+	*dstlen = out.pos;
+	return PQ_OK;
+}
+
 static PqStatus
 compress_zstd(int level, const void *src, size_t srclen,
 			  void *dst, size_t dstcap, size_t *dstlen, PqError *err)
@@ -149,12 +206,16 @@ compress_zstd(int level, const void *src, size_t srclen,
 		level = ZSTD_minCLevel();
 	if (level > ZSTD_maxCLevel())
 		level = ZSTD_maxCLevel();
-	rc = ZSTD_compressCCtx(zstd_cctx, dst, dstcap, src, srclen, level);
-	if (ZSTD_isError(rc))
-		return codec_fail(err, PQ_ERR_ARG, "ZSTD compression of %zu bytes failed: %s",
-						  srclen, ZSTD_getErrorName(rc));
-	*dstlen = rc;
-	return PQ_OK;
+	if (srclen <= PQ_ZSTD_MIN_BLOCK)
+	{
+		rc = ZSTD_compressCCtx(zstd_cctx, dst, dstcap, src, srclen, level);
+		if (ZSTD_isError(rc))
+			return codec_fail(err, PQ_ERR_ARG, "ZSTD compression of %zu bytes failed: %s",
+							  srclen, ZSTD_getErrorName(rc));
+		*dstlen = rc;
+		return PQ_OK;
+	}
+	return compress_zstd_blocks(level, src, srclen, dst, dstcap, dstlen, err);
 }
 
 static PqStatus
@@ -288,17 +349,26 @@ PqCodecCompress(PqCodec codec, int level,
  * ---------------------------------------------------------------------
  */
 static PqStatus
-decompress_zstd(const void *src, size_t srclen,
-				void *dst, size_t expected_len, PqError *err)
+zstd_dctx_get(PqError *err)
 {
-	size_t		rc;
-
 	if (zstd_dctx == NULL)
 	{
 		zstd_dctx = ZSTD_createDCtx();
 		if (zstd_dctx == NULL)
 			return codec_fail(err, PQ_ERR_NOMEM, "ZSTD: cannot create a decompression context");
 	}
+	zstd_dctx_generation++;
+	return PQ_OK;
+}
+
+static PqStatus
+decompress_zstd(const void *src, size_t srclen,
+				void *dst, size_t expected_len, PqError *err)
+{
+	size_t		rc;
+
+	if (zstd_dctx_get(err) != PQ_OK)
+		return err ? err->status : PQ_ERR_NOMEM;
 
 	/*
 	 * One-shot decompression straight into dst: libzstd never writes beyond
@@ -516,4 +586,113 @@ PqCodecDecompress(int codec, const void *src, size_t srclen,
 			return decompress_gzip(src, srclen, dst, expected_len, err);
 	}
 	return codec_fail(err, PQ_ERR_UNSUPPORTED, "compression codec %d is not supported", codec);
+}
+
+/* ---------------------------------------------------------------------
+ * Prefix decompression
+ * ---------------------------------------------------------------------
+ */
+PqStatus
+PqCodecPrefixBegin(PqCodecPrefix *p, int codec, const void *src, size_t srclen,
+				   void *dst, size_t expected_len, PqError *err)
+{
+	static uint8_t empty_out;
+	PqStatus	st;
+	size_t		rc;
+
+	memset(p, 0, sizeof(*p));
+	p->codec = codec;
+	p->src = (const uint8_t *) src;
+	p->srclen = srclen;
+	p->dst = dst ? (uint8_t *) dst : &empty_out;
+	p->expected_len = expected_len;
+	if (codec != PQ_CODEC_ZSTD || (srclen == 0 && expected_len == 0) ||
+		(srclen > 0 && src == NULL) || (expected_len > 0 && dst == NULL))
+	{
+		/* every other codec (and every misuse): the whole page, now */
+		st = PqCodecDecompress(codec, src, srclen, dst, expected_len, err);
+		if (st == PQ_OK)
+		{
+			p->valid = expected_len;
+			p->complete = true;
+		}
+		return st;
+	}
+	st = zstd_dctx_get(err);
+	if (st != PQ_OK)
+		return st;
+	rc = ZSTD_decompressBegin(zstd_dctx);
+	if (ZSTD_isError(rc))
+		return codec_fail(err, PQ_ERR_NOMEM, "ZSTD: cannot start decompression: %s",
+						  ZSTD_getErrorName(rc));
+	p->generation = zstd_dctx_generation;
+	zstd_prefix_begun++;
+	return PQ_OK;
+}
+
+void
+PqCodecPrefixCounts(uint64_t *begun, uint64_t *completed)
+{
+	*begun = zstd_prefix_begun;
+	*completed = zstd_prefix_completed;
+}
+
+/*
+ * Decompress block by block until want bytes are valid.  Reaching the
+ * page's full length, the rest of the input must be frame ends, skippable
+ * frames or empty frames: the same "exactly expected_len" rule as the
+ * one-shot path, where the decoder's own checks (block sizes, offsets
+ * within the frame's output, content size, checksum) apply as they do there.
+ */
+PqStatus
+PqCodecPrefixExtend(PqCodecPrefix *p, size_t want, PqError *err)
+{
+	if (p->complete)
+		return PQ_OK;
+	if (want > p->expected_len)
+		want = p->expected_len;
+	if (p->generation != zstd_dctx_generation)
+		return codec_fail(err, PQ_ERR_ARG,
+						  "ZSTD: prefix decompression resumed after another use of the context");
+	for (;;)
+	{
+		size_t		ns,
+					rc;
+
+		if (p->valid >= want && p->valid < p->expected_len)
+			return PQ_OK;
+		ns = ZSTD_nextSrcSizeToDecompress(zstd_dctx);
+		if (ns == 0)
+		{
+			/* a frame ended */
+			if (p->src_pos == p->srclen)
+			{
+				if (p->valid != p->expected_len)
+					return codec_fail(err, PQ_ERR_CORRUPT,
+									  "ZSTD: decompressed to %zu bytes, expected %zu",
+									  p->valid, p->expected_len);
+				p->complete = true;
+				zstd_prefix_completed++;
+				return PQ_OK;
+			}
+			rc = ZSTD_decompressBegin(zstd_dctx);
+			if (ZSTD_isError(rc))
+				return codec_fail(err, PQ_ERR_NOMEM, "ZSTD: cannot start decompression: %s",
+								  ZSTD_getErrorName(rc));
+			continue;
+		}
+		if (ns > p->srclen - p->src_pos)
+			return codec_fail(err, PQ_ERR_CORRUPT,
+							  "ZSTD: frame truncated (%zu more bytes needed at %zu of %zu)",
+							  ns, p->src_pos, p->srclen);
+		rc = ZSTD_decompressContinue(zstd_dctx, p->dst + p->valid,
+									 p->expected_len - p->valid,
+									 p->src + p->src_pos, ns);
+		if (ZSTD_isError(rc))
+			return codec_fail(err, PQ_ERR_CORRUPT,
+							  "ZSTD: cannot decompress %zu bytes into %zu: %s",
+							  p->srclen, p->expected_len, ZSTD_getErrorName(rc));
+		p->src_pos += ns;
+		p->valid += rc;
+	}
 }

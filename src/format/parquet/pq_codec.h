@@ -12,6 +12,14 @@
 
 #include "format/parquet/parquet.h"
 
+/*
+ * zstd pages longer than this are written as a frame of several blocks
+ * (at most PQ_ZSTD_PAGE_BLOCKS, none shorter than PQ_ZSTD_MIN_BLOCK), so
+ * that a reader of a few rows can stop decompressing early.
+ */
+#define PQ_ZSTD_MIN_BLOCK		2048
+#define PQ_ZSTD_PAGE_BLOCKS		4
+
 /* true for the codecs this build reads and writes */
 extern bool PqCodecSupported(int codec);
 
@@ -32,5 +40,40 @@ extern PqStatus PqCodecCompress(PqCodec codec, int level,
 extern PqStatus PqCodecDecompress(int codec, const void *src, size_t srclen,
 								  void *dst, size_t expected_len,
 								  PqError *err);
+
+/*
+ * Prefix decompression, for a reader that needs only the start of a page
+ * (a few selected rows of a PLAIN column).  Begin sets up; Extend makes at
+ * least want bytes of dst valid (rounded up to what the codec produces in
+ * one step: a zstd block; every other codec decompresses the whole page at
+ * Begin).  The bytes past *valid are undefined; once *valid reaches
+ * expected_len the page passed the same checks as PqCodecDecompress.
+ *
+ * A zstd prefix decompression keeps its state in the process's one
+ * decompression context: it must be finished with (the last Extend) before
+ * any other PqCodecDecompress* call; a stale handle is refused (PQ_ERR_ARG).
+ */
+typedef struct PqCodecPrefix
+{
+	int			codec;
+	const uint8_t *src;			/* borrowed */
+	size_t		srclen;
+	size_t		src_pos;		/* zstd: input consumed */
+	uint8_t    *dst;			/* borrowed */
+	size_t		expected_len;
+	size_t		valid;			/* dst[0, valid) decompressed */
+	bool		complete;		/* the whole page, checked */
+	uint64_t	generation;		/* zstd: which use of the context */
+} PqCodecPrefix;
+
+extern PqStatus PqCodecPrefixBegin(PqCodecPrefix *p, int codec,
+								   const void *src, size_t srclen,
+								   void *dst, size_t expected_len,
+								   PqError *err);
+extern PqStatus PqCodecPrefixExtend(PqCodecPrefix *p, size_t want,
+									PqError *err);
+
+/* zstd prefix decompressions begun and run to the page's end (tests) */
+extern void PqCodecPrefixCounts(uint64_t *begun, uint64_t *completed);
 
 #endif							/* LAKE_PQ_CODEC_H */

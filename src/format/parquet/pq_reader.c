@@ -902,6 +902,8 @@ ParquetReaderStartRowGroup(PqReader *r, int rg, const PqRowRange *ranges,
 	r->range_idx = 0;
 	r->cur_row = 0;
 	r->rg_rows = rows;
+	r->rg_last_row = r->nranges > 0 ?
+		r->ranges[r->nranges - 1].first + r->ranges[r->nranges - 1].count - 1 : -1;
 
 	for (int i = 0; i < r->nsel; i++)
 	{
@@ -986,6 +988,44 @@ decompress_into(PqReader *r, RSel *s, const uint8_t *src, size_t srclen,
 	if (st != PQ_OK)
 		return sel_error(r, s, err, st == PQ_ERR_NOMEM ? st : PQ_ERR_CORRUPT, off,
 						 "%s page: %s", ParquetCodecName((PqCodec) codec), e2.message);
+	return PQ_OK;
+}
+
+/*
+ * Prefix decompression of a page body (see PqCodecPrefixBegin); errors
+ * worded like decompress_into's.
+ */
+static PqStatus
+prefix_begin(PqReader *r, RSel *s, PqCodecPrefix *pp, const uint8_t *src,
+			 size_t srclen, uint8_t *dst, size_t dstlen, uint64_t off, PqError *err)
+{
+	int			codec = s->mc->codec;
+	PqError		e2;
+	PqStatus	st;
+
+	memset(&e2, 0, sizeof(e2));
+	st = PqCodecPrefixBegin(pp, codec, src, srclen, dst, dstlen, &e2);
+	if (st != PQ_OK)
+		return sel_error(r, s, err, st == PQ_ERR_NOMEM ? st : PQ_ERR_CORRUPT, off,
+						 "%s page: %s", ParquetCodecName((PqCodec) codec), e2.message);
+	return PQ_OK;
+}
+
+/* make the first want bytes of the page body valid */
+static PqStatus
+prefix_need(PqReader *r, RSel *s, PqCodecPrefix *pp, size_t want, uint64_t off,
+			PqError *err)
+{
+	PqError		e2;
+	PqStatus	st;
+
+	if (pp->complete || (want <= pp->valid))
+		return PQ_OK;
+	memset(&e2, 0, sizeof(e2));
+	st = PqCodecPrefixExtend(pp, want, &e2);
+	if (st != PQ_OK)
+		return sel_error(r, s, err, st == PQ_ERR_NOMEM ? st : PQ_ERR_CORRUPT, off,
+						 "%s page: %s", ParquetCodecName((PqCodec) pp->codec), e2.message);
 	return PQ_OK;
 }
 
@@ -1172,7 +1212,8 @@ retire(PqReader *r, void *p)
 
 static PqStatus
 decode_data_page(PqReader *r, RSel *s, const PqPageHeader *h,
-				 const uint8_t *body, uint64_t off, PqError *err)
+				 const uint8_t *body, uint64_t off, int64_t first_row,
+				 PqError *err)
 {
 	RColumn    *rc = s->rc;
 	uint32_t	n,
@@ -1187,6 +1228,11 @@ decode_data_page(PqReader *r, RSel *s, const PqPageHeader *h,
 	bool		fail = false;
 	bool		v2 = (h->type == PQP_DATA_PAGE_V2);
 	PqStatus	st;
+	PqCodecPrefix pp;
+	size_t		pbase = 0;		/* page bytes before the compressed part */
+	bool		prefix;
+	uint32_t	rel_last = 0;
+	int64_t		last;
 
 	if (!h->has_data)
 		return CORRUPT(off, "data page without its data page header");
@@ -1217,7 +1263,30 @@ decode_data_page(PqReader *r, RSel *s, const PqPageHeader *h,
 	/* padding: the branch-free copy in column_read may read one slot past */
 	if (!PqBufGrow(&s->page, (size_t) h->uncompressed_size + 16))
 		return sel_error(r, s, err, PQ_ERR_NOMEM, off, "out of memory");
-	if (!v2)
+
+	/*
+	 * A zstd page of PLAIN fixed-width values of which no row past last is
+	 * wanted (ReadRows' last row, or the end of the row group's last row
+	 * range): decompress just the blocks up to the last wanted value (the
+	 * writer cuts a page into a few blocks).
+	 */
+	last = r->sparse ? r->sparse_last : r->rg_last_row;
+	prefix = !s->force_full && s->mc->codec == PQ_CODEC_ZSTD &&
+		h->encoding == PQE_PLAIN &&
+		(rc->conv == PQV_I32 || rc->conv == PQV_I64 || rc->conv == PQV_F32 ||
+		 rc->conv == PQV_F64) &&
+		last >= first_row && last - first_row < (int64_t) n - 1 &&
+		(!v2 || h->is_compressed);
+	if (prefix)
+		rel_last = (uint32_t) (last - first_row);
+	if (!v2 && prefix)
+	{
+		st = prefix_begin(r, s, &pp, body, (size_t) h->compressed_size, s->page.data,
+						  (size_t) h->uncompressed_size, off, err);
+		if (st != PQ_OK)
+			return st;
+	}
+	else if (!v2)
 	{
 		st = decompress_into(r, s, body, (size_t) h->compressed_size, s->page.data,
 							 (size_t) h->uncompressed_size, off, err);
@@ -1235,7 +1304,12 @@ decode_data_page(PqReader *r, RSel *s, const PqPageHeader *h,
 						   h->rep_len, h->def_len);
 		lv = (size_t) h->def_len + (size_t) h->rep_len;
 		memcpy(s->page.data, body, lv);
-		if (h->is_compressed)
+		pbase = lv;
+		if (prefix)
+			st = prefix_begin(r, s, &pp, body + lv, (size_t) h->compressed_size - lv,
+							  s->page.data + lv, (size_t) h->uncompressed_size - lv,
+							  off, err);
+		else if (h->is_compressed)
 			st = decompress_into(r, s, body + lv, (size_t) h->compressed_size - lv,
 								 s->page.data + lv, (size_t) h->uncompressed_size - lv,
 								 off, err);
@@ -1287,6 +1361,8 @@ decode_data_page(PqReader *r, RSel *s, const PqPageHeader *h,
 
 			if (nb > len)
 				return CORRUPT(off, "BIT_PACKED definition levels truncated");
+			if (prefix && (st = prefix_need(r, s, &pp, nb, off, err)) != PQ_OK)
+				return st;
 			for (uint32_t i = 0; i < n; i++)
 				s->nulls[i] = (p[i >> 3] >> (7 - (i & 7))) & 1;
 			pos = nb;
@@ -1297,10 +1373,14 @@ decode_data_page(PqReader *r, RSel *s, const PqPageHeader *h,
 
 			if (len < 4)
 				return CORRUPT(off, "definition levels length missing");
+			if (prefix && (st = prefix_need(r, s, &pp, 4, off, err)) != PQ_OK)
+				return st;
 			l = pq_load_u32(p);
 			if (l > len - 4)
 				return CORRUPT(off, "definition levels length %u exceeds the page (%zu bytes)",
 							   l, len);
+			if (prefix && (st = prefix_need(r, s, &pp, 4 + (size_t) l, off, err)) != PQ_OK)
+				return st;
 			PqRleDecoderInit(&d, p + 4, l, 1);
 			if (!PqRleDecode8(&d, s->nulls, n))
 				return CORRUPT(off, "definition levels truncated or malformed");
@@ -1352,6 +1432,24 @@ decode_data_page(PqReader *r, RSel *s, const PqPageHeader *h,
 
 	if (pos > len)
 		return CORRUPT(off, "levels exceed the page");
+	s->page_valid = n;
+	if (prefix)
+	{
+		/* the values of rows [0, rel_last], and the slot past them */
+		uint32_t	cnt = rel_last + 1;
+
+		if (s->page_has_nulls)
+		{
+			cnt = 0;
+			for (uint32_t i = 0; i <= rel_last; i++)
+				cnt += s->nulls[i] == 0;
+		}
+		st = prefix_need(r, s, &pp, pos - pbase + ((size_t) cnt + 1) * rc->slot, off, err);
+		if (st != PQ_OK)
+			return st;
+		if (!pp.complete)
+			s->page_valid = rel_last + 1;
+	}
 	vbuf = p + pos;
 	vlen = len - pos;
 	vneed = (size_t) nn * (rc->slot > sizeof(PqBytes) ? rc->slot : sizeof(PqBytes));
@@ -1597,10 +1695,32 @@ advance_to(PqReader *r, RSel *s, int64_t row, PqError *err)
 		 */
 		if (i + 1 < s->oi->npages && s->oi->pages[i + 1].first_row_index <= row)
 		{
+			const PqMetaPageLocation *pg = s->oi->pages;
 			int			lo = i + 1,
 						hi = s->oi->npages - 1;
+			int64_t		span = r->rg_rows - pg[lo].first_row_index;
 
-			/* invariant: pages[lo].first_row_index <= row */
+			/*
+			 * First a guess, pages holding about as many rows each: a point
+			 * lookup then touches one or two entries of a cold index
+			 * instead of ten.  invariant: pages[lo].first_row_index <= row
+			 */
+			if (span > 0)
+			{
+				int			g = lo + (int) ((row - pg[lo].first_row_index) *
+											(int64_t) (hi - lo + 1) / span);
+
+				if (g > hi)
+					g = hi;
+				if (pg[g].first_row_index <= row)
+				{
+					lo = g;
+					if (g < hi && pg[g + 1].first_row_index > row)
+						hi = g;
+				}
+				else
+					hi = g - 1;
+			}
 			while (lo < hi)
 			{
 				int			mid = lo + (hi - lo + 1) / 2;
@@ -1623,13 +1743,14 @@ advance_to(PqReader *r, RSel *s, int64_t row, PqError *err)
 			return st;
 		if (h.type != PQP_DATA_PAGE && h.type != PQP_DATA_PAGE_V2)
 			return CORRUPT(off, "offset index points at a page of type %d", h.type);
-		st = decode_data_page(r, s, &h, body, off, err);
+		st = decode_data_page(r, s, &h, body, off, s->oi->pages[i].first_row_index, err);
 		if (st != PQ_OK)
 			return st;
 		if ((int64_t) s->page_n != next_first - s->oi->pages[i].first_row_index)
 			return CORRUPT(off, "page holds %u rows, the offset index says %lld",
 						   s->page_n, (long long) (next_first - s->oi->pages[i].first_row_index));
 		s->page_first_row = s->oi->pages[i].first_row_index;
+		s->page_oi = i;
 		s->oi_next = i + 1;
 		return PQ_OK;
 	}
@@ -1669,7 +1790,7 @@ advance_to(PqReader *r, RSel *s, int64_t row, PqError *err)
 			s->next_first_row += rows;
 			continue;
 		}
-		st = decode_data_page(r, s, &h, body, off, err);
+		st = decode_data_page(r, s, &h, body, off, s->next_first_row, err);
 		if (st != PQ_OK)
 			return st;
 		s->page_first_row = s->next_first_row;
@@ -1797,6 +1918,29 @@ lazy_indexes(PqReader *r, RSel *s, uint32_t from, uint32_t to, PqError *err)
 	return PQ_OK;
 }
 
+/*
+ * The current page was decompressed only up to the rows an earlier ReadRows
+ * wanted: decode it again, whole.
+ */
+static PqStatus
+reload_page_whole(PqReader *r, RSel *s, PqError *err)
+{
+	PqStatus	st;
+
+	if (s->use_oi)
+		s->oi_next = s->page_oi;
+	else
+	{
+		s->next_off = s->page_off;
+		s->next_first_row = s->page_first_row;
+	}
+	s->page_loaded = false;
+	s->force_full = true;
+	st = advance_to(r, s, s->page_first_row, err);
+	s->force_full = false;
+	return st;
+}
+
 /* deliver rows [row, row + take) of column s into the output at dst */
 static PqStatus
 column_read(PqReader *r, RSel *s, int64_t row, uint32_t take, uint32_t dst,
@@ -1819,8 +1963,17 @@ column_read(PqReader *r, RSel *s, int64_t row, uint32_t take, uint32_t dst,
 			if (s->page_n == 0)
 				continue;
 		}
-		/* skip inside the page */
 		target = (uint32_t) (row - s->page_first_row);
+		if (s->page_valid < s->page_n &&
+			(take > s->page_valid || target > s->page_valid - take))
+		{
+			PqStatus	st = reload_page_whole(r, s, err);
+
+			if (st != PQ_OK)
+				return st;
+			continue;
+		}
+		/* skip inside the page */
 		if (target > s->page_pos)
 		{
 			if (s->page_has_nulls)
@@ -2053,6 +2206,7 @@ ParquetReaderReadRows(PqReader *r, const int64_t *rows, uint32_t nrows,
 	if (!grow_outputs(r, want, nrows ? nrows : 1))
 		st = PqErrorSet(err, PQ_ERR_NOMEM, PQ_NO_OFFSET, "out of memory");
 	r->sparse = true;
+	r->sparse_last = nrows > 0 ? rows[nrows - 1] : -1;
 	for (uint32_t k = 0; st == PQ_OK && k < nrows;)
 	{
 		uint32_t	run = 1;

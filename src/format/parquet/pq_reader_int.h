@@ -78,7 +78,15 @@ typedef struct RSel
 	PqRleDecoder idx_dec;		/* positioned at index idx_next */
 	uint32_t	idx_next;
 	uint32_t	page_nn;		/* non-null values of the page */
-	uint64_t	page_off;		/* file offset of the page (errors) */
+	uint64_t	page_off;		/* file offset of the page header */
+	int			page_oi;		/* its index in oi (use_oi) */
+	/*
+	 * Rows [0, page_valid) of the page may be read: below page_n when
+	 * ReadRows decompressed only the prefix its rows need (a zstd PLAIN
+	 * page); a later read past it decodes the page again, whole.
+	 */
+	uint32_t	page_valid;
+	bool		force_full;		/* the next page decode is whole */
 	uint8_t    *tmp;
 	size_t		tmp_cap;
 
@@ -138,12 +146,17 @@ struct PqReader
 	int			nsel;
 	RSel	   *sels;
 
-	/* ReadRows in progress: pages decode their dictionary indexes lazily */
+	/*
+	 * ReadRows in progress: pages decode their dictionary indexes lazily,
+	 * zstd PLAIN pages only up to row sparse_last (else rg_last_row)
+	 */
 	bool		sparse;
+	int64_t		sparse_last;
 
 	/* current row group */
 	int			rg;
 	int64_t		rg_rows;
+	int64_t		rg_last_row;	/* the end of its last row range - 1 */
 	PqRowRange *ranges;
 	int			nranges;
 	int			ranges_cap;
