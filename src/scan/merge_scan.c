@@ -1324,12 +1324,20 @@ packed_walk(LakeScan *scan, LakeScanBatch *out)
 			{
 				/* a newer run holds the key: the base's versions stay hidden */
 				uint32		first = pos;
+				LakeNormKey next = top_key;
 
 				pos++;
-				while (pos < base->batch.nrows && row_nk(scan, cols, pos) == top_key)
+				while (pos < base->batch.nrows &&
+					   (next = row_nk(scan, cols, pos)) == top_key)
 					pos++;
 				scan->stats.rows_read += pos - first;
 				base->pos = pos;
+				if (next != top_key)
+				{
+					/* on the next key already: no step to take */
+					nk_store(&base->nk, next);
+					continue;
+				}
 			}
 			else
 			{
