@@ -6,7 +6,8 @@
 -- the base), a run of one row, a run hiding a whole range of the base,
 -- several versions of keys inside one run, tombstones, NULLs in non-key
 -- columns, negative keys.  Read by aggregate pushdown (unordered merge),
--- plain scans, a non-key filter (rows not all visible) and ordered reads.
+-- plain scans, a non-key filter (rows not all visible) and ordered reads;
+-- last, a base written in several files, and bases wholly hidden in turn.
 \getenv lake_root LAKE_TEST_ROOT
 SET client_min_messages = warning;
 CREATE SERVER lake_ms FOREIGN DATA WRAPPER lake_fdw OPTIONS (root :'lake_root');
@@ -369,6 +370,54 @@ INSERT INTO shape_results SELECT 's7', 'filter',
 INSERT INTO shape_results SELECT 's7', 'ordered',
   (SELECT array_agg(x ORDER BY n) FROM (SELECT row(a, b, g, c)::text AS x, row_number() OVER (ORDER BY a, b) AS n FROM l_s7) s WHERE n % 97 = 1) =
   (SELECT array_agg(x ORDER BY n) FROM (SELECT row(a, b, g, c)::text AS x, row_number() OVER (ORDER BY a, b) AS n FROM h_s7) s WHERE n % 97 = 1);
+
+-- the base written in several files by one commit (a small write buffer):
+-- when its first file is done the oldest run left becomes the base
+CREATE FOREIGN TABLE l_mb (a int, b bigint, g text, c bigint, PRIMARY KEY (a, b)) SERVER lake_ms
+  OPTIONS (table '.ms/mb', auto_compaction 'false', compaction_stop_trigger '100000');
+CREATE TABLE h_mb (a int, b bigint, g text, c bigint, PRIMARY KEY (a, b));
+SET lake_fdw.write_buffer_mem = '1MB';
+INSERT INTO l_mb SELECT i / 30000, i % 30000 - 15000, 'g' || (i % 3), i FROM generate_series(0, 89999) i;
+RESET lake_fdw.write_buffer_mem;
+INSERT INTO h_mb SELECT i / 30000, i % 30000 - 15000, 'g' || (i % 3), i FROM generate_series(0, 89999) i;
+INSERT INTO l_mb SELECT i / 30000, i % 30000 - 15000, CASE WHEN i % 4 = 0 THEN NULL ELSE 'r1' END, i + 1000000 FROM (SELECT j * 53 + 5 AS i FROM generate_series(0, 1800) j UNION SELECT j * 997 FROM generate_series(0, 95) j) s;
+INSERT INTO h_mb AS t SELECT i / 30000, i % 30000 - 15000, CASE WHEN i % 4 = 0 THEN NULL ELSE 'r1' END, i + 1000000 FROM (SELECT j * 53 + 5 AS i FROM generate_series(0, 1800) j UNION SELECT j * 997 FROM generate_series(0, 95) j) s ON CONFLICT (a, b) DO UPDATE SET g = EXCLUDED.g, c = EXCLUDED.c;
+INSERT INTO l_mb SELECT i / 30000, i % 30000 - 15000, CASE WHEN i % 4 = 0 THEN NULL ELSE 'r2' END, i + 2000000 FROM (SELECT j * 53 + 10 AS i FROM generate_series(0, 1800) j UNION SELECT j * 997 FROM generate_series(0, 95) j) s;
+INSERT INTO h_mb AS t SELECT i / 30000, i % 30000 - 15000, CASE WHEN i % 4 = 0 THEN NULL ELSE 'r2' END, i + 2000000 FROM (SELECT j * 53 + 10 AS i FROM generate_series(0, 1800) j UNION SELECT j * 997 FROM generate_series(0, 95) j) s ON CONFLICT (a, b) DO UPDATE SET g = EXCLUDED.g, c = EXCLUDED.c;
+INSERT INTO l_mb SELECT i / 30000, i % 30000 - 15000, CASE WHEN i % 4 = 0 THEN NULL ELSE 'r3' END, i + 3000000 FROM (SELECT j * 53 + 15 AS i FROM generate_series(0, 1800) j UNION SELECT j * 997 FROM generate_series(0, 95) j) s;
+INSERT INTO h_mb AS t SELECT i / 30000, i % 30000 - 15000, CASE WHEN i % 4 = 0 THEN NULL ELSE 'r3' END, i + 3000000 FROM (SELECT j * 53 + 15 AS i FROM generate_series(0, 1800) j UNION SELECT j * 997 FROM generate_series(0, 95) j) s ON CONFLICT (a, b) DO UPDATE SET g = EXCLUDED.g, c = EXCLUDED.c;
+INSERT INTO l_mb SELECT i / 30000, i % 30000 - 15000, CASE WHEN i % 4 = 0 THEN NULL ELSE 'r4' END, i + 4000000 FROM (SELECT j * 53 + 20 AS i FROM generate_series(0, 1800) j UNION SELECT j * 997 FROM generate_series(0, 95) j) s;
+INSERT INTO h_mb AS t SELECT i / 30000, i % 30000 - 15000, CASE WHEN i % 4 = 0 THEN NULL ELSE 'r4' END, i + 4000000 FROM (SELECT j * 53 + 20 AS i FROM generate_series(0, 1800) j UNION SELECT j * 997 FROM generate_series(0, 95) j) s ON CONFLICT (a, b) DO UPDATE SET g = EXCLUDED.g, c = EXCLUDED.c;
+INSERT INTO l_mb SELECT i / 30000, i % 30000 - 15000, CASE WHEN i % 4 = 0 THEN NULL ELSE 'r5' END, i + 5000000 FROM (SELECT j * 53 + 25 AS i FROM generate_series(0, 1800) j UNION SELECT j * 997 FROM generate_series(0, 95) j) s;
+INSERT INTO h_mb AS t SELECT i / 30000, i % 30000 - 15000, CASE WHEN i % 4 = 0 THEN NULL ELSE 'r5' END, i + 5000000 FROM (SELECT j * 53 + 25 AS i FROM generate_series(0, 1800) j UNION SELECT j * 997 FROM generate_series(0, 95) j) s ON CONFLICT (a, b) DO UPDATE SET g = EXCLUDED.g, c = EXCLUDED.c;
+INSERT INTO l_mb SELECT i / 30000, i % 30000 - 15000, CASE WHEN i % 4 = 0 THEN NULL ELSE 'r6' END, i + 6000000 FROM (SELECT j * 53 + 30 AS i FROM generate_series(0, 1800) j UNION SELECT j * 997 FROM generate_series(0, 95) j) s;
+INSERT INTO h_mb AS t SELECT i / 30000, i % 30000 - 15000, CASE WHEN i % 4 = 0 THEN NULL ELSE 'r6' END, i + 6000000 FROM (SELECT j * 53 + 30 AS i FROM generate_series(0, 1800) j UNION SELECT j * 997 FROM generate_series(0, 95) j) s ON CONFLICT (a, b) DO UPDATE SET g = EXCLUDED.g, c = EXCLUDED.c;
+DELETE FROM l_mb WHERE c % 13 = 0;
+DELETE FROM h_mb WHERE c % 13 = 0;
+INSERT INTO shape_results SELECT 'mb', 'base_files', count(*) > 2 FROM lake_files('l_mb') WHERE added_snapshot_id = 1;
+INSERT INTO shape_results SELECT 'mb', 'agg', count(*) = 0 FROM ((SELECT g, count(*), sum(c), min(c), max(c) FROM l_mb GROUP BY g EXCEPT SELECT g, count(*), sum(c), min(c), max(c) FROM h_mb GROUP BY g)
+  UNION ALL (SELECT g, count(*), sum(c), min(c), max(c) FROM h_mb GROUP BY g EXCEPT SELECT g, count(*), sum(c), min(c), max(c) FROM l_mb GROUP BY g)) d;
+INSERT INTO shape_results SELECT 'mb', 'rows', count(*) = 0 FROM ((SELECT * FROM l_mb EXCEPT ALL SELECT * FROM h_mb)
+  UNION ALL (SELECT * FROM h_mb EXCEPT ALL SELECT * FROM l_mb)) d;
+
+-- bases wholly hidden in turn: each hands over to the next oldest run
+CREATE FOREIGN TABLE l_hb (a bigint PRIMARY KEY, g text, c bigint) SERVER lake_ms
+  OPTIONS (table '.ms/hb', auto_compaction 'false', compaction_stop_trigger '100000');
+CREATE TABLE h_hb (a bigint PRIMARY KEY, g text, c bigint);
+INSERT INTO l_hb SELECT i, 'b', i FROM generate_series(1, 100) i;
+INSERT INTO h_hb AS t SELECT i, 'b', i FROM generate_series(1, 100) i ON CONFLICT (a) DO UPDATE SET g = EXCLUDED.g, c = EXCLUDED.c;
+INSERT INTO l_hb SELECT i, 'r1', i * 10 FROM generate_series(1, 150) i;
+INSERT INTO h_hb AS t SELECT i, 'r1', i * 10 FROM generate_series(1, 150) i ON CONFLICT (a) DO UPDATE SET g = EXCLUDED.g, c = EXCLUDED.c;
+INSERT INTO l_hb SELECT i, NULL, i * 100 FROM generate_series(1, 200) i;
+INSERT INTO h_hb AS t SELECT i, NULL, i * 100 FROM generate_series(1, 200) i ON CONFLICT (a) DO UPDATE SET g = EXCLUDED.g, c = EXCLUDED.c;
+INSERT INTO l_hb SELECT i, 'r3', -i FROM generate_series(150, 160) i;
+INSERT INTO h_hb AS t SELECT i, 'r3', -i FROM generate_series(150, 160) i ON CONFLICT (a) DO UPDATE SET g = EXCLUDED.g, c = EXCLUDED.c;
+INSERT INTO l_hb SELECT 300, 'r4', 1;
+INSERT INTO h_hb AS t SELECT 300, 'r4', 1 ON CONFLICT (a) DO UPDATE SET g = EXCLUDED.g, c = EXCLUDED.c;
+INSERT INTO shape_results SELECT 'hb', 'agg', count(*) = 0 FROM ((SELECT g, count(*), sum(c), min(c), max(c) FROM l_hb GROUP BY g EXCEPT SELECT g, count(*), sum(c), min(c), max(c) FROM h_hb GROUP BY g)
+  UNION ALL (SELECT g, count(*), sum(c), min(c), max(c) FROM h_hb GROUP BY g EXCEPT SELECT g, count(*), sum(c), min(c), max(c) FROM l_hb GROUP BY g)) d;
+INSERT INTO shape_results SELECT 'hb', 'rows', count(*) = 0 FROM ((SELECT * FROM l_hb EXCEPT ALL SELECT * FROM h_hb)
+  UNION ALL (SELECT * FROM h_hb EXCEPT ALL SELECT * FROM l_hb)) d;
 
 SELECT t, check_name FROM shape_results WHERE ok IS NOT TRUE ORDER BY 1, 2;
 SELECT count(*) AS checks, count(*) FILTER (WHERE ok) AS passed FROM shape_results;

@@ -465,6 +465,7 @@ merge_open_next_group(LakeScan *scan, bool unordered)
 	/* the oldest run (mostly the largest) beside the heap: see below */
 	scan->split_base = scan->group_unordered && scan->norm_keys && scan->ncursors > 2;
 	scan->base_live = false;
+	scan->base_ci = 0;
 	for (int i = 0; i < scan->ncursors; i++)
 	{
 		if (!scan->group_unordered)
@@ -905,11 +906,12 @@ merge_one_key(LakeScan *scan, uint32 n)
  * the heap, its batch is returned, and the next call loads its next batch
  * and puts it back.
  *
- * With normalised keys and three runs or more, the oldest run (cursor 0:
+ * With normalised keys and three runs or more, the oldest run (the base:
  * mostly the largest, the one the newer runs overlap) stays out of the
  * heap and is compared with its top only.  Its stretches and the keys it
  * must hide then cost no sifting; only the newer runs' cursors move in the
- * heap.
+ * heap.  When the base is done, the oldest run left takes its place (a
+ * large load is often written in several files).
  * ---------------------------------------------------------------------
  */
 
@@ -917,10 +919,32 @@ merge_one_key(LakeScan *scan, uint32 n)
 static void
 unordered_push(LakeScan *scan, int ci)
 {
-	if (scan->split_base && ci == 0)
+	if (scan->split_base && ci == scan->base_ci)
 		scan->base_live = true;
 	else
 		heap_push(scan, ci);
+}
+
+/*
+ * The base is done: the oldest cursor left (every older one is done too)
+ * leaves the heap and becomes the base.  A base written in several files
+ * thus stays beside the heap to its end.
+ */
+static void
+base_promote(LakeScan *scan)
+{
+	int			j = 0;
+
+	if (scan->nheap == 0)
+		return;
+	for (int i = 1; i < scan->nheap; i++)
+		if (scan->heap[i].ci < scan->heap[j].ci)
+			j = i;
+	scan->base_ci = scan->heap[j].ci;
+	scan->base_live = true;
+	scan->heap[j] = scan->heap[--scan->nheap];
+	for (int i = scan->nheap / 2; i-- > 0;)
+		heap_sift_down(scan, i);
 }
 
 /* The cursor with the least key (on a tie the base: it is oldest), or -1. */
@@ -928,8 +952,9 @@ static inline int
 unordered_top(const LakeScan *scan)
 {
 	if (scan->base_live &&
-		(scan->nheap == 0 || heap_key(scan, scan->cursors[0].nk, 0) <= scan->heap[0].nk))
-		return 0;
+		(scan->nheap == 0 ||
+		 heap_key(scan, scan->cursors[scan->base_ci].nk, 0) <= scan->heap[0].nk))
+		return scan->base_ci;
 	return scan->nheap > 0 ? scan->heap[0].ci : -1;
 }
 
@@ -939,7 +964,7 @@ unordered_second(LakeScan *scan, int ti)
 {
 	int			si = -1;
 
-	if (scan->split_base && ti == 0)
+	if (scan->split_base && ti == scan->base_ci)
 		return scan->nheap > 0 ? &scan->cursors[scan->heap[0].ci] : NULL;
 	if (scan->nheap > 1)
 	{
@@ -949,8 +974,9 @@ unordered_second(LakeScan *scan, int ti)
 			h = &scan->heap[2];
 		si = h->ci;
 	}
-	if (scan->base_live && (si < 0 || scan->cursors[0].nk <= scan->cursors[si].nk))
-		si = 0;
+	if (scan->base_live &&
+		(si < 0 || scan->cursors[scan->base_ci].nk <= scan->cursors[si].nk))
+		si = scan->base_ci;
 	return si >= 0 ? &scan->cursors[si] : NULL;
 }
 
@@ -1046,6 +1072,8 @@ load_pending(LakeScan *scan)
 	}
 	if (more)
 		unordered_push(scan, ci);
+	else if (scan->split_base && ci == scan->base_ci)
+		base_promote(scan);
 }
 
 /* Return the chunk (its rows are the carried keys). */
@@ -1070,7 +1098,7 @@ top_batch_done(LakeScan *scan, int ci, LakeScanBatch *out)
 {
 	MergeCursor *c = &scan->cursors[ci];
 
-	if (scan->split_base && ci == 0)
+	if (scan->split_base && ci == scan->base_ci)
 		scan->base_live = false;
 	else
 		(void) heap_pop(scan);
@@ -1150,7 +1178,7 @@ top_advanced(LakeScan *scan, int ci, LakeScanBatch *out)
 		LakeNormKey nk = row_nk(scan, c->batch.columns, pos);
 
 		nk_store(&c->nk, nk);
-		if (!(scan->split_base && ci == 0))
+		if (!(scan->split_base && ci == scan->base_ci))
 			heap_replace_top(scan, heap_key(scan, nk, ci), ci);
 	}
 	else
@@ -1301,11 +1329,11 @@ key_prefetch(const LakeScan *scan, const MergeCursor *c, uint32 pos)
 static int
 packed_walk(LakeScan *scan, LakeScanBatch *out)
 {
-	MergeCursor *base = &scan->cursors[0];
-
 	Assert(scan->split_base && scan->heap_packed);
 	for (;;)
 	{
+		/* read each time: a base that is done hands over (base_promote) */
+		MergeCursor *base = &scan->cursors[scan->base_ci];
 		HeapEntry  *h = scan->heap;
 		LakeNormKey top_key;
 
@@ -1347,7 +1375,7 @@ packed_walk(LakeScan *scan, LakeScanBatch *out)
 					return 0;
 				stretch_walk(scan, base, true, top_key, tail);
 			}
-			if (top_advanced(scan, 0, out))
+			if (top_advanced(scan, scan->base_ci, out))
 				return 1;
 		}
 		else
@@ -1401,6 +1429,25 @@ packed_walk(LakeScan *scan, LakeScanBatch *out)
 				return 1;
 		}
 	}
+}
+
+/* The top cursor stands on its batch's last key: its newest version is held back. */
+static void
+top_last_key(LakeScan *scan, MergeCursor *top)
+{
+	uint32		last = top->batch.nrows;
+
+	for (uint32 r = top->batch.nrows; r-- > top->pos;)
+		if (row_visible(top, r))
+		{
+			scan->stats.rows_read++;
+			if (last == top->batch.nrows)
+				last = r;
+		}
+	if (last < top->batch.nrows &&
+		batch_kind(&top->batch, last) != LAKE_REC_DELETE)
+		carry_set(scan, top, last);
+	top->pos = top->batch.nrows;
 }
 
 static bool
@@ -1475,22 +1522,7 @@ unordered_next_batch(LakeScan *scan, LakeScanBatch *out)
 			top->pos = end;
 		}
 		else
-		{
-			/* the batch's last key: its newest version is held back */
-			uint32		last = top->batch.nrows;
-
-			for (uint32 r = top->batch.nrows; r-- > top->pos;)
-				if (row_visible(top, r))
-				{
-					scan->stats.rows_read++;
-					if (last == top->batch.nrows)
-						last = r;
-				}
-			if (last < top->batch.nrows &&
-				batch_kind(&top->batch, last) != LAKE_REC_DELETE)
-				carry_set(scan, top, last);
-			top->pos = top->batch.nrows;
-		}
+			top_last_key(scan, top);
 		if (top_advanced(scan, ti, out))
 			return true;
 	}

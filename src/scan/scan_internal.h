@@ -163,9 +163,10 @@ struct LakeScan
 
 	/* unordered merge (LakeScanNextBatch, groups of last_wins runs) */
 	bool		group_unordered;	/* the open group merges unordered */
-	bool		split_base;		/* cursor 0 (the oldest run) stays out of the
+	bool		split_base;		/* the base (the oldest run) stays out of the
 								 * heap: only compared with its top */
-	bool		base_live;		/* split_base: cursor 0 stands on a row */
+	bool		base_live;		/* split_base: the base stands on a row */
+	int			base_ci;		/* the base: the oldest run not done */
 	uint32		chunk_n;		/* rows in the chunk (carried keys) */
 	bool		chunk_out;		/* the chunk was returned: start anew */
 	int			pending_load;	/* cursor whose batch was returned, or -1 */
