@@ -66,21 +66,94 @@ row_visible(const MergeCursor *c, uint32 r)
 }
 
 /* The normalised key of row r (norm_keys). */
-static inline LakeNormKey
+#define NK32(cols, col, r) \
+	((uint32) (((const int32 *) (cols)[col].v.b)[r] ^ PG_INT32_MIN))
+#define NK64(cols, col, r) \
+	((uint64) (((const int64 *) (cols)[col].v.b)[r] ^ PG_INT64_MIN))
+
+static pg_attribute_always_inline LakeNormKey
 row_nk(const LakeScan *scan, const PqColumnVector *cols, uint32 r)
 {
 	LakeNormKey nk = 0;
+	int			c0 = scan->key_col0;
+	int			c1 = scan->key_col1;
+	uint64		hi,
+				lo;
 
-	for (int k = 0; k < scan->spec.nkey; k++)
+	/* two 64-bit halves: GCC keeps them in registers across the cases */
+	switch (scan->key_shape)
 	{
-		int			col = scan->spec.key_cols[k];
+		case SHAPE_32:
+			hi = 0;
+			lo = NK32(cols, c0, r);
+			break;
+		case SHAPE_64:
+			hi = 0;
+			lo = NK64(cols, c0, r);
+			break;
+		case SHAPE_32_32:
+			hi = 0;
+			lo = ((uint64) NK32(cols, c0, r) << 32) | NK32(cols, c1, r);
+			break;
+		case SHAPE_32_64:
+			hi = NK32(cols, c0, r);
+			lo = NK64(cols, c1, r);
+			break;
+		case SHAPE_64_32:
+			hi = NK64(cols, c0, r);
+			lo = (hi << 32) | NK32(cols, c1, r);
+			hi >>= 32;
+			break;
+		case SHAPE_64_64:
+			hi = NK64(cols, c0, r);
+			lo = NK64(cols, c1, r);
+			break;
+		default:
+			for (int k = 0; k < scan->spec.nkey; k++)
+			{
+				int			col = scan->spec.key_cols[k];
 
-		if (scan->key_class[k] == KEY_INT32)
-			nk = (nk << 32) | (uint32) (((const int32 *) cols[col].v.b)[r] ^ PG_INT32_MIN);
-		else
-			nk = (nk << 64) | (uint64) (((const int64 *) cols[col].v.b)[r] ^ PG_INT64_MIN);
+				if (scan->key_class[k] == KEY_INT32)
+					nk = (nk << 32) | NK32(cols, col, r);
+				else
+					nk = (nk << 64) | NK64(cols, col, r);
+			}
+			return nk;
 	}
-	return nk;
+	return ((LakeNormKey) hi << 64) | lo;
+}
+
+/*
+ * Store a normalised key as two 64-bit halves: GCC otherwise copies a key
+ * it spilled in halves with one 16-byte load, which waits for both stores
+ * to reach the cache.
+ */
+static pg_attribute_always_inline void
+nk_store(LakeNormKey *dst, LakeNormKey v)
+{
+	uint64	   *d = (uint64 *) dst;
+
+	d[0] = (uint64) v;
+	d[1] = (uint64) (v >> 64);
+}
+
+/* How row_nk builds the keys of this scan (norm_keys). */
+static void
+key_shape_set(LakeScan *scan)
+{
+	int			nkey = scan->spec.nkey;
+
+	scan->key_shape = SHAPE_LOOP;
+	scan->key_col0 = nkey > 0 ? scan->spec.key_cols[0] : 0;
+	scan->key_col1 = nkey > 1 ? scan->spec.key_cols[1] : 0;
+	if (!scan->norm_keys || nkey < 1 || nkey > 2)
+		return;
+	if (nkey == 1)
+		scan->key_shape = scan->key_class[0] == KEY_INT32 ? SHAPE_32 : SHAPE_64;
+	else if (scan->key_class[0] == KEY_INT32)
+		scan->key_shape = scan->key_class[1] == KEY_INT32 ? SHAPE_32_32 : SHAPE_32_64;
+	else
+		scan->key_shape = scan->key_class[1] == KEY_INT32 ? SHAPE_64_32 : SHAPE_64_64;
 }
 
 static void chunk_own_rows(LakeScan *scan, MergeCursor *c);
@@ -392,6 +465,7 @@ merge_open_next_group(LakeScan *scan, bool unordered)
 	/* the oldest run (mostly the largest) beside the heap: see below */
 	scan->split_base = scan->group_unordered && scan->norm_keys && scan->ncursors > 2;
 	scan->base_live = false;
+	scan->base_ci = 0;
 	for (int i = 0; i < scan->ncursors; i++)
 	{
 		if (!scan->group_unordered)
@@ -832,11 +906,12 @@ merge_one_key(LakeScan *scan, uint32 n)
  * the heap, its batch is returned, and the next call loads its next batch
  * and puts it back.
  *
- * With normalised keys and three runs or more, the oldest run (cursor 0:
+ * With normalised keys and three runs or more, the oldest run (the base:
  * mostly the largest, the one the newer runs overlap) stays out of the
  * heap and is compared with its top only.  Its stretches and the keys it
  * must hide then cost no sifting; only the newer runs' cursors move in the
- * heap.
+ * heap.  When the base is done, the oldest run left takes its place (a
+ * large load is often written in several files).
  * ---------------------------------------------------------------------
  */
 
@@ -844,10 +919,32 @@ merge_one_key(LakeScan *scan, uint32 n)
 static void
 unordered_push(LakeScan *scan, int ci)
 {
-	if (scan->split_base && ci == 0)
+	if (scan->split_base && ci == scan->base_ci)
 		scan->base_live = true;
 	else
 		heap_push(scan, ci);
+}
+
+/*
+ * The base is done: the oldest cursor left (every older one is done too)
+ * leaves the heap and becomes the base.  A base written in several files
+ * thus stays beside the heap to its end.
+ */
+static void
+base_promote(LakeScan *scan)
+{
+	int			j = 0;
+
+	if (scan->nheap == 0)
+		return;
+	for (int i = 1; i < scan->nheap; i++)
+		if (scan->heap[i].ci < scan->heap[j].ci)
+			j = i;
+	scan->base_ci = scan->heap[j].ci;
+	scan->base_live = true;
+	scan->heap[j] = scan->heap[--scan->nheap];
+	for (int i = scan->nheap / 2; i-- > 0;)
+		heap_sift_down(scan, i);
 }
 
 /* The cursor with the least key (on a tie the base: it is oldest), or -1. */
@@ -855,8 +952,9 @@ static inline int
 unordered_top(const LakeScan *scan)
 {
 	if (scan->base_live &&
-		(scan->nheap == 0 || heap_key(scan, scan->cursors[0].nk, 0) <= scan->heap[0].nk))
-		return 0;
+		(scan->nheap == 0 ||
+		 heap_key(scan, scan->cursors[scan->base_ci].nk, 0) <= scan->heap[0].nk))
+		return scan->base_ci;
 	return scan->nheap > 0 ? scan->heap[0].ci : -1;
 }
 
@@ -866,7 +964,7 @@ unordered_second(LakeScan *scan, int ti)
 {
 	int			si = -1;
 
-	if (scan->split_base && ti == 0)
+	if (scan->split_base && ti == scan->base_ci)
 		return scan->nheap > 0 ? &scan->cursors[scan->heap[0].ci] : NULL;
 	if (scan->nheap > 1)
 	{
@@ -876,8 +974,9 @@ unordered_second(LakeScan *scan, int ti)
 			h = &scan->heap[2];
 		si = h->ci;
 	}
-	if (scan->base_live && (si < 0 || scan->cursors[0].nk <= scan->cursors[si].nk))
-		si = 0;
+	if (scan->base_live &&
+		(si < 0 || scan->cursors[scan->base_ci].nk <= scan->cursors[si].nk))
+		si = scan->base_ci;
 	return si >= 0 ? &scan->cursors[si] : NULL;
 }
 
@@ -908,7 +1007,7 @@ cursor_step(LakeScan *scan, MergeCursor *c)
 	if (c->pos >= c->batch.nrows)
 		return false;
 	if (scan->norm_keys)
-		c->nk = row_nk(scan, c->batch.columns, c->pos);
+		nk_store(&c->nk, row_nk(scan, c->batch.columns, c->pos));
 	return true;
 }
 
@@ -973,6 +1072,8 @@ load_pending(LakeScan *scan)
 	}
 	if (more)
 		unordered_push(scan, ci);
+	else if (scan->split_base && ci == scan->base_ci)
+		base_promote(scan);
 }
 
 /* Return the chunk (its rows are the carried keys). */
@@ -997,7 +1098,7 @@ top_batch_done(LakeScan *scan, int ci, LakeScanBatch *out)
 {
 	MergeCursor *c = &scan->cursors[ci];
 
-	if (scan->split_base && ci == 0)
+	if (scan->split_base && ci == scan->base_ci)
 		scan->base_live = false;
 	else
 		(void) heap_pop(scan);
@@ -1017,26 +1118,72 @@ top_batch_done(LakeScan *scan, int ci, LakeScanBatch *out)
 	return false;
 }
 
+/*
+ * Replace the heap's top by v: the hole goes down to a leaf along the
+ * lesser children (one comparison a level), then v rises from there.  The
+ * moved cursor's new key mostly belongs near the bottom, so this costs
+ * about half the comparisons of a plain sift-down.
+ */
+static pg_attribute_always_inline void
+heap_replace_top(LakeScan *scan, LakeNormKey key, int ci)
+{
+	HeapEntry  *h = scan->heap;
+	int			n = scan->nheap;
+	int			at = 0;
+	HeapEntry	v;
+
+	for (;;)
+	{
+		int			child = 2 * at + 1;
+
+		if (child >= n)
+			break;
+		if (child + 1 < n)
+			child += heap_less(scan, &h[child + 1], &h[child]);
+		h[at] = h[child];
+		at = child;
+	}
+	/* v only for the comparisons: the key itself stays in registers */
+	v.nk = key;
+	v.ci = ci;
+	while (at > 0)
+	{
+		int			parent = (at - 1) / 2;
+
+		if (!heap_less(scan, &v, &h[parent]))
+			break;
+		h[at] = h[parent];
+		at = parent;
+	}
+	h[at].nk = key;
+	h[at].ci = ci;
+}
+
 /* The top cursor ci moved inside its batch: settle it and restore the heap. */
 static bool
 top_advanced(LakeScan *scan, int ci, LakeScanBatch *out)
 {
 	MergeCursor *c = &scan->cursors[ci];
+	uint32		pos = c->pos;
+	uint32		nrows = c->batch.nrows;
 
-	if (cursor_step(scan, c))
+	while (pos < nrows && !row_visible(c, pos))
+		pos++;
+	c->pos = pos;
+	if (pos >= nrows)
+		return top_batch_done(scan, ci, out);
+	if (scan->norm_keys)
 	{
-		if (!(scan->split_base && ci == 0))
-		{
-			HeapEntry	v;
+		/* the new key stays in registers for the heap */
+		LakeNormKey nk = row_nk(scan, c->batch.columns, pos);
 
-			/* the new key from the step, not read back from memory */
-			v.nk = heap_key(scan, c->nk, ci);
-			v.ci = ci;
-			heap_sift_down_entry(scan, 0, v);
-		}
-		return false;
+		nk_store(&c->nk, nk);
+		if (!(scan->split_base && ci == scan->base_ci))
+			heap_replace_top(scan, heap_key(scan, nk, ci), ci);
 	}
-	return top_batch_done(scan, ci, out);
+	else
+		heap_replace_top(scan, 0, ci);
+	return false;
 }
 
 /*
@@ -1145,6 +1292,164 @@ stretch_walk(LakeScan *scan, MergeCursor *c, bool bounded, LakeNormKey bound, ui
 	c->pos = end;
 }
 
+/* Every row of the cursor's batch is visible: no sequence filter, no row predicate. */
+static inline bool
+cursor_all_visible(const MergeCursor *c)
+{
+	return c->row_pred == NULL && !(c->filter && c->batch.seq);
+}
+
+/*
+ * A newer run's cursor moves a row at a time, and comes back only after
+ * the other cursors' steps: fetch the cache lines of its key columns a
+ * little ahead, else every few steps waits for memory.
+ */
+static pg_attribute_always_inline void
+key_prefetch(const LakeScan *scan, const MergeCursor *c, uint32 pos)
+{
+#ifdef __GNUC__
+	uint32		ahead = Min(pos + 16, c->batch.nrows - 1);
+
+	__builtin_prefetch(c->batch.columns[scan->key_col0].v.b +
+					   (size_t) ahead * scan->value_size[scan->key_col0]);
+	if (scan->spec.nkey > 1)
+		__builtin_prefetch(c->batch.columns[scan->key_col1].v.b +
+						   (size_t) ahead * scan->value_size[scan->key_col1]);
+#endif
+}
+
+/*
+ * The unordered walk's common steps for packed heaps beside a base (the
+ * oldest run): the base hiding a key a newer run holds, the base's
+ * stretches, and a newer run's stretch, one row long with no call at all.
+ * Returns 1 when a batch was put in *out, 0 when the step at hand is for
+ * the general walk (batch ends, a batch's last key, keys several newer
+ * runs hold, hidden rows).
+ */
+static int
+packed_walk(LakeScan *scan, LakeScanBatch *out)
+{
+	Assert(scan->split_base && scan->heap_packed);
+	for (;;)
+	{
+		/* read each time: a base that is done hands over (base_promote) */
+		MergeCursor *base = &scan->cursors[scan->base_ci];
+		HeapEntry  *h = scan->heap;
+		LakeNormKey top_key;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!scan->base_live || scan->nheap == 0)
+			return 0;
+		top_key = h[0].nk >> 32;
+		if (base->nk <= top_key)
+		{
+			const PqColumnVector *cols = base->batch.columns;
+			uint32		pos = base->pos;
+
+			if (!cursor_all_visible(base))
+				return 0;
+			if (base->nk == top_key)
+			{
+				/* a newer run holds the key: the base's versions stay hidden */
+				uint32		first = pos;
+				LakeNormKey next = top_key;
+
+				pos++;
+				while (pos < base->batch.nrows &&
+					   (next = row_nk(scan, cols, pos)) == top_key)
+					pos++;
+				scan->stats.rows_read += pos - first;
+				base->pos = pos;
+				if (next != top_key)
+				{
+					/* on the next key already: no step to take */
+					nk_store(&base->nk, next);
+					continue;
+				}
+			}
+			else
+			{
+				uint32		tail = cursor_tail(scan, base);
+
+				if (pos >= tail)
+					return 0;
+				stretch_walk(scan, base, true, top_key, tail);
+			}
+			if (top_advanced(scan, scan->base_ci, out))
+				return 1;
+		}
+		else
+		{
+			int			ci = h[0].ci;
+			MergeCursor *c = &scan->cursors[ci];
+			LakeNormKey bound = base->nk;
+			uint32		pos = c->pos;
+			uint32		tail;
+
+			if (scan->nheap > 1)
+			{
+				LakeNormKey second = h[1].nk;
+
+				if (scan->nheap > 2 && h[2].nk < second)
+					second = h[2].nk;
+				second >>= 32;
+				if (second <= c->nk)
+					return 0;	/* a newer run holds the key */
+				if (second < bound)
+					bound = second;
+			}
+			if (!cursor_all_visible(c))
+				return 0;
+			tail = cursor_tail(scan, c);
+			if (pos >= tail)
+				return 0;
+			if (pos + 1 < tail)
+			{
+				LakeNormKey next = row_nk(scan, c->batch.columns, pos + 1);
+
+				if (next >= bound)
+				{
+					/* a stretch of one row: the next key is the cursor's */
+					uint8		hide;
+
+					nk_store(&c->nk, next);
+					heap_replace_top(scan, (next << 32) | (uint32) ci, ci);
+					c->pos = pos + 1;
+					key_prefetch(scan, c, pos + 1);
+					hide = c->has_delete && c->batch.kind != NULL &&
+						c->batch.kind[pos] == LAKE_REC_DELETE;
+					c->skip[pos] = hide;
+					c->nvis += !hide;
+					scan->stats.rows_read++;
+					continue;
+				}
+			}
+			stretch_walk(scan, c, true, bound, tail);
+			if (top_advanced(scan, ci, out))
+				return 1;
+		}
+	}
+}
+
+/* The top cursor stands on its batch's last key: its newest version is held back. */
+static void
+top_last_key(LakeScan *scan, MergeCursor *top)
+{
+	uint32		last = top->batch.nrows;
+
+	for (uint32 r = top->batch.nrows; r-- > top->pos;)
+		if (row_visible(top, r))
+		{
+			scan->stats.rows_read++;
+			if (last == top->batch.nrows)
+				last = r;
+		}
+	if (last < top->batch.nrows &&
+		batch_kind(&top->batch, last) != LAKE_REC_DELETE)
+		carry_set(scan, top, last);
+	top->pos = top->batch.nrows;
+}
+
 static bool
 unordered_next_batch(LakeScan *scan, LakeScanBatch *out)
 {
@@ -1167,6 +1472,12 @@ unordered_next_batch(LakeScan *scan, LakeScanBatch *out)
 		MergeCursor *second;
 		const PqColumnVector *cols;
 
+		if (scan->split_base && scan->heap_packed)
+		{
+			if (packed_walk(scan, out))
+				return true;
+			ti = unordered_top(scan);
+		}
 		if (ti < 0)
 			break;
 		CHECK_FOR_INTERRUPTS();
@@ -1211,22 +1522,7 @@ unordered_next_batch(LakeScan *scan, LakeScanBatch *out)
 			top->pos = end;
 		}
 		else
-		{
-			/* the batch's last key: its newest version is held back */
-			uint32		last = top->batch.nrows;
-
-			for (uint32 r = top->batch.nrows; r-- > top->pos;)
-				if (row_visible(top, r))
-				{
-					scan->stats.rows_read++;
-					if (last == top->batch.nrows)
-						last = r;
-				}
-			if (last < top->batch.nrows &&
-				batch_kind(&top->batch, last) != LAKE_REC_DELETE)
-				carry_set(scan, top, last);
-			top->pos = top->batch.nrows;
-		}
+			top_last_key(scan, top);
 		if (top_advanced(scan, ti, out))
 			return true;
 	}
@@ -1241,6 +1537,7 @@ batch_mode_init(LakeScan *scan)
 	MemoryContext old = MemoryContextSwitchTo(scan->cxt);
 	int			n = Max(scan->spec.ncolumns, 1);
 
+	key_shape_set(scan);
 	scan->chunk = palloc0(sizeof(PqColumnVector) * n);
 	for (int i = 0; i < scan->spec.ncolumns; i++)
 	{

@@ -40,6 +40,18 @@ typedef enum KeyClass
 	KEY_OTHER
 } KeyClass;
 
+/* normalised keys of one or two columns, built without a loop */
+typedef enum KeyShape
+{
+	SHAPE_LOOP,					/* any other: column by column */
+	SHAPE_32,
+	SHAPE_64,
+	SHAPE_32_32,
+	SHAPE_32_64,
+	SHAPE_64_32,
+	SHAPE_64_64
+} KeyShape;
+
 /* One source: a file, or the in-memory buffer. */
 typedef struct ScanSource
 {
@@ -131,6 +143,9 @@ struct LakeScan
 	int		   *at_key;			/* [ncursors of any group] one key's cursors */
 	KeyClass   *key_class;		/* [nkey] */
 	bool		norm_keys;		/* keys compare as LakeNormKey */
+	KeyShape	key_shape;		/* norm_keys: how row_nk builds one */
+	int			key_col0;		/* its first two key columns */
+	int			key_col1;
 	bool		heap_packed;	/* norm_keys of at most 96 bits: heap entries
 								 * hold key << 32 | cursor, one comparison */
 	LakeNormKey key_nk;			/* the key merged alone, normalised */
@@ -151,9 +166,10 @@ struct LakeScan
 
 	/* unordered merge (LakeScanNextBatch, groups of last_wins runs) */
 	bool		group_unordered;	/* the open group merges unordered */
-	bool		split_base;		/* cursor 0 (the oldest run) stays out of the
+	bool		split_base;		/* the base (the oldest run) stays out of the
 								 * heap: only compared with its top */
-	bool		base_live;		/* split_base: cursor 0 stands on a row */
+	bool		base_live;		/* split_base: the base stands on a row */
+	int			base_ci;		/* the base: the oldest run not done */
 	uint32		chunk_n;		/* rows in the chunk (carried keys) */
 	bool		chunk_out;		/* the chunk was returned: start anew */
 	int			pending_load;	/* cursor whose batch was returned, or -1 */
