@@ -546,31 +546,6 @@ ensure_seq_buf(LakeFileReader *r, uint32 n)
 	r->seq_buf = MemoryContextAlloc(GetMemoryChunkContext(r), sizeof(int64) * r->seq_cap);
 }
 
-/* bytes per value of a vector of type t (parquet.h's representation) */
-static size_t
-vector_slot(const PqColumnInfo *info)
-{
-	switch (info->type)
-	{
-		case PQ_BOOL:
-			return 1;
-		case PQ_INT16:
-		case PQ_INT32:
-		case PQ_DATE:
-		case PQ_FLOAT:
-			return 4;
-		case PQ_INT64:
-		case PQ_TIMESTAMP:
-		case PQ_TIMESTAMPTZ:
-		case PQ_DOUBLE:
-			return 8;
-		case PQ_DECIMAL:
-			return info->precision <= 18 ? 8 : sizeof(pq_int128);
-		default:
-			return sizeof(PqBytes);
-	}
-}
-
 /*
  * Late materialisation: the next batch of rows that may match, with the
  * predicate's columns packed to those rows and the others decoded at them
@@ -641,7 +616,7 @@ next_late(LakeFileReader *r)
 
 				if (!r->want_pred[s])
 					continue;
-				w = vector_slot(ParquetReaderColumn(r->pq, r->file_col_of_sel[s]));
+				w = ParquetColumnSlotSize(ParquetReaderColumn(r->pq, r->file_col_of_sel[s]));
 				if (r->pack_cap[s] < k)
 				{
 					MemoryContext cxt = GetMemoryChunkContext(r);

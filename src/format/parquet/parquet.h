@@ -321,6 +321,8 @@ extern PqReader *ParquetReaderOpen(const PqSource *src,
 
 extern int	ParquetReaderNumColumns(const PqReader *r);
 extern const PqColumnInfo *ParquetReaderColumn(const PqReader *r, int column);
+/* bytes per value of a PqColumnVector of this column (its values array) */
+extern size_t ParquetColumnSlotSize(const PqColumnInfo *info);
 extern int	ParquetReaderFindColumn(const PqReader *r, const char *name);	/* -1 */
 extern int64_t ParquetReaderNumRows(const PqReader *r);
 extern int	ParquetReaderNumRowGroups(const PqReader *r);

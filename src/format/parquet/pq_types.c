@@ -75,6 +75,12 @@ PqTypeSlotSize(PqType type, int precision)
 	return 0;
 }
 
+size_t
+ParquetColumnSlotSize(const PqColumnInfo *info)
+{
+	return PqTypeSlotSize(info->type, info->precision);
+}
+
 int
 PqTypePhysical(PqType type, int precision, int *type_length)
 {
