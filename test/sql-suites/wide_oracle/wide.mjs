@@ -293,12 +293,21 @@ function whereClause(rng, t, cols) {
 
 function selectList(rng, t, cols) {
   const all = t.extra ? [...t.allCols, 'extra'] : t.allCols;
-  switch (rng.weighted([[4, 'star'], [5, 'some'], [2, 'count'], [2, 'agg'], [2, 'limit']])) {
+  switch (rng.weighted([[4, 'star'], [5, 'some'], [2, 'count'], [2, 'agg'], [2, 'limit'], [3, 'join']])) {
     case 'star': return { sel: '*' };
     case 'some': return { sel: rng.shuffle(all).slice(0, rng.int(1, 4)).join(', ') };
     case 'count': return { sel: 'count(*)' };
     case 'agg': return { sel: rng.pick(['count(*), sum(i8), min(txt), max(d), count(nul_t)',
       'count(lng), sum(numv), max(ts), min(u::text)', 'count(DISTINCT dict), sum(i2), avg(num), bool_or(b)']) };
+    case 'join': {
+      // a nested loop probing the table once per value: rescans of the scan (parameterized
+      // by the key where the planner can, else whole rescans)
+      const k2 = t.keyCols[1];
+      const xs = Array.from({ length: rng.int(1, 8) }, () =>
+        (rng.chance(0.8) ? rng.pick(t.sample)[t.allCols.indexOf(k2)] : String(rng.int(-5, t.kmax + 5))));
+      return { sel: rng.pick(['*', 'v.x, txt, lng, by', 'count(*)']),
+        from: tb => `(VALUES ${xs.map(x => `(${x}::bigint)`).join(', ')}) v(x) JOIN ${tb} ON ${tb}.${k2} = v.x` };
+    }
     default: {
       const keys = t.keys.join(', ');
       return { sel: rng.pick(['*', `${keys}, txt, f8`, keys]), tail: ` ORDER BY ${keys}${rng.chance(0.3) ? ' DESC' : ''} LIMIT ${rng.pick([1, 5, 100])}` };
@@ -312,7 +321,7 @@ async function oneQuery(c, rng, seed, t, cols, qi, log, inTxn = false) {
   const w = whereClause(rng, t, cols);
   const s = selectList(rng, t, cols);
   const tail = s.tail ?? '';
-  const q = tb => `SELECT ${s.sel} FROM ${tb} ${w.sql}${tail}`;
+  const q = tb => `SELECT ${s.sel} FROM ${s.from ? s.from(tb) : tb} ${w.sql}${tail}`;
   // inside the transaction each statement runs in a savepoint: an error leaves the rows in place
   const runQ = async sql => {
     if (!inTxn) return run(c, sql);
@@ -371,6 +380,10 @@ const c = await connect();
 await must(c, `CREATE FUNCTION wh(g bigint, s bigint) RETURNS bigint IMMUTABLE STRICT PARALLEL SAFE LANGUAGE sql
                AS 'SELECT abs(hashint8extended(g, s) % 1000000007)'`);
 await must(c, 'SET max_parallel_workers_per_gather = 0');
+// joins become nested loops that rescan the lake scan (parameterized where it can)
+await must(c, 'SET enable_hashjoin = off');
+await must(c, 'SET enable_mergejoin = off');
+await must(c, 'SET enable_material = off');
 console.log(`wide_oracle: seed ${BASE_SEED}, ${env.WIDE_SEEDS ? `${MAX_SEEDS} seeds` : `budget ${BUDGET_MS / 1000} s`}, ` +
   `${QUERIES} queries per table, settings: ${SETTINGS.map(x => x[0]).join(', ')}`);
 const start = Date.now();
