@@ -128,10 +128,12 @@ async function oneSeed(c, seed) {
   const colDefs = cols.map(x => `${x.n} ${x.t}`).join(', ');
   const buckets = rng.int(1, 3);
   const k1mod = rng.pick([1, 3, 10]);
-  await must(c, `CREATE FOREIGN TABLE ${A} (id bigint, k bigint, ${colDefs}) SERVER lake OPTIONS (table 'wide/${A}')`);
+  const partitioned = rng.chance(0.3);
+  const compA = rng.pick(['zstd', 'lz4', 'none']), compP = rng.pick(['zstd', 'lz4', 'none']);
+  await must(c, `CREATE FOREIGN TABLE ${A} (id bigint, k bigint, ${colDefs}) SERVER lake OPTIONS (table 'wide/${A}', compression '${compA}')`);
   await must(c, `CREATE TABLE ${A}_h (id bigint, k bigint, ${colDefs})`);
   await must(c, `CREATE FOREIGN TABLE ${P} (k1 int NOT NULL, k2 bigint NOT NULL, ${colDefs}, PRIMARY KEY (k1, k2))
-                 SERVER lake OPTIONS (table 'wide/${P}', buckets '${buckets}')`);
+                 SERVER lake OPTIONS (table 'wide/${P}', buckets '${buckets}', compression '${compP}'${partitioned ? ", partition_by 'k1'" : ''})`);
   await must(c, `CREATE TABLE ${P}_h (k1 int NOT NULL, k2 bigint NOT NULL, ${colDefs}, PRIMARY KEY (k1, k2))`);
   const log = [];
   const both = async (lakeSql, heapSql) => {
@@ -205,7 +207,7 @@ async function oneSeed(c, seed) {
   const nHeapP = (await must(c, `SELECT count(*) FROM ${P}_h`))[0][0];
   const files = (await must(c, `SELECT (SELECT count(*) FROM lake_files('${A}')), (SELECT count(*) FROM lake_files('${P}'))`))[0];
   console.log(`  seed ${seed}: ${A} ${nHeapA} rows in ${files[0]} files${aExtra ? ' (+ added column)' : ''}, ` +
-    `${P} ${nHeapP} rows in ${files[1]} files (${buckets} buckets, k1 % ${k1mod}), loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    `${P} ${nHeapP} rows in ${files[1]} files (${buckets} buckets, k1 % ${k1mod}${partitioned ? ' partitions' : ''}; ${compA}/${compP}), loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
   const tables = [
     { name: A, heap: `${A}_h`, keys: ['id'], keyCols: ['id', 'k'], extra: aExtra, pk: false },
