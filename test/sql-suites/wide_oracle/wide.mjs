@@ -12,6 +12,9 @@
 // same SQLSTATE (the error exists in the data; which plan reaches it first is free). Anything else
 // (a lake error the data cannot cause, different rows) is a failure.
 //
+// Forms: *, a few columns, count(*), aggregates, ORDER BY key LIMIT, LIMIT without ORDER BY
+// (counted), nested-loop key probes, self-joins, generic plans with parameters.
+//
 // Environment: PG* (database WIDE_DB), LAKE_SEED, WIDE_BUDGET (s, default 60), WIDE_SEEDS,
 // WIDE_QUERIES (per table and seed, default 120), WIDE_VERBOSE.
 import path from 'node:path';
@@ -54,9 +57,9 @@ async function connect() {
   await c.query('SET client_min_messages = warning');
   return c;
 }
-async function run(c, sql) {
+async function run(c, sql, values) {
   try {
-    const r = await c.query({ text: sql, rowMode: 'array' });
+    const r = await c.query({ text: sql, rowMode: 'array', values });
     return { ok: true, rows: r.rows ?? [] };
   } catch (e) {
     if (!e.code) throw e;
@@ -311,7 +314,7 @@ function whereClause(rng, t, cols) {
 
 function selectList(rng, t, cols) {
   const all = t.extra ? [...t.allCols, 'extra'] : t.allCols;
-  switch (rng.weighted([[4, 'star'], [5, 'some'], [2, 'count'], [2, 'agg'], [2, 'limit'], [3, 'join'], [1, 'limitcount'], [2, 'selfjoin']])) {
+  switch (rng.weighted([[4, 'star'], [5, 'some'], [2, 'count'], [2, 'agg'], [2, 'limit'], [3, 'join'], [1, 'limitcount'], [2, 'selfjoin'], [2, 'param']])) {
     case 'star': return { sel: '*' };
     case 'some': return { sel: rng.shuffle(all).slice(0, rng.int(1, 4)).join(', ') };
     case 'count': return { sel: 'count(*)' };
@@ -321,6 +324,19 @@ function selectList(rng, t, cols) {
       // a scan stopped early: only how many rows it gave is determined
       const n = rng.pick([1, 10, 1000, 5000]);
       return { sel: '1', wrap: q => `SELECT count(*) FROM (${q} LIMIT ${n}) s` };
+    }
+    case 'param': {
+      // a generic plan: the key bound and a non-key bound are parameters (PARAM_EXTERN in the
+      // scan's predicate and filter)
+      const k2 = t.keyCols[1];
+      const row = rng.pick(t.sample);
+      const a = Number(row[t.allCols.indexOf(k2)]);
+      const pc = rng.pick(['i4', 'i8', 'dicti', 'd', 'txt', 'ts']);
+      const pv = rng.pick(t.sample)[t.allCols.indexOf(pc)];
+      const typ = cols.find(x => x.n === pc).t;
+      return { sel: rng.pick(['*', 'count(*)', `${k2}, lng, by, u`]),
+        params: { sql: `${k2} ${rng.pick(['=', '>=', '<'])} $1::bigint AND ${k2} < $1::bigint + $2::int AND ${pc} ${rng.pick(['<', '>=', 'IS DISTINCT FROM'])} $3::${typ}`,
+          values: [String(a), String(rng.pick([1, 100, 3000, 100000])), pv] } };
     }
     case 'selfjoin': {
       // two scans of the table open at once, both filtered: the inner one rescanned per outer row
@@ -351,20 +367,22 @@ const canon = rows => rows.map(r => JSON.stringify(r)).sort();
 async function oneQuery(c, rng, seed, t, cols, qi, log, inTxn = false) {
   const w = whereClause(rng, t, cols);
   const s = selectList(rng, t, cols);
+  if (s.params) w.sql = w.sql ? `WHERE (${w.sql.slice(6)}) AND ${s.params.sql}` : `WHERE ${s.params.sql}`;
+  const values = s.params ? s.params.values : undefined;
   const tail = s.tail ?? '';
   const q0 = tb => (s.selfjoin ? `SELECT ${s.sel} FROM ${s.from(tb).replace('%W%', () => w.sql)}`
     : `SELECT ${s.sel} FROM ${s.from ? s.from(tb) : tb} ${w.sql}${tail}`);
   const q = tb => (s.wrap ? s.wrap(q0(tb)) : q0(tb));
   // inside the transaction each statement runs in a savepoint: an error leaves the rows in place
-  const runQ = async sql => {
-    if (!inTxn) return run(c, sql);
+  const runQ = async (sql, vals) => {
+    if (!inTxn) return run(c, sql, vals);
     await must(c, 'SAVEPOINT wide_q');
-    const r = await run(c, sql);
+    const r = await run(c, sql, vals);
     await must(c, r.ok ? 'RELEASE wide_q' : 'ROLLBACK TO wide_q');
     return r;
   };
   let t1 = Date.now();
-  const heap = await runQ(q(t.heap));
+  const heap = await runQ(q(t.heap), values);
   heapMs += Date.now() - t1;
   queriesRun++;
   if (heap.ok && heap.rows.length > 0 && !(s.sel.startsWith('count(*)') && heap.rows[0][0] === '0')) nonEmpty++;
@@ -372,14 +390,14 @@ async function oneQuery(c, rng, seed, t, cols, qi, log, inTxn = false) {
   if (!heap.ok && heap.code.startsWith('42')) {
     // class 42 (syntax, undefined names, types): the generator's fault, and it would compare nothing
     failures++;
-    console.log(`  FAIL seed ${seed} query ${qi}: the heap refuses the query: ${heap.code} ${heap.message}\n    ${q(t.heap)}`);
+    console.log(`  FAIL seed ${seed} query ${qi}: the heap refuses the query: ${heap.code} ${heap.message}\n    ${q(t.heap)}${values ? ` with ${JSON.stringify(values)}` : ''}`);
     return;
   }
-  if (VERBOSE) console.log(`    ${qi}: ${q(t.name)} -> ${heap.ok ? heap.rows.length + ' rows' : heap.code}`);
+  if (VERBOSE) console.log(`    ${qi}: ${q(t.name)}${values ? ` ${JSON.stringify(values)}` : ''} -> ${heap.ok ? heap.rows.length + ' rows' : heap.code}`);
   for (const [label, offs] of [...SETTINGS, rng.pick(MORE_SETTINGS)]) {
     for (const o of offs) await must(c, `SET ${o} = off`);
     t1 = Date.now();
-    const lake = await runQ(q(t.name));
+    const lake = await runQ(q(t.name), values);
     lakeMs += Date.now() - t1;
     for (const o of offs) await must(c, `RESET ${o}`);
     let problem = null;
@@ -408,7 +426,7 @@ async function oneQuery(c, rng, seed, t, cols, qi, log, inTxn = false) {
     } else if (!heap.ok) bothErr++;
     if (problem) {
       failures++;
-      console.log(`  FAIL seed ${seed} query ${qi} (${label}${inTxn ? ', own rows in the transaction' : ''}):\n    ${q(t.name)}\n    ${problem}`);
+      console.log(`  FAIL seed ${seed} query ${qi} (${label}${inTxn ? ', own rows in the transaction' : ''}):\n    ${q(t.name)}${values ? `\n    parameters ${JSON.stringify(values)}` : ''}\n    ${problem}`);
       if (failures === 1) {
         console.log(`    writes of this seed:\n      ${log.join(';\n      ').replace(/\s+\n\s*/g, ' ')}`);
       }
@@ -426,6 +444,8 @@ await must(c, 'SET max_parallel_workers_per_gather = 0');
 await must(c, 'SET enable_hashjoin = off');
 await must(c, 'SET enable_mergejoin = off');
 await must(c, 'SET enable_material = off');
+// statements with parameters (the param form) get generic plans
+await must(c, 'SET plan_cache_mode = force_generic_plan');
 console.log(`wide_oracle: seed ${BASE_SEED}, ${env.WIDE_SEEDS ? `${MAX_SEEDS} seeds` : `budget ${BUDGET_MS / 1000} s`}, ` +
   `${QUERIES} queries per table, settings: ${SETTINGS.map(x => x[0]).join(', ')} and one of ${MORE_SETTINGS.map(x => x[0]).join(', ')}`);
 const start = Date.now();
