@@ -16,7 +16,7 @@
 // (counted), nested-loop key probes, self-joins, generic plans with parameters.
 //
 // Environment: PG* (database WIDE_DB), LAKE_SEED, WIDE_BUDGET (s, default 60), WIDE_SEEDS,
-// WIDE_QUERIES (per table and seed, default 120), WIDE_VERBOSE.
+// WIDE_QUERIES (per table and seed, default 40), WIDE_VERBOSE.
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
