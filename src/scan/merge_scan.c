@@ -353,16 +353,12 @@ heap_sift_down(LakeScan *scan, int at)
 	heap_sift_down_entry(scan, at, scan->heap[at]);
 }
 
-/* Add a settled cursor. */
-static void
-heap_push(LakeScan *scan, int ci)
+/* Put v into the hole at 'at', moving it up past greater parents. */
+static pg_attribute_always_inline void
+heap_sift_up_entry(LakeScan *scan, int at, HeapEntry v)
 {
 	HeapEntry  *h = scan->heap;
-	int			at = scan->nheap++;
-	HeapEntry	v;
 
-	v.nk = heap_key(scan, scan->cursors[ci].nk, ci);
-	v.ci = ci;
 	while (at > 0)
 	{
 		int			parent = (at - 1) / 2;
@@ -373,6 +369,17 @@ heap_push(LakeScan *scan, int ci)
 		at = parent;
 	}
 	h[at] = v;
+}
+
+/* Add a settled cursor. */
+static void
+heap_push(LakeScan *scan, int ci)
+{
+	HeapEntry	v;
+
+	v.nk = heap_key(scan, scan->cursors[ci].nk, ci);
+	v.ci = ci;
+	heap_sift_up_entry(scan, scan->nheap++, v);
 }
 
 static int
@@ -1143,20 +1150,9 @@ heap_replace_top(LakeScan *scan, LakeNormKey key, int ci)
 		h[at] = h[child];
 		at = child;
 	}
-	/* v only for the comparisons: the key itself stays in registers */
 	v.nk = key;
 	v.ci = ci;
-	while (at > 0)
-	{
-		int			parent = (at - 1) / 2;
-
-		if (!heap_less(scan, &v, &h[parent]))
-			break;
-		h[at] = h[parent];
-		at = parent;
-	}
-	h[at].nk = key;
-	h[at].ci = ci;
+	heap_sift_up_entry(scan, at, v);
 }
 
 /* The top cursor ci moved inside its batch: settle it and restore the heap. */
