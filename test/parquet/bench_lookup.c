@@ -10,9 +10,21 @@
  *
  *	  bench_lookup FILE [LOOKUPS [NFILTER]]: the first NFILTER columns
  *	  (default 2) are the filter columns.
+ *
+ *	  bench_lookup --scan FILE [LOOKUPS]: a lake file scan's point lookup as
+ *	  the server does it, with the file read by pread: per lookup the kept
+ *	  reader is released and attached again, every column selected, the
+ *	  chunk statistics of the two key columns read, the page of column 1
+ *	  holding a random key found through its page index, the pages of
+ *	  every column in that range counted (EXPLAIN's figure), the page's
+ *	  rows of columns 0 and 1 decoded, the key's row found among them and
+ *	  every other column read at that row.  Column 1 must be an ascending
+ *	  INT64 key.  Prints CPU per lookup (syscalls included).
  *-------------------------------------------------------------------------
  */
+#include <fcntl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "pq_test.h"
 
@@ -29,6 +41,150 @@ static PqStatus
 file_read(void *ctx, uint64_t off, size_t len, void *buf)
 {
 	return mem_read(ctx, off, len, buf);
+}
+
+static PqStatus
+fd_read(void *ctx, uint64_t off, size_t len, void *buf)
+{
+	int			fd = *(int *) ctx;
+
+	while (len > 0)
+	{
+		ssize_t		n = pread(fd, buf, len, (off_t) off);
+
+		if (n <= 0)
+			return PQ_ERR_IO;
+		buf = (char *) buf + n;
+		off += (uint64_t) n;
+		len -= (size_t) n;
+	}
+	return PQ_OK;
+}
+
+/* the page of pi holding row-ordered value key (pages ascending): its index */
+static int
+page_of_key(const PqPageIndex *pi, int64_t key)
+{
+	int			lo = 0,
+				hi = pi->npages - 1;
+
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo + 1) / 2;
+
+		if (pi->pages[mid].min.v.i64 <= key)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+/* the page of pi holding row */
+static int
+page_of_row(const PqPageIndex *pi, int64_t row)
+{
+	int			lo = 0,
+				hi = pi->npages - 1;
+
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo + 1) / 2;
+
+		if (pi->pages[mid].first_row <= row)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+static int
+scan_mode(const char *path, int lookups)
+{
+	int			fd = open(path, O_RDONLY);
+	PqSource	src;
+	PqError		err;
+	PqReader   *r;
+	int			ncols;
+	int			all[256];
+	bool		want_k[256],
+				want_o[256];
+	PqColumnStats cs;
+	int64_t		kmin,
+				kmax;
+	uint32_t	x = 42;
+	double		t = 0;
+	uint64_t	bytes = 0;
+	long		pages = 0;
+
+	REQUIRE(fd >= 0);
+	src.read_at = fd_read;
+	src.size = (uint64_t) lseek(fd, 0, SEEK_END);
+	src.ctx = &fd;
+	r = ParquetReaderOpen(&src, NULL, &CountingAllocator, path, &err);
+	REQUIRE(r);
+	ncols = ParquetReaderNumColumns(r);
+	REQUIRE(ncols <= 256 && ncols >= 3 && ParquetReaderNumRowGroups(r) >= 1);
+	REQUIRE(ParquetReaderColumn(r, 1)->type == PQ_INT64);
+	REQUIRE(ParquetReaderChunkStats(r, 0, 1, &cs, &err) == PQ_OK && cs.has_min_max);
+	kmin = cs.min.v.i64;
+	kmax = cs.max.v.i64;
+	for (int c = 0; c < ncols; c++)
+	{
+		all[c] = c;
+		want_k[c] = c < 2;
+		want_o[c] = c >= 2;
+	}
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < lookups; i++)
+		{
+			PqColumnVector out[256];
+			const PqPageIndex *pi;
+			PqRowRange	rr;
+			uint32_t	n;
+			int64_t		got[8192];
+			int64_t		key;
+			int64_t		row = -1;
+			double		t0;
+			int			pg;
+
+			x = x * 1103515245 + 12345;
+			key = kmin + (int64_t) ((x >> 4) % (uint64_t) (kmax - kmin + 1));
+			t0 = cpu_ns();
+			ParquetReaderRelease(r);
+			REQUIRE(ParquetReaderAttach(r, &src, &err) == PQ_OK);
+			REQUIRE(ParquetReaderSelectColumns(r, all, ncols, &err) == PQ_OK);
+			REQUIRE(ParquetReaderChunkStats(r, 0, 0, &cs, &err) == PQ_OK);
+			REQUIRE(ParquetReaderChunkStats(r, 0, 1, &cs, &err) == PQ_OK);
+			REQUIRE(ParquetReaderPageIndex(r, 0, 1, &pi, &err) == PQ_OK);
+			pg = page_of_key(pi, key);
+			rr.first = pi->pages[pg].first_row;
+			rr.count = pi->pages[pg].num_rows;
+			for (int c = 0; c < ncols; c++)
+			{
+				const PqPageIndex *pc;
+
+				REQUIRE(ParquetReaderPageIndex(r, 0, c, &pc, &err) == PQ_OK);
+				pages += page_of_row(pc, rr.first) >= 0;
+			}
+			REQUIRE(ParquetReaderStartRowGroup(r, 0, &rr, 1, &err) == PQ_OK);
+			REQUIRE(ParquetReaderReadBatchColumns(r, 8192, want_k, out, &n, got, &err) == PQ_OK);
+			for (uint32_t k = 0; k < n; k++)
+				if (out[1].v.i64[k] == key)
+					row = got[k];
+			REQUIRE(row >= 0);
+			REQUIRE(ParquetReaderReadRows(r, &row, 1, want_o, out, &err) == PQ_OK);
+			bytes += ParquetReaderBytesRead(r);
+			if (pass == 1)
+				t += cpu_ns() - t0;
+		}
+	printf("%s: %d lookups, %d columns: %.2f us/lookup, %.0f bytes read/lookup\n",
+		   path, lookups, ncols, t / lookups / 1000, (double) bytes / (2.0 * lookups));
+	(void) pages;
+	ParquetReaderClose(r);
+	close(fd);
+	return 0;
 }
 
 int
@@ -51,9 +207,11 @@ main(int argc, char **argv)
 	double		t_sel = 0,
 				t_full = 0;
 
+	if (argc > 2 && strcmp(argv[1], "--scan") == 0)
+		return scan_mode(argv[2], argc > 3 ? atoi(argv[3]) : 20000);
 	if (argc < 2)
 	{
-		fprintf(stderr, "usage: bench_lookup FILE [LOOKUPS [NFILTER]]\n");
+		fprintf(stderr, "usage: bench_lookup FILE [LOOKUPS [NFILTER]] | bench_lookup --scan FILE [LOOKUPS]\n");
 		return 2;
 	}
 	memset(&f, 0, sizeof(f));

@@ -964,6 +964,193 @@ test_partial_decompress(void)
 	CHECK_MSG(pq_live_allocs == 0, "%ld allocations leaked", pq_live_allocs);
 }
 
+/*
+ * One point lookup the way a lake scan does it, on a reader kept across
+ * lookups (Release, Attach): the row range of the page of column 0 holding
+ * row, ReadBatchColumns of column 0 over it, then ReadRows of the other
+ * columns at row.  Checks every value; returns the bytes read.
+ */
+static uint64_t
+lookup_row(Table *t, PqReader *r, PqSource *src, int64_t row, int64_t rg_rows,
+		   const char *what)
+{
+	PqColumnVector out[MAXCOLS];
+	bool		want_k[MAXCOLS],
+				want_o[MAXCOLS];
+	int			all[MAXCOLS];
+	int64_t		got[8192];
+	int64_t		rel = row % rg_rows;
+	int			g = (int) (row / rg_rows);
+	PqRowRange	rr;
+	PqError		err;
+	uint32_t	n = 0;
+	int64_t		at = -1;
+
+	ParquetReaderRelease(r);
+	CHECK_OK(ParquetReaderAttach(r, src, &err), err);
+	for (int c = 0; c < t->ncols; c++)
+	{
+		all[c] = c;
+		want_k[c] = c == 0;
+		want_o[c] = c != 0;
+	}
+	CHECK_OK(ParquetReaderSelectColumns(r, all, t->ncols, &err), err);
+	rr.first = rel / 1000 * 1000;
+	rr.count = rg_rows - rr.first < 1000 ? rg_rows - rr.first : 1000;
+	CHECK_OK(ParquetReaderStartRowGroup(r, g, &rr, 1, &err), err);
+	CHECK_OK(ParquetReaderReadBatchColumns(r, 8192, want_k, out, &n, got, &err), err);
+	CHECK_MSG(n == (uint32_t) rr.count, "%s: %u rows in the range, expected %lld",
+			  what, n, (long long) rr.count);
+	for (uint32_t j = 0; j < n; j++)
+		if (out[0].v.i64[j] == t->cols[0].vec.v.i64[row])
+			at = got[j];
+	CHECK_MSG(at == rel, "%s: key of row %lld found at %lld", what, (long long) row,
+			  (long long) at);
+	if (at != rel)
+		return 0;
+	CHECK_OK(ParquetReaderReadRows(r, &rel, 1, want_o, out, &err), err);
+	for (int c = 1; c < t->ncols; c++)
+	{
+		const Col  *col = &t->cols[c];
+		bool		enull = col->nulls && col->nulls[row];
+		bool		gnull = out[c].nulls && out[c].nulls[0];
+
+		CHECK_MSG(out[c].count == 1 && enull == gnull &&
+				  (enull || value_equal(col, (uint32_t) row, &out[c], 0)),
+				  "%s: column %s row %lld differs (null %d/%d)", what,
+				  col->spec.name, (long long) row, enull, gnull);
+	}
+	return ParquetReaderBytesRead(r);
+}
+
+/*
+ * Point lookups through the offset index on a reader kept across them:
+ * every codec, with and without dictionaries, one or two row groups; the
+ * row first, in the middle, last of its page and of its row group, NULLs
+ * before it.  A small column chunk (SMALL_CHUNK_BYTES) is read whole at
+ * the first lookup that touches it and kept: looking the same rows up
+ * again reads only the pages of the large chunks (none when every chunk
+ * is small).  A damaged page header inside a kept chunk is still an error.
+ */
+static void
+test_point_lookups(void)
+{
+	PqCodec		codecs[] = {PQ_CODEC_ZSTD, PQ_CODEC_UNCOMPRESSED, PQ_CODEC_LZ4_RAW,
+	PQ_CODEC_SNAPPY, PQ_CODEC_GZIP};
+	static const int64_t picks[] = {0, 1, 500, 999, 1000, 1733, 2499, 2500, 2501,
+	3999, 4000, 4998, 4999};
+
+	for (size_t ci = 0; ci < sizeof(codecs) / sizeof(codecs[0]); ci++)
+		for (int dict = 0; dict < 2; dict++)
+			for (int rgs = 1; rgs <= 2; rgs++)
+			{
+				Table		t;
+				MemFile		f;
+				PqWriterOptions o;
+				PqSource	src;
+				PqError		err;
+				PqReader   *r;
+				int64_t		rg_rows = 5000 / rgs;
+				uint64_t	bytes[2] = {0, 0};
+				bool		all_small = true;
+				char		what[96];
+
+				table_init(&t, 5000, 16 * 1024 * 1024);
+				table_add(&t, "key", PQ_INT64, false, 0, 0, NULLS_NONE, 0);
+				for (uint32_t i = 0; i < t.nrows; i++)
+					t.cols[0].vec.v.i64[i] = (int64_t) i * 7 - 1000;
+				table_add(&t, "i64n", PQ_INT64, true, 0, 0, NULLS_RANDOM, 0);
+				table_add(&t, "i32alt", PQ_INT32, true, 0, 0, NULLS_ALTERNATE, 0);
+				table_add(&t, "f64runs", PQ_DOUBLE, true, 0, 0, NULLS_RUNS, 0);
+				table_add(&t, "s", PQ_STRING, true, 0, 0, NULLS_RANDOM, 5);
+				table_add(&t, "d", PQ_DATE, false, 0, 0, NULLS_NONE, 3);
+				/* 80 kB of random bytes: a large chunk in one row group */
+				table_add(&t, "u", PQ_UUID, false, 0, 0, NULLS_NONE, 0);
+				ParquetWriterOptionsInit(&o);
+				o.codec = codecs[ci];
+				o.dictionary = dict == 1;
+				o.page_rows = 1000;
+				o.row_group_rows = (uint32_t) rg_rows;
+				o.page_index = true;
+				write_table(&t, &o, &f, NULL);
+				src = mem_source(&f);
+				r = ParquetReaderOpen(&src, NULL, &CountingAllocator, "mem", &err);
+				REQUIRE(r);
+				for (int g = 0; g < rgs; g++)
+					for (int c = 0; c < t.ncols; c++)
+					{
+						const PqPageIndex *pi;
+
+						CHECK_OK(ParquetReaderPageIndex(r, g, c, &pi, &err), err);
+						/* the data pages' extent; a dictionary page adds little */
+						if (pi->pages[pi->npages - 1].offset + pi->pages[pi->npages - 1].compressed_size -
+							pi->pages[0].offset > 60 * 1024)
+							all_small = false;
+					}
+				for (int pass = 0; pass < 2; pass++)
+					for (size_t k = 0; k < sizeof(picks) / sizeof(picks[0]); k++)
+					{
+						snprintf(what, sizeof(what), "codec %d, dictionary %d, %d row groups, pass %d, row %lld",
+								 (int) codecs[ci], dict, rgs, pass, (long long) picks[k]);
+						bytes[pass] += lookup_row(&t, r, &src, picks[k], rg_rows, what);
+					}
+				snprintf(what, sizeof(what), "codec %d, dictionary %d, %d row groups",
+						 (int) codecs[ci], dict, rgs);
+				CHECK_MSG(bytes[1] < bytes[0] && (!all_small || bytes[1] == 0),
+						  "%s: %llu bytes read by the first lookups, %llu by the same again (every chunk small: %d)",
+						  what, (unsigned long long) bytes[0], (unsigned long long) bytes[1],
+						  all_small);
+				ParquetReaderClose(r);
+
+				/*
+				 * A damaged page header in a small chunk: an error naming the
+				 * column, at the lookup that reads the chunk whole and at the
+				 * next one, which finds it kept.
+				 */
+				if (rgs == 2)
+				{
+					const PqPageIndex *pi;
+					PqColumnVector out[MAXCOLS];
+					bool		want[MAXCOLS] = {false};
+					int			all[MAXCOLS];
+					int64_t		got[8192];
+					uint32_t	n;
+					PqRowRange	rr = {1000, 1000};
+
+					r = ParquetReaderOpen(&src, NULL, &CountingAllocator, "mem", &err);
+					REQUIRE(r);
+					CHECK_OK(ParquetReaderPageIndex(r, 1, 2, &pi, &err), err);
+					memset(f.data + pi->pages[1].offset, 0xff, 4);
+					for (int c = 0; c < t.ncols; c++)
+						all[c] = c;
+					want[2] = true;
+					for (int k = 0; k < 2; k++)
+					{
+						PqStatus	st;
+
+						ParquetReaderRelease(r);
+						CHECK_OK(ParquetReaderAttach(r, &src, &err), err);
+						CHECK_OK(ParquetReaderSelectColumns(r, all, t.ncols, &err), err);
+						CHECK_OK(ParquetReaderStartRowGroup(r, 1, &rr, 1, &err), err);
+						memset(&err, 0, sizeof(err));
+						st = ParquetReaderReadBatchColumns(r, 8192, want, out, &n, got, &err);
+						CHECK_MSG(st == PQ_ERR_CORRUPT && strstr(err.message, "i32alt") != NULL,
+								  "%s, lookup %d: damaged page header read with status %s: %s",
+								  what, k, ParquetStatusName(st), err.message);
+						/* the other pages of the chunk still read */
+						rr.first = 0;
+						CHECK_OK(ParquetReaderStartRowGroup(r, 1, &rr, 1, &err), err);
+						CHECK_OK(ParquetReaderReadBatchColumns(r, 8192, want, out, &n, got, &err), err);
+						rr.first = 1000;
+					}
+					ParquetReaderClose(r);
+				}
+				free(f.data);
+				table_free(&t);
+			}
+	CHECK_MSG(pq_live_allocs == 0, "%ld allocations leaked", pq_live_allocs);
+}
+
 /* write one column of given values and return the reader's chunk stats */
 static void
 write_single(PqColumnSpec *spec, const PqColumnVector *v, uint32_t n,
@@ -1484,6 +1671,7 @@ main(void)
 	test_projection_and_ranges();
 	test_row_selection();
 	test_partial_decompress();
+	test_point_lookups();
 	test_statistics();
 	test_page_index();
 	test_bloom();

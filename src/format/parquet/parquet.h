@@ -402,12 +402,13 @@ extern void ParquetReaderClose(PqReader *r);
  * Keeping a reader across scans of an immutable file (a metadata cache):
  * Release drops the row ranges and the page buffers beyond 128 kB and
  * forgets the source, keeping the footer, schema, key/value metadata, the
- * offset and page indexes and the dictionaries read so far; Attach binds it to the reopened file again
+ * offset and page indexes, the dictionaries and the small column chunks
+ * (SMALL_CHUNK_BYTES) read so far; Attach binds it to the reopened file again
  * (PQ_ERR_CORRUPT if its size differs from the one the footer came from)
  * and selects every column, as after Open.
  */
 extern void ParquetReaderRelease(PqReader *r);
-/* Release, and free the selection buffers Release keeps for the next scan */
+/* Release, and free the selection buffers and small chunks Release keeps */
 extern void ParquetReaderTrim(PqReader *r);
 extern PqStatus ParquetReaderAttach(PqReader *r, const PqSource *src, PqError *err);
 

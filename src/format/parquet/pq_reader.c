@@ -14,7 +14,9 @@
  * Only the bytes of selected column chunks are read, page by page (pages
  * outside the requested row ranges are neither read nor decompressed when
  * an OffsetIndex exists; without one their headers are read and their
- * bodies skipped).
+ * bodies skipped).  A small column chunk read selectively is read whole
+ * once and kept (small_chunk_bytes): point lookups then read its pages
+ * from memory.
  *-------------------------------------------------------------------------
  */
 #include <math.h>
@@ -78,6 +80,53 @@ grow_array(PqReader *r, void *old, size_t *cap, size_t need, bool *fail)
 }
 
 /*
+ * The bytes of s's column chunk, kept by the reader: read whole at the
+ * first call (*out = NULL, nothing read, when the reader's budget for them
+ * is spent or memory is short: the caller reads pages as usual).
+ */
+static PqStatus
+small_chunk_bytes(PqReader *r, RSel *s, const uint8_t **out, PqError *err)
+{
+	RChunkCache *cc;
+	size_t		len = (size_t) (s->chunk_end - s->chunk_start);
+	PqStatus	st;
+
+	*out = NULL;
+	if (!r->chc)
+	{
+		r->chc = PqAllocZero(r->alloc, sizeof(RChunkCache) *
+							 ((size_t) r->meta.nrowgroups * r->ncols + 1));
+		if (!r->chc)
+		{
+			s->small_chunk = false;
+			return PQ_OK;
+		}
+	}
+	cc = &r->chc[(size_t) r->rg * r->ncols + s->col];
+	if (cc->bytes == NULL)
+	{
+		uint8_t    *b;
+
+		if (r->chc_bytes + len > SMALL_CHUNK_BUDGET ||
+			(b = pq_alloc(r->alloc, len ? len : 1)) == NULL)
+		{
+			s->small_chunk = false;
+			return PQ_OK;
+		}
+		st = PqReaderSourceRead(r, s->chunk_start, len, b, err);
+		if (st != PQ_OK)
+		{
+			pq_free(r->alloc, b);
+			return st;
+		}
+		cc->bytes = b;
+		r->chc_bytes += len;
+	}
+	*out = cc->bytes;
+	return PQ_OK;
+}
+
+/*
  * Make file bytes [off, off + len) available in s->io and return them.
  * Reads ahead up to limit (never past it).
  */
@@ -98,6 +147,19 @@ sel_fetch(PqReader *r, RSel *s, uint64_t off, size_t len, uint64_t limit,
 						  "file \"%s\", row group %d, column \"%s\": %zu bytes at offset %llu run past the column chunk end %llu",
 						  r->name, r->rg, s->rc->name, len,
 						  (unsigned long long) off, (unsigned long long) limit);
+	if (s->small_chunk && off >= s->chunk_start && limit <= s->chunk_end)
+	{
+		const uint8_t *chunk;
+
+		st = small_chunk_bytes(r, s, &chunk, err);
+		if (st != PQ_OK)
+			return st;
+		if (chunk)
+		{
+			*out = chunk + (off - s->chunk_start);
+			return PQ_OK;
+		}
+	}
 	want = len;
 	if (want < READAHEAD_BYTES)
 		want = (limit - off < READAHEAD_BYTES) ? (size_t) (limit - off) : READAHEAD_BYTES;
@@ -256,6 +318,20 @@ setup_schema(PqReader *r, PqError *err)
 static void sel_free(PqReader *r, RSel *s);
 static PqStatus copy_key_values(PqReader *r, PqError *err);
 
+/* drop the small column chunks kept (no selection may be using them) */
+static void
+free_chunk_cache(PqReader *r)
+{
+	if (r->chc)
+	{
+		for (int i = 0; i < r->meta.nrowgroups * r->ncols; i++)
+			pq_free(r->alloc, r->chc[i].bytes);
+		pq_free(r->alloc, r->chc);
+	}
+	r->chc = NULL;
+	r->chc_bytes = 0;
+}
+
 void
 ParquetReaderClose(PqReader *r)
 {
@@ -292,6 +368,7 @@ ParquetReaderClose(PqReader *r)
 			PqOffsetIndexFree(&r->oic[i].oi, r->alloc);
 		pq_free(r->alloc, r->oic);
 	}
+	free_chunk_cache(r);
 	if (r->cols)
 		for (int i = 0; i < r->ncols; i++)
 			pq_free(r->alloc, r->cols[i].name);
@@ -562,6 +639,7 @@ sel_reset_chunk(PqReader *r, RSel *s)
 	s->page_n = s->page_pos = s->page_nn_pos = 0;
 	s->io.len = 0;
 	s->io_off = 0;
+	s->small_chunk = false;
 }
 
 static void
@@ -816,6 +894,7 @@ ParquetReaderTrim(PqReader *r)
 	pq_free(r->alloc, r->sels);
 	r->sels = NULL;
 	r->nsel = 0;
+	free_chunk_cache(r);
 }
 
 PqStatus
@@ -929,6 +1008,8 @@ ParquetReaderStartRowGroup(PqReader *r, int rg, const PqRowRange *ranges,
 			if (st != PQ_OK)
 				return st;
 			s->use_oi = present;
+			s->small_chunk = present &&
+				s->chunk_end - s->chunk_start <= SMALL_CHUNK_BYTES;
 		}
 	}
 	r->rg = rg;

@@ -12,6 +12,15 @@
 #include "format/parquet/pq_rle.h"
 
 #define READAHEAD_BYTES (256 * 1024)
+
+/*
+ * A column chunk this small that a selective read (row ranges through the
+ * offset index) touches is read whole once and kept for the reader's life
+ * (RChunkCache): the next point lookup of the file reads none of its pages
+ * from the source.  At most SMALL_CHUNK_BUDGET bytes of them per reader.
+ */
+#define SMALL_CHUNK_BYTES (64 * 1024)
+#define SMALL_CHUNK_BUDGET (4 * 1024 * 1024)
 #define MAX_HEADER_BYTES (16 * 1024 * 1024)
 
 typedef struct RColumn
@@ -44,6 +53,8 @@ typedef struct RSel
 	/* io window: file bytes [io_off, io_off + io.len) */
 	PqBuf		io;
 	uint64_t	io_off;
+	/* the whole chunk kept by the reader (RChunkCache), may be read */
+	bool		small_chunk;
 
 	/* dictionary */
 	bool		dict_loaded;
@@ -118,6 +129,12 @@ typedef struct RDictCache
 	uint8_t    *vals;			/* slots */
 } RDictCache;
 
+/* a small column chunk's bytes, [chunk_start, chunk_end) of the file */
+typedef struct RChunkCache
+{
+	uint8_t    *bytes;			/* NULL until read */
+} RChunkCache;
+
 typedef struct RPageIndexCache
 {
 	bool		loaded;
@@ -171,6 +188,8 @@ struct PqReader
 	RPageIndexCache *pic;		/* nrowgroups * ncols, lazily */
 	ROffsetIndexCache *oic;		/* nrowgroups * ncols, lazily */
 	RDictCache *dic;			/* nrowgroups * ncols, lazily */
+	RChunkCache *chc;			/* nrowgroups * ncols, lazily */
+	uint64_t	chc_bytes;		/* bytes held by chc */
 	char	  **kv_values;		/* NUL-terminated copies, per meta.kv */
 
 	/* bloom filter cache */
