@@ -376,75 +376,31 @@ page_index(void *arg, int column, const PqPageIndex **index)
 	return true;
 }
 
-/* Pages of the selected columns in row group rg, and those the ranges touch. */
+/*
+ * Pages of the selected columns in row group rg, and those the ranges
+ * touch: from the offset indexes the reader loads anyway, not the page
+ * indexes (whose min/max a column the predicate does not read never needs).
+ */
 static void
 count_pages(LakeFileReader *r, const PqRowRange *ranges, int nranges)
 {
-	const int  *cols = r->file_col;
-
 	for (int i = 0; i < r->ncolumns; i++)
 	{
-		const PqPageIndex *pi;
 		PqError		err;
 		PqStatus	st;
-		int			k = 0;
+		int			npages,
+					nread;
 
-		if (cols[i] < 0)
+		if (r->file_col[i] < 0)
 			continue;
-		st = ParquetReaderPageIndex(r->pq, r->cur_rg, cols[i], &pi, &err);
+		st = ParquetReaderPagesInRanges(r->pq, r->cur_rg, r->file_col[i], ranges, nranges,
+										&npages, &nread, &err);
 		if (st == PQ_END)
 			continue;
 		if (st != PQ_OK)
 			LakeReportParquetError(&err, r->display);
-		r->stats->pages_total += pi->npages;
-		if (ranges == NULL)
-		{
-			r->stats->pages_read += pi->npages;
-			continue;
-		}
-
-		/*
-		 * Pages are in row order: per range, binary search its first page,
-		 * then count on to its end (a point lookup touches one page of
-		 * thousands).  next: first page not counted yet, so a page two
-		 * ranges share counts once.
-		 */
-		for (int next = 0; k < nranges; k++)
-		{
-			int64		first = ranges[k].first;
-			int64		end = first + ranges[k].count;
-			int			lo = next;
-			int			hi = pi->npages;
-
-			/* a guess first: pages hold about as many rows each */
-			if (lo < hi && first > pi->pages[lo].first_row)
-			{
-				const PqPageIndexEntry *e = &pi->pages[hi - 1];
-				int64		span = e->first_row + e->num_rows - pi->pages[lo].first_row;
-				int			g = lo + (int) ((first - pi->pages[lo].first_row) * (hi - lo) / Max(span, 1));
-
-				g = Min(g, hi - 1);
-				if (pi->pages[g].first_row + pi->pages[g].num_rows <= first)
-					lo = g + 1;
-				else if (pi->pages[g].first_row <= first)
-					lo = hi = g;
-				else
-					hi = g;
-			}
-			while (lo < hi)
-			{
-				int			mid = lo + (hi - lo) / 2;
-
-				if (pi->pages[mid].first_row + pi->pages[mid].num_rows <= first)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			for (; lo < pi->npages && pi->pages[lo].first_row < end; lo++)
-				r->stats->pages_read++;
-			next = lo;
-		}
-		k = 0;
+		r->stats->pages_total += npages;
+		r->stats->pages_read += nread;
 	}
 }
 

@@ -16,7 +16,8 @@
  *	  reader is released and attached again, every column selected, the
  *	  chunk statistics of the two key columns read, the page of column 1
  *	  holding a random key found through its page index, the pages of
- *	  every column in that range counted (EXPLAIN's figure), the page's
+ *	  every column in that range counted (EXPLAIN's figure, from the
+ *	  offset indexes), the page's
  *	  rows of columns 0 and 1 decoded, the key's row found among them and
  *	  every other column read at that row.  Column 1 must be an ascending
  *	  INT64 key.  Prints CPU per lookup (syscalls included).
@@ -73,25 +74,6 @@ page_of_key(const PqPageIndex *pi, int64_t key)
 		int			mid = lo + (hi - lo + 1) / 2;
 
 		if (pi->pages[mid].min.v.i64 <= key)
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
-	return lo;
-}
-
-/* the page of pi holding row */
-static int
-page_of_row(const PqPageIndex *pi, int64_t row)
-{
-	int			lo = 0,
-				hi = pi->npages - 1;
-
-	while (lo < hi)
-	{
-		int			mid = lo + (hi - lo + 1) / 2;
-
-		if (pi->pages[mid].first_row <= row)
 			lo = mid;
 		else
 			hi = mid - 1;
@@ -163,10 +145,11 @@ scan_mode(const char *path, int lookups)
 			rr.count = pi->pages[pg].num_rows;
 			for (int c = 0; c < ncols; c++)
 			{
-				const PqPageIndex *pc;
+				int			np,
+							nr;
 
-				REQUIRE(ParquetReaderPageIndex(r, 0, c, &pc, &err) == PQ_OK);
-				pages += page_of_row(pc, rr.first) >= 0;
+				REQUIRE(ParquetReaderPagesInRanges(r, 0, c, &rr, 1, &np, &nr, &err) == PQ_OK);
+				pages += nr;
 			}
 			REQUIRE(ParquetReaderStartRowGroup(r, 0, &rr, 1, &err) == PQ_OK);
 			REQUIRE(ParquetReaderReadBatchColumns(r, 8192, want_k, out, &n, got, &err) == PQ_OK);

@@ -1151,6 +1151,89 @@ test_point_lookups(void)
 	CHECK_MSG(pq_live_allocs == 0, "%ld allocations leaked", pq_live_allocs);
 }
 
+/*
+ * ParquetReaderPagesInRanges against a count over the page index: random
+ * sorted ranges (empty, past the end, several in one page, spanning pages),
+ * pages of 700 rows in two row groups; PQ_END without an offset index.
+ */
+static void
+test_pages_in_ranges(void)
+{
+	for (int pi_on = 0; pi_on < 2; pi_on++)
+	{
+		Table		t;
+		MemFile		f;
+		PqWriterOptions o;
+		PqSource	src;
+		PqError		err;
+		PqReader   *r;
+
+		table_init(&t, 9000, 4 * 1024 * 1024);
+		table_add(&t, "a", PQ_INT64, true, 0, 0, NULLS_RANDOM, 0);
+		table_add(&t, "b", PQ_STRING, false, 0, 0, NULLS_NONE, 7);
+		ParquetWriterOptionsInit(&o);
+		o.page_rows = 700;
+		o.row_group_rows = 5000;
+		o.page_index = pi_on == 1;
+		write_table(&t, &o, &f, NULL);
+		src = mem_source(&f);
+		r = ParquetReaderOpen(&src, NULL, &CountingAllocator, "mem", &err);
+		REQUIRE(r);
+		for (int g = 0; g < 2; g++)
+			for (int c = 0; c < 2; c++)
+			{
+				const PqPageIndex *pi = NULL;
+				int64_t		rows = ParquetReaderRowGroupNumRows(r, g);
+				int			np,
+							nr;
+				PqStatus	st = ParquetReaderPagesInRanges(r, g, c, NULL, 0, &np, &nr, &err);
+
+				if (!pi_on)
+				{
+					CHECK(st == PQ_END);
+					continue;
+				}
+				CHECK_OK(st, err);
+				CHECK_OK(ParquetReaderPageIndex(r, g, c, &pi, &err), err);
+				CHECK(np == pi->npages && nr == pi->npages);
+				for (int trial = 0; trial < 300; trial++)
+				{
+					PqRowRange	rr[6];
+					int			n = (int) (rng() % 6);
+					int64_t		at = (int64_t) (rng() % 800);
+					int			expect = 0;
+
+					for (int k = 0; k < n; k++)
+					{
+						rr[k].first = at;
+						rr[k].count = (int64_t) (rng() % 4 == 0 ? rng() % 2000 : rng() % 3);
+						at = rr[k].first + rr[k].count + (int64_t) (rng() % 1500);
+					}
+					for (int p = 0; p < pi->npages; p++)
+					{
+						int64_t		a = pi->pages[p].first_row,
+									b = a + pi->pages[p].num_rows;
+						bool		hit = false;
+
+						for (int k = 0; k < n; k++)
+							if (rr[k].count > 0 && rr[k].first < b &&
+								rr[k].first + rr[k].count > a && rr[k].first < rows)
+								hit = true;
+						expect += hit;
+					}
+					CHECK_OK(ParquetReaderPagesInRanges(r, g, c, rr, n, &np, &nr, &err), err);
+					CHECK_MSG(np == pi->npages && nr == expect,
+							  "row group %d column %d trial %d: %d of %d pages, expected %d",
+							  g, c, trial, nr, np, expect);
+				}
+			}
+		ParquetReaderClose(r);
+		free(f.data);
+		table_free(&t);
+	}
+	CHECK_MSG(pq_live_allocs == 0, "%ld allocations leaked", pq_live_allocs);
+}
+
 /* write one column of given values and return the reader's chunk stats */
 static void
 write_single(PqColumnSpec *spec, const PqColumnVector *v, uint32_t n,
@@ -1672,6 +1755,7 @@ main(void)
 	test_row_selection();
 	test_partial_decompress();
 	test_point_lookups();
+	test_pages_in_ranges();
 	test_statistics();
 	test_page_index();
 	test_bloom();

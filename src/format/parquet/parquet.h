@@ -339,6 +339,15 @@ extern PqStatus ParquetReaderPageIndex(PqReader *r, int rg, int column,
 									   const PqPageIndex **out, PqError *err);
 
 /*
+ * Pages of the chunk (*npages) and how many of them rows of the ranges
+ * (sorted, non-overlapping, as for StartRowGroup; NULL: every row) fall in
+ * (*nread), from its OffsetIndex alone; PQ_END when the chunk has none.
+ */
+extern PqStatus ParquetReaderPagesInRanges(PqReader *r, int rg, int column,
+										   const PqRowRange *ranges, int nranges,
+										   int *npages, int *nread, PqError *err);
+
+/*
  * Probe the chunk's bloom filter.  *might_contain = true when the value may
  * be present or the chunk has no bloom filter.
  */

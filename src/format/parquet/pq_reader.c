@@ -666,12 +666,20 @@ free_retired(PqReader *r)
 	r->nretired = 0;
 }
 
+/* a fresh selection slot: no buffers, nothing loaded */
+static void
+sel_init(PqReader *r, RSel *s)
+{
+	memset(s, 0, sizeof(*s));
+	PqBufInit(&s->io, r->alloc);
+	PqBufInit(&s->dict_raw, r->alloc);
+	PqBufInit(&s->page, r->alloc);
+}
+
 PqStatus
 ParquetReaderSelectColumns(PqReader *r, const int *columns, int ncolumns,
 						   PqError *err)
 {
-	RSel	   *ns;
-
 	if (ncolumns < 0 || (ncolumns > 0 && !columns))
 		return PqErrorSet(err, PQ_ERR_ARG, PQ_NO_OFFSET, "parquet reader: bad column list");
 	for (int i = 0; i < ncolumns; i++)
@@ -679,33 +687,45 @@ ParquetReaderSelectColumns(PqReader *r, const int *columns, int ncolumns,
 			return PqErrorSet(err, PQ_ERR_ARG, PQ_NO_OFFSET,
 							  "file \"%s\": no column %d (the file has %d)",
 							  r->name, columns[i], r->ncols);
-	ns = PqAllocZero(r->alloc, sizeof(RSel) * (ncolumns ? ncolumns : 1));
-	if (!ns)
-		return PqErrorSet(err, PQ_ERR_NOMEM, PQ_NO_OFFSET, "out of memory");
+	if (ncolumns > r->sels_cap)
+	{
+		/* a larger array; the old selection's slots move over with their buffers */
+		RSel	   *ns = pq_alloc(r->alloc, sizeof(RSel) * ncolumns);
+
+		if (!ns)
+			return PqErrorSet(err, PQ_ERR_NOMEM, PQ_NO_OFFSET, "out of memory");
+		if (r->nsel > 0)
+			memcpy(ns, r->sels, sizeof(RSel) * r->nsel);
+		for (int i = r->nsel; i < ncolumns; i++)
+			sel_init(r, &ns[i]);
+		pq_free(r->alloc, r->sels);
+		r->sels = ns;
+		r->sels_cap = ncolumns;
+	}
+	else
+		for (int i = r->nsel; i < ncolumns; i++)
+			sel_init(r, &r->sels[i]);
 	free_retired(r);
+
+	/*
+	 * Slots of the new selection keep the buffers of the old one in the
+	 * same position (a reader kept across lookups selects the same columns
+	 * again and again); slots past it are freed.
+	 */
 	for (int i = 0; i < ncolumns; i++)
 	{
-		RSel	   *s = &ns[i];
+		RSel	   *s = &r->sels[i];
 
 		if (i < r->nsel)
-		{
-			/* take over the buffers of the old selection in this position */
-			*s = r->sels[i];
 			sel_reset_chunk(r, s);
-		}
-		else
-		{
-			PqBufInit(&s->io, r->alloc);
-			PqBufInit(&s->dict_raw, r->alloc);
-			PqBufInit(&s->page, r->alloc);
-		}
 		s->col = columns[i];
 		s->rc = &r->cols[columns[i]];
 	}
 	for (int i = ncolumns; i < r->nsel; i++)
+	{
 		sel_free(r, &r->sels[i]);
-	pq_free(r->alloc, r->sels);
-	r->sels = ns;
+		sel_init(r, &r->sels[i]);
+	}
 	r->nsel = ncolumns;
 	/* a selection change ends the current row group */
 	r->rg = -1;
@@ -894,6 +914,7 @@ ParquetReaderTrim(PqReader *r)
 	pq_free(r->alloc, r->sels);
 	r->sels = NULL;
 	r->nsel = 0;
+	r->sels_cap = 0;
 	free_chunk_cache(r);
 }
 

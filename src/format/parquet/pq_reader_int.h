@@ -161,7 +161,8 @@ struct PqReader
 
 	/* projection */
 	int			nsel;
-	RSel	   *sels;
+	RSel	   *sels;			/* [sels_cap], slots past nsel fresh */
+	int			sels_cap;
 
 	/*
 	 * ReadRows in progress: pages decode their dictionary indexes lazily,

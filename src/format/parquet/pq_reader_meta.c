@@ -226,6 +226,86 @@ ParquetReaderPageIndex(PqReader *r, int rg, int column,
 	return PQ_OK;
 }
 
+PqStatus
+ParquetReaderPagesInRanges(PqReader *r, int rg, int column, const PqRowRange *ranges,
+						   int nranges, int *npages, int *nread, PqError *err)
+{
+	const PqMetaOffsetIndex *oi;
+	const PqMetaPageLocation *pg;
+	bool		present;
+	PqStatus	st;
+	int64_t		rows;
+	int			next = 0;
+
+	*npages = *nread = 0;
+	if (rg < 0 || rg >= r->meta.nrowgroups || column < 0 || column >= r->ncols ||
+		nranges < 0 || (nranges > 0 && !ranges))
+		return PqErrorSet(err, PQ_ERR_ARG, PQ_NO_OFFSET,
+						  "parquet reader: no row group %d / column %d", rg, column);
+	st = PqReaderOffsetIndex(r, rg, column, &oi, &present, err);
+	if (st != PQ_OK)
+		return st;
+	if (!present)
+		return PQ_END;
+	*npages = oi->npages;
+	if (ranges == NULL)
+	{
+		*nread = oi->npages;
+		return PQ_OK;
+	}
+	pg = oi->pages;
+	rows = r->meta.rowgroups[rg].num_rows;
+
+	/*
+	 * Per range, the last page starting at or before its first row (first
+	 * rows strictly increase: load_offset_index checked), found by a guess
+	 * (pages hold about as many rows each: one entry of a cold index
+	 * touched, the one advance_to reads next) and a binary search; then
+	 * the pages up to its end.  next: the first page not counted yet, so
+	 * that a page two ranges share counts once.
+	 */
+	for (int k = 0; k < nranges && next < oi->npages; k++)
+	{
+		int64_t		first = ranges[k].first;
+		int64_t		end = first + ranges[k].count;
+		int			lo = next,
+					hi = oi->npages - 1;
+
+		if (ranges[k].count <= 0 || first >= rows)
+			continue;
+		if (pg[lo].first_row_index < first)
+		{
+			int64_t		span = rows - pg[lo].first_row_index;
+			int			g = lo + (int) ((first - pg[lo].first_row_index) *
+										(int64_t) (hi - lo + 1) / (span > 0 ? span : 1));
+
+			if (g > hi)
+				g = hi;
+			if (pg[g].first_row_index <= first)
+			{
+				lo = g;
+				if (g < hi && pg[g + 1].first_row_index > first)
+					hi = g;
+			}
+			else
+				hi = g - 1;
+			while (lo < hi)
+			{
+				int			mid = lo + (hi - lo + 1) / 2;
+
+				if (pg[mid].first_row_index <= first)
+					lo = mid;
+				else
+					hi = mid - 1;
+			}
+		}
+		for (; lo < oi->npages && pg[lo].first_row_index < end; lo++)
+			(*nread)++;
+		next = lo;
+	}
+	return PQ_OK;
+}
+
 /* PLAIN bytes of value as stored in column rc; -1: cannot be present,
  * -2: unknown (assume present) */
 static int
