@@ -231,6 +231,32 @@ INSERT INTO pc VALUES (8, '2026-01-03', 'via pc again', 6);
 EXECUTE look(8, '2026-01-03');
 SELECT k, d, v, n, w FROM pc2 ORDER BY k;
 
+-- one transaction reading ever newer snapshots (another session commits
+-- before each lookup): every lookup sees the commit before it, and the
+-- table cache keeps one replaced file list at most (later ones are copies)
+SELECT count(*) AS lists_before
+  FROM pg_backend_memory_contexts WHERE name = 'lake_fdw table files' \gset
+BEGIN;
+DO $$
+DECLARE
+  r record;
+  seen int := 0;
+BEGIN
+  FOR i IN 1..20 LOOP
+    PERFORM dblink_exec('other',
+      format('INSERT INTO pc VALUES (%s, ''2026-01-04'', ''loop'', %s)', i, i));
+    SELECT * INTO r FROM pc WHERE d = '2026-01-04' AND k = i;
+    IF FOUND AND r.n = i THEN
+      seen := seen + 1;
+    END IF;
+  END LOOP;
+  RAISE WARNING 'lookups that saw the commit before them: % of 20', seen;
+END $$;
+SELECT count(*) - :lists_before <= 1 AS file_lists_bounded
+  FROM pg_backend_memory_contexts WHERE name = 'lake_fdw table files';
+COMMIT;
+SELECT count(*), sum(n) FROM pc WHERE d = '2026-01-04';
+
 SELECT dblink_disconnect('other');
 DEALLOCATE ALL;
 DROP TABLE pc_heap;

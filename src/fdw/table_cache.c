@@ -29,7 +29,9 @@
  * Memory: one context per entry under CacheMemoryContext.  A dropped entry
  * may still be referenced by the running transaction's table state, so its
  * context is retired, not deleted, and freed at transaction end
- * (LakeTableCacheAtXactEnd); so is a replaced file list.  At most
+ * (LakeTableCacheAtXactEnd); so is a replaced file list, which a
+ * transaction replaces once at most (later snapshots it reads get copies
+ * in the caller's memory, as without the cache).  At most
  * TABLE_CACHE_MAX entries: past that the whole cache is retired.  A file
  * list is kept only with lake_fdw.metadata_cache_size on and up to
  * FILES_CACHE_MAX files.  lake_metadata_cache_reset empties it.
@@ -40,6 +42,7 @@
 #include "fdw/fdw.h"
 #include "mergetree/write_buffer.h"
 #include "scan/scan.h"
+#include "storage/proc.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/memutils.h"
@@ -65,6 +68,7 @@ typedef struct CachedTable
 	MemoryContext files_cxt;	/* files and their key, or NULL */
 	SnapKey		files_key;
 	List	   *files;			/* LakeDataFile*, commit order */
+	LocalTransactionId files_lxid;	/* transaction that built them */
 } CachedTable;
 
 typedef struct TableCacheEntry
@@ -313,6 +317,15 @@ LakeTableCacheFiles(LakeTableCached *tc, LakeSnapshot *snap)
 	if (ct->files_cxt != NULL && snap_matches(&ct->files_key, snap) &&
 		lake_metadata_cache_kb > 0)
 		return ct->files;
+	/*
+	 * Another snapshot than the list's.  A list built by this transaction
+	 * stays (one list a table a transaction is retired at most: a long
+	 * transaction reading ever newer snapshots copies them per statement,
+	 * in the caller's memory, as without the cache).
+	 */
+	if (ct->files_cxt != NULL && ct->files_lxid == MyProc->lxid &&
+		lake_metadata_cache_kb > 0)
+		return LakeScanSortFiles(LakeSnapshotFiles(tc->table, snap));
 	if (ct->files_cxt != NULL)
 	{
 		/* the transaction may still read the old list */
@@ -340,6 +353,7 @@ LakeTableCacheFiles(LakeTableCached *tc, LakeSnapshot *snap)
 	MemoryContextSwitchTo(old);
 	ct->files_cxt = cxt;
 	ct->files = files;
+	ct->files_lxid = MyProc->lxid;
 	return files;
 }
 
