@@ -73,9 +73,27 @@ typedef struct LakeTableOptions
 extern Datum lake_fdw_validator(PG_FUNCTION_ARGS);
 extern LakeTableOptions *LakeGetTableOptions(Oid relid);
 
-/* table_cache.c: options, handle and latest schema by oid, shared, read-only */
-extern void LakeTableCacheGet(Oid relid, LakeTableOptions **opts, LakeTable **table,
-							  LakeSchema **schema);
+/*
+ * table_cache.c: options, handle and latest schema by oid, and what is
+ * derived from them; shared, read-only, valid to transaction end at least
+ */
+struct LakeFlushSpec;
+typedef struct LakeTableCached
+{
+	LakeTableOptions *opts;
+	LakeTable  *table;
+	LakeSchema *schema;			/* latest; NULL: no such lake table */
+	MemoryContext cxt;			/* holds the entry */
+	bool		retired;		/* invalidated: in use until transaction end */
+	/* built on first use, in cxt */
+	struct LakeFlushSpec *flush;	/* LakeTableCacheFlushSpec */
+	LakeMergeConfig *merge;		/* LakeTableCacheMergeConfig */
+	void	   *scan_layout;	/* scan_exec.c's columns of the relation */
+} LakeTableCached;
+extern LakeTableCached *LakeTableCacheGet(Oid relid, LakeSnapshot **latest);
+extern List *LakeTableCacheFiles(LakeTableCached *tc, LakeSnapshot *snap);
+extern const struct LakeFlushSpec *LakeTableCacheFlushSpec(LakeTableCached *tc);
+extern const LakeMergeConfig *LakeTableCacheMergeConfig(LakeTableCached *tc);
 extern void LakeTableCacheAtXactEnd(void);
 extern void LakeTableCacheReset(void);
 extern List *LakeSplitNameList(const char *value, const char *option);
@@ -145,6 +163,9 @@ extern struct LakeWriteBuffer *LakeXactWriteBuffer(LakeXactTable *xt);
 extern LakeTableOptions *LakeXactOptions(LakeXactTable *xt);
 extern LakeTable *LakeXactTable_(LakeXactTable *xt);
 extern LakeSchema *LakeXactSchema(LakeXactTable *xt);
+extern LakeTableCached *LakeXactCached(LakeXactTable *xt);
+/* the live files of the snapshot read, commit order, shared (table_cache.c) */
+extern List *LakeXactSnapshotFiles(LakeXactTable *xt, LakeSnapshot *snap);
 extern TimestampTz LakeAsOfSetting(bool *isset);
 extern void LakeXactAppendRow(LakeXactTable *xt, CommandId cid, Datum *values, bool *isnull);
 extern void LakeXactAppendRecord(LakeXactTable *xt, CommandId cid, Datum *values,

@@ -184,6 +184,47 @@ table_layout(Relation rel, LakeSchema *schema, LakeLayout *lo)
 				lo->partition_col[i] = true;
 }
 
+/*
+ * The layout of rel's lake columns: the table cache's while its entry is
+ * current (a relcache invalidation of rel drops the entry, so the entry's
+ * layout is of rel's current descriptor), else built here.  Shared and
+ * read-only.
+ */
+static const LakeLayout *
+scan_layout(Relation rel, LakeXactTable *xt)
+{
+	LakeTableCached *tc = LakeXactCached(xt);
+	MemoryContext cxt;
+	MemoryContext old;
+	LakeLayout *lo;
+
+	if (tc->scan_layout != NULL && !tc->retired)
+		return tc->scan_layout;
+	if (tc->retired)
+	{
+		lo = palloc0(sizeof(LakeLayout));
+		table_layout(rel, tc->schema, lo);
+		return lo;
+	}
+	cxt = AllocSetContextCreate(tc->cxt, "lake_fdw scan layout", ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		lo = palloc0(sizeof(LakeLayout));
+		table_layout(rel, tc->schema, lo);
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(old);
+		MemoryContextDelete(cxt);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(old);
+	tc->scan_layout = lo;
+	return lo;
+}
+
 static void
 prune_spec(const LakeLayout *lo, const LakePredicate *pred, LakePruneSpec *ps)
 {
@@ -228,7 +269,7 @@ estimate_pruning(PlannerInfo *root, RelOptInfo *baserel, Oid relid, LakeXactTabl
 	if (clauses == NIL || info->files == NIL)
 		return;
 	rel = table_open(relid, NoLock);
-	table_layout(rel, LakeXactSchema(xt), &lo);
+	lo = *scan_layout(rel, xt);
 	table_close(rel, NoLock);
 	pred = LakePushdownPlanPredicate(root, clauses, baserel->relid, lo.att_to_lake,
 									 lo.natts, lo.types);
@@ -300,7 +341,7 @@ lakeGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid
 	if (lake_enable_pruning)
 		pushed = LakePushableClauses(baserel->baserestrictinfo, baserel->relid);
 	if (snap && (pushed != NIL || LakeXactOptions(xt)->primary_key != NIL))
-		info->files = LakeSnapshotFiles(LakeXactTable_(xt), snap);
+		info->files = LakeXactSnapshotFiles(xt, snap);
 	if (pushed != NIL)
 	{
 		int			nfiles;
@@ -635,19 +676,6 @@ lakeGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
  * Execution
  * ---------------------------------------------------------------------
  */
-static int
-file_commit_order(const ListCell *a, const ListCell *b)
-{
-	LakeDataFile *x = lfirst(a);
-	LakeDataFile *y = lfirst(b);
-
-	if (x->data_snapshot_id != y->data_snapshot_id)
-		return x->data_snapshot_id < y->data_snapshot_id ? -1 : 1;
-	if (x->min_sequence != y->min_sequence)
-		return x->min_sequence < y->min_sequence ? -1 : 1;
-	return 0;
-}
-
 static void
 build_scan_state(LakeScanState *st, Relation rel, bool whole_row, List *attnums,
 				 EState *estate)
@@ -658,7 +686,7 @@ build_scan_state(LakeScanState *st, Relation rel, bool whole_row, List *attnums,
 	st->xt = LakeXactGetTable(RelationGetRelid(rel), false);
 	/* the foreign scan and ANALYZE promise no order */
 	st->spec.any_order = true;
-	table_layout(rel, LakeXactSchema(st->xt), lo);
+	*lo = *scan_layout(rel, st->xt);
 	st->snapshot = LakeXactReadSnapshot(st->xt);
 	st->nlake = lo->ncolumns;
 	st->lake_to_att = lo->lake_to_att;
@@ -696,16 +724,14 @@ build_scan_state(LakeScanState *st, Relation rel, bool whole_row, List *attnums,
 	st->spec.nkey = lo->nkey;
 	st->spec.key_cols = lo->key_cols;
 	st->spec.merge = lo->nkey > 0 ? LakeXactMergeConfig(st->xt) : NULL;
-	if (st->snapshot)
-	{
-		/* keep expiry away from the files until the transaction ends */
-		LakeSnapshotPin(LakeXactTable_(st->xt), st->snapshot->id);
-		st->spec.files = LakeSnapshotFiles(LakeXactTable_(st->xt), st->snapshot);
-	}
-	else
-		st->spec.files = NIL;
-	st->spec.files = LakeXactVisibleFiles(st->xt, st->spec.files);
-	list_sort(st->spec.files, file_commit_order);
+	/*
+	 * LakeXactReadSnapshot pinned the snapshot (expiry keeps away from its
+	 * files until the transaction ends).  Its files in commit order, shared
+	 * and read-only (the table cache's); the transaction's drops take a
+	 * subset, in the same order.
+	 */
+	st->spec.files = LakeXactVisibleFiles(st->xt,
+										  LakeXactSnapshotFiles(st->xt, st->snapshot));
 	st->nfiles = list_length(st->spec.files);
 
 	/* the transaction's own writes, unless reading a fixed snapshot */

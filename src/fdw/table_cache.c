@@ -2,56 +2,102 @@
  * table_cache.c
  *	  Backend-local cache of what opening a lake table costs: its options
  *	  (catalog), its handle (root, normalised path, the directory checked by
- *	  LakePathJoin) and its latest schema (decoded), by foreign table oid.
- *	  A transaction's first use of a table (LakeXactGetTable) takes them
- *	  from here instead of reading the catalog, checking paths and decoding
- *	  the schema again.
+ *	  LakePathJoin) and its latest schema (decoded), by foreign table oid;
+ *	  and, built on first use from those, its flush description, merge
+ *	  configuration, scan layout (scan_exec.c) and the commit-ordered file
+ *	  list of the last snapshot a scan read.  A transaction's first use of a
+ *	  table (LakeXactGetTable) takes them from here instead of reading the
+ *	  catalog, checking paths, decoding the schema and copying file lists
+ *	  again.
  *
- * Validity: options change only through the catalog, so a relcache
- * invalidation of the table, or any change of a foreign server or foreign
- * table row, drops entries.  The schema changes only by publishing
- * schema-<N+1>, so each use probes that (LakeSchemaLatestId: two stats) and
- * rebuilds the entry when it moved.  The table directory's resolution is
- * remembered like any directory's (io_path.c): a directory replaced by a
- * symbolic link while the backend lives is seen by new backends.
+ * Validity: options and columns change only through the catalog, so a
+ * relcache invalidation of the table, or any change of a foreign server or
+ * foreign table row, drops entries.  The schema changes only by publishing
+ * schema-<N+1> followed by a snapshot naming it (FORMAT.md, LakeSchemaCommit),
+ * so an entry remembers the latest snapshot it was found current with:
+ * while that snapshot is still the latest (LakeSnapshotLatestPinned, the
+ * two stats choosing the statement's snapshot needs anyway), the schema is
+ * still the latest that any snapshot names; otherwise the entry probes
+ * schema-<N+1> (LakeSchemaLatestId: two stats) and is rebuilt if it moved.
+ * (A schema published but not yet named by a snapshot, or left so by a
+ * crash, is seen with the next commit; no data file uses it before.)  The
+ * table directory's resolution is remembered like any directory's
+ * (io_path.c): a directory replaced by a symbolic link while the backend
+ * lives is seen by new backends.  The file list is keyed by the snapshot's
+ * id and its two manifest list names (never reused, meta_cache.c).
  *
  * Memory: one context per entry under CacheMemoryContext.  A dropped entry
  * may still be referenced by the running transaction's table state, so its
  * context is retired, not deleted, and freed at transaction end
- * (LakeTableCacheAtXactEnd).  At most TABLE_CACHE_MAX entries: past that
- * the whole cache is retired.  lake_metadata_cache_reset empties it.
+ * (LakeTableCacheAtXactEnd); so is a replaced file list, which a
+ * transaction replaces once at most (later snapshots it reads get copies
+ * in the caller's memory, as without the cache).  At most
+ * TABLE_CACHE_MAX entries: past that the whole cache is retired.  A file
+ * list is kept only with lake_fdw.metadata_cache_size on and up to
+ * FILES_CACHE_MAX files.  lake_metadata_cache_reset empties it.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "fdw/fdw.h"
+#include "mergetree/write_buffer.h"
+#include "scan/scan.h"
+#include "storage/proc.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 
 #define TABLE_CACHE_MAX 256
+#define FILES_CACHE_MAX 10000
+
+/* a snapshot's identity: its id and its two manifest lists (both fresh names) */
+typedef struct SnapKey
+{
+	int64		id;				/* 0: none */
+	char	   *base_list;
+	char	   *delta_list;
+} SnapKey;
+
+/* the public part first: LakeTableCached pointers are CachedTable pointers */
+typedef struct CachedTable
+{
+	LakeTableCached pub;
+	MemoryContext valid_cxt;	/* valid's strings, reset on change */
+	SnapKey		valid;			/* latest snapshot seen with this schema */
+	MemoryContext files_cxt;	/* files and their key, or NULL */
+	SnapKey		files_key;
+	List	   *files;			/* LakeDataFile*, commit order */
+	LocalTransactionId files_lxid;	/* transaction that built them */
+} CachedTable;
 
 typedef struct TableCacheEntry
 {
 	Oid			relid;			/* hash key */
-	MemoryContext cxt;			/* everything below lives here */
-	LakeTableOptions *opts;
-	LakeTable  *table;
-	LakeSchema *schema;			/* the latest when the entry was built */
+	CachedTable *ct;			/* in its own context (entries move) */
 } TableCacheEntry;
 
 static HTAB *table_cache = NULL;
 static List *retired = NIL;		/* MemoryContext, in TopMemoryContext */
 static bool callbacks_registered = false;
 
+/* ctx (a child of the cache) is freed at transaction end */
+static void
+retire_context(MemoryContext cxt)
+{
+	MemoryContext old;
+
+	MemoryContextSetParent(cxt, TopMemoryContext);
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	retired = lappend(retired, cxt);
+	MemoryContextSwitchTo(old);
+}
+
 static void
 retire_entry(TableCacheEntry *e)
 {
-	MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
-
-	retired = lappend(retired, e->cxt);
-	MemoryContextSwitchTo(old);
+	e->ct->pub.retired = true;
+	retire_context(e->ct->pub.cxt);
 	hash_search(table_cache, &e->relid, HASH_REMOVE, NULL);
 }
 
@@ -113,38 +159,36 @@ ensure_cache(void)
 							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 }
 
-/*
- * LakeTableCacheGet
- *		Options, table handle and latest schema of foreign table relid (NULL
- *		schema if the lake table does not exist).  The results are shared:
- *		callers must not modify them.  Valid until the end of the current
- *		transaction at least.
- */
-void
-LakeTableCacheGet(Oid relid, LakeTableOptions **opts, LakeTable **table,
-				  LakeSchema **schema)
+static bool
+snap_matches(const SnapKey *k, const LakeSnapshot *s)
 {
-	TableCacheEntry *e;
-	bool		found;
-	int64		latest;
+	return k->id != 0 && s != NULL && k->id == s->id &&
+		strcmp(k->base_list, s->base_manifest_list) == 0 &&
+		strcmp(k->delta_list, s->delta_manifest_list) == 0;
+}
+
+static void
+snap_key_set(SnapKey *k, const LakeSnapshot *s, MemoryContext cxt)
+{
+	k->id = s->id;
+	k->base_list = MemoryContextStrdup(cxt, s->base_manifest_list);
+	k->delta_list = MemoryContextStrdup(cxt, s->delta_manifest_list);
+}
+
+/* Does the table read its latest snapshot (no snapshot or tag option)? */
+static bool
+reads_latest(const LakeTableOptions *o)
+{
+	return o->pinned_snapshot == 0 && o->tag == NULL;
+}
+
+/* A new entry (NULL schema: no such lake table, nothing remembered). */
+static CachedTable *
+build_entry(Oid relid)
+{
 	MemoryContext cxt;
 	MemoryContext old;
-
-	ensure_cache();
-	e = hash_search(table_cache, &relid, HASH_FIND, NULL);
-	if (e != NULL)
-	{
-		/* a newer schema: the entry is rebuilt (the old one may be in use) */
-		latest = LakeSchemaLatestId(e->table);
-		if (latest >= 0 && e->schema != NULL && e->schema->schema_id == latest)
-		{
-			*opts = e->opts;
-			*table = e->table;
-			*schema = e->schema;
-			return;
-		}
-		retire_entry(e);
-	}
+	CachedTable *ct;
 
 	if (hash_get_num_entries(table_cache) >= TABLE_CACHE_MAX)
 		retire_all();
@@ -153,9 +197,11 @@ LakeTableCacheGet(Oid relid, LakeTableOptions **opts, LakeTable **table,
 	old = MemoryContextSwitchTo(cxt);
 	PG_TRY();
 	{
-		*opts = LakeGetTableOptions(relid);
-		*table = LakeTableOpen((*opts)->root, (*opts)->relpath);
-		*schema = LakeSchemaLoadLatestIfExists(*table);
+		ct = palloc0(sizeof(CachedTable));
+		ct->pub.cxt = cxt;
+		ct->pub.opts = LakeGetTableOptions(relid);
+		ct->pub.table = LakeTableOpen(ct->pub.opts->root, ct->pub.opts->relpath);
+		ct->pub.schema = LakeSchemaLoadLatestIfExists(ct->pub.table);
 	}
 	PG_CATCH();
 	{
@@ -165,20 +211,181 @@ LakeTableCacheGet(Oid relid, LakeTableOptions **opts, LakeTable **table,
 	}
 	PG_END_TRY();
 	MemoryContextSwitchTo(old);
-	if (*schema == NULL)
+	if (ct->pub.schema == NULL)
 	{
 		/* no such lake table (yet): nothing to remember */
-		MemoryContextSetParent(cxt, TopMemoryContext);
-		old = MemoryContextSwitchTo(TopMemoryContext);
-		retired = lappend(retired, cxt);
-		MemoryContextSwitchTo(old);
-		return;
+		ct->pub.retired = true;
+		retire_context(cxt);
+		return ct;
 	}
-	e = hash_search(table_cache, &relid, HASH_ENTER, &found);
-	e->cxt = cxt;
-	e->opts = *opts;
-	e->table = *table;
-	e->schema = *schema;
+	ct->valid_cxt = AllocSetContextCreate(cxt, "lake_fdw table snapshot",
+										  ALLOCSET_SMALL_SIZES);
+	{
+		bool		found;
+		TableCacheEntry *e = hash_search(table_cache, &relid, HASH_ENTER, &found);
+
+		e->ct = ct;
+	}
+	return ct;
+}
+
+/*
+ * LakeTableCacheGet
+ *		Options, table handle and latest schema of foreign table relid
+ *		(schema NULL if the lake table does not exist), shared: callers must
+ *		not modify them.  Valid until the end of the current transaction at
+ *		least.
+ *
+ * With latest non-NULL the caller is about to read the table's latest
+ * snapshot in this statement: if the table reads its latest snapshot, it
+ * is found (LakeSnapshotLatestPinned: pinned, in the current memory
+ * context) and returned there, and when it is the one the entry was found
+ * current with, the schema is not probed.  Else *latest is NULL.
+ */
+LakeTableCached *
+LakeTableCacheGet(Oid relid, LakeSnapshot **latest)
+{
+	TableCacheEntry *e;
+	CachedTable *ct = NULL;
+	LakeSnapshot *snap = NULL;
+
+	if (latest)
+		*latest = NULL;
+	ensure_cache();
+	e = hash_search(table_cache, &relid, HASH_FIND, NULL);
+	if (e != NULL)
+	{
+		int64		schema_id;
+
+		ct = e->ct;
+		if (latest && reads_latest(ct->pub.opts))
+		{
+			snap = LakeSnapshotLatestPinned(ct->pub.table);
+			*latest = snap;
+			/* unchanged since the schema was found current: still current */
+			if (snap_matches(&ct->valid, snap))
+				return &ct->pub;
+		}
+		/* a newer schema: the entry is rebuilt (the old one may be in use) */
+		schema_id = LakeSchemaLatestId(ct->pub.table);
+		if (schema_id < 0 || ct->pub.schema->schema_id != schema_id)
+		{
+			retire_entry(e);
+			ct = NULL;
+		}
+	}
+	if (ct == NULL)
+	{
+		ct = build_entry(relid);
+		if (ct->pub.schema == NULL)
+			return &ct->pub;
+	}
+	if (latest && reads_latest(ct->pub.opts))
+	{
+		/*
+		 * The schema was probed before or after snap was found the latest:
+		 * either way no snapshot past snap can name a schema it lacks.
+		 */
+		if (snap == NULL)
+			snap = *latest = LakeSnapshotLatestPinned(ct->pub.table);
+		if (snap != NULL && snap->schema_id <= ct->pub.schema->schema_id &&
+			!snap_matches(&ct->valid, snap))
+		{
+			MemoryContextReset(ct->valid_cxt);
+			snap_key_set(&ct->valid, snap, ct->valid_cxt);
+		}
+	}
+	return &ct->pub;
+}
+
+/*
+ * LakeTableCacheFiles
+ *		The live files of snapshot snap (of tc's table), sorted in commit
+ *		order (LakeScanSortFiles); shared: callers must not modify the list
+ *		or the files.  Valid until the end of the current transaction.
+ */
+List *
+LakeTableCacheFiles(LakeTableCached *tc, LakeSnapshot *snap)
+{
+	CachedTable *ct = (CachedTable *) tc;
+	MemoryContext cxt;
+	MemoryContext old;
+	List	   *files;
+
+	if (snap == NULL)
+		return NIL;
+	if (ct->files_cxt != NULL && snap_matches(&ct->files_key, snap) &&
+		lake_metadata_cache_kb > 0)
+		return ct->files;
+	/*
+	 * Another snapshot than the list's.  A list built by this transaction
+	 * stays (one list a table a transaction is retired at most: a long
+	 * transaction reading ever newer snapshots copies them per statement,
+	 * in the caller's memory, as without the cache).
+	 */
+	if (ct->files_cxt != NULL && ct->files_lxid == MyProc->lxid &&
+		lake_metadata_cache_kb > 0)
+		return LakeScanSortFiles(LakeSnapshotFiles(tc->table, snap));
+	if (ct->files_cxt != NULL)
+	{
+		/* the transaction may still read the old list */
+		retire_context(ct->files_cxt);
+		ct->files_cxt = NULL;
+		ct->files = NIL;
+	}
+	if (lake_metadata_cache_kb <= 0 || snap->total_files > FILES_CACHE_MAX ||
+		tc->schema == NULL || ct->valid_cxt == NULL)
+		return LakeScanSortFiles(LakeSnapshotFiles(tc->table, snap));
+	cxt = AllocSetContextCreate(tc->cxt, "lake_fdw table files", ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		files = LakeScanSortFiles(LakeSnapshotFiles(tc->table, snap));
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(old);
+		MemoryContextDelete(cxt);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	snap_key_set(&ct->files_key, snap, cxt);
+	MemoryContextSwitchTo(old);
+	ct->files_cxt = cxt;
+	ct->files = files;
+	ct->files_lxid = MyProc->lxid;
+	return files;
+}
+
+/* The flush description of the lake schema, built on first use. */
+const LakeFlushSpec *
+LakeTableCacheFlushSpec(LakeTableCached *tc)
+{
+	if (tc->flush == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(tc->cxt);
+		LakeFlushSpec *spec = palloc0(sizeof(LakeFlushSpec));
+
+		LakeFlushSpecBuild(tc->table, tc->schema, tc->opts, spec);
+		tc->flush = spec;
+		MemoryContextSwitchTo(old);
+	}
+	return tc->flush;
+}
+
+/* The merge configuration of a primary-key table (else NULL), on first use. */
+const LakeMergeConfig *
+LakeTableCacheMergeConfig(LakeTableCached *tc)
+{
+	if (tc->merge == NULL && tc->schema->primary_key != NIL)
+	{
+		const LakeFlushSpec *spec = LakeTableCacheFlushSpec(tc);
+		MemoryContext old = MemoryContextSwitchTo(tc->cxt);
+
+		tc->merge = LakeMergeConfigFromSchema(tc->schema, tc->opts, spec);
+		MemoryContextSwitchTo(old);
+	}
+	return tc->merge;
 }
 
 /* Free what was dropped while a transaction could still use it. */

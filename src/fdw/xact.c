@@ -78,6 +78,7 @@ typedef struct CommandMark
 struct LakeXactTable
 {
 	Oid			relid;			/* hash key */
+	LakeTableCached *cached;	/* table_cache.c, shared */
 	LakeTableOptions *opts;
 	LakeTable  *table;
 	LakeSchema *schema;
@@ -87,6 +88,9 @@ struct LakeXactTable
 	bool		snapshot_chosen;
 	uint64		snapshot_stmt;	/* statement it was chosen for (RC) */
 	char	   *snapshot_as_of; /* lake_fdw.as_of it was chosen under */
+	LakeSnapshot *latest_hint;	/* the latest, pinned, found by the table
+								 * cache during statement latest_stmt */
+	uint64		latest_stmt;
 
 	/* writing */
 	LakeWriteBuffer *buffer;
@@ -125,10 +129,11 @@ typedef struct ReadKey
 	char	   *full;			/* the whole text (xact_cxt) */
 } ReadKey;
 
-static HTAB *xact_tables = NULL;
+static HTAB *xact_tables = NULL;	/* emptied, not destroyed, at xact end */
+static bool xact_tables_used = false;
 static uint64 statement_counter = 0;	/* executor starts in this backend */
 static ExecutorStart_hook_type prev_ExecutorStart = NULL;
-static MemoryContext xact_cxt = NULL;
+static MemoryContext xact_cxt = NULL;	/* reset at transaction end */
 static bool callbacks_registered = false;
 
 static void apply_cuts(LakeXactTable *xt);
@@ -168,6 +173,7 @@ ensure_hash(void)
 {
 	HASHCTL		ctl;
 
+	xact_tables_used = true;
 	if (xact_tables)
 		return;
 	xact_cxt = AllocSetContextCreate(TopMemoryContext, "lake_fdw transaction",
@@ -175,19 +181,30 @@ ensure_hash(void)
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.keysize = sizeof(Oid);
 	ctl.entrysize = sizeof(LakeXactTable);
-	ctl.hcxt = xact_cxt;
+	ctl.hcxt = TopMemoryContext;
 	xact_tables = hash_create("lake_fdw transaction tables", 16, &ctl,
 							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 }
 
+/*
+ * Forget every table's transaction state.  The hash stays (one per
+ * backend, its entries are fixed-size) and xact_cxt is reset: creating
+ * them is most of what a one-row transaction's first use of a table cost.
+ */
 static void
 reset_state(void)
 {
+	HASH_SEQ_STATUS status;
+	LakeXactTable *xt;
+
 	LakeTableCacheAtXactEnd();
-	if (xact_cxt)
-		MemoryContextDelete(xact_cxt);
-	xact_cxt = NULL;
-	xact_tables = NULL;
+	if (!xact_tables_used)
+		return;
+	hash_seq_init(&status, xact_tables);
+	while ((xt = hash_seq_search(&status)) != NULL)
+		hash_search(xact_tables, &xt->relid, HASH_REMOVE, NULL);
+	MemoryContextReset(xact_cxt);
+	xact_tables_used = false;
 }
 
 TimestampTz
@@ -201,14 +218,6 @@ LakeAsOfSetting(bool *isset)
 	d = DirectFunctionCall3(timestamptz_in, CStringGetDatum(lake_as_of),
 							ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
 	return DatumGetTimestampTz(d);
-}
-
-/* The flush description of the lake schema (all lake columns). */
-static void
-build_flush_spec(LakeXactTable *xt)
-{
-	LakeFlushSpecBuild(xt->table, xt->schema, xt->opts, &xt->spec);
-	xt->types = (LakeTypeInfo *) xt->spec.types;
 }
 
 LakeXactTable *
@@ -225,8 +234,20 @@ LakeXactGetTable(Oid relid, bool for_write)
 
 		PG_TRY();
 		{
-			/* shared with later transactions: never modified here */
-			LakeTableCacheGet(relid, &xt->opts, &xt->table, &xt->schema);
+			bool		as_of_set = lake_as_of != NULL && lake_as_of[0] != '\0';
+			LakeSnapshot *latest = NULL;
+
+			/*
+			 * shared with later transactions: never modified here.  A read
+			 * of the latest snapshot finds it now: in this statement
+			 * choose_snapshot takes it, and it spares the schema probe.
+			 */
+			xt->cached = LakeTableCacheGet(relid, for_write || as_of_set ? NULL : &latest);
+			xt->opts = xt->cached->opts;
+			xt->table = xt->cached->table;
+			xt->schema = xt->cached->schema;
+			xt->latest_hint = latest;
+			xt->latest_stmt = statement_counter;
 			if (xt->schema == NULL)
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_TABLE_NOT_FOUND),
@@ -286,16 +307,14 @@ LakeXactGetTable(Oid relid, bool for_write)
 	return xt;
 }
 
-/* The flush spec (and with it the column types), built on first use. */
+/* The flush spec (and with it the column types), the table cache's. */
 static void
 ensure_spec(LakeXactTable *xt)
 {
 	if (xt->types == NULL)
 	{
-		MemoryContext old = MemoryContextSwitchTo(xact_cxt);
-
-		build_flush_spec(xt);
-		MemoryContextSwitchTo(old);
+		xt->spec = *LakeTableCacheFlushSpec(xt->cached);
+		xt->types = (LakeTypeInfo *) xt->spec.types;
 	}
 }
 
@@ -309,15 +328,8 @@ LakeXactFlushSpec(LakeXactTable *xt)
 const LakeMergeConfig *
 LakeXactMergeConfig(LakeXactTable *xt)
 {
-	if (xt->merge == NULL && xt->schema->primary_key != NIL)
-	{
-		MemoryContext old;
-
-		ensure_spec(xt);
-		old = MemoryContextSwitchTo(xact_cxt);
-		xt->merge = LakeMergeConfigFromSchema(xt->schema, xt->opts, &xt->spec);
-		MemoryContextSwitchTo(old);
-	}
+	if (xt->merge == NULL)
+		xt->merge = (LakeMergeConfig *) LakeTableCacheMergeConfig(xt->cached);
 	return xt->merge;
 }
 
@@ -337,6 +349,18 @@ LakeSchema *
 LakeXactSchema(LakeXactTable *xt)
 {
 	return xt->schema;
+}
+
+LakeTableCached *
+LakeXactCached(LakeXactTable *xt)
+{
+	return xt->cached;
+}
+
+List *
+LakeXactSnapshotFiles(LakeXactTable *xt, LakeSnapshot *snap)
+{
+	return LakeTableCacheFiles(xt->cached, snap);
 }
 
 struct LakeWriteBuffer *
@@ -382,6 +406,9 @@ choose_snapshot(LakeXactTable *xt)
 	if (xt->snapshot_chosen && xt->snapshot != NULL && xt->snapshot_as_of[0] == '\0' &&
 		!LakeSnapshotHasNewer(xt->table, xt->snapshot->id))
 		return xt->snapshot;
+	/* found (and pinned) by this statement's first use of the table */
+	if (xt->latest_hint != NULL && xt->latest_stmt == statement_counter)
+		return xt->latest_hint;
 	/*
 	 * Decoded by an earlier transaction if its file is unchanged; pinned
 	 * here already (its stats fence the pin: LakeSnapshotPin below returns
@@ -1166,7 +1193,7 @@ lake_xact_callback(XactEvent event, void *arg)
 	HASH_SEQ_STATUS status;
 	LakeXactTable *xt;
 
-	if (xact_tables == NULL)
+	if (xact_tables == NULL || !xact_tables_used)
 		return;
 	switch (event)
 	{
@@ -1255,7 +1282,7 @@ lake_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	HASH_SEQ_STATUS status;
 	LakeXactTable *xt;
 
-	if (xact_tables == NULL)
+	if (xact_tables == NULL || !xact_tables_used)
 		return;
 	if (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB)
 		return;

@@ -442,7 +442,7 @@ pin_release_all(void)
 	HASH_SEQ_STATUS status;
 	LocalPin   *lp;
 
-	if (local_pins == NULL)
+	if (local_pins == NULL || hash_get_num_entries(local_pins) == 0)
 		return;
 	if (pin_shared != NULL && MyBackendId != InvalidBackendId &&
 		MyBackendId <= pin_shared->nrows)
@@ -454,6 +454,7 @@ pin_release_all(void)
 			row[i].table_key = 0;
 		LWLockRelease(pin_shared->lock);
 	}
+	/* emptied, not destroyed: a one-row transaction would create it again */
 	hash_seq_init(&status, local_pins);
 	while ((lp = hash_seq_search(&status)) != NULL)
 	{
@@ -467,9 +468,8 @@ pin_release_all(void)
 			pfree(lfirst(lc));
 		}
 		list_free(lp->files);
+		hash_search(local_pins, &lp->table_key, HASH_REMOVE, NULL);
 	}
-	hash_destroy(local_pins);
-	local_pins = NULL;
 }
 
 static void

@@ -1541,8 +1541,15 @@ batch_mode_init(LakeScan *scan)
 			continue;
 		scan->chunk[i].type = scan->spec.types[i].pqtype;
 		scan->chunk[i].count = MERGE_CHUNK_ROWS;
-		scan->chunk[i].nulls = palloc0(MERGE_CHUNK_ROWS);
-		scan->chunk[i].v.b = palloc0(scan->value_size[i] * MERGE_CHUNK_ROWS);
+
+		/*
+		 * not zeroed: chunk_put writes a row's null flag (and its value
+		 * when not null) before the row is handed out, and a chunk's rows
+		 * past its count are never read (later chunks reuse the arrays
+		 * anyway); a point lookup puts one row in it
+		 */
+		scan->chunk[i].nulls = palloc(MERGE_CHUNK_ROWS);
+		scan->chunk[i].v.b = palloc(scan->value_size[i] * MERGE_CHUNK_ROWS);
 	}
 	scan->chunk_cxt = AllocSetContextCreate(scan->cxt, "lake_fdw scan chunk",
 											ALLOCSET_DEFAULT_SIZES);

@@ -433,6 +433,46 @@ test_prefix_decompress(void)
 	CHECK_OK(PqCodecPrefixBegin(&p, PQ_CODEC_ZSTD, comp, clen, out, sizeof(page) + 8, &err), err);
 	CHECK(PqCodecPrefixExtend(&p, sizeof(page) + 8, &err) == PQ_ERR_CORRUPT);
 
+	/*
+	 * Degenerate frames (found by fuzz_codec) where libzstd's block-by-block
+	 * API and its one-shot API disagree; the prefix path must follow the
+	 * one-shot verdict.  An RLE block in a frame whose window is 0 bytes
+	 * (one-shot: fine, 0 bytes), empty blocks ending a frame that declares
+	 * 40 bytes of content and a compressed block of 0 bytes (one-shot:
+	 * corrupt).
+	 */
+	{
+		static const uint8_t zero_window_rle[] = {
+			0x28, 0xb5, 0x2f, 0xfd, 0x20, 0x00, 0x03, 0x00, 0x00, 0x20
+		};
+		static const uint8_t empty_compressed_block[] = {
+			0x28, 0xb5, 0x2f, 0xfd, 0x20, 0x00, 0x05, 0x00, 0x00
+		};
+		static const uint8_t short_of_content_size[] = {
+			0x28, 0xb5, 0x2f, 0xfd, 0x20, 0x28, 0x02, 0x00, 0x00, 0x00,
+			0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00
+		};
+
+		CHECK_OK(PqCodecDecompress(PQ_CODEC_ZSTD, zero_window_rle, sizeof(zero_window_rle),
+								   out, 0, &err), err);
+		CHECK_OK(PqCodecPrefixBegin(&p, PQ_CODEC_ZSTD, zero_window_rle,
+									sizeof(zero_window_rle), out, 0, &err), err);
+		CHECK_OK(PqCodecPrefixExtend(&p, 0, &err), err);
+		CHECK(p.complete && p.valid == 0);
+
+		CHECK(PqCodecDecompress(PQ_CODEC_ZSTD, short_of_content_size,
+								sizeof(short_of_content_size), out, 0, &err) == PQ_ERR_CORRUPT);
+		CHECK_OK(PqCodecPrefixBegin(&p, PQ_CODEC_ZSTD, short_of_content_size,
+									sizeof(short_of_content_size), out, 0, &err), err);
+		CHECK(PqCodecPrefixExtend(&p, 0, &err) == PQ_ERR_CORRUPT && err.message[0]);
+
+		CHECK(PqCodecDecompress(PQ_CODEC_ZSTD, empty_compressed_block,
+								sizeof(empty_compressed_block), out, 0, &err) == PQ_ERR_CORRUPT);
+		CHECK_OK(PqCodecPrefixBegin(&p, PQ_CODEC_ZSTD, empty_compressed_block,
+									sizeof(empty_compressed_block), out, 0, &err), err);
+		CHECK(PqCodecPrefixExtend(&p, 0, &err) == PQ_ERR_CORRUPT && err.message[0]);
+	}
+
 	/* byte flips: never a crash or an overrun (ASan), never a wrong length */
 	for (int k = 0; k < 3000; k++)
 	{

@@ -96,6 +96,28 @@ PqErrorSet(PqError *err, PqStatus status, uint64_t offset, const char *fmt,...)
 	return status;
 }
 
+/*
+ * Put "prefix: " (printf-formatted) before err's message, cutting the result
+ * at the message buffer's end; a NULL err is ignored.
+ */
+void
+PqErrorPrefix(PqError *err, const char *fmt,...)
+{
+	char		prefix[sizeof(err->message)];
+	char		joined[sizeof(err->message)];
+	va_list		ap;
+
+	if (err == NULL)
+		return;
+	va_start(ap, fmt);
+	if (vsnprintf(prefix, sizeof(prefix), fmt, ap) >= (int) sizeof(prefix))
+		prefix[sizeof(prefix) - 1] = '\0';
+	va_end(ap);
+	if (snprintf(joined, sizeof(joined), "%s: %s", prefix, err->message) >= (int) sizeof(joined))
+		joined[sizeof(joined) - 1] = '\0';
+	memcpy(err->message, joined, sizeof(joined));
+}
+
 void *
 PqAllocZero(const PqAllocator *a, size_t size)
 {

@@ -638,11 +638,70 @@ PqCodecPrefixCounts(uint64_t *begun, uint64_t *completed)
 }
 
 /*
+ * The block-by-block decoder failed: decompress the whole page in one shot.
+ * Success makes the prefix complete; failure is the one-shot error.
+ */
+static PqStatus
+prefix_settle_whole(PqCodecPrefix *p, PqError *err)
+{
+	PqStatus	st = decompress_zstd(p->src, p->srclen, p->dst, p->expected_len, err);
+
+	if (st != PQ_OK)
+		return st;
+	p->valid = p->expected_len;
+	p->complete = true;
+	zstd_prefix_completed++;
+	return PQ_OK;
+}
+
+/*
+ * The frame that just ended produced as many bytes as its header declares.
+ * The block-by-block decoder checks this only when the last block has
+ * content; an empty last block would let a wrong size through.
+ */
+static bool
+prefix_frame_size_ok(const PqCodecPrefix *p)
+{
+	ZSTD_frameHeader fh;
+
+	if (ZSTD_getFrameHeader(&fh, p->src + p->frame_src, p->src_pos - p->frame_src) != 0)
+		return false;
+	if (fh.frameType != ZSTD_frame || fh.frameContentSize == ZSTD_CONTENTSIZE_UNKNOWN)
+		return true;
+	return fh.frameContentSize == p->valid - p->frame_out;
+}
+
+/*
+ * The next input, if it is a block header, describes a block the
+ * block-by-block decoder handles as the one-shot decoder does.  It takes a
+ * compressed block of 0 bytes for an empty block; the one-shot decoder
+ * (rightly: RFC 8878 requires a compressed block to hold its literals
+ * section) calls it corrupt.
+ */
+static bool
+prefix_block_header_ok(const PqCodecPrefix *p, size_t ns)
+{
+	const uint8_t *h = p->src + p->src_pos;
+	uint32_t	hdr;
+
+	if (ZSTD_nextInputType(zstd_dctx) != ZSTDnit_blockHeader || ns != 3)
+		return true;
+	hdr = (uint32_t) h[0] | ((uint32_t) h[1] << 8) | ((uint32_t) h[2] << 16);
+	/* bit 0: last block, bits 1-2: type (2 = compressed), bits 3-23: size */
+	return !(((hdr >> 1) & 3) == 2 && (hdr >> 3) == 0);
+}
+
+/*
  * Decompress block by block until want bytes are valid.  Reaching the
  * page's full length, the rest of the input must be frame ends, skippable
  * frames or empty frames: the same "exactly expected_len" rule as the
  * one-shot path, where the decoder's own checks (block sizes, offsets
  * within the frame's output, content size, checksum) apply as they do there.
+ * The one-shot decoder is the authority: libzstd's block-by-block API refuses
+ * a few degenerate frames its one-shot API accepts (an RLE block in a frame
+ * whose window is 0 bytes), so any failure here is settled by decompressing
+ * the whole page in one shot — a page is readable exactly when
+ * PqCodecDecompress says so.
  */
 PqStatus
 PqCodecPrefixExtend(PqCodecPrefix *p, size_t want, PqError *err)
@@ -665,12 +724,12 @@ PqCodecPrefixExtend(PqCodecPrefix *p, size_t want, PqError *err)
 		if (ns == 0)
 		{
 			/* a frame ended */
+			if (!prefix_frame_size_ok(p))
+				return prefix_settle_whole(p, err);
 			if (p->src_pos == p->srclen)
 			{
 				if (p->valid != p->expected_len)
-					return codec_fail(err, PQ_ERR_CORRUPT,
-									  "ZSTD: decompressed to %zu bytes, expected %zu",
-									  p->valid, p->expected_len);
+					return prefix_settle_whole(p, err);
 				p->complete = true;
 				zstd_prefix_completed++;
 				return PQ_OK;
@@ -679,19 +738,17 @@ PqCodecPrefixExtend(PqCodecPrefix *p, size_t want, PqError *err)
 			if (ZSTD_isError(rc))
 				return codec_fail(err, PQ_ERR_NOMEM, "ZSTD: cannot start decompression: %s",
 								  ZSTD_getErrorName(rc));
+			p->frame_src = p->src_pos;
+			p->frame_out = p->valid;
 			continue;
 		}
-		if (ns > p->srclen - p->src_pos)
-			return codec_fail(err, PQ_ERR_CORRUPT,
-							  "ZSTD: frame truncated (%zu more bytes needed at %zu of %zu)",
-							  ns, p->src_pos, p->srclen);
+		if (ns > p->srclen - p->src_pos || !prefix_block_header_ok(p, ns))
+			return prefix_settle_whole(p, err);
 		rc = ZSTD_decompressContinue(zstd_dctx, p->dst + p->valid,
 									 p->expected_len - p->valid,
 									 p->src + p->src_pos, ns);
 		if (ZSTD_isError(rc))
-			return codec_fail(err, PQ_ERR_CORRUPT,
-							  "ZSTD: cannot decompress %zu bytes into %zu: %s",
-							  p->srclen, p->expected_len, ZSTD_getErrorName(rc));
+			return prefix_settle_whole(p, err);
 		p->src_pos += ns;
 		p->valid += rc;
 	}

@@ -59,6 +59,8 @@ typedef struct PqCodecPrefix
 	const uint8_t *src;			/* borrowed */
 	size_t		srclen;
 	size_t		src_pos;		/* zstd: input consumed */
+	size_t		frame_src;		/* zstd: where the current frame began in src */
+	size_t		frame_out;		/* zstd: ... and in dst */
 	uint8_t    *dst;			/* borrowed */
 	size_t		expected_len;
 	size_t		valid;			/* dst[0, valid) decompressed */

@@ -98,6 +98,8 @@
 extern PqStatus PqErrorSet(PqError *err, PqStatus status, uint64_t offset,
 						   const char *fmt,...)
 			__attribute__((format(printf, 4, 5)));
+extern void PqErrorPrefix(PqError *err, const char *fmt,...)
+			__attribute__((format(printf, 2, 3)));
 
 static inline void *
 pq_alloc(const PqAllocator *a, size_t size)

@@ -484,13 +484,7 @@ ParquetReaderOpen(const PqSource *src, const PqReaderOptions *opts,
 						 alloc, &r->meta, err);
 	if (st != PQ_OK)
 	{
-		if (err)
-		{
-			char		tmp[sizeof(err->message)];
-
-			snprintf(tmp, sizeof(tmp), "file \"%s\": %s", r->name, err->message);
-			memcpy(err->message, tmp, sizeof(tmp));
-		}
+		PqErrorPrefix(err, "file \"%s\"", r->name);
 		goto fail;
 	}
 	if (setup_schema(r, err) != PQ_OK || copy_key_values(r, err) != PQ_OK)
@@ -770,14 +764,9 @@ load_offset_index(PqReader *r, int g, int c, PqMetaOffsetIndex *oi,
 	pq_free(r->alloc, buf);
 	if (st != PQ_OK)
 	{
-		if (st == PQ_ERR_CORRUPT && err)
-		{
-			char		tmp[sizeof(err->message)];
-
-			snprintf(tmp, sizeof(tmp), "file \"%s\", row group %d, column \"%s\": %s",
-					 r->name, g, rc->name, err->message);
-			memcpy(err->message, tmp, sizeof(tmp));
-		}
+		if (st == PQ_ERR_CORRUPT)
+			PqErrorPrefix(err, "file \"%s\", row group %d, column \"%s\"",
+						  r->name, g, rc->name);
 		return st;
 	}
 	/* validate the page locations against the chunk and the row group */
