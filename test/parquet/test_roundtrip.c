@@ -1028,9 +1028,10 @@ lookup_row(Table *t, PqReader *r, PqSource *src, int64_t row, int64_t rg_rows,
  * every codec, with and without dictionaries, one or two row groups; the
  * row first, in the middle, last of its page and of its row group, NULLs
  * before it.  A small column chunk (SMALL_CHUNK_BYTES) is read whole at
- * the first lookup that touches it and kept: looking the same rows up
+ * the second lookup that touches it and kept: looking the same rows up
  * again reads only the pages of the large chunks (none when every chunk
- * is small).  A damaged page header inside a kept chunk is still an error.
+ * is small).  A damaged page header is an error read from the file (first
+ * lookup) and from the kept chunk (second).
  */
 static void
 test_point_lookups(void)
@@ -1104,8 +1105,9 @@ test_point_lookups(void)
 
 				/*
 				 * A damaged page header in a small chunk: an error naming the
-				 * column, at the lookup that reads the chunk whole and at the
-				 * next one, which finds it kept.
+				 * column at the first lookup (its page read from the file),
+				 * and at the second (the chunk, kept by the read of another
+				 * page of it in between).
 				 */
 				if (rgs == 2)
 				{

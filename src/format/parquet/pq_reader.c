@@ -14,9 +14,9 @@
  * Only the bytes of selected column chunks are read, page by page (pages
  * outside the requested row ranges are neither read nor decompressed when
  * an OffsetIndex exists; without one their headers are read and their
- * bodies skipped).  A small column chunk read selectively is read whole
- * once and kept (small_chunk_bytes): point lookups then read its pages
- * from memory.
+ * bodies skipped).  A small column chunk read selectively a second time
+ * is read whole and kept (small_chunk_bytes): later point lookups read its
+ * pages from memory.
  *-------------------------------------------------------------------------
  */
 #include <math.h>
@@ -81,8 +81,9 @@ grow_array(PqReader *r, void *old, size_t *cap, size_t need, bool *fail)
 
 /*
  * The bytes of s's column chunk, kept by the reader: read whole at the
- * first call (*out = NULL, nothing read, when the reader's budget for them
- * is spent or memory is short: the caller reads pages as usual).
+ * chunk's second selective read (*out = NULL, nothing read, at the first,
+ * when the reader's budget for them is spent or memory is short: the
+ * caller reads pages as usual).
  */
 static PqStatus
 small_chunk_bytes(PqReader *r, RSel *s, const uint8_t **out, PqError *err)
@@ -103,6 +104,13 @@ small_chunk_bytes(PqReader *r, RSel *s, const uint8_t **out, PqError *err)
 		}
 	}
 	cc = &r->chc[(size_t) r->rg * r->ncols + s->col];
+	if (cc->bytes == NULL && !cc->touched)
+	{
+		/* this selective read reads pages; the next one keeps the chunk */
+		cc->touched = true;
+		s->small_chunk = false;
+		return PQ_OK;
+	}
 	if (cc->bytes == NULL)
 	{
 		uint8_t    *b;

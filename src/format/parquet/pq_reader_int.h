@@ -14,10 +14,11 @@
 #define READAHEAD_BYTES (256 * 1024)
 
 /*
- * A column chunk this small that a selective read (row ranges through the
- * offset index) touches is read whole once and kept for the reader's life
- * (RChunkCache): the next point lookup of the file reads none of its pages
- * from the source.  At most SMALL_CHUNK_BUDGET bytes of them per reader.
+ * A column chunk this small that selective reads (row ranges through the
+ * offset index) touch a second time is read whole and kept for the
+ * reader's life (RChunkCache): later point lookups of the file read none
+ * of its pages from the source, while a file looked into once reads only
+ * its pages.  At most SMALL_CHUNK_BUDGET bytes of them per reader.
  */
 #define SMALL_CHUNK_BYTES (64 * 1024)
 #define SMALL_CHUNK_BUDGET (4 * 1024 * 1024)
@@ -132,6 +133,7 @@ typedef struct RDictCache
 /* a small column chunk's bytes, [chunk_start, chunk_end) of the file */
 typedef struct RChunkCache
 {
+	bool		touched;		/* a selective read met it */
 	uint8_t    *bytes;			/* NULL until read */
 } RChunkCache;
 
