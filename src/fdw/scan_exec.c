@@ -664,11 +664,13 @@ lakeGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 	}
 	/*
 	 * pushed clauses: fdw_exprs, where nestloop parameters replace outer
-	 * Vars; the scan's own filter: fdw_recheck_quals, which EvalPlanQual
-	 * rechecks too
+	 * Vars, and their classification (fdw_private's third item, made once
+	 * per plan); the scan's own filter: fdw_recheck_quals, which
+	 * EvalPlanQual rechecks too
 	 */
 	return make_foreignscan(tlist, scan_clauses, baserel->relid, pushed,
-							list_make2(makeBoolean(whole_row), attnums),
+							list_make3(makeBoolean(whole_row), attnums,
+									   LakePushdownTemplate(pushed, baserel->relid)),
 							NIL, owned, outer_plan);
 }
 
@@ -960,7 +962,10 @@ lakeBeginForeignScan(ForeignScanState *node, int eflags)
 						 lsecond(plan->fdw_private), node->ss.ps.state);
 	if (!aggregate && plan->fdw_exprs != NIL)
 	{
-		st->pushdown = LakePushdownInit(plan->fdw_exprs, plan->scan.scanrelid,
+		st->pushdown = LakePushdownInit(plan->fdw_exprs,
+										list_length(plan->fdw_private) > 2 ?
+										lthird(plan->fdw_private) : NIL,
+										plan->scan.scanrelid,
 										st->layout.att_to_lake, st->layout.natts,
 										st->layout.types, &node->ss.ps);
 		st->pred_cxt = AllocSetContextCreate(node->ss.ps.state->es_query_cxt,
