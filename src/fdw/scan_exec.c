@@ -636,6 +636,7 @@ lakeGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 	List	   *attnums = NIL;
 	List	   *pushed = NIL;
 	List	   *owned = NIL;
+	List	   *filter_attnums = NIL;
 	int			x = -1;
 	bool		whole_row;
 
@@ -666,11 +667,22 @@ lakeGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 	 * pushed clauses: fdw_exprs, where nestloop parameters replace outer
 	 * Vars, and their classification (fdw_private's third item, made once
 	 * per plan); the scan's own filter: fdw_recheck_quals, which
-	 * EvalPlanQual rechecks too
+	 * EvalPlanQual rechecks too, and the attributes it reads (the fourth)
 	 */
+	if (owned != NIL)
+	{
+		Bitmapset  *filter_attrs = NULL;
+
+		pull_varattnos((Node *) owned, baserel->relid, &filter_attrs);
+		x = -1;
+		while ((x = bms_next_member(filter_attrs, x)) >= 0)
+			filter_attnums = lappend_int(filter_attnums,
+										 x + FirstLowInvalidHeapAttributeNumber);
+	}
 	return make_foreignscan(tlist, scan_clauses, baserel->relid, pushed,
-							list_make3(makeBoolean(whole_row), attnums,
-									   LakePushdownTemplate(pushed, baserel->relid)),
+							list_make4(makeBoolean(whole_row), attnums,
+									   LakePushdownTemplate(pushed, baserel->relid),
+									   filter_attnums),
 							NIL, owned, outer_plan);
 }
 
@@ -899,16 +911,27 @@ filter_init(ForeignScanState *node, LakeScanState *st)
 	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
 	EState	   *estate = node->ss.ps.state;
 	TupleDesc	desc = RelationGetDescr(node->ss.ss_currentRelation);
-	Bitmapset  *attrs = NULL;
+	List	   *attnums = NIL;
 	bool	   *cols = palloc0(sizeof(bool) * Max(st->nlake, 1));
-	int			x = -1;
+	ListCell   *lc;
 
-	pull_varattnos((Node *) plan->fdw_recheck_quals, plan->scan.scanrelid, &attrs);
-	st->filter_lake = palloc(sizeof(int) * Max(bms_num_members(attrs), 1));
-	st->filter_att = palloc(sizeof(int) * Max(bms_num_members(attrs), 1));
-	while ((x = bms_next_member(attrs, x)) >= 0)
+	/* the attributes the filter reads: the plan's list, made once per plan */
+	if (list_length(plan->fdw_private) > 3)
+		attnums = lfourth(plan->fdw_private);
+	else
 	{
-		int			a = x + FirstLowInvalidHeapAttributeNumber - 1;
+		Bitmapset  *attrs = NULL;
+		int			x = -1;
+
+		pull_varattnos((Node *) plan->fdw_recheck_quals, plan->scan.scanrelid, &attrs);
+		while ((x = bms_next_member(attrs, x)) >= 0)
+			attnums = lappend_int(attnums, x + FirstLowInvalidHeapAttributeNumber);
+	}
+	st->filter_lake = palloc(sizeof(int) * Max(list_length(attnums), 1));
+	st->filter_att = palloc(sizeof(int) * Max(list_length(attnums), 1));
+	foreach(lc, attnums)
+	{
+		int			a = lfirst_int(lc) - 1;
 		int			c = a >= 0 && a < st->layout.natts ? st->layout.att_to_lake[a] : -1;
 
 		/* a column the lake does not hold reads as NULL, as in the scan slot */
