@@ -80,6 +80,7 @@ typedef struct LakeLayout
 	int			natts;
 	int		   *att_to_lake;	/* attribute index -> lake column or -1 */
 	int			buckets;
+	bool		partitioned;	/* some partition_col set */
 } LakeLayout;
 
 typedef struct LakeScanState
@@ -181,7 +182,7 @@ table_layout(Relation rel, LakeSchema *schema, LakeLayout *lo)
 	foreach(lc, schema->partition_by)
 		for (int i = 0; i < n; i++)
 			if (strcmp(schema->columns[i].name, (char *) lfirst(lc)) == 0)
-				lo->partition_col[i] = true;
+				lo->partition_col[i] = lo->partitioned = true;
 }
 
 /*
@@ -783,6 +784,7 @@ start_scan(ForeignScanState *node, LakeScanState *st, bool values_changed)
 		List	   *pending;
 		bool	   *full;
 		const LakePredicate *key_pred;
+		bool		pushed_true;
 		MemoryContext old;
 
 		MemoryContextReset(st->pred_cxt);
@@ -793,11 +795,28 @@ start_scan(ForeignScanState *node, LakeScanState *st, bool values_changed)
 		memset(&st->last_prune, 0, sizeof(st->last_prune));
 		LakePruneFiles(&ps, st->all_files, st->all_pending, &files, &pending, &full,
 					   &key_pred, &st->last_prune);
+		pushed_true = LakePredIsTrue(pred);
+		if (!pushed_true && st->layout.partitioned)
+		{
+			/*
+			 * Inside a file the partition columns hold one value, which the
+			 * partition check above has just let through: their conditions
+			 * drop nothing there, and are not evaluated again per row group,
+			 * page and batch (every row is still checked by the quals).
+			 */
+			bool	   *rest = palloc(sizeof(bool) * Max(st->layout.ncolumns, 1));
+
+			for (int i = 0; i < st->layout.ncolumns; i++)
+				rest[i] = !st->layout.partition_col[i];
+			pred = LakePredRestrict(pred, rest);
+			key_pred = LakePredRestrict(key_pred, rest);
+		}
 		MemoryContextSwitchTo(old);
 		st->spec.files = files;
 		st->spec.pending_files = pending;
 		st->spec.full_predicate = full;
-		st->spec.predicate = LakePredIsTrue(pred) ? NULL : pred;
+		/* kept, even TRUE, where something was pushed: EXPLAIN counts */
+		st->spec.predicate = pushed_true ? NULL : pred;
 		st->spec.key_predicate = LakePredIsTrue(key_pred) ? NULL : key_pred;
 		st->pruned_once = true;
 	}
