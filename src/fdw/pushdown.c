@@ -212,6 +212,7 @@ typedef struct Leaf
 	Expr	   *value;			/* NULL for null tests and booleans */
 	Oid			valtype;
 	bool		boolval;		/* boolean column tests */
+	int			valarg;			/* value's position in the clause's args, or -1 */
 } Leaf;
 
 static bool
@@ -220,6 +221,7 @@ classify_leaf(Node *clause, Index relid, Leaf *out)
 	Var		   *var;
 
 	memset(out, 0, sizeof(*out));
+	out->valarg = -1;
 	if (IsA(clause, OpExpr))
 	{
 		OpExpr	   *op = (OpExpr *) clause;
@@ -242,6 +244,7 @@ classify_leaf(Node *clause, Index relid, Leaf *out)
 			return false;
 		out->attno = var->varattno;
 		out->value = (Expr *) r;
+		out->valarg = commuted ? 0 : 1;
 		out->valtype = exprType(r);
 		if (op->opno == OID_TEXT_LIKE_OP)
 		{
@@ -275,6 +278,7 @@ classify_leaf(Node *clause, Index relid, Leaf *out)
 		out->kind = LAKE_PRED_IN;
 		out->attno = var->varattno;
 		out->value = (Expr *) arr;
+		out->valarg = 1;
 		out->valtype = elemtype;
 		return true;
 	}
@@ -407,7 +411,7 @@ LakeFilterClauses(List *restrictinfos, Index relid, List **rest)
 }
 
 /* ---------------------------------------------------------------------
- * Execution: a template per pushed clause, evaluated per (re)scan
+ * Execution: a node per pushed clause, evaluated per (re)scan
  * ---------------------------------------------------------------------
  */
 typedef struct PushNode
@@ -426,24 +430,132 @@ struct LakePushdown
 	bool		has_values;		/* anything to evaluate? */
 };
 
-static PushNode *
-init_node(PlannerInfo *root, Node *clause, Index relid, const int *att_to_lake,
-		  int natts, PlanState *ps, bool *has_values)
+/*
+ * The plan's classification of its pushed clauses (LakePushdownTemplate):
+ * integers in prefix order, per node
+ *   AND / OR:  kind, nargs, then the arms
+ *   not pushed: LAKE_PRED_TRUE
+ *   leaf:      kind, op, attno, valtype, boolval, valarg
+ * The clauses themselves stay in fdw_exprs, where setrefs and nestloop
+ * parameters rewrite their value sides but not their shape.
+ */
+#define TEMPLATE_LEAF_INTS 6
+
+static void
+template_node(Node *clause, Index relid, List **out)
 {
-	PushNode   *pn = palloc0(sizeof(PushNode));
+	Leaf		leaf;
 
 	if (IsA(clause, BoolExpr) && ((BoolExpr *) clause)->boolop != NOT_EXPR)
 	{
 		BoolExpr   *b = (BoolExpr *) clause;
 		ListCell   *lc;
 
-		pn->kind = b->boolop == AND_EXPR ? LAKE_PRED_AND : LAKE_PRED_OR;
+		*out = lappend_int(*out, b->boolop == AND_EXPR ? LAKE_PRED_AND : LAKE_PRED_OR);
+		*out = lappend_int(*out, list_length(b->args));
 		foreach(lc, b->args)
-			pn->args = lappend(pn->args, init_node(root, lfirst(lc), relid, att_to_lake,
-												   natts, ps, has_values));
+			template_node(lfirst(lc), relid, out);
+		return;
+	}
+	if (!classify_leaf(clause, relid, &leaf))
+	{
+		*out = lappend_int(*out, LAKE_PRED_TRUE);
+		return;
+	}
+	*out = lappend_int(*out, leaf.kind);
+	*out = lappend_int(*out, leaf.op);
+	*out = lappend_int(*out, leaf.attno);
+	*out = lappend_int(*out, (int) leaf.valtype);
+	*out = lappend_int(*out, leaf.boolval);
+	*out = lappend_int(*out, leaf.valarg);
+}
+
+List *
+LakePushdownTemplate(List *clauses, Index relid)
+{
+	List	   *out = NIL;
+	ListCell   *lc;
+
+	foreach(lc, clauses)
+		template_node(lfirst(lc), relid, &out);
+	return out;
+}
+
+/*
+ * The leaf the template gives for clause (*pos advanced past it), or
+ * false when the template says "not pushed".  A clause whose shape does
+ * not fit (never expected) is classified afresh.
+ */
+static bool
+template_leaf(Node *clause, Index relid, const List *tmpl, int *pos, Leaf *out)
+{
+	int			i = *pos;
+	List	   *args = NIL;
+
+	if (list_nth_int(tmpl, i) == LAKE_PRED_TRUE)
+	{
+		*pos = i + 1;
+		return false;
+	}
+	*pos = i + TEMPLATE_LEAF_INTS;
+	memset(out, 0, sizeof(*out));
+	out->kind = (LakePredKind) list_nth_int(tmpl, i);
+	out->op = (LakePredOp) list_nth_int(tmpl, i + 1);
+	out->attno = (AttrNumber) list_nth_int(tmpl, i + 2);
+	out->valtype = (Oid) list_nth_int(tmpl, i + 3);
+	out->boolval = list_nth_int(tmpl, i + 4) != 0;
+	out->valarg = list_nth_int(tmpl, i + 5);
+	if (out->valarg < 0)
+		return true;
+	if (IsA(clause, OpExpr))
+		args = ((OpExpr *) clause)->args;
+	else if (IsA(clause, ScalarArrayOpExpr))
+		args = ((ScalarArrayOpExpr *) clause)->args;
+	if (list_length(args) <= out->valarg)
+		return classify_leaf(clause, relid, out);
+	out->value = (Expr *) list_nth(args, out->valarg);
+	return true;
+}
+
+/*
+ * One pushed clause (or arm) -> PushNode.  root: planning (values known
+ * now only); tmpl: the plan's classification, read from *pos, or NIL to
+ * classify here.
+ */
+static PushNode *
+init_node(PlannerInfo *root, Node *clause, Index relid, const List *tmpl, int *pos,
+		  const int *att_to_lake, int natts, PlanState *ps, bool *has_values)
+{
+	PushNode   *pn = palloc0(sizeof(PushNode));
+	bool		bool_arms;
+	bool		classified;
+
+	bool_arms = IsA(clause, BoolExpr) && ((BoolExpr *) clause)->boolop != NOT_EXPR;
+	if (tmpl != NIL && bool_arms !=
+		(list_nth_int(tmpl, *pos) == LAKE_PRED_AND || list_nth_int(tmpl, *pos) == LAKE_PRED_OR))
+		elog(ERROR, "lake_fdw: pushed clause does not match the plan's classification");
+	if (bool_arms)
+	{
+		BoolExpr   *b = (BoolExpr *) clause;
+		ListCell   *lc;
+
+		pn->kind = b->boolop == AND_EXPR ? LAKE_PRED_AND : LAKE_PRED_OR;
+		if (tmpl != NIL)
+		{
+			if (list_nth_int(tmpl, *pos + 1) != list_length(b->args))
+				elog(ERROR, "lake_fdw: pushed clause does not match the plan's classification");
+			*pos += 2;
+		}
+		foreach(lc, b->args)
+			pn->args = lappend(pn->args, init_node(root, lfirst(lc), relid, tmpl, pos,
+												   att_to_lake, natts, ps, has_values));
 		return pn;
 	}
-	if (!classify_leaf(clause, relid, &pn->leaf) ||
+	if (tmpl != NIL)
+		classified = template_leaf(clause, relid, tmpl, pos, &pn->leaf);
+	else
+		classified = classify_leaf(clause, relid, &pn->leaf);
+	if (!classified ||
 		pn->leaf.attno > natts || att_to_lake[pn->leaf.attno - 1] < 0 ||
 		(pn->leaf.value && contain_var_clause((Node *) pn->leaf.value)))
 	{
@@ -473,16 +585,19 @@ init_node(PlannerInfo *root, Node *clause, Index relid, const int *att_to_lake,
 }
 
 LakePushdown *
-LakePushdownInit(List *clauses, Index relid, const int *att_to_lake, int natts,
+LakePushdownInit(List *clauses, List *tmpl, Index relid, const int *att_to_lake, int natts,
 				 const LakeTypeInfo *types, PlanState *ps)
 {
 	LakePushdown *pd = palloc0(sizeof(LakePushdown));
+	int			pos = 0;
 	ListCell   *lc;
 
 	pd->types = types;
 	foreach(lc, clauses)
-		pd->nodes = lappend(pd->nodes, init_node(NULL, lfirst(lc), relid, att_to_lake,
-												 natts, ps, &pd->has_values));
+		pd->nodes = lappend(pd->nodes, init_node(NULL, lfirst(lc), relid, tmpl, &pos,
+												 att_to_lake, natts, ps, &pd->has_values));
+	if (tmpl != NIL && pos != list_length(tmpl))
+		elog(ERROR, "lake_fdw: pushed clauses do not match the plan's classification");
 	return pd;
 }
 
@@ -498,8 +613,8 @@ LakePushdownPlanPredicate(PlannerInfo *root, List *clauses, Index relid,
 	memset(&pd, 0, sizeof(pd));
 	pd.types = types;
 	foreach(lc, clauses)
-		pd.nodes = lappend(pd.nodes, init_node(root, lfirst(lc), relid, att_to_lake,
-											   natts, NULL, &pd.has_values));
+		pd.nodes = lappend(pd.nodes, init_node(root, lfirst(lc), relid, NIL, NULL,
+											   att_to_lake, natts, NULL, &pd.has_values));
 	pred = LakePushdownEval(&pd, econtext, CurrentMemoryContext);
 	FreeExprContext(econtext, true);
 	return pred;

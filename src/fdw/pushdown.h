@@ -38,11 +38,20 @@ extern List *LakePushableClauses(List *restrictinfos, Index relid);
 typedef struct LakePushdown LakePushdown;
 
 /*
- * Executor side: prepare the pushed clauses (their value sides become
- * ExprStates of ps).  att_to_lake maps attribute number - 1 to the lake
- * column (or -1); types are the lake columns' types.
+ * Planner side, for the plan (fdw_private): which column, operator and
+ * value each pushed clause compares, as an integer list.  Done once per
+ * plan, so the executions of a cached plan skip the operator and
+ * volatility lookups.
  */
-extern LakePushdown *LakePushdownInit(List *clauses, Index relid,
+extern List *LakePushdownTemplate(List *clauses, Index relid);
+
+/*
+ * Executor side: prepare the pushed clauses (their value sides become
+ * ExprStates of ps).  tmpl: the plan's LakePushdownTemplate of clauses,
+ * or NIL to classify them here.  att_to_lake maps attribute number - 1 to
+ * the lake column (or -1); types are the lake columns' types.
+ */
+extern LakePushdown *LakePushdownInit(List *clauses, List *tmpl, Index relid,
 									  const int *att_to_lake, int natts,
 									  const LakeTypeInfo *types, PlanState *ps);
 

@@ -80,6 +80,7 @@ typedef struct LakeLayout
 	int			natts;
 	int		   *att_to_lake;	/* attribute index -> lake column or -1 */
 	int			buckets;
+	bool		partitioned;	/* some partition_col set */
 } LakeLayout;
 
 typedef struct LakeScanState
@@ -181,7 +182,7 @@ table_layout(Relation rel, LakeSchema *schema, LakeLayout *lo)
 	foreach(lc, schema->partition_by)
 		for (int i = 0; i < n; i++)
 			if (strcmp(schema->columns[i].name, (char *) lfirst(lc)) == 0)
-				lo->partition_col[i] = true;
+				lo->partition_col[i] = lo->partitioned = true;
 }
 
 /*
@@ -636,6 +637,7 @@ lakeGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 	List	   *attnums = NIL;
 	List	   *pushed = NIL;
 	List	   *owned = NIL;
+	List	   *filter_attnums = NIL;
 	int			x = -1;
 	bool		whole_row;
 
@@ -664,11 +666,24 @@ lakeGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 	}
 	/*
 	 * pushed clauses: fdw_exprs, where nestloop parameters replace outer
-	 * Vars; the scan's own filter: fdw_recheck_quals, which EvalPlanQual
-	 * rechecks too
+	 * Vars, and their classification (fdw_private's third item, made once
+	 * per plan); the scan's own filter: fdw_recheck_quals, which
+	 * EvalPlanQual rechecks too, and the attributes it reads (the fourth)
 	 */
+	if (owned != NIL)
+	{
+		Bitmapset  *filter_attrs = NULL;
+
+		pull_varattnos((Node *) owned, baserel->relid, &filter_attrs);
+		x = -1;
+		while ((x = bms_next_member(filter_attrs, x)) >= 0)
+			filter_attnums = lappend_int(filter_attnums,
+										 x + FirstLowInvalidHeapAttributeNumber);
+	}
 	return make_foreignscan(tlist, scan_clauses, baserel->relid, pushed,
-							list_make2(makeBoolean(whole_row), attnums),
+							list_make4(makeBoolean(whole_row), attnums,
+									   LakePushdownTemplate(pushed, baserel->relid),
+									   filter_attnums),
 							NIL, owned, outer_plan);
 }
 
@@ -769,6 +784,7 @@ start_scan(ForeignScanState *node, LakeScanState *st, bool values_changed)
 		List	   *pending;
 		bool	   *full;
 		const LakePredicate *key_pred;
+		bool		pushed_true;
 		MemoryContext old;
 
 		MemoryContextReset(st->pred_cxt);
@@ -779,11 +795,28 @@ start_scan(ForeignScanState *node, LakeScanState *st, bool values_changed)
 		memset(&st->last_prune, 0, sizeof(st->last_prune));
 		LakePruneFiles(&ps, st->all_files, st->all_pending, &files, &pending, &full,
 					   &key_pred, &st->last_prune);
+		pushed_true = LakePredIsTrue(pred);
+		if (!pushed_true && st->layout.partitioned)
+		{
+			/*
+			 * Inside a file the partition columns hold one value, which the
+			 * partition check above has just let through: their conditions
+			 * drop nothing there, and are not evaluated again per row group,
+			 * page and batch (every row is still checked by the quals).
+			 */
+			bool	   *rest = palloc(sizeof(bool) * Max(st->layout.ncolumns, 1));
+
+			for (int i = 0; i < st->layout.ncolumns; i++)
+				rest[i] = !st->layout.partition_col[i];
+			pred = LakePredRestrict(pred, rest);
+			key_pred = LakePredRestrict(key_pred, rest);
+		}
 		MemoryContextSwitchTo(old);
 		st->spec.files = files;
 		st->spec.pending_files = pending;
 		st->spec.full_predicate = full;
-		st->spec.predicate = LakePredIsTrue(pred) ? NULL : pred;
+		/* kept, even TRUE, where something was pushed: EXPLAIN counts */
+		st->spec.predicate = pushed_true ? NULL : pred;
 		st->spec.key_predicate = LakePredIsTrue(key_pred) ? NULL : key_pred;
 		st->pruned_once = true;
 	}
@@ -897,16 +930,27 @@ filter_init(ForeignScanState *node, LakeScanState *st)
 	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
 	EState	   *estate = node->ss.ps.state;
 	TupleDesc	desc = RelationGetDescr(node->ss.ss_currentRelation);
-	Bitmapset  *attrs = NULL;
+	List	   *attnums = NIL;
 	bool	   *cols = palloc0(sizeof(bool) * Max(st->nlake, 1));
-	int			x = -1;
+	ListCell   *lc;
 
-	pull_varattnos((Node *) plan->fdw_recheck_quals, plan->scan.scanrelid, &attrs);
-	st->filter_lake = palloc(sizeof(int) * Max(bms_num_members(attrs), 1));
-	st->filter_att = palloc(sizeof(int) * Max(bms_num_members(attrs), 1));
-	while ((x = bms_next_member(attrs, x)) >= 0)
+	/* the attributes the filter reads: the plan's list, made once per plan */
+	if (list_length(plan->fdw_private) > 3)
+		attnums = lfourth(plan->fdw_private);
+	else
 	{
-		int			a = x + FirstLowInvalidHeapAttributeNumber - 1;
+		Bitmapset  *attrs = NULL;
+		int			x = -1;
+
+		pull_varattnos((Node *) plan->fdw_recheck_quals, plan->scan.scanrelid, &attrs);
+		while ((x = bms_next_member(attrs, x)) >= 0)
+			attnums = lappend_int(attnums, x + FirstLowInvalidHeapAttributeNumber);
+	}
+	st->filter_lake = palloc(sizeof(int) * Max(list_length(attnums), 1));
+	st->filter_att = palloc(sizeof(int) * Max(list_length(attnums), 1));
+	foreach(lc, attnums)
+	{
+		int			a = lfirst_int(lc) - 1;
 		int			c = a >= 0 && a < st->layout.natts ? st->layout.att_to_lake[a] : -1;
 
 		/* a column the lake does not hold reads as NULL, as in the scan slot */
@@ -960,7 +1004,10 @@ lakeBeginForeignScan(ForeignScanState *node, int eflags)
 						 lsecond(plan->fdw_private), node->ss.ps.state);
 	if (!aggregate && plan->fdw_exprs != NIL)
 	{
-		st->pushdown = LakePushdownInit(plan->fdw_exprs, plan->scan.scanrelid,
+		st->pushdown = LakePushdownInit(plan->fdw_exprs,
+										list_length(plan->fdw_private) > 2 ?
+										lthird(plan->fdw_private) : NIL,
+										plan->scan.scanrelid,
 										st->layout.att_to_lake, st->layout.natts,
 										st->layout.types, &node->ss.ps);
 		st->pred_cxt = AllocSetContextCreate(node->ss.ps.state->es_query_cxt,

@@ -131,6 +131,17 @@ typedef struct ReadKey
 
 static HTAB *xact_tables = NULL;	/* emptied, not destroyed, at xact end */
 static bool xact_tables_used = false;
+
+/*
+ * Whether a table of this transaction got a write buffer: only then has
+ * the end of the transaction anything to commit, unlink or fold into a
+ * parent.  A read-only transaction's end removes the entries it entered,
+ * listed here while they fit (else a walk over the hash).
+ */
+static bool xact_tables_written = false;
+#define XACT_ENTERED_MAX 8
+static Oid	xact_entered[XACT_ENTERED_MAX];
+static int	xact_nentered = 0;	/* > XACT_ENTERED_MAX: overflowed */
 static uint64 statement_counter = 0;	/* executor starts in this backend */
 static ExecutorStart_hook_type prev_ExecutorStart = NULL;
 static MemoryContext xact_cxt = NULL;	/* reset at transaction end */
@@ -200,11 +211,22 @@ reset_state(void)
 	LakeTableCacheAtXactEnd();
 	if (!xact_tables_used)
 		return;
-	hash_seq_init(&status, xact_tables);
-	while ((xt = hash_seq_search(&status)) != NULL)
-		hash_search(xact_tables, &xt->relid, HASH_REMOVE, NULL);
+	if (xact_nentered <= XACT_ENTERED_MAX)
+	{
+		for (int i = 0; i < xact_nentered; i++)
+			hash_search(xact_tables, &xact_entered[i], HASH_REMOVE, NULL);
+	}
+	else
+	{
+		hash_seq_init(&status, xact_tables);
+		while ((xt = hash_seq_search(&status)) != NULL)
+			hash_search(xact_tables, &xt->relid, HASH_REMOVE, NULL);
+	}
+	Assert(hash_get_num_entries(xact_tables) == 0);
 	MemoryContextReset(xact_cxt);
 	xact_tables_used = false;
+	xact_tables_written = false;
+	xact_nentered = 0;
 }
 
 TimestampTz
@@ -231,6 +253,11 @@ LakeXactGetTable(Oid relid, bool for_write)
 	if (!found)
 	{
 		MemoryContext old = MemoryContextSwitchTo(xact_cxt);
+
+		if (xact_nentered < XACT_ENTERED_MAX)
+			xact_entered[xact_nentered] = relid;
+		if (xact_nentered <= XACT_ENTERED_MAX)
+			xact_nentered++;
 
 		PG_TRY();
 		{
@@ -301,6 +328,7 @@ LakeXactGetTable(Oid relid, bool for_write)
 		ensure_spec(xt);
 		old = MemoryContextSwitchTo(xact_cxt);
 		xt->buffer = LakeWriteBufferCreate(xact_cxt, &xt->spec);
+		xact_tables_written = true;
 		xt->base_snapshot = LakeSnapshotLatestId(xt->table);
 		MemoryContextSwitchTo(old);
 	}
@@ -1195,6 +1223,19 @@ lake_xact_callback(XactEvent event, void *arg)
 
 	if (xact_tables == NULL || !xact_tables_used)
 		return;
+	if (!xact_tables_written)
+	{
+		/* read only: nothing to commit or unlink, entries to forget */
+		if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT ||
+			event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT ||
+			event == XACT_EVENT_PREPARE)
+		{
+			if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT)
+				LakeCompactionLaunchPending();
+			reset_state();
+		}
+		return;
+	}
 	switch (event)
 	{
 		case XACT_EVENT_PRE_COMMIT:
@@ -1282,7 +1323,7 @@ lake_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	HASH_SEQ_STATUS status;
 	LakeXactTable *xt;
 
-	if (xact_tables == NULL || !xact_tables_used)
+	if (xact_tables == NULL || !xact_tables_used || !xact_tables_written)
 		return;
 	if (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB)
 		return;

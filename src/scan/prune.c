@@ -20,10 +20,13 @@
  * one row per key) that is the only file, committed or pending, of its
  * partition and bucket.  Append tables have no versions: every predicate
  * prunes.
+ * Linear in the files: partitions and (partition, bucket) groups are
+ * found by hash, the groups counted only when a file needs its count.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "common/hashfn.h"
 #include "miscadmin.h"
 #include "mergetree/write_buffer.h"
 #include "scan/scan.h"
@@ -195,26 +198,83 @@ key_buckets(const LakePruneSpec *ps)
 	return hit;
 }
 
-static bool
-same_group(const LakeDataFile *a, const LakeDataFile *b)
+/* ---------------------------------------------------------------------
+ * Partitions and groups (partition, bucket) by hash: linear in the files
+ * ---------------------------------------------------------------------
+ */
+typedef struct GroupSlot
 {
-	return a->bucket == b->bucket &&
-		strcmp(a->partition ? a->partition : "", b->partition ? b->partition : "") == 0;
+	const char *part;			/* NULL: empty slot */
+	uint32		hash;
+	int32		bucket;
+	int			count;			/* groups: files, committed and pending */
+	int8		verdict;		/* partitions: 1 may match, -1 pruned */
+} GroupSlot;
+
+typedef struct GroupTable
+{
+	GroupSlot  *slots;
+	uint32		mask;
+	int			used;
+} GroupTable;
+
+static void
+group_table_init(GroupTable *t, int nfiles)
+{
+	uint32		cap = 16;
+
+	while (cap < (uint32) nfiles * 2)
+		cap <<= 1;
+	t->slots = palloc0(sizeof(GroupSlot) * cap);
+	t->mask = cap - 1;
+	t->used = 0;
 }
 
-/* Is f the only file, committed or pending, of its partition and bucket? */
-static bool
-alone_in_group(const LakeDataFile *f, List *files, List *pending)
+/* The slot of (part, bucket), entered when absent (*found false). */
+static GroupSlot *
+group_lookup(GroupTable *t, const char *part, int32 bucket, bool *found)
+{
+	uint32		h = hash_bytes((const unsigned char *) part, strlen(part)) ^
+		((uint32) bucket * 0x9e3779b9U);
+	uint32		i = h & t->mask;
+
+	for (;;)
+	{
+		GroupSlot  *g = &t->slots[i];
+
+		if (g->part == NULL)
+		{
+			g->part = part;
+			g->hash = h;
+			g->bucket = bucket;
+			t->used++;
+			*found = false;
+			return g;
+		}
+		if (g->hash == h && g->bucket == bucket && strcmp(g->part, part) == 0)
+		{
+			*found = true;
+			return g;
+		}
+		i = (i + 1) & t->mask;
+	}
+}
+
+/* Files, committed and pending, per (partition, bucket). */
+static void
+group_counts(GroupTable *t, List *files, List *pending)
 {
 	ListCell   *lc;
+	bool		found;
 
-	foreach(lc, files)
-		if (lfirst(lc) != f && same_group(lfirst(lc), f))
-			return false;
-	foreach(lc, pending)
-		if (same_group(lfirst(lc), f))
-			return false;
-	return true;
+	group_table_init(t, list_length(files) + list_length(pending));
+	for (int pass = 0; pass < 2; pass++)
+		foreach(lc, pass == 0 ? files : pending)
+		{
+			LakeDataFile *f = lfirst(lc);
+
+			group_lookup(t, f->partition ? f->partition : "", f->bucket, &found)->count++;
+		}
 }
 
 void
@@ -225,8 +285,10 @@ LakePruneFiles(const LakePruneSpec *ps, List *files, List *pending,
 	bool	   *is_key = palloc0(sizeof(bool) * Max(ps->ncolumns, 1));
 	const LakePredicate *key_pred;
 	const LakePredicate *part_pred;
-	List	   *parts_seen = NIL;	/* char*: partitions met */
-	List	   *parts_pruned = NIL; /* char*: partitions the predicate excludes */
+	GroupTable	parts;			/* partitions met, with their verdicts */
+	GroupTable	groups;			/* built when first needed */
+	bool		have_groups = false;
+	int			parts_pruned = 0;
 	bool	   *full = palloc0(sizeof(bool) * (list_length(files) + 1));
 	int			nfull = 0;
 	ListCell   *lc;
@@ -242,6 +304,9 @@ LakePruneFiles(const LakePruneSpec *ps, List *files, List *pending,
 	*key_pred_out = key_pred;
 	*files_out = NIL;
 	*pending_out = NIL;
+	memset(&parts, 0, sizeof(parts));
+	if (partitioned)
+		group_table_init(&parts, list_length(files) + list_length(pending));
 
 	for (int pass = 0; pass < 2; pass++)
 	{
@@ -253,39 +318,48 @@ LakePruneFiles(const LakePruneSpec *ps, List *files, List *pending,
 			const char *part = f->partition ? f->partition : "";
 			bool		full_pred;
 			bool		pruned = false;
-			ListCell   *pc;
 
 			CHECK_FOR_INTERRUPTS();
 			/* partition level: once per partition */
 			if (partitioned)
 			{
-				bool		seen = false;
+				bool		seen;
+				GroupSlot  *g = group_lookup(&parts, part, 0, &seen);
 
-				foreach(pc, parts_seen)
-					if (strcmp(lfirst(pc), part) == 0)
-						seen = true;
 				if (!seen)
 				{
-					parts_seen = lappend(parts_seen, (char *) part);
-					if (!file_may_match(ps, part_pred, f))
-						parts_pruned = lappend(parts_pruned, (char *) part);
+					g->verdict = file_may_match(ps, part_pred, f) ? 1 : -1;
+					if (g->verdict < 0)
+						parts_pruned++;
 				}
-				foreach(pc, parts_pruned)
-					if (strcmp(lfirst(pc), part) == 0)
-						pruned = true;
+				pruned = g->verdict < 0;
 			}
 
 			/* bucket */
 			if (!pruned && buckets && f->bucket >= 0 && f->bucket < ps->buckets &&
 				!buckets[f->bucket])
 				pruned = true;
-
-			/* file level */
-			full_pred = ps->nkey == 0 ||
-				(pass == 0 && f->level >= 1 && alone_in_group(f, files, pending));
-			if (!pruned)
-				pruned = !file_may_match(ps, full_pred ? ps->predicate : key_pred, f);
 			if (pruned)
+				continue;
+
+			/*
+			 * file level: the key predicate holds for every version of a
+			 * key; the whole predicate only where f holds the one version
+			 * of each of its keys (the only file of its group)
+			 */
+			full_pred = ps->nkey == 0;
+			if (!full_pred && pass == 0 && f->level >= 1)
+			{
+				bool		found;
+
+				if (!have_groups)
+				{
+					group_counts(&groups, files, pending);
+					have_groups = true;
+				}
+				full_pred = group_lookup(&groups, part, f->bucket, &found)->count == 1;
+			}
+			if (!file_may_match(ps, full_pred ? ps->predicate : key_pred, f))
 				continue;
 			if (pass == 0)
 			{
@@ -297,11 +371,13 @@ LakePruneFiles(const LakePruneSpec *ps, List *files, List *pending,
 		}
 	}
 	stats->files_total = list_length(files) + list_length(pending);
-	stats->partitions_total = list_length(parts_seen);
-	stats->partitions_read = list_length(parts_seen) - list_length(parts_pruned);
+	stats->partitions_total = parts.used;
+	stats->partitions_read = parts.used - parts_pruned;
 	*full_out = full;
-	list_free(parts_seen);
-	list_free(parts_pruned);
+	if (partitioned)
+		pfree(parts.slots);
+	if (have_groups)
+		pfree(groups.slots);
 	pfree(is_key);
 }
 
