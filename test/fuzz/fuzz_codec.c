@@ -9,7 +9,12 @@
  * On success the output must survive a compress/decompress round trip
  * through the same codec unchanged.  The prefix decompressor (what ReadRows
  * uses) must agree: a prefix it returns is the one-shot output's, and the
- * whole page succeeds exactly when the one-shot decompression does.
+ * whole page succeeds exactly when the one-shot decompression does.  So
+ * must its range requests (frame mode: a zstd page of independent frames):
+ * the high nibble of byte 3 places a range [lo, hi) ending at the prefix
+ * length; the bytes it marks valid are the one-shot output's, and a second
+ * range (the low nibble of byte 0 ... of byte 1's) as well; then the whole
+ * page gets the one-shot verdict.
  *-------------------------------------------------------------------------
  */
 #include "format/parquet/pq_codec.h"
@@ -72,6 +77,42 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (pst == PQ_OK)
 			FUZZ_ASSERT(pp.complete && pp.valid == expected &&
 						(expected == 0 || memcmp(pdst, dst, expected) == 0));
+
+		/* ranges */
+		{
+			size_t		lo = want * (data[3] >> 4) / 16;
+			size_t		lo2 = expected * (data[1] & 15) / 16;
+			size_t		hi2 = lo2 + expected * (data[2] & 7) / 8 + 1;
+
+			memset(&perr, 0, sizeof(perr));
+			pst = PqCodecPrefixBegin(&pp, codec, src, srclen, pdst, expected, &perr);
+			if (pst == PQ_OK)
+				pst = PqCodecPrefixRange(&pp, lo, want, &perr);
+			if (pst == PQ_OK)
+			{
+				FUZZ_ASSERT(pp.valid_lo <= pp.valid && pp.valid <= expected);
+				FUZZ_ASSERT(lo >= want || (pp.valid_lo <= lo && pp.valid >= want));
+				FUZZ_ASSERT(st != PQ_OK ||
+							memcmp(pdst + pp.valid_lo, dst + pp.valid_lo,
+								   pp.valid - pp.valid_lo) == 0);
+				pst = PqCodecPrefixRange(&pp, lo2, hi2, &perr);
+			}
+			if (pst == PQ_OK)
+			{
+				size_t		h = hi2 < expected ? hi2 : expected;
+
+				FUZZ_ASSERT(lo2 >= h || (pp.valid_lo <= lo2 && pp.valid >= h));
+				FUZZ_ASSERT(st != PQ_OK ||
+							memcmp(pdst + pp.valid_lo, dst + pp.valid_lo,
+								   pp.valid - pp.valid_lo) == 0);
+				pst = PqCodecPrefixRange(&pp, 0, expected, &perr);
+			}
+			fuzz_check_error(pst, &perr);
+			FUZZ_ASSERT((pst == PQ_OK) == (st == PQ_OK));
+			if (pst == PQ_OK)
+				FUZZ_ASSERT(pp.complete && pp.valid_lo == 0 && pp.valid == expected &&
+							(expected == 0 || memcmp(pdst, dst, expected) == 0));
+		}
 		free(pdst);
 	}
 

@@ -45,7 +45,7 @@ codec_seeds(const char *dir)
 		{0, PQ_CODEC_UNCOMPRESSED, "uncompressed"}, {1, PQ_CODEC_SNAPPY, "snappy"},
 		{2, PQ_CODEC_GZIP, "gzip"}, {3, PQ_CODEC_ZSTD, "zstd"}, {4, PQ_CODEC_LZ4_RAW, "lz4_raw"},
 	};
-	uint8_t		src[3000];
+	uint8_t		src[8000];
 	uint64_t	s = 42;
 
 	for (int kind = 0; kind < 3; kind++)
@@ -76,6 +76,37 @@ codec_seeds(const char *dir)
 			write_file(dir, name, hdr, 4, dst, clen);
 			free(dst);
 		}
+	}
+
+	/*
+	 * A zstd page of 1000 int64 as the writer cuts it (4 frames) and as it
+	 * did before (one frame of 4 blocks); selector 15: zstd, prefix of half
+	 * the page; byte 3's high nibble 8: a range from a quarter of the page.
+	 */
+	for (int one = 0; one < 2; one++)
+	{
+		size_t		n = 8000;
+		size_t		bound = PqCodecCompressBound(PQ_CODEC_ZSTD, n);
+		uint8_t    *dst = malloc(bound);
+		size_t		clen;
+		PqError		err;
+		uint8_t		hdr[4] = {15, (uint8_t) n, (uint8_t) (n >> 8), (uint8_t) (0x80 | (n >> 16))};
+
+		for (size_t i = 0; i < n / 8; i++)
+		{
+			int64_t		v = (int64_t) i * 7919 % 10007;
+
+			memcpy(src + i * 8, &v, 8);
+		}
+		PqCodecZstdOneFrame(one == 1);
+		if (PqCodecCompress(PQ_CODEC_ZSTD, 0, src, n, dst, bound, &clen, &err) != PQ_OK)
+		{
+			fprintf(stderr, "%s\n", err.message);
+			exit(1);
+		}
+		PqCodecZstdOneFrame(false);
+		write_file(dir, one ? "zstd-one-frame-of-blocks" : "zstd-frames", hdr, 4, dst, clen);
+		free(dst);
 	}
 }
 

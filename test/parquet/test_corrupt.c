@@ -17,6 +17,8 @@
 #include "format/parquet/pq_metadata.h"
 #include "format/parquet/pq_codec.h"
 
+#include <zstd.h>
+
 static uint32_t pq_load_u32_test(const MemFile *f);
 
 static int	n_ok = 0,
@@ -367,13 +369,15 @@ test_page_value_limit(void)
 
 /*
  * Prefix decompression of damaged zstd pages (what ReadRows uses on PLAIN
- * pages): a truncated frame, a short or long claimed size, byte flips.  A
- * prefix that comes back OK must be the original bytes wherever the damage
- * lies past it; the whole page never comes back OK at a wrong length; a
- * handle resumed after another use of the context is refused.
+ * pages), written as independent frames (frame mode) and as one frame of
+ * blocks (old files, prefix mode): a truncated page, a short or long
+ * claimed size, byte flips.  A prefix that comes back OK must be the
+ * original bytes wherever the damage lies past it; the whole page never
+ * comes back OK at a wrong length; a prefix-mode handle resumed after
+ * another use of the context is refused.
  */
 static void
-test_prefix_decompress(void)
+test_prefix_decompress(bool one_frame)
 {
 	uint8_t		page[8000];
 	uint8_t		comp[9000];
@@ -390,8 +394,13 @@ test_prefix_decompress(void)
 
 		memcpy(page + i * 8, &v, 8);
 	}
+	PqCodecZstdOneFrame(one_frame);
 	REQUIRE(PqCodecCompress(PQ_CODEC_ZSTD, 0, page, sizeof(page), comp, sizeof(comp),
 							&clen, &err) == PQ_OK);
+	PqCodecZstdOneFrame(false);
+	CHECK(ZSTD_findFrameCompressedSize(comp, clen) == clen ? one_frame : !one_frame);
+	CHECK_OK(PqCodecPrefixBegin(&p, PQ_CODEC_ZSTD, comp, clen, out, sizeof(page), &err), err);
+	CHECK(p.nframes == (one_frame ? 0 : 4));
 
 	/* intact: every prefix, then the whole page */
 	for (size_t want = 0; want <= sizeof(page); want += 997)
@@ -501,12 +510,19 @@ test_prefix_decompress(void)
 			n_err++;
 	}
 
-	/* resumed after another decompression: refused */
+	/* resumed after another decompression: refused in prefix mode, fine in
+	 * frame mode (each frame is decompressed in one call) */
 	CHECK_OK(PqCodecPrefixBegin(&p, PQ_CODEC_ZSTD, comp, clen, out, sizeof(page), &err), err);
 	CHECK_OK(PqCodecPrefixExtend(&p, 10, &err), err);
 	CHECK(!p.complete);
 	CHECK_OK(PqCodecDecompress(PQ_CODEC_ZSTD, comp, clen, dmg, sizeof(page), &err), err);
-	CHECK(PqCodecPrefixExtend(&p, sizeof(page), &err) == PQ_ERR_ARG);
+	if (one_frame)
+		CHECK(PqCodecPrefixExtend(&p, sizeof(page), &err) == PQ_ERR_ARG);
+	else
+	{
+		CHECK_OK(PqCodecPrefixExtend(&p, sizeof(page), &err), err);
+		CHECK(p.complete && memcmp(out, page, sizeof(page)) == 0);
+	}
 
 	/* two frames back to back: one page */
 	{
@@ -521,6 +537,169 @@ test_prefix_decompress(void)
 		CHECK(memcmp(out, page, p.valid) == 0);
 		CHECK_OK(PqCodecPrefixExtend(&p, sizeof(page), &err), err);
 		CHECK(p.complete && memcmp(out, page, sizeof(page)) == 0);
+	}
+}
+
+/* a page compressed as the frames of pieces of len bytes each, with or
+ * without their content size */
+static size_t
+frames_of(const uint8_t *page, size_t len, size_t piece, bool content_size,
+		  uint8_t *dst, size_t cap)
+{
+	ZSTD_CCtx  *cc = ZSTD_createCCtx();
+	size_t		out = 0;
+
+	REQUIRE(cc);
+	REQUIRE(!ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_contentSizeFlag, content_size)));
+	for (size_t pos = 0; pos < len; pos += piece)
+	{
+		size_t		n = len - pos < piece ? len - pos : piece;
+		size_t		rc = ZSTD_compress2(cc, dst + out, cap - out, page + pos, n);
+
+		REQUIRE(!ZSTD_isError(rc));
+		out += rc;
+	}
+	ZSTD_freeCCtx(cc);
+	return out;
+}
+
+/*
+ * Frame mode (PqCodecPrefixRange): every range of an intact page gives the
+ * page's bytes and decompresses only the frames it overlaps; a frame that
+ * does not decompress fails exactly the ranges touching it; pages of frames
+ * without content sizes, or of too many frames, are read in prefix mode;
+ * byte flips give the one-shot output or the one-shot verdict.
+ */
+static void
+test_frame_ranges(void)
+{
+	uint8_t		page[8000];
+	uint8_t		comp[9000];
+	uint8_t		dmg[9000];
+	uint8_t		want[8016];
+	uint8_t		out[8016];
+	size_t		clen;
+	PqCodecPrefix p;
+	PqError		err;
+	uint32_t	x = 777;
+
+	for (int i = 0; i < 1000; i++)
+	{
+		int64_t		v = (int64_t) i * 104729 % 100003 - 5000;
+
+		memcpy(page + i * 8, &v, 8);
+	}
+	REQUIRE(PqCodecCompress(PQ_CODEC_ZSTD, 0, page, sizeof(page), comp, sizeof(comp),
+							&clen, &err) == PQ_OK);
+
+	/* intact: ranges first, middle, last of the page and of each frame */
+	for (size_t lo = 0; lo < sizeof(page); lo += 125)
+	{
+		static const size_t lens[] = {1, 8, 48, 700, 2048, 3000, 8000};
+
+		for (int k = 0; k < (int) (sizeof(lens) / sizeof(lens[0])); k++)
+		{
+			size_t		hi = lo + lens[k] > sizeof(page) ? sizeof(page) : lo + lens[k];
+			uint64_t	f0 = PqCodecFramesDecoded();
+			int			touched = (int) ((hi - 1) / 2048 - lo / 2048 + 1);
+
+			CHECK_OK(PqCodecPrefixBegin(&p, PQ_CODEC_ZSTD, comp, clen, out, sizeof(page), &err), err);
+			CHECK(p.nframes == 4);
+			CHECK_OK(PqCodecPrefixRange(&p, lo, hi, &err), err);
+			CHECK(p.valid_lo <= lo && p.valid >= hi && p.valid <= sizeof(page));
+			CHECK(memcmp(out + p.valid_lo, page + p.valid_lo, p.valid - p.valid_lo) == 0);
+			if (touched == 4)
+				CHECK(p.complete && PqCodecFramesDecoded() == f0);
+			else
+				CHECK_MSG(!p.complete && PqCodecFramesDecoded() - f0 == (uint64_t) touched &&
+						  p.valid - p.valid_lo == (size_t) touched * 2048 - (hi > 6144 ? 192 : 0),
+						  "range [%zu, %zu): %llu frames, valid [%zu, %zu)", lo, hi,
+						  (unsigned long long) (PqCodecFramesDecoded() - f0), p.valid_lo, p.valid);
+			/* a second range elsewhere, then the whole page */
+			CHECK_OK(PqCodecPrefixRange(&p, 7990, 8000, &err), err);
+			CHECK(p.valid_lo <= 7990 && p.valid == sizeof(page));
+			CHECK(memcmp(out + p.valid_lo, page + p.valid_lo, p.valid - p.valid_lo) == 0);
+			CHECK_OK(PqCodecPrefixExtend(&p, sizeof(page), &err), err);
+			CHECK(p.complete && p.valid_lo == 0 && memcmp(out, page, sizeof(page)) == 0);
+		}
+	}
+
+	/* a frame that does not decompress: ranges elsewhere fine, on it corrupt */
+	{
+		size_t		f3 = 0;
+		bool		found = false;
+
+		CHECK_OK(PqCodecPrefixBegin(&p, PQ_CODEC_ZSTD, comp, clen, out, sizeof(page), &err), err);
+		f3 = p.fr_src[3];
+		for (size_t at = f3 + 12; at < clen && !found; at++)
+		{
+			memcpy(dmg, comp, clen);
+			dmg[at] ^= 0x5a;
+			if (PqCodecPrefixBegin(&p, PQ_CODEC_ZSTD, dmg, clen, out, sizeof(page), &err) == PQ_OK &&
+				p.nframes == 4 &&
+				ZSTD_isError(ZSTD_decompress(want, sizeof(want), dmg + f3, clen - f3)))
+				found = true;
+		}
+		REQUIRE(found);
+		CHECK(PqCodecDecompress(PQ_CODEC_ZSTD, dmg, clen, out, sizeof(page), &err) == PQ_ERR_CORRUPT);
+		CHECK_OK(PqCodecPrefixRange(&p, 100, 5000, &err), err);
+		CHECK(memcmp(out + p.valid_lo, page + p.valid_lo, p.valid - p.valid_lo) == 0);
+		CHECK(PqCodecPrefixRange(&p, 6200, 6208, &err) == PQ_ERR_CORRUPT && err.message[0]);
+		CHECK(p.valid == 0 && !p.complete);
+		CHECK_OK(PqCodecPrefixBegin(&p, PQ_CODEC_ZSTD, dmg, clen, out, sizeof(page), &err), err);
+		CHECK(PqCodecPrefixExtend(&p, sizeof(page), &err) == PQ_ERR_CORRUPT);
+	}
+
+	/* frames without their content size, too many frames: prefix mode */
+	for (int k = 0; k < 3; k++)
+	{
+		size_t		l = frames_of(page, sizeof(page), k == 2 ? 700 : 2048, k != 1, dmg, sizeof(dmg));
+
+		CHECK_OK(PqCodecPrefixBegin(&p, PQ_CODEC_ZSTD, dmg, l, out, sizeof(page), &err), err);
+		CHECK(p.nframes == (k == 0 ? 4 : 0));
+		CHECK_OK(PqCodecPrefixRange(&p, 7000, 7100, &err), err);
+		CHECK(p.valid_lo <= 7000 && p.valid >= 7100);
+		CHECK(memcmp(out + p.valid_lo, page + p.valid_lo, p.valid - p.valid_lo) == 0);
+		CHECK_OK(PqCodecPrefixRange(&p, 0, sizeof(page), &err), err);
+		CHECK(p.complete && memcmp(out, page, sizeof(page)) == 0);
+	}
+
+	/* byte flips and cuts: a range is the one-shot output, the page its verdict */
+	for (int k = 0; k < 4000; k++)
+	{
+		size_t		l = clen;
+		size_t		lo,
+					hi;
+		PqStatus	one,
+					st;
+
+		x = x * 1103515245 + 12345;
+		memcpy(dmg, comp, clen);
+		if (k % 4 == 3)
+			l = clen - 1 - (x >> 8) % (clen - 1);
+		else
+			dmg[(x >> 8) % clen] ^= (uint8_t) (1 + (x >> 24) % 255);
+		x = x * 1103515245 + 12345;
+		lo = (x >> 4) % sizeof(page);
+		hi = lo + 1 + (x >> 20) % 600;
+		one = PqCodecDecompress(PQ_CODEC_ZSTD, dmg, l, want, sizeof(page), &err);
+		st = PqCodecPrefixBegin(&p, PQ_CODEC_ZSTD, dmg, l, out, sizeof(page), &err);
+		if (st == PQ_OK)
+			st = PqCodecPrefixRange(&p, lo, hi, &err);
+		CHECK(st == PQ_OK || st == PQ_ERR_CORRUPT);
+		if (st == PQ_OK)
+		{
+			CHECK(p.valid_lo <= lo && p.valid >= (hi < sizeof(page) ? hi : sizeof(page)));
+			CHECK(one != PQ_OK ||
+				  memcmp(out + p.valid_lo, want + p.valid_lo, p.valid - p.valid_lo) == 0);
+			st = PqCodecPrefixExtend(&p, sizeof(page), &err);
+		}
+		CHECK_MSG((st == PQ_OK) == (one == PQ_OK),
+				  "flip %d: range %d, one-shot %d", k, (int) st, (int) one);
+		if (st == PQ_OK)
+			n_ok++;
+		else
+			n_err++;
 	}
 }
 
@@ -554,7 +733,9 @@ main(int argc, char **argv)
 	}
 	test_hostile_footers();
 	test_page_value_limit();
-	test_prefix_decompress();
+	test_prefix_decompress(true);
+	test_prefix_decompress(false);
+	test_frame_ranges();
 	make_file(&f, 3000);
 	fuzz_file(&f, flips, "uncompressed");
 	free(f.data);

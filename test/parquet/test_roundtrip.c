@@ -862,32 +862,41 @@ read_rows_match(Table *t, PqReader *r, const int64_t *rows, uint32_t n, const ch
 }
 
 /*
- * ReadRows of PLAIN pages, which a zstd page decompresses only up to the
- * rows wanted (the writer cuts such a page into a few blocks): every codec;
- * the row first, in the middle, last of its page; NULLs before it; two rows
- * of one page in one call; a later call further in the same page (decoded
- * again, whole); with and without an offset index.  Then ReadBatch over
- * row ranges whose last one ends inside a page (decompressed up to there).
+ * ReadRows of PLAIN pages, of which a zstd page decompresses only the
+ * frames holding the rows wanted (the writer cuts such a page into a few
+ * independent frames; a required column), or up to them (NULL-able
+ * columns; old files, whose zstd pages are one frame of blocks): every
+ * codec, zstd written both ways; the row first, in the middle, last of its
+ * page and of a frame (pages of 1000 rows: frames of 256 int64 or 512 int32
+ * rows); NULLs before it; two rows of one page in one call; a later call
+ * further in the same page (decoded again, whole, when outside what was
+ * decoded); with and without an offset index.  Then ReadBatch over row
+ * ranges whose last one ends inside a page (decompressed up to there).
  */
 static void
 test_partial_decompress(void)
 {
+	/* the last: zstd pages as one frame of blocks (old files) */
 	PqCodec		codecs[] = {PQ_CODEC_ZSTD, PQ_CODEC_UNCOMPRESSED, PQ_CODEC_LZ4_RAW,
-	PQ_CODEC_SNAPPY, PQ_CODEC_GZIP};
+	PQ_CODEC_SNAPPY, PQ_CODEC_GZIP, PQ_CODEC_ZSTD};
+	const size_t ncodecs = sizeof(codecs) / sizeof(codecs[0]);
 	/* {first call's rows (-1: none)}, {second call's rows}; pages of 1000 rows */
 	static const int64_t picks[][4] = {
 		{0, -1, -1, -1}, {1, -1, -1, -1}, {500, -1, -1, -1}, {998, -1, -1, -1},
 		{999, -1, -1, -1}, {0, -1, 999, -1}, {10, -1, 600, -1}, {10, 11, 12, -1},
 		{1600, -1, -1, -1}, {1554, -1, 1990, -1}, {2500, 2501, 2999, -1},
 		{2000, 2999, -1, -1}, {3999, -1, -1, -1}, {4000, -1, 4001, 4999},
-		{700, 1300, 1301, 3500}
+		{700, 1300, 1301, 3500}, {255, -1, -1, -1}, {256, -1, -1, -1},
+		{511, 512, -1, -1}, {767, -1, 768, -1}, {1256, -1, 1257, 1900},
+		{3300, -1, 3100 + 211, 3700}, {2768, -1, 2999, -1}, {1024, -1, 1100, -1}
 	};
 	uint64_t	begun0,
 				done0,
 				begun,
-				done;
+				done,
+				frames0;
 
-	for (size_t ci = 0; ci < sizeof(codecs) / sizeof(codecs[0]); ci++)
+	for (size_t ci = 0; ci < ncodecs; ci++)
 		for (int pi = 0; pi < 2; pi++)
 		{
 			Table		t;
@@ -911,8 +920,11 @@ test_partial_decompress(void)
 			o.page_rows = 1000;
 			o.row_group_rows = 5000;
 			o.page_index = pi == 0;
+			PqCodecZstdOneFrame(ci == ncodecs - 1);
 			write_table(&t, &o, &f, NULL);
+			PqCodecZstdOneFrame(false);
 			PqCodecPrefixCounts(&begun0, &done0);
+			frames0 = PqCodecFramesDecoded();
 			for (size_t k = 0; k < sizeof(picks) / sizeof(picks[0]); k++)
 			{
 				PqSource	src = mem_source(&f);
@@ -931,8 +943,9 @@ test_partial_decompress(void)
 					for (int j = 0; j < 2; j++)
 						if (picks[k][call * 2 + j] >= 0)
 							rows[n++] = picks[k][call * 2 + j];
-					snprintf(what, sizeof(what), "codec %d, index %d, pick %zu, call %d",
-							 (int) codecs[ci], pi == 0, k, call);
+					snprintf(what, sizeof(what), "codec %d%s, index %d, pick %zu, call %d",
+							 (int) codecs[ci], ci == ncodecs - 1 ? " (one frame)" : "",
+							 pi == 0, k, call);
 					if (n > 0)
 						read_rows_match(&t, r, rows, n, what);
 				}
@@ -958,6 +971,10 @@ test_partial_decompress(void)
 						  (unsigned long long) (done - done0));
 			else
 				CHECK(begun == begun0);
+			/* only the new zstd pages have frames to decompress apart */
+			CHECK_MSG((PqCodecFramesDecoded() > frames0) == (ci == 0),
+					  "codec %zu: %llu frames decompressed apart", ci,
+					  (unsigned long long) (PqCodecFramesDecoded() - frames0));
 			free(f.data);
 			table_free(&t);
 		}

@@ -48,6 +48,13 @@ static uint64_t zstd_dctx_generation = 0;
 /* zstd prefix decompressions begun, and those that went to the end */
 static uint64_t zstd_prefix_begun = 0;
 static uint64_t zstd_prefix_completed = 0;
+/* frames decompressed on their own by PqCodecPrefixRange */
+static uint64_t zstd_frames_decoded = 0;
+
+/* write zstd pages as one frame of blocks (tests of old files) */
+static bool zstd_one_frame = false;
+
+static size_t zstd_frames_bound(size_t srclen);
 
 static PqStatus
 codec_fail(PqError *err, PqStatus status, const char *fmt,...)
@@ -125,7 +132,7 @@ PqCodecCompressBound(PqCodec codec, size_t srclen)
 			return compressBound((uLong) srclen) +
 				(srclen / ZLIB_CHUNK_MAX + 1) * 16 + GZIP_WRAPPER_BYTES;
 		case PQ_CODEC_ZSTD:
-			return ZSTD_compressBound(srclen);
+			return zstd_frames_bound(srclen);
 		case PQ_CODEC_LZ4_RAW:
 			if (srclen > LZ4_MAX_INPUT_SIZE)
 				return 0;
@@ -139,16 +146,77 @@ PqCodecCompressBound(PqCodec codec, size_t srclen)
  * ---------------------------------------------------------------------
  */
 /*
- * One zstd frame of a few blocks: the input is fed in chunks, each ended by
- * a flush, which closes the current block (the history carries over, so
- * later blocks still refer back).  A reader decompressing block by block
- * can then stop once it has the bytes it needs (PqCodecPrefixExtend).
+ * The length of each piece a zstd page is cut into: a quarter of the page
+ * (PQ_ZSTD_PAGE_FRAMES pieces), none shorter than PQ_ZSTD_MIN_BLOCK.
+ */
+static size_t
+zstd_piece_len(size_t srclen)
+{
+	size_t		piece = (srclen + PQ_ZSTD_PAGE_FRAMES - 1) / PQ_ZSTD_PAGE_FRAMES;
+
+	return piece < PQ_ZSTD_MIN_BLOCK ? PQ_ZSTD_MIN_BLOCK : piece;
+}
+
+/* worst case of a page written as independent frames (compress_zstd_frames) */
+static size_t
+zstd_frames_bound(size_t srclen)
+{
+	size_t		piece;
+	size_t		bound = 0;
+
+	if (srclen <= PQ_ZSTD_MIN_BLOCK)
+		return ZSTD_compressBound(srclen);
+	piece = zstd_piece_len(srclen);
+	for (size_t pos = 0; pos < srclen; pos += piece)
+		bound += ZSTD_compressBound(srclen - pos < piece ? srclen - pos : piece);
+	/* ... or as one frame (PqCodecZstdOneFrame) */
+	if (bound < ZSTD_compressBound(srclen))
+		bound = ZSTD_compressBound(srclen);
+	return bound;
+}
+
+/*
+ * A page cut into a few independent zstd frames, each with its content size
+ * in its header: a reader that needs a few values can skip to the frame
+ * holding them (PqCodecPrefixRange) and decompress that one alone.  Any zstd
+ * decoder reads concatenated frames as one stream.
+ */
+static PqStatus
+compress_zstd_frames(int level, const void *src, size_t srclen,
+					 void *dst, size_t dstcap, size_t *dstlen, PqError *err)
+{
+	size_t		piece = zstd_piece_len(srclen);
+	size_t		pos = 0;
+	size_t		out = 0;
+
+	while (pos < srclen)
+	{
+		size_t		n = srclen - pos < piece ? srclen - pos : piece;
+		size_t		rc;
+
+		rc = ZSTD_compressCCtx(zstd_cctx, (uint8_t *) dst + out, dstcap - out,
+							   (const uint8_t *) src + pos, n, level);
+		if (ZSTD_isError(rc))
+			return codec_fail(err, PQ_ERR_ARG, "ZSTD compression of %zu bytes failed: %s",
+							  srclen, ZSTD_getErrorName(rc));
+		out += rc;
+		pos += n;
+	}
+	*dstlen = out;
+	return PQ_OK;
+}
+
+/*
+ * One zstd frame of a few blocks, the layout written before independent
+ * frames (kept for tests of old files, PqCodecZstdOneFrame): the input is
+ * fed in chunks, each ended by a flush, which closes the current block (the
+ * history carries over, so later blocks still refer back).
  */
 static PqStatus
 compress_zstd_blocks(int level, const void *src, size_t srclen,
 					 void *dst, size_t dstcap, size_t *dstlen, PqError *err)
 {
-	size_t		chunk = (srclen + PQ_ZSTD_PAGE_BLOCKS - 1) / PQ_ZSTD_PAGE_BLOCKS;
+	size_t		chunk = (srclen + PQ_ZSTD_PAGE_FRAMES - 1) / PQ_ZSTD_PAGE_FRAMES;
 	size_t		pos = 0;
 	size_t		rc;
 	ZSTD_outBuffer out = {dst, dstcap, 0};
@@ -208,6 +276,7 @@ compress_zstd(int level, const void *src, size_t srclen,
 		level = ZSTD_maxCLevel();
 	if (srclen <= PQ_ZSTD_MIN_BLOCK)
 	{
+		/* one frame */
 		rc = ZSTD_compressCCtx(zstd_cctx, dst, dstcap, src, srclen, level);
 		if (ZSTD_isError(rc))
 			return codec_fail(err, PQ_ERR_ARG, "ZSTD compression of %zu bytes failed: %s",
@@ -215,7 +284,9 @@ compress_zstd(int level, const void *src, size_t srclen,
 		*dstlen = rc;
 		return PQ_OK;
 	}
-	return compress_zstd_blocks(level, src, srclen, dst, dstcap, dstlen, err);
+	if (zstd_one_frame)
+		return compress_zstd_blocks(level, src, srclen, dst, dstcap, dstlen, err);
+	return compress_zstd_frames(level, src, srclen, dst, dstcap, dstlen, err);
 }
 
 static PqStatus
@@ -592,6 +663,52 @@ PqCodecDecompress(int codec, const void *src, size_t srclen,
  * Prefix decompression
  * ---------------------------------------------------------------------
  */
+/*
+ * The frame table of a zstd page for frame mode: its frames (2 to
+ * PQ_ZSTD_RANGE_FRAMES, ordinary zstd frames only, no skippable or legacy
+ * ones) each declare a content size, those add up to expected_len and the
+ * frames' compressed sizes (found by walking their block headers) to
+ * srclen.  Returns the number of frames, or 0 for prefix mode (anything
+ * else, damage included: the prefix path then finds and settles it).
+ */
+static int
+zstd_probe_frames(PqCodecPrefix *p)
+{
+	size_t		spos = 0;
+	size_t		opos = 0;
+	int			n = 0;
+
+	while (spos < p->srclen)
+	{
+		const uint8_t *f = p->src + spos;
+		size_t		left = p->srclen - spos;
+		unsigned long long fcs;
+		size_t		flen;
+
+		if (n == PQ_ZSTD_RANGE_FRAMES || left < 4 ||
+			((uint32_t) f[0] | ((uint32_t) f[1] << 8) | ((uint32_t) f[2] << 16) |
+			 ((uint32_t) f[3] << 24)) != ZSTD_MAGICNUMBER)
+			return 0;
+		fcs = ZSTD_getFrameContentSize(f, left);
+		if (fcs == ZSTD_CONTENTSIZE_UNKNOWN || fcs == ZSTD_CONTENTSIZE_ERROR ||
+			fcs > p->expected_len - opos)
+			return 0;
+		flen = ZSTD_findFrameCompressedSize(f, left);
+		if (ZSTD_isError(flen) || flen == 0 || flen > left)
+			return 0;
+		p->fr_src[n] = spos;
+		p->fr_out[n] = opos;
+		n++;
+		spos += flen;
+		opos += (size_t) fcs;
+	}
+	if (n < 2 || opos != p->expected_len)
+		return 0;
+	p->fr_src[n] = spos;
+	p->fr_out[n] = opos;
+	return n;
+}
+
 PqStatus
 PqCodecPrefixBegin(PqCodecPrefix *p, int codec, const void *src, size_t srclen,
 				   void *dst, size_t expected_len, PqError *err)
@@ -618,6 +735,10 @@ PqCodecPrefixBegin(PqCodecPrefix *p, int codec, const void *src, size_t srclen,
 		}
 		return st;
 	}
+	zstd_prefix_begun++;
+	p->nframes = zstd_probe_frames(p);
+	if (p->nframes > 0)
+		return PQ_OK;
 	st = zstd_dctx_get(err);
 	if (st != PQ_OK)
 		return st;
@@ -626,8 +747,19 @@ PqCodecPrefixBegin(PqCodecPrefix *p, int codec, const void *src, size_t srclen,
 		return codec_fail(err, PQ_ERR_NOMEM, "ZSTD: cannot start decompression: %s",
 						  ZSTD_getErrorName(rc));
 	p->generation = zstd_dctx_generation;
-	zstd_prefix_begun++;
 	return PQ_OK;
+}
+
+void
+PqCodecZstdOneFrame(bool on)
+{
+	zstd_one_frame = on;
+}
+
+uint64_t
+PqCodecFramesDecoded(void)
+{
+	return zstd_frames_decoded;
 }
 
 void
@@ -648,6 +780,7 @@ prefix_settle_whole(PqCodecPrefix *p, PqError *err)
 
 	if (st != PQ_OK)
 		return st;
+	p->valid_lo = 0;
 	p->valid = p->expected_len;
 	p->complete = true;
 	zstd_prefix_completed++;
@@ -708,6 +841,8 @@ PqCodecPrefixExtend(PqCodecPrefix *p, size_t want, PqError *err)
 {
 	if (p->complete)
 		return PQ_OK;
+	if (p->nframes > 0)
+		return PqCodecPrefixRange(p, 0, want, err);
 	if (want > p->expected_len)
 		want = p->expected_len;
 	if (p->generation != zstd_dctx_generation)
@@ -752,4 +887,82 @@ PqCodecPrefixExtend(PqCodecPrefix *p, size_t want, PqError *err)
 		p->src_pos += ns;
 		p->valid += rc;
 	}
+}
+
+/* prefix_settle_whole for frame mode: nothing is valid after a failure */
+static PqStatus
+frames_settle_whole(PqCodecPrefix *p, PqError *err)
+{
+	PqStatus	st = prefix_settle_whole(p, err);
+
+	if (st != PQ_OK)
+		p->valid_lo = p->valid = 0;
+	return st;
+}
+
+/*
+ * Make dst[lo, hi) valid.  Prefix mode: the first hi bytes.  Frame mode: the
+ * frames [lo, hi) overlaps that are not valid yet, each decompressed on its
+ * own in one shot straight into its place (bounded by its declared size,
+ * which it must fill exactly); the valid range grows to cover them when it
+ * touches them, else moves to them.  A request that would make the whole
+ * page valid decompresses it in one shot instead, and any failure is
+ * settled that way too (prefix_settle_whole): the page's verdict is
+ * PqCodecDecompress's.
+ */
+PqStatus
+PqCodecPrefixRange(PqCodecPrefix *p, size_t lo, size_t hi, PqError *err)
+{
+	size_t		nlo,
+				nhi;
+	int			a,
+				b;
+	PqStatus	st;
+
+	if (p->complete)
+		return PQ_OK;
+	if (p->nframes == 0)
+		return PqCodecPrefixExtend(p, hi, err);
+	if (hi > p->expected_len)
+		hi = p->expected_len;
+	if (lo >= hi || (lo >= p->valid_lo && hi <= p->valid))
+		return PQ_OK;
+
+	/* frames a..b: the first one ending past lo, the first ending at or past hi */
+	for (a = 0; p->fr_out[a + 1] <= lo; a++)
+		;
+	for (b = a; p->fr_out[b + 1] < hi; b++)
+		;
+	nlo = p->fr_out[a];
+	nhi = p->fr_out[b + 1];
+	if (p->valid > p->valid_lo && nlo <= p->valid && nhi >= p->valid_lo)
+	{
+		if (p->valid_lo < nlo)
+			nlo = p->valid_lo;
+		if (p->valid > nhi)
+			nhi = p->valid;
+	}
+	if (nlo == 0 && nhi == p->expected_len)
+		return frames_settle_whole(p, err);
+
+	st = zstd_dctx_get(err);
+	if (st != PQ_OK)
+		return st;
+	for (int i = a; i <= b; i++)
+	{
+		size_t		olen = p->fr_out[i + 1] - p->fr_out[i];
+		size_t		rc;
+
+		if (p->valid > p->valid_lo && p->fr_out[i] >= p->valid_lo &&
+			p->fr_out[i + 1] <= p->valid)
+			continue;			/* decompressed already */
+		rc = ZSTD_decompressDCtx(zstd_dctx, p->dst + p->fr_out[i], olen,
+								 p->src + p->fr_src[i], p->fr_src[i + 1] - p->fr_src[i]);
+		if (ZSTD_isError(rc) || rc != olen)
+			return frames_settle_whole(p, err);
+		zstd_frames_decoded++;
+	}
+	p->valid_lo = nlo;
+	p->valid = nhi;
+	return PQ_OK;
 }

@@ -1110,22 +1110,30 @@ prefix_begin(PqReader *r, RSel *s, PqCodecPrefix *pp, const uint8_t *src,
 	return PQ_OK;
 }
 
+/* make bytes [lo, hi) of the page body valid */
+static PqStatus
+prefix_range(PqReader *r, RSel *s, PqCodecPrefix *pp, size_t lo, size_t hi,
+			 uint64_t off, PqError *err)
+{
+	PqError		e2;
+	PqStatus	st;
+
+	if (pp->complete || lo >= hi || (lo >= pp->valid_lo && hi <= pp->valid))
+		return PQ_OK;
+	memset(&e2, 0, sizeof(e2));
+	st = PqCodecPrefixRange(pp, lo, hi, &e2);
+	if (st != PQ_OK)
+		return sel_error(r, s, err, st == PQ_ERR_NOMEM ? st : PQ_ERR_CORRUPT, off,
+						 "%s page: %s", ParquetCodecName((PqCodec) pp->codec), e2.message);
+	return PQ_OK;
+}
+
 /* make the first want bytes of the page body valid */
 static PqStatus
 prefix_need(PqReader *r, RSel *s, PqCodecPrefix *pp, size_t want, uint64_t off,
 			PqError *err)
 {
-	PqError		e2;
-	PqStatus	st;
-
-	if (pp->complete || (want <= pp->valid))
-		return PQ_OK;
-	memset(&e2, 0, sizeof(e2));
-	st = PqCodecPrefixExtend(pp, want, &e2);
-	if (st != PQ_OK)
-		return sel_error(r, s, err, st == PQ_ERR_NOMEM ? st : PQ_ERR_CORRUPT, off,
-						 "%s page: %s", ParquetCodecName((PqCodec) pp->codec), e2.message);
-	return PQ_OK;
+	return prefix_range(r, s, pp, 0, want, off, err);
 }
 
 /* read the page header at off (the page must end by limit) and its body */
@@ -1312,7 +1320,7 @@ retire(PqReader *r, void *p)
 static PqStatus
 decode_data_page(PqReader *r, RSel *s, const PqPageHeader *h,
 				 const uint8_t *body, uint64_t off, int64_t first_row,
-				 PqError *err)
+				 int64_t want_row, PqError *err)
 {
 	RColumn    *rc = s->rc;
 	uint32_t	n,
@@ -1330,6 +1338,7 @@ decode_data_page(PqReader *r, RSel *s, const PqPageHeader *h,
 	PqCodecPrefix pp;
 	size_t		pbase = 0;		/* page bytes before the compressed part */
 	bool		prefix;
+	uint32_t	rel_first = 0;
 	uint32_t	rel_last = 0;
 	int64_t		last;
 
@@ -1364,20 +1373,27 @@ decode_data_page(PqReader *r, RSel *s, const PqPageHeader *h,
 		return sel_error(r, s, err, PQ_ERR_NOMEM, off, "out of memory");
 
 	/*
-	 * A zstd page of PLAIN fixed-width values of which no row past last is
-	 * wanted (ReadRows' last row, or the end of the row group's last row
-	 * range): decompress just the blocks up to the last wanted value (the
-	 * writer cuts a page into a few blocks).
+	 * A zstd page of PLAIN fixed-width values of which only rows want_row
+	 * (the first row the column reads next) to last (ReadRows' last row, or
+	 * the end of the row group's last row range) are wanted, and not all of
+	 * them: decompress just the frames holding those values (the writer cuts
+	 * a page into a few independent frames), or the blocks up to the last of
+	 * them (a page of one frame of a few blocks).
 	 */
 	last = r->sparse ? r->sparse_last : r->rg_last_row;
+	if (want_row > first_row)
+		rel_first = want_row - first_row < (int64_t) n ? (uint32_t) (want_row - first_row) : n;
+	if (last - first_row < (int64_t) n - 1)
+		rel_last = (uint32_t) (last - first_row);
+	else
+		rel_last = n > 0 ? n - 1 : 0;
 	prefix = !s->force_full && s->mc->codec == PQ_CODEC_ZSTD &&
 		h->encoding == PQE_PLAIN &&
 		(rc->conv == PQV_I32 || rc->conv == PQV_I64 || rc->conv == PQV_F32 ||
 		 rc->conv == PQV_F64) &&
-		last >= first_row && last - first_row < (int64_t) n - 1 &&
+		last >= first_row && last >= want_row && rel_first < n &&
+		(rel_first > 0 || rel_last < n - 1) &&
 		(!v2 || h->is_compressed);
-	if (prefix)
-		rel_last = (uint32_t) (last - first_row);
 	if (!v2 && prefix)
 	{
 		st = prefix_begin(r, s, &pp, body, (size_t) h->compressed_size, s->page.data,
@@ -1531,23 +1547,47 @@ decode_data_page(PqReader *r, RSel *s, const PqPageHeader *h,
 
 	if (pos > len)
 		return CORRUPT(off, "levels exceed the page");
+	s->page_valid_lo = 0;
 	s->page_valid = n;
 	if (prefix)
 	{
-		/* the values of rows [0, rel_last], and the slot past them */
-		uint32_t	cnt = rel_last + 1;
+		size_t		lo,
+					hi;
 
 		if (s->page_has_nulls)
 		{
-			cnt = 0;
+			/* the values of rows [0, rel_last], and the slot past them */
+			uint32_t	cnt = 0;
+
 			for (uint32_t i = 0; i <= rel_last; i++)
 				cnt += s->nulls[i] == 0;
+			rel_first = 0;
+			lo = 0;
+			hi = ((size_t) cnt + 1) * rc->slot;
 		}
-		st = prefix_need(r, s, &pp, pos - pbase + ((size_t) cnt + 1) * rc->slot, off, err);
+		else
+		{
+			/* value i is row i's: the values of rows [rel_first, rel_last] */
+			lo = (size_t) rel_first * rc->slot;
+			hi = ((size_t) rel_last + 1) * rc->slot;
+		}
+		st = prefix_range(r, s, &pp, pos - pbase + lo, pos - pbase + hi, off, err);
 		if (st != PQ_OK)
 			return st;
-		if (!pp.complete)
+		if (!pp.complete && s->page_has_nulls)
 			s->page_valid = rel_last + 1;
+		else if (!pp.complete)
+		{
+			/* the rows whose values lie wholly in what was decompressed */
+			size_t		base = pos - pbase;
+			size_t		vlo = pp.valid_lo > base ? pp.valid_lo - base : 0;
+			size_t		vhi = pp.valid > base ? pp.valid - base : 0;
+
+			s->page_valid_lo = (uint32_t) ((vlo + rc->slot - 1) / rc->slot);
+			s->page_valid = vhi / rc->slot < n ? (uint32_t) (vhi / rc->slot) : n;
+			if (s->page_valid_lo > rel_first || s->page_valid < rel_last + 1)
+				return CORRUPT(off, "page decompressed short of the rows wanted");
+		}
 	}
 	vbuf = p + pos;
 	vlen = len - pos;
@@ -1842,7 +1882,7 @@ advance_to(PqReader *r, RSel *s, int64_t row, PqError *err)
 			return st;
 		if (h.type != PQP_DATA_PAGE && h.type != PQP_DATA_PAGE_V2)
 			return CORRUPT(off, "offset index points at a page of type %d", h.type);
-		st = decode_data_page(r, s, &h, body, off, s->oi->pages[i].first_row_index, err);
+		st = decode_data_page(r, s, &h, body, off, s->oi->pages[i].first_row_index, row, err);
 		if (st != PQ_OK)
 			return st;
 		if ((int64_t) s->page_n != next_first - s->oi->pages[i].first_row_index)
@@ -1889,7 +1929,7 @@ advance_to(PqReader *r, RSel *s, int64_t row, PqError *err)
 			s->next_first_row += rows;
 			continue;
 		}
-		st = decode_data_page(r, s, &h, body, off, s->next_first_row, err);
+		st = decode_data_page(r, s, &h, body, off, s->next_first_row, row, err);
 		if (st != PQ_OK)
 			return st;
 		s->page_first_row = s->next_first_row;
@@ -2063,8 +2103,9 @@ column_read(PqReader *r, RSel *s, int64_t row, uint32_t take, uint32_t dst,
 				continue;
 		}
 		target = (uint32_t) (row - s->page_first_row);
-		if (s->page_valid < s->page_n &&
-			(take > s->page_valid || target > s->page_valid - take))
+		if ((s->page_valid < s->page_n || s->page_valid_lo > 0) &&
+			(target < s->page_valid_lo || target >= s->page_valid ||
+			 take > s->page_valid - target))
 		{
 			PqStatus	st = reload_page_whole(r, s, err);
 

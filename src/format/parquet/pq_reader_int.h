@@ -93,10 +93,12 @@ typedef struct RSel
 	uint64_t	page_off;		/* file offset of the page header */
 	int			page_oi;		/* its index in oi (use_oi) */
 	/*
-	 * Rows [0, page_valid) of the page may be read: below page_n when
-	 * ReadRows decompressed only the prefix its rows need (a zstd PLAIN
-	 * page); a later read past it decodes the page again, whole.
+	 * Rows [page_valid_lo, page_valid) of the page may be read: not all of
+	 * it when ReadRows decompressed only the frames or the prefix its rows
+	 * need (a zstd PLAIN page); a later read outside decodes the page again,
+	 * whole.
 	 */
+	uint32_t	page_valid_lo;
 	uint32_t	page_valid;
 	bool		force_full;		/* the next page decode is whole */
 	uint8_t    *tmp;
