@@ -46,7 +46,7 @@ const MORE_SETTINGS = [
   ['aggregate pushdown off', ['lake_fdw.enable_aggregate_pushdown']],
 ];
 
-let heapMs = 0, lakeMs = 0, failures = 0, queriesRun = 0, tolerated = 0, bothErr = 0, nonEmpty = 0;
+let heapMs = 0, lakeMs = 0, failures = 0, queriesRun = 0, tolerated = 0, bothErr = 0, nonEmpty = 0, skipped = 0;
 
 const rawTypes = { getTypeParser: () => v => v };
 async function connect() {
@@ -343,7 +343,11 @@ function selectList(rng, t, cols) {
       const k2 = t.keyCols[1];
       const xs = Array.from({ length: rng.int(1, 6) }, () => rng.pick(t.sample)[t.allCols.indexOf(k2)]);
       const d = rng.pick([0, 1, -7]);
+      // b's own IN list follows from the join condition (it changes no result) and bounds b's rows:
+      // a nested loop over every row of b that rescans a (and 'pruning off' makes each rescan a
+      // full scan) would take minutes
       return { sel: rng.pick(['b.*, a.txt, a.lng, a.f8', 'count(*), sum(a.i8), max(b.tx2)']), selfjoin: true,
+        bIn: `${k2} IN (${xs.map(x => `${x} + ${d}`).join(', ')})`,
         from: tb => `(SELECT * FROM ${tb} WHERE ${k2} IN (${xs.join(', ')}) AND (txt <> '' OR lng LIKE '%a%')) a JOIN (SELECT * FROM ${tb} %W%) b ON b.${k2} = a.${k2} + ${d}` };
     }
     case 'join': {
@@ -370,7 +374,8 @@ async function oneQuery(c, rng, seed, t, cols, qi, log, inTxn = false) {
   if (s.params) w.sql = w.sql ? `WHERE (${w.sql.slice(6)}) AND ${s.params.sql}` : `WHERE ${s.params.sql}`;
   const values = s.params ? s.params.values : undefined;
   const tail = s.tail ?? '';
-  const q0 = tb => (s.selfjoin ? `SELECT ${s.sel} FROM ${s.from(tb).replace('%W%', () => w.sql)}`
+  const bWhere = () => (w.sql ? `WHERE (${w.sql.slice(6)}) AND ${s.bIn}` : `WHERE ${s.bIn}`);
+  const q0 = tb => (s.selfjoin ? `SELECT ${s.sel} FROM ${s.from(tb).replace('%W%', bWhere)}`
     : `SELECT ${s.sel} FROM ${s.from ? s.from(tb) : tb} ${w.sql}${tail}`);
   const q = tb => (s.wrap ? s.wrap(q0(tb)) : q0(tb));
   // inside the transaction each statement runs in a savepoint: an error leaves the rows in place
@@ -382,8 +387,18 @@ async function oneQuery(c, rng, seed, t, cols, qi, log, inTxn = false) {
     return r;
   };
   let t1 = Date.now();
+  // the oracle's plan does not matter: the session forces nested loops for the lake's rescans, but
+  // a self-join of the heap on the unindexed k2 as a nested loop can take minutes: hash it
+  if (s.selfjoin) await must(c, 'SET enable_hashjoin = on');
   const heap = await runQ(q(t.heap), values);
+  if (s.selfjoin) await must(c, 'SET enable_hashjoin = off');
   heapMs += Date.now() - t1;
+  if (!heap.ok && heap.code === '57014') {
+    // statement_timeout on the heap: there is no answer to compare with
+    skipped++;
+    console.log(`  skip seed ${seed} query ${qi}: the heap query ran past statement_timeout\n    ${q(t.heap)}`);
+    return;
+  }
   queriesRun++;
   if (heap.ok && heap.rows.length > 0 && !(s.sel.startsWith('count(*)') && heap.rows[0][0] === '0')) nonEmpty++;
   const heapCanon = heap.ok ? canon(heap.rows) : null;
@@ -467,7 +482,7 @@ for (let i = 0; i < MAX_SEEDS; i++) {
 await c.end();
 console.log(`wide_oracle: ${seeds} seeds, ${queriesRun} queries x ${SETTINGS.length + 1} settings ` +
   `(${nonEmpty} with rows, ${bothErr} erring on both, ${tolerated} erring on one side where the data errs), ` +
-  `${failures} failures, ${((Date.now() - start) / 1000).toFixed(0)} s (queries: heap ${(heapMs / 1000).toFixed(1)} s, lake ${(lakeMs / 1000).toFixed(1)} s)`);
+  `${skipped} skipped (heap timed out), ${failures} failures, ${((Date.now() - start) / 1000).toFixed(0)} s (queries: heap ${(heapMs / 1000).toFixed(1)} s, lake ${(lakeMs / 1000).toFixed(1)} s)`);
 if (queriesRun === 0 || nonEmpty === 0) {
   console.log('wide_oracle: FAIL nothing was compared');
   process.exit(1);
