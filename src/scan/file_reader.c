@@ -112,6 +112,12 @@ struct LakeFileReader
 	uint32		batch_n;		/* rows of that batch */
 	int64	   *fetch_rows;		/* [LAKE_BATCH_ROWS] FetchRows' row indexes */
 	PqColumnVector *fetched;	/* [ncolumns] FetchRows' output */
+	/* key seek (LakeFileReaderSetKeySeek) */
+	int			seek_sel;		/* selected index of the key column, or -1 */
+	const PqValue *seek_key;	/* borrowed from the predicate */
+	int			nseek_const;
+	int		   *seek_const_fc;	/* [nseek_const] file columns constant per row group */
+	bool		seek_rg_done;	/* the current row group's run was delivered */
 };
 
 static PqStatus
@@ -127,6 +133,8 @@ LakeFileReaderOpen(const char *path, const char *display_name)
 	PqSource	src;
 	PqReaderOptions ropts;
 	PqError		err;
+
+	r->seek_sel = -1;
 
 	r->path = pstrdup(path);
 	r->display = pstrdup(display_name ? display_name : path);
@@ -503,6 +511,60 @@ ensure_seq_buf(LakeFileReader *r, uint32 n)
 }
 
 /*
+ * Key seek: the key column ascends in row group r->rg when the columns
+ * before it in the key are constant there (chunk min = max, no NULL).
+ */
+static bool
+seek_applies(LakeFileReader *r)
+{
+	for (int i = 0; i < r->nseek_const; i++)
+	{
+		PqColumnStats cs;
+		PqError		err;
+
+		if (r->seek_const_fc[i] < 0)
+			return false;
+		if (ParquetReaderChunkStats(r->pq, r->rg, r->seek_const_fc[i], &cs, &err) != PQ_OK)
+			LakeReportParquetError(&err, r->display);
+		if (!cs.has_min_max || !cs.has_null_count || cs.null_count != 0 ||
+			ParquetValueCompare(&cs.min, &cs.max) != 0)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The rows of the row group equal to the sought key, binary-searched, and
+ * the predicate's columns read at them: PQ_END when the Parquet reader
+ * cannot seek (the row group is read as usual).
+ */
+static PqStatus
+seek_run(LakeFileReader *r, int64 *rows, uint32 *n, PqError *err)
+{
+	int64_t		first,
+				count;
+	PqStatus	st;
+
+	*n = 0;
+	st = ParquetReaderSeekSorted(r->pq, r->seek_sel, r->seek_key, &first, &count, err);
+	if (st != PQ_OK)
+		return st;
+	if (count > LAKE_BATCH_ROWS)
+		return PQ_END;
+	for (int64_t i = 0; i < count; i++)
+		rows[i] = first + i;
+	if (count > 0)
+	{
+		st = ParquetReaderReadRows(r->pq, rows, (uint32) count, r->want_pred, r->selected,
+								   err);
+		if (st != PQ_OK)
+			return st;
+	}
+	*n = (uint32) count;
+	return PQ_OK;
+}
+
+/*
  * Late materialisation: the next batch of rows that may match, with the
  * predicate's columns packed to those rows and the others decoded at them
  * only (implicit sequences numbered into seq_buf).  0 at end of file.
@@ -518,12 +580,24 @@ next_late(LakeFileReader *r)
 		uint32		n = 0,
 					k = 0;
 		PqStatus	st;
+		bool		seeking = false;
 
-		if (!r->rg_open && !open_next_row_group(r))
-			return 0;
+		if (!r->rg_open)
+		{
+			if (!open_next_row_group(r))
+				return 0;
+			r->seek_rg_done = false;
+			seeking = r->seek_sel >= 0 && seek_applies(r);
+		}
 		CHECK_FOR_INTERRUPTS();
-		st = ParquetReaderReadBatchColumns(r->pq, LAKE_BATCH_ROWS, r->want_pred,
-										   r->selected, &n, ls->row_ids, &err);
+		if (r->seek_rg_done)
+			st = PQ_END;
+		else if (seeking &&
+				 (st = seek_run(r, ls->row_ids, &n, &err)) != PQ_END)
+			r->seek_rg_done = true;
+		else
+			st = ParquetReaderReadBatchColumns(r->pq, LAKE_BATCH_ROWS, r->want_pred,
+											   r->selected, &n, ls->row_ids, &err);
 		if (st == PQ_END || (st == PQ_OK && n == 0))
 		{
 			r->rg_open = false;
@@ -705,6 +779,36 @@ LakeFileReaderNext(LakeFileReader *r, LakeFileBatch *batch)
 	if (!r->late)
 		r->rows_done += nrows;
 	return true;
+}
+
+/*
+ * Key seek for a late-materialising reader (after SetRowFilter): the
+ * predicate implies lake column column = *key, and within a row group
+ * where the lake columns const_cols[0..nconst) are constant the file is
+ * sorted by it (a primary-key file: the key's earlier columns, then it).
+ * Such row groups are binary-searched for the key (ParquetReaderSeekSorted)
+ * instead of decoding the key column's pages.
+ */
+void
+LakeFileReaderSetKeySeek(LakeFileReader *r, int column, const PqValue *key,
+						 const int *const_cols, int nconst, const char *const *names)
+{
+	int			fc;
+
+	r->seek_sel = -1;
+	if (!r->late || !r->projected[column] || r->sel_of[column] < 0 ||
+		!r->want_pred[r->sel_of[column]])
+		return;
+	fc = r->file_col[column];
+	if (fc < 0 || ParquetReaderColumn(r->pq, fc)->type != key->type)
+		return;
+	r->seek_const_fc = MemoryContextAlloc(GetMemoryChunkContext(r),
+										  sizeof(int) * Max(nconst, 1));
+	for (int i = 0; i < nconst; i++)
+		r->seek_const_fc[i] = ParquetReaderFindColumn(r->pq, names[const_cols[i]]);
+	r->nseek_const = nconst;
+	r->seek_key = key;
+	r->seek_sel = r->sel_of[column];
 }
 
 /*

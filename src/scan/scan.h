@@ -78,6 +78,14 @@ extern void LakeFileReaderSetPredicate(LakeFileReader *r, const LakePredicate *p
  */
 extern void LakeFileReaderSetRowFilter(LakeFileReader *r);
 /*
+ * Key seek (after SetRowFilter): the predicate implies column = *key
+ * (borrowed), and the file is sorted by column where the lake columns
+ * const_cols[0..nconst) are constant: such row groups are binary-searched.
+ */
+extern void LakeFileReaderSetKeySeek(LakeFileReader *r, int column, const PqValue *key,
+									 const int *const_cols, int nconst,
+									 const char *const *names);
+/*
  * Deferred columns: Next leaves the projected columns with defer[i] set
  * (not read by the predicate) out of its batches (batch->deferred), and
  * FetchRows decodes them at rows pos[0..n) of the batch just delivered

@@ -292,6 +292,27 @@ LakeScanBegin(const LakeScanSpec *spec, MemoryContext parent)
 }
 
 /*
+ * The constant pred fixes column to by equality (a conjunct of it), or NULL.
+ */
+static const PqValue *
+pred_key_equality(const LakePredicate *pred, int column)
+{
+	if (pred->kind == LAKE_PRED_CMP && pred->op == LAKE_OP_EQ && pred->column == column)
+		return &pred->values[0];
+	if (pred->kind == LAKE_PRED_IN && pred->nvalues == 1 && pred->column == column)
+		return &pred->values[0];
+	if (pred->kind == LAKE_PRED_AND)
+		for (int i = 0; i < pred->nargs; i++)
+		{
+			const PqValue *v = pred_key_equality(pred->args[i], column);
+
+			if (v)
+				return v;
+		}
+	return NULL;
+}
+
+/*
  * Give a freshly projected reader the predicate its source may use; returns
  * it (NULL: none) for filtering the rows of its batches.
  */
@@ -308,7 +329,17 @@ LakeScanSourcePredicateSet(LakeScan *scan, LakeFileReader *r, ScanSource *src)
 								   &scan->stats);
 		/* the caller drops the rows pred rejects: the reader need not decode them */
 		if (lake_enable_late_materialize)
+		{
+			const PqValue *key;
+
 			LakeFileReaderSetRowFilter(r);
+			key = scan->spec.nkey > 0 && pred ?
+				pred_key_equality(pred, scan->spec.key_cols[scan->spec.nkey - 1]) : NULL;
+			if (key)
+				LakeFileReaderSetKeySeek(r, scan->spec.key_cols[scan->spec.nkey - 1], key,
+										 scan->spec.key_cols, scan->spec.nkey - 1,
+										 scan->spec.names);
+		}
 	}
 	return LakePredIsTrue(pred) ? NULL : pred;
 }

@@ -7,7 +7,9 @@
  *	  probe; then every row group is read with ReadBatch (all columns, and
  *	  once more for a row range), and with late materialisation (column 0
  *	  by ReadBatchColumns, the others by ReadRows at every third row and
- *	  at the batch's last row), touching every value so stray pointers
+ *	  at the batch's last row), and by key seek (SeekSorted of each INT32/
+ *	  INT64 column for its chunk minimum and a value from the input, then
+ *	  ReadRows of the rows found), touching every value so stray pointers
  *	  show up under ASan.  Properties: no crash, errors carry a message,
  *	  batches never exceed the requested size, the rows delivered by a
  *	  row group add up to its row count (or the read fails), every
@@ -206,6 +208,63 @@ read_row_group_late(PqReader *r, int rg, const PqRowRange *ranges, int nranges, 
 	free(keep);
 }
 
+/* key seek on column c (unsorted data of a hostile file: bounds only) */
+static void
+read_row_group_seek(PqReader *r, int rg, const PqRowRange *ranges, int nranges,
+					int ncols, int c, int64_t salt)
+{
+	const PqColumnInfo *ci = ParquetReaderColumn(r, c);
+	PqColumnVector *out = calloc((size_t) ncols + 1, sizeof(PqColumnVector));
+	bool	   *want = calloc((size_t) ncols + 1, sizeof(bool));
+	int64_t		n = ParquetReaderRowGroupNumRows(r, rg);
+	PqColumnStats cs;
+	PqError		err;
+
+	for (int k = 0; k < 2; k++)
+	{
+		PqValue		key;
+		int64_t		first,
+					count;
+		PqStatus	st;
+
+		memset(&key, 0, sizeof(key));
+		key.type = ci->type;
+		if (k == 0 && ParquetReaderChunkStats(r, rg, c, &cs, &err) == PQ_OK &&
+			cs.has_min_max)
+			key = cs.min;
+		else if (ci->type == PQ_INT64)
+			key.v.i64 = salt;
+		else
+			key.v.i32 = (int32_t) salt;
+		for (int i = 0; i < ncols; i++)
+			want[i] = true;
+		st = ParquetReaderStartRowGroup(r, rg, ranges, nranges, &err);
+		fuzz_check_error(st, &err);
+		if (st != PQ_OK)
+			break;
+		st = ParquetReaderSeekSorted(r, c, &key, &first, &count, &err);
+		fuzz_check_error(st, &err);
+		if (st != PQ_OK)
+			continue;
+		FUZZ_ASSERT(count >= 0 && (count == 0 || (first >= 0 && first + count <= n)));
+		if (count > 0 && count <= 700)
+		{
+			int64_t    *rows = calloc((size_t) count, sizeof(int64_t));
+
+			for (int64_t i = 0; i < count; i++)
+				rows[i] = first + i;
+			st = ParquetReaderReadRows(r, rows, (uint32_t) count, want, out, &err);
+			fuzz_check_error(st, &err);
+			if (st == PQ_OK)
+				for (int i = 0; i < ncols; i++)
+					touch_vector(&out[i], (uint32_t) count);
+			free(rows);
+		}
+	}
+	free(out);
+	free(want);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -288,6 +347,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (ncols > 1)
 			read_row_group_late(r, rg, NULL, 0, ncols);
+		for (int c = 0; c < ncols && c < 8; c++)
+		{
+			PqType		t = ParquetReaderColumn(r, c)->type;
+
+			if (t != PQ_INT64 && t != PQ_INT32)
+				continue;
+			read_row_group_seek(r, rg, NULL, 0, ncols, c, (int64_t) size);
+			if (n > 1)
+			{
+				PqRowRange	range = {n / 2, n - n / 2};
+
+				read_row_group_seek(r, rg, &range, 1, ncols, c, (int64_t) size);
+			}
+		}
 	}
 	/* a projection of the last column alone */
 	if (ncols > 1 && nrg > 0)

@@ -21,6 +21,10 @@
  *	  rows of columns 0 and 1 decoded, the key's row found among them and
  *	  every other column read at that row.  Column 1 must be an ascending
  *	  INT64 key.  Prints CPU per lookup (syscalls included).
+ *
+ *	  bench_lookup --seek FILE [LOOKUPS]: --scan with the key's row found by
+ *	  ParquetReaderSeekSorted on column 1 (binary search, only the zstd
+ *	  frames it probes decompressed) and every column read at that row.
  *-------------------------------------------------------------------------
  */
 #include <fcntl.h>
@@ -82,7 +86,7 @@ page_of_key(const PqPageIndex *pi, int64_t key)
 }
 
 static int
-scan_mode(const char *path, int lookups)
+scan_mode(const char *path, int lookups, bool seek)
 {
 	int			fd = open(path, O_RDONLY);
 	PqSource	src;
@@ -91,7 +95,8 @@ scan_mode(const char *path, int lookups)
 	int			ncols;
 	int			all[256];
 	bool		want_k[256],
-				want_o[256];
+				want_o[256],
+				want_all[256];
 	PqColumnStats cs;
 	int64_t		kmin,
 				kmax;
@@ -117,6 +122,7 @@ scan_mode(const char *path, int lookups)
 		all[c] = c;
 		want_k[c] = c < 2;
 		want_o[c] = c >= 2;
+		want_all[c] = true;
 	}
 	for (int pass = 0; pass < 2; pass++)
 		for (int i = 0; i < lookups; i++)
@@ -152,12 +158,28 @@ scan_mode(const char *path, int lookups)
 				pages += nr;
 			}
 			REQUIRE(ParquetReaderStartRowGroup(r, 0, &rr, 1, &err) == PQ_OK);
-			REQUIRE(ParquetReaderReadBatchColumns(r, 8192, want_k, out, &n, got, &err) == PQ_OK);
-			for (uint32_t k = 0; k < n; k++)
-				if (out[1].v.i64[k] == key)
-					row = got[k];
-			REQUIRE(row >= 0);
-			REQUIRE(ParquetReaderReadRows(r, &row, 1, want_o, out, &err) == PQ_OK);
+			if (seek)
+			{
+				PqValue		kv;
+				int64_t		count;
+
+				memset(&kv, 0, sizeof(kv));
+				kv.type = PQ_INT64;
+				kv.v.i64 = key;
+				REQUIRE(ParquetReaderSeekSorted(r, 1, &kv, &row, &count, &err) == PQ_OK);
+				REQUIRE(count == 1);
+				REQUIRE(ParquetReaderReadRows(r, &row, 1, want_all, out, &err) == PQ_OK);
+				REQUIRE(out[1].v.i64[0] == key);
+			}
+			else
+			{
+				REQUIRE(ParquetReaderReadBatchColumns(r, 8192, want_k, out, &n, got, &err) == PQ_OK);
+				for (uint32_t k = 0; k < n; k++)
+					if (out[1].v.i64[k] == key)
+						row = got[k];
+				REQUIRE(row >= 0);
+				REQUIRE(ParquetReaderReadRows(r, &row, 1, want_o, out, &err) == PQ_OK);
+			}
 			bytes += ParquetReaderBytesRead(r);
 			if (pass == 1)
 				t += cpu_ns() - t0;
@@ -191,10 +213,12 @@ main(int argc, char **argv)
 				t_full = 0;
 
 	if (argc > 2 && strcmp(argv[1], "--scan") == 0)
-		return scan_mode(argv[2], argc > 3 ? atoi(argv[3]) : 20000);
+		return scan_mode(argv[2], argc > 3 ? atoi(argv[3]) : 20000, false);
+	if (argc > 2 && strcmp(argv[1], "--seek") == 0)
+		return scan_mode(argv[2], argc > 3 ? atoi(argv[3]) : 20000, true);
 	if (argc < 2)
 	{
-		fprintf(stderr, "usage: bench_lookup FILE [LOOKUPS [NFILTER]] | bench_lookup --scan FILE [LOOKUPS]\n");
+		fprintf(stderr, "usage: bench_lookup FILE [LOOKUPS [NFILTER]] | bench_lookup --scan|--seek FILE [LOOKUPS]\n");
 		return 2;
 	}
 	memset(&f, 0, sizeof(f));

@@ -402,6 +402,21 @@ extern PqStatus ParquetReaderReadRows(PqReader *r, const int64_t *rows, uint32_t
 									  const bool *want, PqColumnVector *out,
 									  PqError *err);
 
+/*
+ * Sorted-key seek, before any read of column sel (a selected index) in the
+ * current row group: its values ascend within the row ranges given to
+ * StartRowGroup (a primary-key file's last key column when the others are
+ * constant).  Binary search for key (of the column's PqType): [*first,
+ * *first + *count) are the rows equal to it (*count = 0: none).  A zstd
+ * PLAIN page is decompressed only in the frames the search probes.  Then
+ * ReadRows reads those rows of any column.  PQ_END when it cannot tell
+ * (not a REQUIRED INT32/INT64 column, dictionary pages, a run of equal
+ * values reaching a page's end): read the row group as usual.
+ */
+extern PqStatus ParquetReaderSeekSorted(PqReader *r, int sel, const PqValue *key,
+										int64_t *first, int64_t *count,
+										PqError *err);
+
 /* I/O accounting for EXPLAIN ANALYZE: bytes requested from the source. */
 extern uint64_t ParquetReaderBytesRead(const PqReader *r);
 

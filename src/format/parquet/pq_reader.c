@@ -1317,6 +1317,71 @@ retire(PqReader *r, void *p)
 	r->retired[r->nretired++] = p;
 }
 
+/* value i of a page of PLAIN int32/int64 values at vals */
+static inline int64_t
+seek_value(const RSel *s, const uint8_t *vals, uint32_t i)
+{
+	if (s->rc->order == PQO_I32)
+	{
+		int32_t		v;
+
+		memcpy(&v, vals + (size_t) i * 4, 4);
+		return v;
+	}
+	else
+	{
+		int64_t		v;
+
+		memcpy(&v, vals + (size_t) i * 8, 8);
+		return v;
+	}
+}
+
+/*
+ * Binary search of the ascending values [lo, hi) of a page for key: *lb
+ * the first at or above it, *ub the first above it.  With pp (a zstd page
+ * in frame or prefix mode, values at byte base of its output), each probed
+ * value is decompressed first: only the frames the search touches.
+ */
+static PqStatus
+seek_bounds(PqReader *r, RSel *s, PqCodecPrefix *pp, size_t base,
+			const uint8_t *vals, uint32_t lo, uint32_t hi, int64_t key,
+			uint32_t *lb, uint32_t *ub, uint64_t off, PqError *err)
+{
+	size_t		w = s->rc->slot;
+
+	for (int pass = 0; pass < 2; pass++)
+	{
+		uint32_t	a = pass == 0 ? lo : *lb,
+					b = hi;
+
+		while (a < b)
+		{
+			uint32_t	mid = a + (b - a) / 2;
+			int64_t		v;
+
+			if (pp)
+			{
+				PqStatus	st = prefix_range(r, s, pp, base + mid * w,
+											  base + (mid + 1) * w, off, err);
+
+				if (st != PQ_OK)
+					return st;
+			}
+			v = seek_value(s, vals, mid);
+			if (pass == 0 ? v < key : v <= key)
+				a = mid + 1;
+			else
+				b = mid;
+		}
+		if (pass == 0)
+			*lb = a;
+		else
+			*ub = a;
+	}
+	return PQ_OK;
+}
+
 static PqStatus
 decode_data_page(PqReader *r, RSel *s, const PqPageHeader *h,
 				 const uint8_t *body, uint64_t off, int64_t first_row,
@@ -1341,6 +1406,7 @@ decode_data_page(PqReader *r, RSel *s, const PqPageHeader *h,
 	uint32_t	rel_first = 0;
 	uint32_t	rel_last = 0;
 	int64_t		last;
+	bool		seeking;
 
 	if (!h->has_data)
 		return CORRUPT(off, "data page without its data page header");
@@ -1380,6 +1446,7 @@ decode_data_page(PqReader *r, RSel *s, const PqPageHeader *h,
 	 * a page into a few independent frames), or the blocks up to the last of
 	 * them (a page of one frame of a few blocks).
 	 */
+	seeking = r->seek_active && s == &r->sels[r->seek_sel] && !rc->info.nullable;
 	last = r->sparse ? r->sparse_last : r->rg_last_row;
 	if (want_row > first_row)
 		rel_first = want_row - first_row < (int64_t) n ? (uint32_t) (want_row - first_row) : n;
@@ -1392,7 +1459,7 @@ decode_data_page(PqReader *r, RSel *s, const PqPageHeader *h,
 		(rc->conv == PQV_I32 || rc->conv == PQV_I64 || rc->conv == PQV_F32 ||
 		 rc->conv == PQV_F64) &&
 		last >= first_row && last >= want_row && rel_first < n &&
-		(rel_first > 0 || rel_last < n - 1) &&
+		(rel_first > 0 || rel_last < n - 1 || seeking) &&
 		(!v2 || h->is_compressed);
 	if (!v2 && prefix)
 	{
@@ -1567,6 +1634,18 @@ decode_data_page(PqReader *r, RSel *s, const PqPageHeader *h,
 		}
 		else
 		{
+			if (seeking)
+			{
+				/* SeekSorted: probe only, then keep the rows equal to the key */
+				st = seek_bounds(r, s, &pp, pos - pbase, p + pos, rel_first,
+								 rel_last + 1, r->seek_key, &r->seek_lb, &r->seek_ub,
+								 off, err);
+				if (st != PQ_OK)
+					return st;
+				r->seek_done = true;
+				rel_first = r->seek_lb < n ? r->seek_lb : n - 1;
+				rel_last = r->seek_ub > r->seek_lb ? r->seek_ub - 1 : rel_first;
+			}
 			/* value i is row i's: the values of rows [rel_first, rel_last] */
 			lo = (size_t) rel_first * rc->slot;
 			hi = ((size_t) rel_last + 1) * rc->slot;
@@ -2366,4 +2445,118 @@ ParquetReaderReadRows(PqReader *r, const int64_t *rows, uint32_t nrows,
 	if (any_null != small)
 		pq_free(r->alloc, any_null);
 	return st;
+}
+
+/*
+ * SeekSorted cannot tell: leave column s where ReadBatch can start the row
+ * group's first range (a page after it was loaded: back to the chunk's
+ * first page through the offset index).
+ */
+static PqStatus
+seek_give_up(PqReader *r, RSel *s)
+{
+	if (s->page_loaded && r->nranges > 0 && r->ranges[0].first < s->page_first_row)
+	{
+		s->oi_next = 0;
+		s->page_loaded = false;
+		s->page_n = s->page_pos = s->page_nn_pos = 0;
+	}
+	return PQ_END;
+}
+
+/*
+ * Sorted-key seek (see parquet.h): binary search of column sel over the
+ * current row group's row ranges, page by page, for the run of rows equal
+ * to key.
+ */
+PqStatus
+ParquetReaderSeekSorted(PqReader *r, int sel, const PqValue *key,
+						int64_t *first, int64_t *count, PqError *err)
+{
+	RSel	   *s;
+	int64_t		k;
+
+	*first = 0;
+	*count = 0;
+	if (r->rg < 0 || sel < 0 || sel >= r->nsel)
+		return PqErrorSet(err, PQ_ERR_ARG, PQ_NO_OFFSET,
+						  "parquet reader: SeekSorted before StartRowGroup or of a column not selected");
+	s = &r->sels[sel];
+	if (s->rc->info.nullable || s->rc->info.type != key->type ||
+		(s->rc->order != PQO_I32 && s->rc->order != PQO_I64) ||
+		(s->page_loaded && s->page_pos > 0))
+		return PQ_END;
+	k = s->rc->order == PQO_I32 ? (int64_t) key->v.i32 : key->v.i64;
+	for (int ri = 0; ri < r->nranges; ri++)
+	{
+		int64_t		row = r->ranges[ri].first;
+		int64_t		end = row + r->ranges[ri].count;
+
+		while (row < end)
+		{
+			uint32_t	lo,
+						hi,
+						lb,
+						ub;
+
+			if (!s->page_loaded || row < s->page_first_row ||
+				row >= s->page_first_row + (int64_t) s->page_n)
+			{
+				PqStatus	st;
+
+				/* sequential pages cannot be rewound: the first one only */
+				if (s->page_loaded && (row < s->page_first_row || !s->use_oi))
+					return seek_give_up(r, s);
+				r->seek_active = true;
+				r->seek_done = false;
+				r->seek_sel = sel;
+				r->seek_key = k;
+				r->sparse = true;
+				r->sparse_last = end - 1;
+				st = advance_to(r, s, row, err);
+				r->seek_active = false;
+				r->sparse = false;
+				if (st != PQ_OK)
+					return st;
+				if (s->page_n == 0)
+					return seek_give_up(r, s);
+			}
+			else
+				r->seek_done = false;
+			lo = (uint32_t) (row - s->page_first_row);
+			hi = end - s->page_first_row < (int64_t) s->page_n ?
+				(uint32_t) (end - s->page_first_row) : s->page_n;
+			if (r->seek_done)
+			{
+				lb = r->seek_lb;
+				ub = r->seek_ub;
+				r->seek_done = false;
+			}
+			else
+			{
+				PqStatus	st;
+
+				if (s->page_dict || s->page_has_nulls ||
+					s->page_valid_lo > lo || s->page_valid < hi)
+					return seek_give_up(r, s);
+				st = seek_bounds(r, s, NULL, 0, s->vsrc, lo, hi, k, &lb, &ub,
+								 s->page_off, err);
+				if (st != PQ_OK)
+					return st;
+			}
+			if (ub > lb)
+			{
+				/* a run reaching the end of the page may go on past it */
+				if (ub == hi && (s->page_first_row + hi < end || ri + 1 < r->nranges))
+					return seek_give_up(r, s);
+				*first = s->page_first_row + lb;
+				*count = ub - lb;
+				return PQ_OK;
+			}
+			if (lb < hi)
+				return PQ_OK;	/* a value above the key: absent */
+			row = s->page_first_row + hi;
+		}
+	}
+	return PQ_OK;
 }

@@ -175,6 +175,21 @@ struct PqReader
 	bool		sparse;
 	int64_t		sparse_last;
 
+	/*
+	 * SeekSorted in progress on column seek_sel: a zstd PLAIN page decoded
+	 * for it binary-searches rows [seek_from, seek_to) of the file's row
+	 * group for seek_key, decompressing only the frames it probes, and
+	 * leaves the bounds in seek_lb/seek_ub (page rows; seek_done)
+	 */
+	bool		seek_active;
+	bool		seek_done;
+	int			seek_sel;
+	int64_t		seek_key;
+	int64_t		seek_from;
+	int64_t		seek_to;
+	uint32_t	seek_lb;
+	uint32_t	seek_ub;
+
 	/* current row group */
 	int			rg;
 	int64_t		rg_rows;
