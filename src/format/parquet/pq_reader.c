@@ -1906,50 +1906,12 @@ advance_to(PqReader *r, RSel *s, int64_t row, PqError *err)
 		uint64_t	off;
 
 		/*
-		 * The last page starting at or before row, from oi_next on.  First
-		 * rows strictly increase (load_offset_index checked): a binary
+		 * The last page starting at or before row, from oi_next on: a
 		 * search, so that a point lookup into a chunk of a thousand pages
 		 * does not walk them all (per column).
 		 */
 		if (i + 1 < s->oi->npages && s->oi->pages[i + 1].first_row_index <= row)
-		{
-			const PqMetaPageLocation *pg = s->oi->pages;
-			int			lo = i + 1,
-						hi = s->oi->npages - 1;
-			int64_t		span = r->rg_rows - pg[lo].first_row_index;
-
-			/*
-			 * First a guess, pages holding about as many rows each: a point
-			 * lookup then touches one or two entries of a cold index
-			 * instead of ten.  invariant: pages[lo].first_row_index <= row
-			 */
-			if (span > 0)
-			{
-				int			g = lo + (int) ((row - pg[lo].first_row_index) *
-											(int64_t) (hi - lo + 1) / span);
-
-				if (g > hi)
-					g = hi;
-				if (pg[g].first_row_index <= row)
-				{
-					lo = g;
-					if (g < hi && pg[g + 1].first_row_index > row)
-						hi = g;
-				}
-				else
-					hi = g - 1;
-			}
-			while (lo < hi)
-			{
-				int			mid = lo + (hi - lo + 1) / 2;
-
-				if (s->oi->pages[mid].first_row_index <= row)
-					lo = mid;
-				else
-					hi = mid - 1;
-			}
-			i = lo;
-		}
+			i = PqPageOfRow(s->oi->pages, i + 1, s->oi->npages - 1, r->rg_rows, row);
 		if (i >= s->oi->npages || s->oi->pages[i].first_row_index > row)
 			return CORRUPT(s->chunk_start, "offset index has no page for row %lld",
 						   (long long) row);

@@ -231,4 +231,14 @@ extern PqStatus PqReaderOffsetIndex(PqReader *r, int g, int c,
 									const PqMetaOffsetIndex **oi, bool *present,
 									PqError *err);
 
+/*
+ * The last page of pg[lo..hi] starting at or before row, given that pg[lo]
+ * does (first rows strictly increase: load_offset_index checked) and the
+ * row group has rows rows.  A guess first (pages holding about as many rows
+ * each: a point lookup touches one or two entries of a cold index instead
+ * of ten), then a binary search.
+ */
+extern int	PqPageOfRow(const PqMetaPageLocation *pg, int lo, int hi, int64_t rows,
+						int64_t row);
+
 #endif							/* LAKE_PQ_READER_INT_H */

@@ -257,10 +257,7 @@ ParquetReaderPagesInRanges(PqReader *r, int rg, int column, const PqRowRange *ra
 	rows = r->meta.rowgroups[rg].num_rows;
 
 	/*
-	 * Per range, the last page starting at or before its first row (first
-	 * rows strictly increase: load_offset_index checked), found by a guess
-	 * (pages hold about as many rows each: one entry of a cold index
-	 * touched, the one advance_to reads next) and a binary search; then
+	 * Per range, the last page starting at or before its first row, then
 	 * the pages up to its end.  next: the first page not counted yet, so
 	 * that a page two ranges share counts once.
 	 */
@@ -274,31 +271,7 @@ ParquetReaderPagesInRanges(PqReader *r, int rg, int column, const PqRowRange *ra
 		if (ranges[k].count <= 0 || first >= rows)
 			continue;
 		if (pg[lo].first_row_index < first)
-		{
-			int64_t		span = rows - pg[lo].first_row_index;
-			int			g = lo + (int) ((first - pg[lo].first_row_index) *
-										(int64_t) (hi - lo + 1) / (span > 0 ? span : 1));
-
-			if (g > hi)
-				g = hi;
-			if (pg[g].first_row_index <= first)
-			{
-				lo = g;
-				if (g < hi && pg[g + 1].first_row_index > first)
-					hi = g;
-			}
-			else
-				hi = g - 1;
-			while (lo < hi)
-			{
-				int			mid = lo + (hi - lo + 1) / 2;
-
-				if (pg[mid].first_row_index <= first)
-					lo = mid;
-				else
-					hi = mid - 1;
-			}
-		}
+			lo = PqPageOfRow(pg, lo, hi, rows, first);
 		for (; lo < oi->npages && pg[lo].first_row_index < end; lo++)
 			(*nread)++;
 		next = lo;
@@ -444,4 +417,38 @@ ParquetReaderBloomProbe(PqReader *r, int rg, int column, const PqValue *value,
 		}
 	}
 	return PQ_OK;
+}
+
+int
+PqPageOfRow(const PqMetaPageLocation *pg, int lo, int hi, int64_t rows, int64_t row)
+{
+	int64_t		span = rows - pg[lo].first_row_index;
+
+	/* invariant: pg[lo].first_row_index <= row */
+	if (span > 0 && lo < hi)
+	{
+		int			g = lo + (int) ((row - pg[lo].first_row_index) *
+									(int64_t) (hi - lo + 1) / span);
+
+		if (g > hi)
+			g = hi;
+		if (pg[g].first_row_index <= row)
+		{
+			lo = g;
+			if (g < hi && pg[g + 1].first_row_index > row)
+				hi = g;
+		}
+		else
+			hi = g - 1;
+	}
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo + 1) / 2;
+
+		if (pg[mid].first_row_index <= row)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
 }
