@@ -475,6 +475,19 @@ test_prefix_decompress(bool one_frame)
 									sizeof(short_of_content_size), out, 0, &err), err);
 		CHECK(PqCodecPrefixExtend(&p, 0, &err) == PQ_ERR_CORRUPT && err.message[0]);
 
+		/* two empty frames: an empty page, complete at once (not frame mode) */
+		{
+			uint8_t		two_empty[2 * sizeof(zero_window_rle)];
+
+			memcpy(two_empty, zero_window_rle, sizeof(zero_window_rle));
+			memcpy(two_empty + sizeof(zero_window_rle), zero_window_rle, sizeof(zero_window_rle));
+			CHECK_OK(PqCodecPrefixBegin(&p, PQ_CODEC_ZSTD, two_empty, sizeof(two_empty),
+										out, 0, &err), err);
+			CHECK(p.nframes == 0);
+			CHECK_OK(PqCodecPrefixExtend(&p, 0, &err), err);
+			CHECK(p.complete && p.valid == 0);
+		}
+
 		CHECK(PqCodecDecompress(PQ_CODEC_ZSTD, empty_compressed_block,
 								sizeof(empty_compressed_block), out, 0, &err) == PQ_ERR_CORRUPT);
 		CHECK_OK(PqCodecPrefixBegin(&p, PQ_CODEC_ZSTD, empty_compressed_block,

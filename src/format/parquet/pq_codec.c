@@ -668,8 +668,9 @@ PqCodecDecompress(int codec, const void *src, size_t srclen,
  * PQ_ZSTD_RANGE_FRAMES, ordinary zstd frames only, no skippable or legacy
  * ones) each declare a content size, those add up to expected_len and the
  * frames' compressed sizes (found by walking their block headers) to
- * srclen.  Returns the number of frames, or 0 for prefix mode (anything
- * else, damage included: the prefix path then finds and settles it).
+ * srclen, and the page is not empty.  Returns the number of frames, or 0
+ * for prefix mode (anything else, damage included: the prefix path then
+ * finds and settles it).
  */
 static int
 zstd_probe_frames(PqCodecPrefix *p)
@@ -702,7 +703,8 @@ zstd_probe_frames(PqCodecPrefix *p)
 		spos += flen;
 		opos += (size_t) fcs;
 	}
-	if (n < 2 || opos != p->expected_len)
+	/* an empty page is prefix mode's: a range there is empty, never the whole */
+	if (n < 2 || opos != p->expected_len || opos == 0)
 		return 0;
 	p->fr_src[n] = spos;
 	p->fr_out[n] = opos;
