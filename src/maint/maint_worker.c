@@ -54,6 +54,7 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
+#include "utils/timestamp.h"
 
 int			lake_maintenance_naptime = 10;
 int			lake_max_maintenance_workers = 2;
@@ -343,6 +344,30 @@ launcher_sleep(long ms)
 	}
 }
 
+/*
+ * Wait out lake_fdw.maintenance_naptime from now.  The latch is set for
+ * more than a reload: every start and exit of a worker this launcher
+ * started (bgw_notify_pid) sets it too, so a wake-up before the deadline
+ * only reaps the workers and sleeps on -- otherwise each worker's exit
+ * would start the next round at once, forking workers without pause.
+ */
+static void
+launcher_nap(List **workers)
+{
+	TimestampTz start = GetCurrentTimestamp();
+
+	for (;;)
+	{
+		long		left = lake_maintenance_naptime * 1000L -
+			TimestampDifferenceMilliseconds(start, GetCurrentTimestamp());
+
+		if (left <= 0)
+			return;
+		launcher_sleep(left);
+		(void) reap_workers(workers);
+	}
+}
+
 /* Start a worker for every database (not already being maintained). */
 static void
 launcher_round(List **workers)
@@ -399,6 +424,6 @@ LakeMaintLauncherMain(Datum main_arg)
 	{
 		if (lake_max_maintenance_workers > 0)
 			launcher_round(&workers);
-		launcher_sleep(lake_maintenance_naptime * 1000L);
+		launcher_nap(&workers);
 	}
 }
