@@ -614,6 +614,13 @@ ParquetReaderBytesRead(const PqReader *r)
 	return r->bytes_read;
 }
 
+void
+ParquetReaderPageCounts(const PqReader *r, uint64_t *decoded, uint64_t *total)
+{
+	*decoded = r->pages_decoded;
+	*total = r->pages_total;
+}
+
 /* ---------------------------------------------------------------------
  * Projection and row groups
  * ---------------------------------------------------------------------
@@ -930,6 +937,9 @@ ParquetReaderAttach(PqReader *r, const PqSource *src, PqError *err)
 						  (unsigned long long) r->file_size);
 	r->src = *src;
 	r->bytes_read = 0;
+	r->pages_decoded = 0;
+	r->pages_total = 0;
+	r->count_pages = false;
 	all = pq_alloc(r->alloc, sizeof(int) * (r->ncols ? r->ncols : 1));
 	if (!all)
 		return PqErrorSet(err, PQ_ERR_NOMEM, PQ_NO_OFFSET, "out of memory");
@@ -938,6 +948,41 @@ ParquetReaderAttach(PqReader *r, const PqSource *src, PqError *err)
 	st = ParquetReaderSelectColumns(r, all, r->ncols, err);
 	pq_free(r->alloc, all);
 	return st;
+}
+
+static bool
+chunk_has_offset_index(const RSel *s)
+{
+	return s->mc->offset_index_offset >= 0 && s->mc->offset_index_length > 0;
+}
+
+/*
+ * Page accounting (ParquetReaderCountPages): a chunk with an offset index
+ * counts its pages now; one without counts each page header its reading
+ * passes (advance_to).
+ */
+static PqStatus
+count_chunk_pages(PqReader *r, int rg, RSel *s, PqError *err)
+{
+	const PqMetaOffsetIndex *oi = s->use_oi ? s->oi : NULL;
+	bool		present = oi != NULL;
+
+	if (!present && chunk_has_offset_index(s))
+	{
+		PqStatus	st = PqReaderOffsetIndex(r, rg, s->col, &oi, &present, err);
+
+		if (st != PQ_OK)
+			return st;
+	}
+	if (present)
+		r->pages_total += (uint64_t) oi->npages;
+	return PQ_OK;
+}
+
+void
+ParquetReaderCountPages(PqReader *r, bool on)
+{
+	r->count_pages = on;
 }
 
 PqStatus
@@ -1028,6 +1073,13 @@ ParquetReaderStartRowGroup(PqReader *r, int rg, const PqRowRange *ranges,
 			s->use_oi = present;
 			s->small_chunk = present &&
 				s->chunk_end - s->chunk_start <= SMALL_CHUNK_BYTES;
+		}
+		if (r->count_pages)
+		{
+			PqStatus	st = count_chunk_pages(r, rg, s, err);
+
+			if (st != PQ_OK)
+				return st;
 		}
 	}
 	r->rg = rg;
@@ -1926,6 +1978,8 @@ advance_to(PqReader *r, RSel *s, int64_t row, PqError *err)
 		st = decode_data_page(r, s, &h, body, off, s->oi->pages[i].first_row_index, row, err);
 		if (st != PQ_OK)
 			return st;
+		if (!s->force_full)
+			r->pages_decoded++;
 		if ((int64_t) s->page_n != next_first - s->oi->pages[i].first_row_index)
 			return CORRUPT(off, "page holds %u rows, the offset index says %lld",
 						   s->page_n, (long long) (next_first - s->oi->pages[i].first_row_index));
@@ -1961,6 +2015,8 @@ advance_to(PqReader *r, RSel *s, int64_t row, PqError *err)
 		if (!h.has_data || h.num_values < 0)
 			return CORRUPT(off, "data page header without a valid num_values");
 		rows = h.num_values;
+		if (r->count_pages && !s->force_full && !chunk_has_offset_index(s))
+			r->pages_total++;
 		if (rows > r->rg_rows - s->next_first_row)
 			return CORRUPT(off, "pages hold more rows than the row group's %lld",
 						   (long long) r->rg_rows);
@@ -1973,6 +2029,8 @@ advance_to(PqReader *r, RSel *s, int64_t row, PqError *err)
 		st = decode_data_page(r, s, &h, body, off, s->next_first_row, row, err);
 		if (st != PQ_OK)
 			return st;
+		if (!s->force_full)
+			r->pages_decoded++;
 		s->page_first_row = s->next_first_row;
 		s->next_first_row += rows;
 		return PQ_OK;

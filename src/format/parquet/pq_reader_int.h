@@ -156,6 +156,11 @@ struct PqReader
 	uint64_t	file_size;		/* the file's size at Open */
 	char	   *name;
 	uint64_t	bytes_read;
+	uint64_t	pages_decoded;	/* data pages decoded (a reload not again) */
+	bool		count_pages;	/* ParquetReaderCountPages */
+	uint64_t	pages_total;	/* data pages of the chunks started: the
+								 * offset index's count, else each header
+								 * read */
 	uint8_t    *footer;
 	uint64_t	footer_off;
 	uint64_t	data_end;		/* where the footer starts */
