@@ -75,6 +75,26 @@ END $$;
 SELECT ks_check_prepared();
 DROP FUNCTION ks_check_prepared();
 DEALLOCATE ks_get;
+-- EXPLAIN ANALYZE counts the seeks: one per file read whose id column is
+-- REQUIRED (the day's first file and the UPDATE's; the DELETE's file
+-- declares it OPTIONAL, so its page is decoded and filtered), none without
+-- late materialisation
+CREATE FUNCTION ks_seeks(q text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE
+  l text;
+BEGIN
+  FOR l IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || q LOOP
+    IF l ~ 'Lake (Files Read|Key Seeks|Rows Read)' THEN
+      RETURN NEXT btrim(l);
+    END IF;
+  END LOOP;
+END $$;
+SELECT ks_seeks('SELECT * FROM ks WHERE dt = ''2026-11-01'' AND id = 514');
+SELECT ks_seeks('SELECT * FROM ks WHERE dt = ''2026-11-01'' AND id = 515');
+SET lake_fdw.enable_late_materialize = off;
+SELECT ks_seeks('SELECT * FROM ks WHERE dt = ''2026-11-01'' AND id = 514');
+RESET lake_fdw.enable_late_materialize;
+DROP FUNCTION ks_seeks(text);
 DROP FUNCTION ks_check(bigint[]);
 DROP TABLE ks_heap;
 DROP FOREIGN TABLE ks;

@@ -1222,6 +1222,9 @@ lakeExplainForeignScan(ForeignScanState *node, ExplainState *es)
 										 stats.pages_read, stats.pages_total),
 								es);
 			ExplainPropertyInteger("Lake Bloom Rejections", NULL, stats.bloom_rejected, es);
+			/* in text only when a seek ran, as "Rows Removed by Filter" */
+			if (stats.key_seeks > 0 || es->format != EXPLAIN_FORMAT_TEXT)
+				ExplainPropertyInteger("Lake Key Seeks", NULL, stats.key_seeks, es);
 		}
 		ExplainPropertyInteger("Lake Rows Read", NULL, stats.rows_read, es);
 		/* like PostgreSQL's "Rows Removed by Filter" */

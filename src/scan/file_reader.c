@@ -541,6 +541,8 @@ seek_run(LakeFileReader *r, int64 *rows, uint32 *n, PqError *err)
 		return st;
 	if (count > LAKE_BATCH_ROWS)
 		return PQ_END;
+	if (r->stats)
+		r->stats->key_seeks++;
 	for (int64_t i = 0; i < count; i++)
 		rows[i] = first + i;
 	if (count > 0)

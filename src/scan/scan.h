@@ -254,8 +254,9 @@ typedef struct LakeScanStats
 	int64		row_groups_total;	/* in the files read */
 	int64		row_groups_read;
 	int64		pages_total;	/* of the columns read, in row groups read */
-	int64		pages_read;
+	int64		pages_read;		/* decoded */
 	int64		bloom_rejected; /* files or row groups */
+	int64		key_seeks;		/* row groups whose sorted key was binary-searched */
 } LakeScanStats;
 
 extern void LakeScanGetStats(LakeScan *scan, LakeScanStats *stats);
