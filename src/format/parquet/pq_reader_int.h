@@ -92,6 +92,7 @@ typedef struct RSel
 	uint32_t	page_nn;		/* non-null values of the page */
 	uint64_t	page_off;		/* file offset of the page header */
 	int			page_oi;		/* its index in oi (use_oi) */
+	int			decoding_oi;	/* the page being decoded's index in oi, or -1 */
 	/*
 	 * Rows [page_valid_lo, page_valid) of the page may be read: not all of
 	 * it when ReadRows decompressed only the frames or the prefix its rows
