@@ -15,7 +15,10 @@
  * they read, before the other columns are built (fdw_recheck_quals,
  * EXPLAIN "Lake Filter"); the rest by PostgreSQL.  Estimates use the same
  * pruning on the manifests; primary-key tables offer parameterized paths
- * (nested-loop probes by key).
+ * (nested-loop probes by key).  Aggregate plans (scan_relid 0,
+ * upper_plan.c) carry their WHERE in fdw_private instead; they prune and
+ * filter the same way, started at the first fetch and again per rescan,
+ * and hand the scan to scan/aggregate.c.
  * The snapshot is chosen per statement or per transaction by xact.c.
  *-------------------------------------------------------------------------
  */
