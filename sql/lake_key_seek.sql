@@ -75,10 +75,9 @@ END $$;
 SELECT ks_check_prepared();
 DROP FUNCTION ks_check_prepared();
 DEALLOCATE ks_get;
--- EXPLAIN ANALYZE counts the seeks: one per file read whose id column is
--- REQUIRED (the day's first file and the UPDATE's; the DELETE's file
--- declares it OPTIONAL, so its page is decoded and filtered), none without
--- late materialisation
+-- EXPLAIN ANALYZE counts the seeks: one per file read (the day's first
+-- file, the UPDATE's and the DELETE's: a tombstone's key column is as NOT
+-- NULL as any other file's), none without late materialisation
 CREATE FUNCTION ks_seeks(q text) RETURNS SETOF text LANGUAGE plpgsql AS $$
 DECLARE
   l text;
