@@ -353,6 +353,31 @@ LakeScanFileNeedsFilter(LakeFileReader *r, LakeDataFile *f)
 	return LakeFileReaderNumRows(r) != f->row_count;
 }
 
+/*
+ * Rows of a batch past the source's sequence bound (cur_seq_max: this
+ * transaction's rows the statement must not see yet, or those a file holds
+ * beyond what its manifest entry counts) marked in *skip (allocated when
+ * NULL); returns visible less those newly skipped.
+ */
+static uint32
+skip_past_seq_max(LakeScan *scan, const LakeFileBatch *batch, uint8 **skip,
+				  uint32 visible)
+{
+	if (!scan->cur_filter)
+		return visible;
+	if (batch->seq == NULL)
+		elog(ERROR, "lake data file read without its sequence column");
+	if (*skip == NULL)
+		*skip = MemoryContextAllocZero(scan->batch_cxt, batch->nrows);
+	for (uint32 r = 0; r < batch->nrows; r++)
+		if (!(*skip)[r] && batch->seq[r] > scan->cur_seq_max)
+		{
+			(*skip)[r] = 1;
+			visible--;
+		}
+	return visible;
+}
+
 /* ---------------------------------------------------------------------
  * Append mode
  * ---------------------------------------------------------------------
@@ -731,19 +756,7 @@ append_next_batch(LakeScan *scan)
 					keep += !skip[r];
 				}
 			}
-			if (scan->cur_filter)
-			{
-				if (batch.seq == NULL)
-					elog(ERROR, "lake data file read without its sequence column");
-				if (skip == NULL)
-					skip = MemoryContextAllocZero(scan->batch_cxt, batch.nrows);
-				for (uint32 r = 0; r < batch.nrows; r++)
-					if (!skip[r] && batch.seq[r] > scan->cur_seq_max)
-					{
-						skip[r] = 1;
-						keep--;
-					}
-			}
+			keep = skip_past_seq_max(scan, &batch, &skip, keep);
 			if (keep == 0)
 				continue;
 			scan->raw_cols = batch.columns;
@@ -998,17 +1011,7 @@ append_next_vector_batch(LakeScan *scan, LakeScanBatch *out)
 					visible -= skip[r];
 				}
 			}
-			if (scan->cur_filter && batch.seq)
-			{
-				if (skip == NULL)
-					skip = MemoryContextAllocZero(scan->batch_cxt, batch.nrows);
-				for (uint32 r = 0; r < batch.nrows; r++)
-					if (!skip[r] && batch.seq[r] > scan->cur_seq_max)
-					{
-						skip[r] = 1;
-						visible--;
-					}
-			}
+			visible = skip_past_seq_max(scan, &batch, &skip, visible);
 			if (visible == 0)
 				continue;
 			scan->stats.rows_read += visible;
