@@ -161,6 +161,7 @@ typedef struct LakeScanState
 	const LakePredicate *base_key_pred;
 	LakePredicate *and_pred;	/* AND(base_pred, bound) */
 	LakePredicate *and_key_pred;
+	bool		files_ordered;	/* spec.files is in best-first order */
 } LakeScanState;
 
 /* ---------------------------------------------------------------------
@@ -842,6 +843,16 @@ topn_add_bound(LakeScanState *st)
 		(bound = LakeTopNBound(st->topn_keys)) == NULL)
 		return;
 	col = LakeTopNBoundColumn(st->topn_keys);
+	/* append tables: best files first (any order is theirs to choose) */
+	if (st->layout.nkey == 0 && !st->files_ordered)
+	{
+		MemoryContext old = MemoryContextSwitchTo(st->pred_cxt ? st->pred_cxt : cxt);
+
+		st->spec.files = LakeTopNOrderFiles(st->topn_keys, st->spec.files,
+											st->layout.column_ids[col]);
+		MemoryContextSwitchTo(old);
+		st->files_ordered = true;
+	}
 	for (int k = 0; k < st->layout.nkey; k++)
 		if (st->layout.key_cols[k] == col)
 			key = true;
@@ -904,12 +915,14 @@ start_scan(ForeignScanState *node, LakeScanState *st, bool values_changed)
 		st->base_pred = st->spec.predicate;
 		st->base_key_pred = st->spec.key_predicate;
 		st->pruned_once = true;
+		st->files_ordered = false;
 	}
 	else if (!st->pruned_once)
 	{
 		memset(&st->last_prune, 0, sizeof(st->last_prune));
 		st->last_prune.files_total = list_length(st->all_files) + list_length(st->all_pending);
 		st->pruned_once = true;
+		st->files_ordered = false;
 	}
 	st->prune_stats = st->last_prune;
 	if (st->topn)

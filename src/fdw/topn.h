@@ -70,6 +70,13 @@ extern uint32 LakeTopNFilter(LakeTopN *t, uint32 nrows, Datum *const *values,
 extern LakePredicate *LakeTopNBound(LakeTopN *t);
 extern int	LakeTopNBoundColumn(LakeTopN *t);
 
+/*
+ * The files of an append table, best first by their statistics of the
+ * first sort key (lake column id column_id); files as given where the
+ * bound does not apply.  A new list (or files).
+ */
+extern List *LakeTopNOrderFiles(LakeTopN *t, List *files, int32 column_id);
+
 /* rows the set turned away, and how often its bound was tightened */
 extern void LakeTopNCounts(LakeTopN *t, int64 *rejected, int64 *tightened);
 

@@ -22,6 +22,12 @@
  * bool, numeric (finite bound), and text or varchar under the C collation
  * with the type's default operator.  Floats are left out (NaN is the
  * greatest value in PostgreSQL, absent from Parquet statistics).
+ *
+ * Where the bound applies, the files of an append table are read best
+ * first (by their manifest statistics of the first key: smallest minimum
+ * for ASC, largest maximum for DESC), so that the bound is tight early and
+ * the later files' row groups are skipped whole: the "latest N rows by
+ * time" of a table loaded in time order reads its newest file only.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -29,6 +35,8 @@
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "fdw/topn.h"
+#include "mergetree/write_buffer.h"
+#include "meta/meta.h"
 #include "miscadmin.h"
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
@@ -390,4 +398,69 @@ LakeTopNCounts(LakeTopN *t, int64 *rejected, int64 *tightened)
 {
 	*rejected = t->rejected;
 	*tightened = t->tightened;
+}
+
+/* A file and its statistic of the first key, for ordering. */
+typedef struct FileRank
+{
+	LakeDataFile *file;
+	bool		known;
+	PqValue		value;
+	int			pos;
+} FileRank;
+
+static bool rank_desc;
+
+static int
+rank_cmp(const void *a, const void *b)
+{
+	const FileRank *x = a;
+	const FileRank *y = b;
+	int			c;
+
+	if (x->known != y->known)
+		return x->known ? -1 : 1;	/* files without statistics last */
+	if (x->known)
+	{
+		c = ParquetValueCompare(&x->value, &y->value);
+		if (c != 0)
+			return rank_desc ? -c : c;
+	}
+	return x->pos - y->pos;
+}
+
+List *
+LakeTopNOrderFiles(LakeTopN *t, List *files, int32 column_id)
+{
+	int			n = list_length(files);
+	FileRank   *ranks;
+	List	   *out = NIL;
+	ListCell   *lc;
+	int			i = 0;
+
+	if (t->bound == NULL || n < 2)
+		return files;
+	ranks = palloc0(sizeof(FileRank) * n);
+	foreach(lc, files)
+	{
+		LakeDataFile *f = lfirst(lc);
+		FileRank   *r = &ranks[i];
+
+		r->file = f;
+		r->pos = i++;
+		for (int k = 0; k < f->nstats; k++)
+		{
+			const LakeColumnStats *cs = &f->stats[k];
+			const bytea *b = t->ssup[0].ssup_reverse ? cs->max : cs->min;
+
+			if (cs->column_id == column_id && b != NULL)
+				r->known = LakeStatsDecode(b, &t->type0, &r->value);
+		}
+	}
+	rank_desc = t->ssup[0].ssup_reverse;
+	qsort(ranks, n, sizeof(FileRank), rank_cmp);
+	for (i = 0; i < n; i++)
+		out = lappend(out, ranks[i].file);
+	pfree(ranks);
+	return out;
 }
