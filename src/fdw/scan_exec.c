@@ -15,10 +15,13 @@
  * they read, before the other columns are built (fdw_recheck_quals,
  * EXPLAIN "Lake Filter"); the rest by PostgreSQL.  Estimates use the same
  * pruning on the manifests; primary-key tables offer parameterized paths
- * (nested-loop probes by key).  Aggregate plans (scan_relid 0,
- * upper_plan.c) carry their WHERE in fdw_private instead; they prune and
- * filter the same way, started at the first fetch and again per rescan,
- * and hand the scan to scan/aggregate.c.
+ * (nested-loop probes by key).  Aggregate and top-N plans (scan_relid 0,
+ * upper_plan.c, topn_plan.c) carry their WHERE in fdw_private instead;
+ * they prune and filter the same way, started at the first fetch and
+ * again per rescan.  Aggregate plans hand the scan to scan/aggregate.c;
+ * top-N plans add the best keys so far (topn_exec.c) to the row filter
+ * and their bound to the pushed predicate, and sort the rows kept with
+ * PostgreSQL's bounded tuplesort, applying OFFSET and LIMIT themselves.
  * The snapshot is chosen per statement or per transaction by xact.c.
  *-------------------------------------------------------------------------
  */
@@ -162,6 +165,7 @@ typedef struct LakeScanState
 	LakePredicate *and_pred;	/* AND(base_pred, bound) */
 	LakePredicate *and_key_pred;
 	bool		files_ordered;	/* spec.files is in best-first order */
+	int64		topn_passes;	/* first passes run (every loop) */
 } LakeScanState;
 
 /* ---------------------------------------------------------------------
@@ -862,6 +866,45 @@ topn_add_bound(LakeScanState *st)
 }
 
 /*
+ * A top-N scan returning columns beyond those its sort and WHERE read:
+ * first a scan of those columns alone, which finds the LIMIT + OFFSET-th
+ * best key; the real scan then turns away every row worse than it (the
+ * statistics bound stays as tight), so that the other columns are
+ * decoded at about LIMIT + OFFSET rows, wherever they lie in the files.
+ * Its counters join the loop's.
+ */
+static void
+topn_first_pass(LakeScanState *st, EState *estate)
+{
+	LakeScanSpec first = st->spec;
+	LakeScan   *scan;
+	LakeScanStats stats;
+	bool		extra = false;
+	int64		removed = st->filter_removed;
+
+	if (!st->topn_active)
+		return;
+	for (int i = 0; i < st->nlake; i++)
+		if (st->spec.wanted[i] && !st->spec.filter_cols[i])
+			extra = true;
+	if (!extra)
+		return;
+	first.wanted = st->spec.filter_cols;
+	scan = LakeScanBegin(&first, estate->es_query_cxt);
+	while (LakeScanNext(scan, st->values, st->isnull))
+		;
+	/* the WHERE's removals are counted by the second pass */
+	st->filter_removed = removed;
+	LakeScanGetStats(scan, &stats);
+	LakeScanEnd(scan);
+	stats.files_total = 0;		/* pruning counted the files */
+	stats.files_read = 0;		/* the second pass counts them */
+	LakeScanStatsAdd(&st->prune_stats, &stats);
+	st->topn_passes++;
+	(void) LakeTopNFreeze(st->topn_keys);
+}
+
+/*
  * Start (or restart) the scan: evaluate the pushed predicate when there is
  * one and it may have changed, prune partitions and files, and begin.
  */
@@ -926,7 +969,10 @@ start_scan(ForeignScanState *node, LakeScanState *st, bool values_changed)
 	}
 	st->prune_stats = st->last_prune;
 	if (st->topn)
+	{
 		topn_add_bound(st);
+		topn_first_pass(st, estate);
+	}
 	st->scan = LakeScanBegin(&st->spec, estate->es_query_cxt);
 }
 
@@ -1616,6 +1662,9 @@ lakeExplainForeignScan(ForeignScanState *node, ExplainState *es)
 				rejected += now;
 			}
 			ExplainPropertyInteger("Lake Top-N Rows Kept", NULL, st->topn_kept, es);
+			/* in text only when one ran */
+			if (st->topn_passes > 0 || es->format != EXPLAIN_FORMAT_TEXT)
+				ExplainPropertyInteger("Lake Top-N First Passes", NULL, st->topn_passes, es);
 			ExplainPropertyInteger("Lake Top-N Rows Rejected", NULL, rejected, es);
 			/* without a pushed WHERE, every unit skipped is the bound's */
 			if (!st->pushdown)

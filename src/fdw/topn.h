@@ -77,6 +77,14 @@ extern int	LakeTopNBoundColumn(LakeTopN *t);
  */
 extern List *LakeTopNOrderFiles(LakeTopN *t, List *files, int32 column_id);
 
+/*
+ * After a first pass over the sort and filter columns: the worst key kept
+ * becomes a ceiling (rows worse than it are turned away) and the set is
+ * emptied for a second pass that reads every column; the bound stays.
+ * False (nothing changes) when the set is not full.
+ */
+extern bool LakeTopNFreeze(LakeTopN *t);
+
 /* rows the set turned away, and how often its bound was tightened */
 extern void LakeTopNCounts(LakeTopN *t, int64 *rejected, int64 *tightened);
 

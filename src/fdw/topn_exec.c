@@ -64,6 +64,11 @@ struct LakeTopN
 	int		   *heap;			/* [capacity] slots, worst first */
 	Datum	   *row;			/* [nkeys] scratch */
 	bool	   *rownull;
+	/* a ceiling (LakeTopNFreeze): rows worse than it are turned away */
+	bool		has_ceiling;
+	Datum	   *ceiling;		/* [nkeys], by-reference values in ceil_cxt */
+	bool	   *ceilnull;
+	MemoryContext ceil_cxt;
 	/* the bound on the first key, or bound NULL */
 	LakePredicate *bound;		/* OR(args[0], args[1]) */
 	LakePredicate *is_null;
@@ -123,6 +128,9 @@ LakeTopNCreate(int nkeys, const int *cols, const Oid *sortops, const Oid *collat
 	t->typlen = palloc(sizeof(int16) * nkeys);
 	t->row = palloc(sizeof(Datum) * nkeys);
 	t->rownull = palloc(sizeof(bool) * nkeys);
+	t->ceiling = palloc(sizeof(Datum) * nkeys);
+	t->ceilnull = palloc(sizeof(bool) * nkeys);
+	t->ceil_cxt = AllocSetContextCreate(cxt, "lake_fdw top-n ceiling", ALLOCSET_SMALL_SIZES);
 	for (int k = 0; k < nkeys; k++)
 	{
 		SortSupport ss = &t->ssup[k];
@@ -166,6 +174,8 @@ void
 LakeTopNReset(LakeTopN *t, int64 capacity)
 {
 	MemoryContextReset(t->key_cxt);
+	MemoryContextReset(t->ceil_cxt);
+	t->has_ceiling = false;
 	if (t->keys)
 	{
 		pfree(t->keys);
@@ -217,6 +227,21 @@ cmp_slots(LakeTopN *t, int a, int b)
 											t->keys[(int64) b * t->nkeys + k],
 											t->nulls[(int64) b * t->nkeys + k],
 											&t->ssup[k]);
+
+		if (c != 0)
+			return c;
+	}
+	return 0;
+}
+
+/* row key (t->row) vs the ceiling: > 0 when the row is worse */
+static inline int
+cmp_row_ceiling(LakeTopN *t)
+{
+	for (int k = 0; k < t->nkeys; k++)
+	{
+		int			c = ApplySortComparator(t->row[k], t->rownull[k], t->ceiling[k],
+											t->ceilnull[k], &t->ssup[k]);
 
 		if (c != 0)
 			return c;
@@ -354,6 +379,12 @@ LakeTopNFilter(LakeTopN *t, uint32 nrows, Datum *const *values, bool *const *isn
 			t->row[k] = values[t->cols[k]][r];
 			t->rownull[k] = isnull[t->cols[k]][r];
 		}
+		if (t->has_ceiling && cmp_row_ceiling(t) > 0)
+		{
+			skip[r] = 1;
+			removed++;
+			continue;
+		}
 		if (t->n < t->capacity)
 		{
 			int			s = (int) t->n;
@@ -463,4 +494,31 @@ LakeTopNOrderFiles(LakeTopN *t, List *files, int32 column_id)
 		out = lappend(out, ranks[i].file);
 	pfree(ranks);
 	return out;
+}
+
+bool
+LakeTopNFreeze(LakeTopN *t)
+{
+	int64		i;
+
+	if (t->capacity == 0 || t->n < t->capacity)
+		return false;
+	i = (int64) t->heap[0] * t->nkeys;
+	for (int k = 0; k < t->nkeys; k++)
+	{
+		t->ceilnull[k] = t->nulls[i + k];
+		t->ceiling[k] = (Datum) 0;
+		if (!t->ceilnull[k])
+		{
+			MemoryContext old = MemoryContextSwitchTo(t->ceil_cxt);
+
+			t->ceiling[k] = datumCopy(t->keys[i + k], t->byval[k], t->typlen[k]);
+			MemoryContextSwitchTo(old);
+		}
+	}
+	t->has_ceiling = true;
+	/* the keys go; the bound stays as tight as it is */
+	MemoryContextReset(t->key_cxt);
+	t->n = 0;
+	return true;
 }
