@@ -124,6 +124,10 @@ extern void lakeGetForeignUpperPaths(PlannerInfo *root, UpperRelationKind stage,
 									 void *extra);
 extern ForeignScan *LakeGetForeignUpperPlan(PlannerInfo *root, RelOptInfo *rel,
 											List *tlist, Plan *outer_plan);
+/* the WHERE of rel, when the scan evaluates all of it (filter: in order) */
+extern bool LakeUpperWhere(PlannerInfo *root, RelOptInfo *rel, List **filter,
+						   List **pushed);
+extern List *LakeUpperQualParams(PlannerInfo *root, List *filter);
 
 /* modify.c */
 extern int	lakeIsForeignRelUpdatable(Relation rel);

@@ -10,6 +10,7 @@
 #include "fdw/fdw.h"
 #include "fdw/modify_internal.h"
 #include "fdw/pushdown.h"
+#include "fdw/topn.h"
 #include "fmgr.h"
 #include "maint/maint_worker.h"
 #include "maint/progress.h"
@@ -59,6 +60,14 @@ _PG_init(void)
 							 "count, sum, avg, min and max of plain columns, grouped by "
 							 "plain columns, over a lake table without a WHERE clause.",
 							 &lake_enable_aggregate_pushdown, true, PGC_USERSET, 0,
+							 NULL, NULL, NULL);
+	DefineCustomBoolVariable("lake_fdw.enable_topn_pushdown",
+							 "Computes ORDER BY ... LIMIT inside lake scans.",
+							 "A query of one lake table ordered by plain columns with a LIMIT "
+							 "keeps the best rows while scanning and skips row groups and pages "
+							 "that cannot beat them; off leaves the sort to PostgreSQL.  Results "
+							 "are the same (up to the order of ties).",
+							 &lake_enable_topn_pushdown, true, PGC_USERSET, 0,
 							 NULL, NULL, NULL);
 	DefineCustomBoolVariable("lake_fdw.enable_pruning",
 							 "Skips partitions, files, row groups and pages that cannot match WHERE clauses and join keys.",

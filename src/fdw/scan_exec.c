@@ -15,10 +15,13 @@
  * they read, before the other columns are built (fdw_recheck_quals,
  * EXPLAIN "Lake Filter"); the rest by PostgreSQL.  Estimates use the same
  * pruning on the manifests; primary-key tables offer parameterized paths
- * (nested-loop probes by key).  Aggregate plans (scan_relid 0,
- * upper_plan.c) carry their WHERE in fdw_private instead; they prune and
- * filter the same way, started at the first fetch and again per rescan,
- * and hand the scan to scan/aggregate.c.
+ * (nested-loop probes by key).  Aggregate and top-N plans (scan_relid 0,
+ * upper_plan.c, topn_plan.c) carry their WHERE in fdw_private instead;
+ * they prune and filter the same way, started at the first fetch and
+ * again per rescan.  Aggregate plans hand the scan to scan/aggregate.c;
+ * top-N plans add the best keys so far (topn_exec.c) to the row filter
+ * and their bound to the pushed predicate, and sort the rows kept with
+ * PostgreSQL's bounded tuplesort, applying OFFSET and LIMIT themselves.
  * The snapshot is chosen per statement or per transaction by xact.c.
  *-------------------------------------------------------------------------
  */
@@ -27,12 +30,14 @@
 #include "access/htup_details.h"
 #include "access/sysattr.h"
 #include "access/table.h"
+#include "catalog/pg_type.h"
 #include "commands/explain.h"
 #include "commands/vacuum.h"
 #include "executor/executor.h"
 #include "executor/tuptable.h"
 #include "fdw/fdw.h"
 #include "fdw/pushdown.h"
+#include "fdw/topn.h"
 #include "mergetree/write_buffer.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
@@ -53,6 +58,7 @@
 #include "utils/rel.h"
 #include "utils/ruleutils.h"
 #include "utils/sampling.h"
+#include "utils/tuplesort.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
@@ -133,6 +139,33 @@ typedef struct LakeScanState
 	int			nitems;
 	LakeAggItem *items;			/* [nitems]: the scan tuple's columns */
 	char	   *agg_description;
+	/* top-N (scan_relid 0, topn_plan.c) */
+	bool		topn;
+	LakeTopN   *topn_keys;		/* the best keys so far (the row filter) */
+	bool		topn_active;	/* this loop's bound is small enough to keep */
+	ExprState  *limit_count;
+	ExprState  *limit_offset;
+	int64		count;			/* this loop's LIMIT, -1: ALL */
+	int64		offset;
+	int			nscan;			/* scan tuple columns */
+	int		   *scan_lake;		/* [nscan] lake column, or -1 */
+	int			nsort;
+	AttrNumber *sort_att;		/* [nsort] scan tuple attribute (1-based) */
+	Oid		   *sort_ops;
+	Oid		   *sort_colls;
+	bool	   *sort_nulls_first;
+	char	   *topn_description;
+	struct Tuplesortstate *sort;	/* this loop's rows kept, or NULL */
+	TupleTableSlot *sort_slot;	/* minimal tuples out of the sort */
+	int64		returned;		/* rows returned this loop */
+	int64		topn_kept;		/* rows put into the sort, every loop */
+	int64		topn_rejected;	/* of finished loops */
+	const LakePredicate *base_pred; /* the pushed WHERE's, without bound */
+	const LakePredicate *base_key_pred;
+	LakePredicate *and_pred;	/* AND(base_pred, bound) */
+	LakePredicate *and_key_pred;
+	bool		files_ordered;	/* spec.files is in best-first order */
+	int64		topn_passes;	/* first passes run (every loop) */
 } LakeScanState;
 
 /* ---------------------------------------------------------------------
@@ -648,6 +681,8 @@ lakeGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 	int			x = -1;
 	bool		whole_row;
 
+	if (IS_UPPER_REL(baserel) && LakeTopNIsPath(best_path))
+		return LakeTopNGetPlan(root, best_path, tlist, outer_plan);
 	if (IS_UPPER_REL(baserel))
 		return LakeGetForeignUpperPlan(root, baserel, tlist, outer_plan);
 	if (LakeRelIsChangelog(foreigntableid))
@@ -774,6 +809,101 @@ build_scan_state(LakeScanState *st, Relation rel, bool whole_row, List *attnums,
 	st->all_pending = st->spec.pending_files;
 }
 
+/* AND of a (or nothing) and b, in node (two argument slots) */
+static LakePredicate *
+and_node(LakePredicate **node, const LakePredicate *a, LakePredicate *b, MemoryContext cxt)
+{
+	if (a == NULL)
+		return b;
+	if (*node == NULL)
+	{
+		*node = MemoryContextAllocZero(cxt, sizeof(LakePredicate));
+		(*node)->kind = LAKE_PRED_AND;
+		(*node)->args = MemoryContextAlloc(cxt, sizeof(LakePredicate *) * 2);
+	}
+	(*node)->nargs = 2;
+	(*node)->args[0] = (LakePredicate *) a;
+	(*node)->args[1] = b;
+	return *node;
+}
+
+/*
+ * A top-N scan: the bound on the first sort key (topn_exec.c) joins the
+ * pushed predicate, where statistics can evaluate it.  On primary-key
+ * tables it applies, as any predicate, to the files holding the only
+ * version of their keys, and everywhere when its column is a key column.
+ */
+static void
+topn_add_bound(LakeScanState *st)
+{
+	LakePredicate *bound;
+	int			col;
+	bool		key = false;
+	MemoryContext cxt = GetMemoryChunkContext(st);
+
+	st->spec.predicate = st->base_pred;
+	st->spec.key_predicate = st->base_key_pred;
+	if (!st->topn_active || !lake_enable_pruning ||
+		(bound = LakeTopNBound(st->topn_keys)) == NULL)
+		return;
+	col = LakeTopNBoundColumn(st->topn_keys);
+	/* append tables: best files first (any order is theirs to choose) */
+	if (st->layout.nkey == 0 && !st->files_ordered)
+	{
+		MemoryContext old = MemoryContextSwitchTo(st->pred_cxt ? st->pred_cxt : cxt);
+
+		st->spec.files = LakeTopNOrderFiles(st->topn_keys, st->spec.files,
+											st->layout.column_ids[col]);
+		MemoryContextSwitchTo(old);
+		st->files_ordered = true;
+	}
+	for (int k = 0; k < st->layout.nkey; k++)
+		if (st->layout.key_cols[k] == col)
+			key = true;
+	st->spec.predicate = and_node(&st->and_pred, st->base_pred, bound, cxt);
+	if (key)
+		st->spec.key_predicate = and_node(&st->and_key_pred, st->base_key_pred, bound, cxt);
+}
+
+/*
+ * A top-N scan returning columns beyond those its sort and WHERE read:
+ * first a scan of those columns alone, which finds the LIMIT + OFFSET-th
+ * best key; the real scan then turns away every row worse than it (the
+ * statistics bound stays as tight), so that the other columns are
+ * decoded at about LIMIT + OFFSET rows, wherever they lie in the files.
+ * Its counters join the loop's.
+ */
+static void
+topn_first_pass(LakeScanState *st, EState *estate)
+{
+	LakeScanSpec first = st->spec;
+	LakeScan   *scan;
+	LakeScanStats stats;
+	bool		extra = false;
+	int64		removed = st->filter_removed;
+
+	if (!st->topn_active)
+		return;
+	for (int i = 0; i < st->nlake; i++)
+		if (st->spec.wanted[i] && !st->spec.filter_cols[i])
+			extra = true;
+	if (!extra)
+		return;
+	first.wanted = st->spec.filter_cols;
+	scan = LakeScanBegin(&first, estate->es_query_cxt);
+	while (LakeScanNext(scan, st->values, st->isnull))
+		;
+	/* the WHERE's removals are counted by the second pass */
+	st->filter_removed = removed;
+	LakeScanGetStats(scan, &stats);
+	LakeScanEnd(scan);
+	stats.files_total = 0;		/* pruning counted the files */
+	stats.files_read = 0;		/* the second pass counts them */
+	LakeScanStatsAdd(&st->prune_stats, &stats);
+	st->topn_passes++;
+	(void) LakeTopNFreeze(st->topn_keys);
+}
+
 /*
  * Start (or restart) the scan: evaluate the pushed predicate when there is
  * one and it may have changed, prune partitions and files, and begin.
@@ -825,15 +955,24 @@ start_scan(ForeignScanState *node, LakeScanState *st, bool values_changed)
 		/* kept, even TRUE, where something was pushed: EXPLAIN counts */
 		st->spec.predicate = pushed_true ? NULL : pred;
 		st->spec.key_predicate = LakePredIsTrue(key_pred) ? NULL : key_pred;
+		st->base_pred = st->spec.predicate;
+		st->base_key_pred = st->spec.key_predicate;
 		st->pruned_once = true;
+		st->files_ordered = false;
 	}
 	else if (!st->pruned_once)
 	{
 		memset(&st->last_prune, 0, sizeof(st->last_prune));
 		st->last_prune.files_total = list_length(st->all_files) + list_length(st->all_pending);
 		st->pruned_once = true;
+		st->files_ordered = false;
 	}
 	st->prune_stats = st->last_prune;
+	if (st->topn)
+	{
+		topn_add_bound(st);
+		topn_first_pass(st, estate);
+	}
 	st->scan = LakeScanBegin(&st->spec, estate->es_query_cxt);
 }
 
@@ -904,6 +1043,82 @@ build_aggregate_state(ForeignScanState *node, LakeScanState *st, int *rtindex)
 }
 
 /*
+ * A top-N plan (scan_relid 0, topn_plan.c): fdw_private as an aggregate
+ * plan's, without aggregate kinds, then the sort; fdw_exprs are LIMIT,
+ * OFFSET and the WHERE's Params.  The scan tuple holds the columns listed
+ * in fdw_private's fourth item.
+ */
+static Relation
+build_topn_state(ForeignScanState *node, LakeScanState *st, int *rtindex)
+{
+	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
+	EState	   *estate = node->ss.ps.state;
+	Relation	rel;
+	List	   *attnos = lfourth(plan->fdw_private);
+	List	   *sort = list_nth(plan->fdw_private, 10);
+	List	   *pos = list_nth(sort, LAKE_TOPN_SORT_POS);
+	List	   *ops = list_nth(sort, LAKE_TOPN_SORT_OPS);
+	List	   *colls = list_nth(sort, LAKE_TOPN_SORT_COLLS);
+	List	   *nfirst = list_nth(sort, LAKE_TOPN_NULLS_FIRST);
+	int			planned_relid = intVal(list_nth(plan->fdw_private, 9));
+	int		   *key_cols;
+	ListCell   *lc;
+	int			i = 0;
+
+	*rtindex = bms_next_member(plan->fs_relids, -1);
+	rel = ExecGetRangeTableRelation(estate, *rtindex);
+	st->topn = true;
+	st->filter_exprs = copyObject((List *) list_nth(plan->fdw_private, 5));
+	st->pushed_exprs = copyObject((List *) list_nth(plan->fdw_private, 6));
+	if (planned_relid != *rtindex)
+	{
+		ChangeVarNodes((Node *) st->filter_exprs, planned_relid, *rtindex, 0);
+		ChangeVarNodes((Node *) st->pushed_exprs, planned_relid, *rtindex, 0);
+	}
+	build_scan_state(st, rel, false, lsecond(plan->fdw_private), estate);
+	st->topn_description = strVal(list_nth(sort, LAKE_TOPN_DESCRIPTION));
+	st->nscan = list_length(attnos);
+	st->scan_lake = palloc(sizeof(int) * Max(st->nscan, 1));
+	foreach(lc, attnos)
+	{
+		int			attno = lfirst_int(lc);
+
+		st->scan_lake[i] = attno > 0 && attno <= st->layout.natts ?
+			st->layout.att_to_lake[attno - 1] : -1;
+		if (st->scan_lake[i] >= 0 && !st->spec.wanted[st->scan_lake[i]])
+			elog(ERROR, "column %d of a lake top-n scan is not read", attno);
+		i++;
+	}
+	st->nsort = list_length(pos);
+	st->sort_att = palloc(sizeof(AttrNumber) * Max(st->nsort, 1));
+	st->sort_ops = palloc(sizeof(Oid) * Max(st->nsort, 1));
+	st->sort_colls = palloc(sizeof(Oid) * Max(st->nsort, 1));
+	st->sort_nulls_first = palloc(sizeof(bool) * Max(st->nsort, 1));
+	key_cols = palloc(sizeof(int) * Max(st->nsort, 1));
+	for (i = 0; i < st->nsort; i++)
+	{
+		int			p = list_nth_int(pos, i);
+
+		st->sort_att[i] = p + 1;
+		st->sort_ops[i] = list_nth_oid(ops, i);
+		st->sort_colls[i] = list_nth_oid(colls, i);
+		st->sort_nulls_first[i] = list_nth_int(nfirst, i) != 0;
+		key_cols[i] = st->scan_lake[p];
+		if (key_cols[i] < 0)
+			elog(ERROR, "sort column %d of a lake top-n scan is not a lake column", p + 1);
+	}
+	st->topn_keys = LakeTopNCreate(st->nsort, key_cols, st->sort_ops, st->sort_colls,
+								   st->sort_nulls_first, st->layout.types,
+								   estate->es_query_cxt);
+	st->sort_slot = ExecInitExtraTupleSlot(estate,
+										   node->ss.ss_ScanTupleSlot->tts_tupleDescriptor,
+										   &TTSOpsMinimalTuple);
+	st->limit_count = ExecInitExpr(linitial(plan->fdw_exprs), &node->ss.ps);
+	st->limit_offset = ExecInitExpr(lsecond(plan->fdw_exprs), &node->ss.ps);
+	return rel;
+}
+
+/*
  * The scan's row filter (LakeScanRowFilter): the quals of
  * fdw_recheck_quals on each row not yet skipped, through a slot holding
  * the columns they read.  PostgreSQL's own expression machinery decides;
@@ -942,6 +1157,123 @@ row_filter(void *arg, uint32 nrows, Datum *const *values, bool *const *isnull,
 	ResetExprContext(econtext);
 	st->filter_removed += removed;
 	return removed;
+}
+
+/* A top-N scan's row filter: the WHERE's, then the best keys so far. */
+static uint32
+topn_row_filter(void *arg, uint32 nrows, Datum *const *values, bool *const *isnull,
+				uint8 *skip)
+{
+	LakeScanState *st = arg;
+	uint32		removed = 0;
+
+	if (st->filter_qual)
+		removed = row_filter(arg, nrows, values, isnull, skip);
+	if (st->topn_active)
+		removed += LakeTopNFilter(st->topn_keys, nrows, values, isnull, skip);
+	return removed;
+}
+
+/* LIMIT or OFFSET of this loop: -1 for NULL */
+static int64
+topn_eval_limit(ForeignScanState *node, ExprState *expr, bool is_offset)
+{
+	ExprContext *econtext = node->ss.ps.ps_ExprContext;
+	bool		isnull;
+	Datum		d = ExecEvalExprSwitchContext(expr, econtext, &isnull);
+	int64		v;
+
+	if (isnull)
+		return -1;
+	v = DatumGetInt64(d);
+	if (v < 0 && is_offset)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_ROW_COUNT_IN_RESULT_OFFSET_CLAUSE),
+				 errmsg("OFFSET must not be negative")));
+	if (v < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_ROW_COUNT_IN_LIMIT_CLAUSE),
+				 errmsg("LIMIT must not be negative")));
+	return v;
+}
+
+/* at most this many keys are kept by the row filter; beyond, the sort alone */
+#define TOPN_MAX_KEPT	INT64CONST(1000000)
+
+/*
+ * A top-N loop: evaluate LIMIT and OFFSET, scan keeping the best LIMIT +
+ * OFFSET keys (the row filter drops the others before their other columns
+ * are decoded), sort the rows kept with PostgreSQL's bounded tuplesort and
+ * skip OFFSET of them.
+ */
+static void
+topn_run(ForeignScanState *node, LakeScanState *st)
+{
+	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
+	MemoryContext old;
+	int64		bound;
+
+	st->count = topn_eval_limit(node, st->limit_count, false);
+	st->offset = topn_eval_limit(node, st->limit_offset, true);
+	if (st->offset < 0)
+		st->offset = 0;
+	st->returned = 0;
+	if (st->count == 0)
+	{
+		st->sort = NULL;
+		return;
+	}
+	bound = st->count < 0 || st->count > PG_INT64_MAX - st->offset ? -1 :
+		st->count + st->offset;
+	st->topn_active = bound > 0 && bound <= TOPN_MAX_KEPT;
+	LakeTopNReset(st->topn_keys, st->topn_active ? bound : 0);
+	start_scan(node, st, st->values_changed);
+	/* the sort lives to the end of the loop (Iterate runs per tuple) */
+	old = MemoryContextSwitchTo(node->ss.ps.state->es_query_cxt);
+	st->sort = tuplesort_begin_heap(slot->tts_tupleDescriptor, st->nsort, st->sort_att,
+									st->sort_ops, st->sort_colls, st->sort_nulls_first,
+									work_mem, NULL, TUPLESORT_NONE);
+	MemoryContextSwitchTo(old);
+	if (bound > 0)
+		tuplesort_set_bound(st->sort, bound);
+	for (;;)
+	{
+		ExecClearTuple(slot);
+		if (!LakeScanNext(st->scan, st->values, st->isnull))
+			break;
+		for (int k = 0; k < st->nscan; k++)
+		{
+			int			c = st->scan_lake[k];
+
+			slot->tts_values[k] = c >= 0 ? st->values[c] : (Datum) 0;
+			slot->tts_isnull[k] = c >= 0 ? st->isnull[c] : true;
+		}
+		ExecStoreVirtualTuple(slot);
+		tuplesort_puttupleslot(st->sort, slot);
+		st->topn_kept++;
+	}
+	tuplesort_performsort(st->sort);
+	if (st->offset > 0)
+		(void) tuplesort_skiptuples(st->sort, st->offset, true);
+}
+
+static void
+topn_end_loop(LakeScanState *st)
+{
+	if (st->sort)
+	{
+		tuplesort_end(st->sort);
+		st->sort = NULL;
+	}
+	if (st->topn_active)
+	{
+		int64		rejected;
+		int64		tightened;
+
+		LakeTopNCounts(st->topn_keys, &rejected, &tightened);
+		st->topn_rejected += rejected;
+		st->topn_active = false;
+	}
 }
 
 /*
@@ -1014,7 +1346,10 @@ lakeBeginForeignScan(ForeignScanState *node, int eflags)
 	{
 		int			rtindex;
 
-		rel = build_aggregate_state(node, st, &rtindex);
+		if (list_length(plan->fdw_private) > 10)
+			rel = build_topn_state(node, st, &rtindex);
+		else
+			rel = build_aggregate_state(node, st, &rtindex);
 		relid = rtindex;
 		pushed = st->pushed_exprs;
 		tmpl = list_nth(plan->fdw_private, 7);
@@ -1040,7 +1375,21 @@ lakeBeginForeignScan(ForeignScanState *node, int eflags)
 	}
 	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
 		return;
-	if (aggregate && st->filter_exprs != NIL)
+	if (st->topn)
+	{
+		List	   *attnums = list_copy(list_nth(plan->fdw_private, 8));
+
+		/* the filter reads the WHERE's columns and the sort's */
+		for (int k = 0; k < st->nsort; k++)
+			attnums = list_append_unique_int(attnums,
+											 list_nth_int(lfourth(plan->fdw_private),
+														  st->sort_att[k] - 1));
+		filter_init(node, st, RelationGetDescr(rel),
+					st->filter_exprs != NIL ? ExecInitQual(st->filter_exprs, &node->ss.ps) : NULL,
+					attnums);
+		st->spec.filter = topn_row_filter;
+	}
+	else if (aggregate && st->filter_exprs != NIL)
 		filter_init(node, st, RelationGetDescr(rel),
 					ExecInitQual(st->filter_exprs, &node->ss.ps),
 					list_nth(plan->fdw_private, 8));
@@ -1076,6 +1425,21 @@ lakeIterateForeignScan(ForeignScanState *node)
 	/* changelog plans iterate in LakeChangelogIterate (BeginForeignScan) */
 	Assert(!LakeChangelogIsPlan((ForeignScan *) node->ss.ps.plan));
 	ExecClearTuple(slot);
+	if (st->topn)
+	{
+		if (st->need_start)
+		{
+			topn_run(node, st);
+			st->need_start = false;
+			st->values_changed = false;
+		}
+		if (st->sort == NULL || (st->count >= 0 && st->returned >= st->count) ||
+			!tuplesort_gettupleslot(st->sort, true, false, st->sort_slot, NULL))
+			return slot;
+		st->returned++;
+		st->rows_out++;
+		return st->sort_slot;
+	}
 	if (st->aggregate)
 	{
 		if (st->need_start)
@@ -1137,6 +1501,8 @@ lakeReScanForeignScan(ForeignScanState *node)
 		LakeChangelogReScan(node);
 		return;
 	}
+	if (st->topn)
+		topn_end_loop(st);
 	if (st->agg)
 	{
 		/* the groups go; the scan below starts over (and prunes) at the next fetch */
@@ -1177,11 +1543,23 @@ lakeEndForeignScan(ForeignScanState *node)
 		LakeAggregateEnd(st->agg);
 		st->agg = NULL;
 	}
+	if (st && st->topn)
+		topn_end_loop(st);
 	if (st && st->scan)
 	{
 		LakeScanEnd(st->scan);
 		st->scan = NULL;
 	}
+}
+
+/* LIMIT or OFFSET for EXPLAIN: a bigint constant as a number */
+static char *
+limit_text(Node *expr, List *context)
+{
+	if (IsA(expr, Const) && ((Const *) expr)->consttype == INT8OID &&
+		!((Const *) expr)->constisnull)
+		return psprintf(INT64_FORMAT, DatumGetInt64(((Const *) expr)->constvalue));
+	return deparse_expression(expr, context, false, false);
 }
 
 void
@@ -1212,6 +1590,22 @@ lakeExplainForeignScan(ForeignScanState *node, ExplainState *es)
 	ExplainPropertyText("Lake Table", opts->relpath, es);
 	if (st->agg_description)
 		ExplainPropertyText("Lake Aggregate", st->agg_description, es);
+	if (st->topn)
+	{
+		ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
+		List	   *context = set_deparse_context_plan(es->deparse_cxt,
+													   (Plan *) plan, NIL);
+		Node	   *count = linitial(plan->fdw_exprs);
+		Node	   *offset = lsecond(plan->fdw_exprs);
+		StringInfoData buf;
+
+		initStringInfo(&buf);
+		appendStringInfo(&buf, "%s LIMIT %s", st->topn_description,
+						 limit_text(count, context));
+		if (!(IsA(offset, Const) && ((Const *) offset)->constisnull))
+			appendStringInfo(&buf, " OFFSET %s", limit_text(offset, context));
+		ExplainPropertyText("Lake Top-N", buf.data, es);
+	}
 	if (st->snapshot)
 	{
 		/* commit times vary run to run: only with COSTS */
@@ -1255,6 +1649,34 @@ lakeExplainForeignScan(ForeignScanState *node, ExplainState *es)
 							psprintf(INT64_FORMAT " of " INT64_FORMAT,
 									 stats.files_read, stats.files_total),
 							es);
+		if (st->topn)
+		{
+			int64		rejected = st->topn_rejected;
+			int64		tightened;
+
+			if (st->topn_active)
+			{
+				int64		now;
+
+				LakeTopNCounts(st->topn_keys, &now, &tightened);
+				rejected += now;
+			}
+			ExplainPropertyInteger("Lake Top-N Rows Kept", NULL, st->topn_kept, es);
+			/* in text only when one ran */
+			if (st->topn_passes > 0 || es->format != EXPLAIN_FORMAT_TEXT)
+				ExplainPropertyInteger("Lake Top-N First Passes", NULL, st->topn_passes, es);
+			ExplainPropertyInteger("Lake Top-N Rows Rejected", NULL, rejected, es);
+			/* without a pushed WHERE, every unit skipped is the bound's */
+			if (!st->pushdown)
+				ExplainPropertyText("Lake Top-N Bound Skipped",
+									psprintf(INT64_FORMAT " of " INT64_FORMAT " row groups, "
+											 INT64_FORMAT " of " INT64_FORMAT " pages",
+											 stats.row_groups_total - stats.row_groups_read,
+											 stats.row_groups_total,
+											 stats.pages_total - stats.pages_read,
+											 stats.pages_total),
+									es);
+		}
 		if (st->pushdown)
 		{
 			ExplainPropertyText("Lake Row Groups Read",

@@ -27,6 +27,8 @@
  * see which parameters the plan depends on (rescans when they change).
  * Otherwise, a WHERE the scan cannot evaluate whole leaves the
  * aggregation to PostgreSQL.
+ *
+ * The UPPERREL_FINAL stage (ORDER BY ... LIMIT) is topn_plan.c's.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -38,6 +40,7 @@
 #include "catalog/pg_type.h"
 #include "fdw/fdw.h"
 #include "fdw/pushdown.h"
+#include "fdw/topn.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
@@ -341,30 +344,36 @@ order_quals(PlannerInfo *root, List *rinfos)
 
 /*
  * Can the scan evaluate every WHERE condition of rel itself?  Sets
- * info->filter (all of them, in evaluation order) and info->pushed (those
- * that also prune).
+ * *filter (all of them, in evaluation order) and *pushed (those that also
+ * prune).  Top-N plans (topn_plan.c) ask the same.
  */
-static bool
-where_pushable(PlannerInfo *root, RelOptInfo *rel, LakeUpperInfo *info)
+bool
+LakeUpperWhere(PlannerInfo *root, RelOptInfo *rel, List **filter, List **pushed)
 {
 	List	   *ordered;
 	List	   *rest;
 	ListCell   *lc;
 
-	info->filter = info->pushed = NIL;
-	info->relid = rel->relid;
+	*filter = *pushed = NIL;
 	if (rel->baserestrictinfo == NIL)
 		return true;
 	foreach(lc, rel->baserestrictinfo)
 		if (((RestrictInfo *) lfirst(lc))->pseudoconstant)
 			return false;
 	ordered = order_quals(root, rel->baserestrictinfo);
-	info->filter = LakeFilterClauses(ordered, rel->relid, &rest);
-	if (rest != NIL || info->filter == NIL)
+	*filter = LakeFilterClauses(ordered, rel->relid, &rest);
+	if (rest != NIL || *filter == NIL)
 		return false;
 	if (lake_enable_pruning)
-		info->pushed = LakePushableClauses(ordered, rel->relid);
+		*pushed = LakePushableClauses(ordered, rel->relid);
 	return true;
+}
+
+static bool
+where_pushable(PlannerInfo *root, RelOptInfo *rel, LakeUpperInfo *info)
+{
+	info->relid = rel->relid;
+	return LakeUpperWhere(root, rel, &info->filter, &info->pushed);
 }
 
 /* pull_params: every Param of an expression tree, once */
@@ -399,6 +408,21 @@ record_functions_walker(Node *node, PlannerInfo *root)
 	return expression_tree_walker(node, record_functions_walker, (void *) root);
 }
 
+/*
+ * The Params of the WHERE a scan_relid 0 plan carries in fdw_private (for
+ * its fdw_exprs); the plan is marked as depending on the functions it
+ * calls.
+ */
+List *
+LakeUpperQualParams(PlannerInfo *root, List *filter)
+{
+	List	   *params = NIL;
+
+	(void) pull_params_walker((Node *) filter, &params);
+	(void) record_functions_walker((Node *) filter, root);
+	return params;
+}
+
 void
 lakeGetForeignUpperPaths(PlannerInfo *root, UpperRelationKind stage,
 						 RelOptInfo *input_rel, RelOptInfo *output_rel, void *extra)
@@ -415,6 +439,11 @@ lakeGetForeignUpperPaths(PlannerInfo *root, UpperRelationKind stage,
 	Cost		total;
 	ListCell   *lc;
 
+	if (stage == UPPERREL_FINAL)
+	{
+		LakeTopNUpperPaths(root, input_rel, output_rel, (FinalPathExtraData *) extra);
+		return;
+	}
 	if (stage != UPPERREL_GROUP_AGG || !lake_enable_aggregate_pushdown)
 		return;
 	if (output_rel->fdw_private != NULL)
@@ -518,8 +547,7 @@ LakeGetForeignUpperPlan(PlannerInfo *root, RelOptInfo *rel, List *tlist, Plan *o
 		attnums = list_append_unique_int(attnums, att);
 	}
 	list_sort(attnums, list_int_cmp);
-	(void) pull_params_walker((Node *) info->filter, &params);
-	(void) record_functions_walker((Node *) info->filter, root);
+	params = LakeUpperQualParams(root, info->filter);
 
 	/*
 	 * same shape as a plain scan's, then the aggregation, then the WHERE:
