@@ -121,6 +121,11 @@ FROM (VALUES
   ('SELECT id FROM TBL WHERE tx = ''w5'' ORDER BY n NULLS FIRST, id LIMIT 7 OFFSET 2'),
   ('SELECT id FROM TBL WHERE i IS NULL ORDER BY i, id LIMIT 7'),
   ('SELECT id FROM TBL WHERE false ORDER BY id LIMIT 7'),
+  -- fewer rows qualify than LIMIT asks, spread over both files, with columns
+  -- beyond the sort and WHERE (a first pass runs): every one of them
+  ('SELECT * FROM TBL WHERE id % 1000 = 7 ORDER BY id LIMIT 10'),
+  ('SELECT id, pad FROM TBL WHERE id IN (5, 2999, 3001, 5999) ORDER BY id DESC LIMIT 5 OFFSET 1'),
+  ('SELECT id, t, pad FROM TBL WHERE id % 1500 = 1 ORDER BY ts DESC LIMIT 4'),
   -- expressions in the output, the sort column not in it
   ('SELECT id * 2 AS x, upper(t) FROM TBL ORDER BY ts DESC LIMIT 10'),
   ('SELECT length(pad) FROM TBL ORDER BY i8 LIMIT 10'),

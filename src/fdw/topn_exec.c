@@ -501,8 +501,20 @@ LakeTopNFreeze(LakeTopN *t)
 {
 	int64		i;
 
-	if (t->capacity == 0 || t->n < t->capacity)
+	if (t->capacity == 0)
 		return false;
+	if (t->n < t->capacity)
+	{
+		/*
+		 * Fewer rows qualify than are wanted: the second pass, which meets
+		 * the same rows, must keep them all.  Left in the heap, the first
+		 * pass's keys would fill it beside their own rows' and turn rows
+		 * away.
+		 */
+		MemoryContextReset(t->key_cxt);
+		t->n = 0;
+		return false;
+	}
 	i = (int64) t->heap[0] * t->nkeys;
 	for (int k = 0; k < t->nkeys; k++)
 	{
