@@ -34,7 +34,9 @@
  * in the caller's memory, as without the cache).  At most
  * TABLE_CACHE_MAX entries: past that the whole cache is retired.  A file
  * list is kept only with lake_fdw.metadata_cache_size on and up to
- * FILES_CACHE_MAX files.  lake_metadata_cache_reset empties it.
+ * FILES_CACHE_MAX files; with it, built on first use, its partition index
+ * (scan/part_index.c), so that a scan of a few partitions prunes without
+ * visiting every file.  lake_metadata_cache_reset empties it.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -69,6 +71,9 @@ typedef struct CachedTable
 	SnapKey		files_key;
 	List	   *files;			/* LakeDataFile*, commit order */
 	LocalTransactionId files_lxid;	/* transaction that built them */
+	LakePartIndex *files_index; /* of files, in files_cxt, built on first
+								 * use; NULL: not yet */
+	bool		files_indexed;	/* built (files_index NULL: unpartitioned) */
 } CachedTable;
 
 typedef struct TableCacheEntry
@@ -332,6 +337,8 @@ LakeTableCacheFiles(LakeTableCached *tc, LakeSnapshot *snap)
 		retire_context(ct->files_cxt);
 		ct->files_cxt = NULL;
 		ct->files = NIL;
+		ct->files_index = NULL;
+		ct->files_indexed = false;
 	}
 	if (lake_metadata_cache_kb <= 0 || snap->total_files > FILES_CACHE_MAX ||
 		tc->schema == NULL || ct->valid_cxt == NULL)
@@ -355,6 +362,33 @@ LakeTableCacheFiles(LakeTableCached *tc, LakeSnapshot *snap)
 	ct->files = files;
 	ct->files_lxid = MyProc->lxid;
 	return files;
+}
+
+/*
+ * LakeTableCacheFilesIndex
+ *		The partition index (LakePartIndexBuild) of files when files is the
+ *		list the cache keeps for tc (LakeTableCacheFiles), built on first
+ *		use with ps's layout, which must be tc's schema's, and kept with
+ *		the list; NULL for another list or an unpartitioned table.  Shared,
+ *		valid as long as the list.
+ */
+const LakePartIndex *
+LakeTableCacheFilesIndex(LakeTableCached *tc, List *files, const LakePruneSpec *ps)
+{
+	CachedTable *ct = (CachedTable *) tc;
+
+	if (files == NIL || ct->files_cxt == NULL || files != ct->files)
+		return NULL;
+	if (!ct->files_indexed)
+	{
+		MemoryContext old = MemoryContextSwitchTo(ct->files_cxt);
+
+		/* an error leaves nothing behind but memory of the list's context */
+		ct->files_index = LakePartIndexBuild(files, ps);
+		ct->files_indexed = true;
+		MemoryContextSwitchTo(old);
+	}
+	return ct->files_index;
 }
 
 /* The flush description of the lake schema, built on first use. */
