@@ -190,6 +190,8 @@ LakePartIndexBuild(List *files, const LakePruneSpec *ps)
 		i++;
 	}
 
+	ix->parts = repalloc(ix->parts, sizeof(LakePartIndexEntry) * Max(ix->nparts, 1));
+
 	/* members: one array, each partition's run in commit order */
 	ix->members = palloc(sizeof(int) * Max(n, 1));
 	ix->group_count = palloc(sizeof(int) * Max(n, 1));
