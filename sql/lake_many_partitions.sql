@@ -11,7 +11,8 @@ SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS dblink;
 CREATE SERVER lake_mparts FOREIGN DATA WRAPPER lake_fdw OPTIONS (root :'lake_root');
 CREATE FOREIGN TABLE mp (d date, k int, v text, n bigint, PRIMARY KEY (d, k))
-  SERVER lake_mparts OPTIONS (table '.mparts/t', partition_by 'd', buckets '2');
+  SERVER lake_mparts OPTIONS (table '.mparts/t', partition_by 'd', buckets '2',
+                            auto_compaction 'false');
 CREATE TABLE mp_heap (d date, k int, v text, n bigint, PRIMARY KEY (d, k));
 -- 300 days, two commits: files of several buckets and runs per partition
 INSERT INTO mp SELECT date '2026-01-01' + g / 3, g % 3, 'a' || g, g FROM generate_series(0, 899) g;
@@ -210,6 +211,58 @@ SELECT w, mp_check(w) FROM unnest(ARRAY[
 SELECT mp_explain($q$EXECUTE look('2027-06-01', 1)$q$);
 RESET lake_fdw.metadata_cache_size;
 SELECT mp_explain($q$EXECUTE look('2027-06-01', 1)$q$);
+
+-- The cached list follows commits by their deltas (no base manifest read:
+-- the backend's snapshot file lists are not consulted, full_reads 0): one
+-- commit, two, a compaction of the partitions and buckets with 3 runs
+-- (deletes and adds, a commit each), a partition drop, a rollback
+-- (re-adds older files); past 8 commits it is read in full.
+ALTER FOREIGN TABLE mp OPTIONS (ADD compaction_trigger '3');
+PREPARE whole AS SELECT count(*) AS differences FROM
+  ((SELECT * FROM mp EXCEPT ALL SELECT * FROM mp_heap)
+   UNION ALL (SELECT * FROM mp_heap EXCEPT ALL SELECT * FROM mp)) x;
+CREATE FUNCTION mp_full_reads() RETURNS bigint LANGUAGE sql AS
+  $$ SELECT hits + misses FROM lake_metadata_cache() WHERE cache = 'snapshot files' $$;
+EXECUTE whole;
+SELECT mp_full_reads() AS reads \gset
+SELECT dblink_exec('other', $$INSERT INTO mp VALUES ('2026-02-02', 1, 'd1', 1)$$);
+INSERT INTO mp_heap VALUES ('2026-02-02', 1, 'd1', 1) ON CONFLICT (d, k) DO UPDATE SET v = EXCLUDED.v, n = EXCLUDED.n;
+EXECUTE look('2026-02-02', 1);
+SELECT dblink_exec('other', $$INSERT INTO mp VALUES ('2026-02-03', 1, 'd2', 2), ('2027-09-09', 1, 'd3', 3)$$);
+SELECT dblink_exec('other', $$INSERT INTO mp VALUES ('2026-02-03', 2, 'd4', 4)$$);
+INSERT INTO mp_heap VALUES ('2026-02-03', 1, 'd2', 2), ('2027-09-09', 1, 'd3', 3), ('2026-02-03', 2, 'd4', 4)
+  ON CONFLICT (d, k) DO UPDATE SET v = EXCLUDED.v, n = EXCLUDED.n;
+EXECUTE look('2026-02-03', 1);
+EXECUTE look('2027-09-09', 1);
+EXECUTE whole;
+SELECT mp_full_reads() - :reads AS full_reads;
+SELECT max(snapshot_id) AS before_compact FROM lake_snapshots('mp') \gset
+SELECT dblink_exec('other', $x$DO $d$ BEGIN PERFORM lake_compact('mp'); END $d$$x$);
+SELECT count(*) AS compactions, bool_and(kind = 'compact') AS all_compact
+  FROM lake_snapshots('mp') WHERE snapshot_id > :before_compact;
+EXECUTE whole;
+SELECT mp_full_reads() - :reads AS full_reads;
+SELECT mp_check($$d IN ('2026-02-02', '2026-02-03', '2027-09-09', '2026-03-01')$$), mp_keys_differ();
+SELECT mp_explain($q$EXECUTE look('2026-03-01', 2)$q$);
+SELECT max(snapshot_id) AS before_drop FROM lake_snapshots('mp') \gset
+CREATE TEMP TABLE mp_saved AS SELECT * FROM mp_heap WHERE d = '2026-02-03';
+SELECT dblink_exec('other', $$DELETE FROM mp WHERE d = '2026-02-03'$$);
+DELETE FROM mp_heap WHERE d = '2026-02-03';
+EXECUTE look('2026-02-03', 1);
+EXECUTE whole;
+SELECT mp_full_reads() - :reads AS full_reads;
+SELECT dblink_exec('other', format('DO $d$ BEGIN PERFORM lake_rollback(%L, %s); END $d$', 'mp', :before_drop));
+INSERT INTO mp_heap SELECT * FROM mp_saved;
+EXECUTE look('2026-02-03', 1);
+EXECUTE whole;
+SELECT mp_full_reads() - :reads AS full_reads;
+SELECT count(dblink_exec('other', format('INSERT INTO mp VALUES (%L, 5, %L, %s)',
+       date '2026-08-01' + g, 'm' || g, g))) AS commits FROM generate_series(1, 10) g;
+INSERT INTO mp_heap SELECT date '2026-08-01' + g, 5, 'm' || g, g FROM generate_series(1, 10) g;
+EXECUTE look('2026-08-05', 5);
+EXECUTE whole;
+SELECT mp_full_reads() - :reads > 0 AS read_in_full;
+SELECT mp_explain($q$EXECUTE span('2026-08-01', '2026-08-20')$q$);
 
 SELECT dblink_disconnect('other');
 RESET plan_cache_mode;

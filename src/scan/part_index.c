@@ -267,7 +267,13 @@ LakePartIndexBuild(List *files, const LakePruneSpec *ps)
 				break;
 			}
 	}
-	qsort_arg(ix->parts, ix->nparts, sizeof(LakePartIndexEntry), compare_parts, ix);
+	/* partitions often first appear in value order (a day after the other) */
+	for (int p = 1; p < ix->nparts; p++)
+		if (compare_parts(&ix->parts[p - 1], &ix->parts[p], ix) > 0)
+		{
+			qsort_arg(ix->parts, ix->nparts, sizeof(LakePartIndexEntry), compare_parts, ix);
+			break;
+		}
 	ix->nordered = 0;
 	while (ix->nordered < ix->nparts && ix->parts[ix->nordered].values != NULL)
 		ix->nordered++;
@@ -283,6 +289,28 @@ int
 LakePartIndexPartitions(const LakePartIndex *ix)
 {
 	return ix->nparts;
+}
+
+/*
+ * LakePartIndexFileAt
+ *		The position in the indexed list of the file of partition partition
+ *		at path path, or -1: a look at that partition's files only.
+ */
+int
+LakePartIndexFileAt(const LakePartIndex *ix, const char *partition, const char *path)
+{
+	int			e = LakePartIndexFind(ix, partition);
+
+	if (e < 0)
+		return -1;
+	for (int a = 0; a < ix->parts[e].nfiles; a++)
+	{
+		int			pos = ix->parts[e].members[a];
+
+		if (strcmp(ix->files[pos]->path, path) == 0)
+			return pos;
+	}
+	return -1;
 }
 
 /* The entry of partition string partition, or -1. */

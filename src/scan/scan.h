@@ -293,6 +293,9 @@ typedef struct LakePruneSpec
 extern LakePartIndex *LakePartIndexBuild(List *files, const LakePruneSpec *ps);
 /* Distinct partitions of the indexed files. */
 extern int	LakePartIndexPartitions(const LakePartIndex *ix);
+/* Position in the indexed list of the file at path in partition ("" if none), or -1. */
+extern int	LakePartIndexFileAt(const LakePartIndex *ix, const char *partition,
+								const char *path);
 
 /*
  * Drop the partitions and files where no row can satisfy the predicate
