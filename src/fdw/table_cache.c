@@ -441,6 +441,13 @@ files_by_deltas(CachedTable *ct, LakeSnapshot *snap, List **out)
 		if (!snap_matches(&ct->files_key, from))
 			goto done;
 	}
+	/*
+	 * snap is pinned; expiry also keeps away from the snapshots between
+	 * (a pin covers those after it), unless it has claimed them already
+	 */
+	if (LakeSnapshotEarliestId(table) > from_id + 1)
+		goto done;
+	LakeSnapshotPin(table, from_id + 1);
 	foreach(lc, ct->files)
 		st.arr[st.n++] = lfirst(lc);
 	for (int64 id = from_id + 1; id <= snap->id; id++)
