@@ -264,5 +264,28 @@ EXECUTE whole;
 SELECT mp_full_reads() - :reads > 0 AS read_in_full;
 SELECT mp_explain($q$EXECUTE span('2026-08-01', '2026-08-20')$q$);
 
+-- upserts that read the current version (the lookup path) find each key's
+-- partition through the index: existing keys, new keys, a new partition
+INSERT INTO mp AS t VALUES ('2026-03-01', 2, 'u1', 10), ('2026-05-05', 0, 'u2', 20),
+  ('2026-05-05', 9, 'u3', 30), ('2028-02-02', 1, 'u4', 40), ('2026-08-05', 5, 'u5', 50)
+  ON CONFLICT (d, k) DO UPDATE SET n = t.n * 2 + EXCLUDED.n, v = t.v || EXCLUDED.v WHERE t.n >= -100;
+INSERT INTO mp_heap AS t VALUES ('2026-03-01', 2, 'u1', 10), ('2026-05-05', 0, 'u2', 20),
+  ('2026-05-05', 9, 'u3', 30), ('2028-02-02', 1, 'u4', 40), ('2026-08-05', 5, 'u5', 50)
+  ON CONFLICT (d, k) DO UPDATE SET n = t.n * 2 + EXCLUDED.n, v = t.v || EXCLUDED.v WHERE t.n >= -100;
+EXECUTE whole;
+EXECUTE anyd('{2026-03-01,2026-05-05,2028-02-02,2026-08-05}');
+EXECUTE anyd_h('{2026-03-01,2026-05-05,2028-02-02,2026-08-05}');
+-- after a partition drop in the same transaction (no index: a filtered list)
+BEGIN;
+DELETE FROM mp WHERE d = '2026-05-05';
+DELETE FROM mp_heap WHERE d = '2026-05-05';
+INSERT INTO mp AS t VALUES ('2026-05-05', 0, 'w1', 1), ('2026-03-01', 2, 'w2', 2)
+  ON CONFLICT (d, k) DO UPDATE SET n = t.n * 2 + EXCLUDED.n, v = t.v || EXCLUDED.v WHERE t.n >= -100;
+INSERT INTO mp_heap AS t VALUES ('2026-05-05', 0, 'w1', 1), ('2026-03-01', 2, 'w2', 2)
+  ON CONFLICT (d, k) DO UPDATE SET n = t.n * 2 + EXCLUDED.n, v = t.v || EXCLUDED.v WHERE t.n >= -100;
+COMMIT;
+EXECUTE whole;
+EXECUTE anyd('{2026-03-01,2026-05-05}');
+
 SELECT dblink_disconnect('other');
 RESET plan_cache_mode;

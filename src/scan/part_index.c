@@ -313,6 +313,34 @@ LakePartIndexFileAt(const LakePartIndex *ix, const char *partition, const char *
 	return -1;
 }
 
+/*
+ * LakePartIndexMembers
+ *		The files of partition partition ("" if none), as positions in the
+ *		indexed list in commit order (*positions, borrowed); returns how
+ *		many (0 for a partition without files).
+ */
+int
+LakePartIndexMembers(const LakePartIndex *ix, const char *partition, const int **positions)
+{
+	int			e = LakePartIndexFind(ix, partition);
+
+	if (e < 0)
+	{
+		*positions = NULL;
+		return 0;
+	}
+	*positions = ix->parts[e].members;
+	return ix->parts[e].nfiles;
+}
+
+/* The file at position pos of the indexed list. */
+LakeDataFile *
+LakePartIndexFile(const LakePartIndex *ix, int pos)
+{
+	Assert(pos >= 0 && pos < ix->nfiles);
+	return ix->files[pos];
+}
+
 /* The entry of partition string partition, or -1. */
 int
 LakePartIndexFind(const LakePartIndex *ix, const char *partition)

@@ -293,6 +293,10 @@ typedef struct LakePruneSpec
 extern LakePartIndex *LakePartIndexBuild(List *files, const LakePruneSpec *ps);
 /* Distinct partitions of the indexed files. */
 extern int	LakePartIndexPartitions(const LakePartIndex *ix);
+/* Files of a partition ("" if none): positions in the list, commit order; returns how many. */
+extern int	LakePartIndexMembers(const LakePartIndex *ix, const char *partition,
+								 const int **positions);
+extern LakeDataFile *LakePartIndexFile(const LakePartIndex *ix, int pos);
 /* Position in the indexed list of the file at path in partition ("" if none), or -1. */
 extern int	LakePartIndexFileAt(const LakePartIndex *ix, const char *partition,
 								const char *path);
