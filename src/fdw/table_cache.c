@@ -79,7 +79,8 @@ typedef struct CachedTable
 	List	   *files;			/* LakeDataFile*, commit order */
 	LocalTransactionId files_lxid;	/* transaction that built them */
 	LakePartIndex *files_index; /* of files, in files_cxt, built on first
-								 * use; NULL: not yet */
+								 * use (files_indexed); NULL: not yet, or
+								 * the table is unpartitioned */
 	bool		files_indexed;	/* built (files_index NULL: unpartitioned) */
 } CachedTable;
 

@@ -155,9 +155,8 @@ LakePartIndexBuild(List *files, const LakePruneSpec *ps)
 	part_of = palloc(sizeof(int) * Max(n, 1));
 	ix->parts = palloc0(sizeof(LakePartIndexEntry) * Max(n, 1));
 	ix->nparts = 0;
-	ix->slots = NULL;
 
-	/* partitions in order of first appearance, by a growing hash */
+	/* partitions in order of first appearance, by a hash sized for every file */
 	{
 		uint32		cap = 16;
 
