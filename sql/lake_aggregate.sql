@@ -301,6 +301,205 @@ COMMIT;
 RESET lake_fdw.write_buffer_mem;
 SELECT g, count(*), sum(k), max(pad COLLATE "C") FROM lake_pkf GROUP BY g ORDER BY g;
 
+-- WHERE conditions evaluated inside the aggregating scan: an append table
+-- partitioned by d, two commits, checked against a heap copy
+CREATE TABLE heap_w AS SELECT g, g2, i2, i4, i8, f8, n1, t, d, tstz FROM heap_a;
+CREATE FOREIGN TABLE lake_w (g text, g2 int, i2 int2, i4 int4, i8 int8, f8 float8,
+  n1 numeric(9,2), t text COLLATE "C", d date, tstz timestamptz)
+  SERVER lake_agg OPTIONS (table '.agg/w', partition_by 'd');
+INSERT INTO lake_w SELECT * FROM heap_w WHERE i4 < 0 OR i4 IS NULL;
+INSERT INTO lake_w SELECT * FROM heap_w WHERE i4 >= 0;
+\set w1 'SELECT g, count(*), sum(i4), avg(f8), min(t), max(n1) FROM TBL WHERE d BETWEEN ''2026-01-05'' AND ''2026-01-12'' GROUP BY g'
+\set w2 'SELECT d, count(*), sum(i8), min(t), max(n1) FROM TBL WHERE g2 = 1 GROUP BY d'
+\set w3 'SELECT g, g2, count(*), sum(i2) FROM TBL WHERE t IN (''v1'', ''v3'', ''v7'') GROUP BY g, g2'
+\set w4 'SELECT g, count(*), count(i2), sum(f8) FROM TBL WHERE i2 IS NULL GROUP BY g'
+\set w5 'SELECT g2, count(*), avg(i2) FROM TBL WHERE g IS NOT NULL AND t IS NULL GROUP BY g2'
+\set w6 'SELECT g, count(*), sum(i4) FROM TBL WHERE (g = ''x'' OR i4 > 1000000) AND t LIKE ''v1%'' GROUP BY g'
+\set w7 'SELECT g, count(*), sum(i8) FROM TBL WHERE i4 % 3 = 0 AND lower(g) <> ''y'' GROUP BY g'
+\set w8 'SELECT count(*), sum(i4), min(d), max(d), avg(n1) FROM TBL WHERE d >= ''2026-01-30'''
+\set w9 'SELECT count(*), count(g), sum(i4), avg(f8), min(t), max(d) FROM TBL WHERE i2 > 1000'
+\set w10 'SELECT g, count(*), sum(i4) FROM TBL WHERE i2 > 1000 GROUP BY g'
+\set w15 'SELECT g, count(*), sum(i4), max(i8) FROM TBL WHERE i4 > 1000000000 GROUP BY g'
+\set w11 'SELECT count(*), sum(i8) FROM TBL WHERE d > ''2030-01-01'''
+\set w12 'SELECT g, count(*), sum(i2) FROM TBL WHERE i2 <> 0 AND 100 / i2 > 3 AND i2 > 1::int8 AND n1 < 300 GROUP BY g'
+\set w13 'SELECT g2, count(*), max(d) FROM TBL WHERE tstz < now() AND d <> ''2026-01-07'' AND g2 IN (0, 2) GROUP BY g2'
+\set w14 'SELECT d, g, count(*), sum(i4) FROM TBL WHERE d IN (''2026-01-02'', ''2026-01-09'') AND g = ANY (ARRAY[''x'', ''z'']) GROUP BY d, g'
+SELECT agg_pushed(replace(q, 'TBL', 'lake_w')) AS pushed, agg_diff(q, 'lake_w', 'heap_w') AS diff
+  FROM unnest(array[:'w1', :'w2', :'w3', :'w4', :'w5', :'w6', :'w7', :'w8', :'w9', :'w10', :'w11', :'w12', :'w13', :'w14', :'w15']) WITH ORDINALITY AS u(q, n)
+ ORDER BY n;
+-- without late materialisation, and without pruning
+SET lake_fdw.enable_late_materialize = off;
+SELECT agg_pushed(replace(q, 'TBL', 'lake_w')) AS pushed, agg_diff(q, 'lake_w', 'heap_w') AS diff
+  FROM unnest(array[:'w1', :'w3', :'w6', :'w9']) WITH ORDINALITY AS u(q, n)
+ ORDER BY n;
+RESET lake_fdw.enable_late_materialize;
+SET lake_fdw.enable_pruning = off;
+SELECT agg_pushed(replace(q, 'TBL', 'lake_w')) AS pushed, agg_diff(q, 'lake_w', 'heap_w') AS diff
+  FROM unnest(array[:'w1', :'w2', :'w11']) WITH ORDINALITY AS u(q, n)
+ ORDER BY n;
+RESET lake_fdw.enable_pruning;
+-- the results themselves: a filter that removes everything gives one row
+-- without GROUP BY, none with it
+SELECT count(*), count(g), sum(i4), avg(f8), min(t), max(d) FROM lake_w WHERE i2 > 1000;
+SELECT g, count(*) FROM lake_w WHERE i2 > 1000 GROUP BY g;
+SELECT count(*), sum(i4), avg(f8) FROM lake_w WHERE i4 > 1000000000;
+SELECT g, count(*), sum(i4), avg(f8) FROM lake_w
+ WHERE d BETWEEN '2026-01-05' AND '2026-01-12' AND g2 = 2 GROUP BY g ORDER BY g;
+EXPLAIN (COSTS OFF)
+SELECT g, count(*), sum(i4) FROM lake_w WHERE d BETWEEN '2026-01-05' AND '2026-01-12' AND g2 = 2 GROUP BY g;
+EXPLAIN (COSTS OFF, VERBOSE)
+SELECT count(*), sum(i4) FROM lake_w WHERE t = 'v3' AND i4 % 2 = 0;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+SELECT g, count(*), sum(i4) FROM lake_w WHERE d BETWEEN '2026-01-05' AND '2026-01-12' AND g2 = 2 GROUP BY g;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+SELECT count(*), sum(i8) FROM lake_w WHERE d = '2026-01-05' AND i4 % 3 = 0;
+SELECT count(*), sum(i8) FROM lake_w WHERE d = '2026-01-05' AND i4 % 3 = 0;
+SELECT count(*), sum(i8) FROM heap_w WHERE d = '2026-01-05' AND i4 % 3 = 0;
+-- conditions the scan cannot evaluate: PostgreSQL aggregates, still right
+\set x1 'SELECT g, count(*), sum(i4) FROM TBL WHERE random() > 2 GROUP BY g'
+\set x2 'SELECT g, count(*) FROM TBL WHERE i4 > (SELECT max(h.i4) - 100000 FROM heap_w h WHERE h.g = TBL.g) GROUP BY g'
+\set x3 'SELECT g, count(*) FROM TBL WHERE TBL IS NOT NULL GROUP BY g'
+\set x4 'SELECT g, count(*) FROM TBL WHERE tableoid > 0 GROUP BY g'
+\set x5 'SELECT g, count(*) FROM TBL WHERE d > ''2026-01-20'' AND i4 > random() GROUP BY g'
+\set x6 'SELECT g, count(*) FROM TBL WHERE now() > ''2000-01-01'' AND g2 = 1 GROUP BY g'
+SELECT agg_pushed(replace(q, 'TBL', 'lake_w')) AS pushed, agg_diff(q, 'lake_w', 'heap_w') AS diff
+  FROM unnest(array[:'x1', :'x2', :'x3', :'x4', :'x5', :'x6']) WITH ORDINALITY AS u(q, n)
+ ORDER BY n;
+EXPLAIN (COSTS OFF) SELECT g, count(*) FROM lake_w WHERE d > '2026-01-20' AND i4 > random() GROUP BY g;
+SET lake_fdw.enable_scan_filter = off;
+SELECT agg_pushed(replace(:'w1', 'TBL', 'lake_w')) AS pushed, agg_diff(:'w1', 'lake_w', 'heap_w') AS diff;
+RESET lake_fdw.enable_scan_filter;
+-- an uncorrelated subquery's value is a parameter of the scan
+SELECT agg_pushed(replace(q, 'TBL', 'lake_w')) AS pushed, agg_diff(q, 'lake_w', 'heap_w') AS diff
+  FROM (VALUES ('SELECT g, count(*), sum(i4) FROM TBL WHERE i4 > (SELECT avg(i4) FROM heap_w) GROUP BY g')) v(q);
+
+-- parameters: a prepared statement, generic plans ($1 in the conditions)
+PREPARE wl(date, int) AS
+  SELECT coalesce(string_agg(format('%s:%s:%s:%s', g, c, s, m), ',' ORDER BY g), '-') AS r
+    FROM (SELECT g, count(*) c, sum(i4) s, max(t) m FROM lake_w
+           WHERE d >= $1 AND g2 = $2 GROUP BY g) x;
+PREPARE wh(date, int) AS
+  SELECT coalesce(string_agg(format('%s:%s:%s:%s', g, c, s, m), ',' ORDER BY g), '-') AS r
+    FROM (SELECT g, count(*) c, sum(i4) s, max(t) m FROM heap_w
+           WHERE d >= $1 AND g2 = $2 GROUP BY g) x;
+EXECUTE wl('2026-01-10', 1) \gset l_
+EXECUTE wh('2026-01-10', 1) \gset h_
+SELECT 1 AS execution, :'l_r' = :'h_r' AS same, length(:'l_r') > 1 AS rows;
+EXECUTE wl('2026-01-01', 0) \gset l_
+EXECUTE wh('2026-01-01', 0) \gset h_
+SELECT 2 AS execution, :'l_r' = :'h_r' AS same, length(:'l_r') > 1 AS rows;
+EXECUTE wl('2026-01-30', 2) \gset l_
+EXECUTE wh('2026-01-30', 2) \gset h_
+SELECT 3 AS execution, :'l_r' = :'h_r' AS same, length(:'l_r') > 1 AS rows;
+EXECUTE wl('2026-01-20', 1) \gset l_
+EXECUTE wh('2026-01-20', 1) \gset h_
+SELECT 4 AS execution, :'l_r' = :'h_r' AS same, length(:'l_r') > 1 AS rows;
+EXECUTE wl('2026-02-01', 1) \gset l_
+EXECUTE wh('2026-02-01', 1) \gset h_
+SELECT 5 AS execution, :'l_r' = :'h_r' AS same, length(:'l_r') > 1 AS rows;
+EXECUTE wl('2026-01-15', 2) \gset l_
+EXECUTE wh('2026-01-15', 2) \gset h_
+SELECT 6 AS execution, :'l_r' = :'h_r' AS same, length(:'l_r') > 1 AS rows;
+EXECUTE wl('2026-01-03', 0) \gset l_
+EXECUTE wh('2026-01-03', 0) \gset h_
+SELECT 7 AS execution, :'l_r' = :'h_r' AS same, length(:'l_r') > 1 AS rows;
+EXECUTE wl('2026-01-25', 1) \gset l_
+EXECUTE wh('2026-01-25', 1) \gset h_
+SELECT 8 AS execution, :'l_r' = :'h_r' AS same, length(:'l_r') > 1 AS rows;
+SET plan_cache_mode = force_generic_plan;
+EXPLAIN (COSTS OFF) EXECUTE wl('2026-01-20', 1);
+EXECUTE wl('2026-01-20', 1) \gset l_
+EXECUTE wh('2026-01-20', 1) \gset h_
+SELECT :'l_r' = :'h_r' AS same;
+EXECUTE wl('2026-03-01', 1) \gset l_
+SELECT :'l_r' AS none;
+RESET plan_cache_mode;
+DEALLOCATE wl;
+DEALLOCATE wh;
+-- a PL/pgSQL function: its query's plan is cached, generic after five calls
+CREATE FUNCTION w_lake(since date, k int) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+  RETURN (SELECT coalesce(string_agg(format('%s:%s:%s', g, c, s), ',' ORDER BY g), '-')
+            FROM (SELECT g, count(*) c, sum(i8) s FROM lake_w
+                   WHERE d >= since AND i2 > k GROUP BY g) x);
+END $$;
+CREATE FUNCTION w_heap(since date, k int) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+  RETURN (SELECT coalesce(string_agg(format('%s:%s:%s', g, c, s), ',' ORDER BY g), '-')
+            FROM (SELECT g, count(*) c, sum(i8) s FROM heap_w
+                   WHERE d >= since AND i2 > k GROUP BY g) x);
+END $$;
+SELECT count(*) FILTER (WHERE w_lake(date '2026-01-01' + x, x - 20) = w_heap(date '2026-01-01' + x, x - 20)) AS same,
+       count(*) AS calls
+  FROM generate_series(0, 44, 4) x;
+-- rescans: a correlated subquery's value changes per outer row
+SELECT v.k, (SELECT count(*) FROM lake_w WHERE lake_w.d = v.k AND i2 < 0) AS lake,
+            (SELECT count(*) FROM heap_w WHERE heap_w.d = v.k AND i2 < 0) AS heap
+  FROM (VALUES (date '2026-01-02'), ('2026-01-03'), ('2026-03-01'), ('2026-01-02')) v(k);
+EXPLAIN (COSTS OFF)
+SELECT v.k, (SELECT count(*) FROM lake_w WHERE lake_w.d = v.k AND i2 < 0)
+  FROM (VALUES (date '2026-01-02'), ('2026-01-03')) v(k);
+
+-- a primary-key table: the newest version of each key is chosen before the
+-- WHERE (a stale version that would pass must not count), deletes hide keys,
+-- the transaction's own writes count
+CREATE TABLE heap_pw (d date, k int, g text, v int8, f float8, PRIMARY KEY (d, k));
+CREATE FOREIGN TABLE lake_pw (d date, k int, g text, v int8, f float8, PRIMARY KEY (d, k))
+  SERVER lake_agg OPTIONS (table '.agg/pw', partition_by 'd', buckets '2',
+                           auto_compaction 'false');
+INSERT INTO heap_pw SELECT date '2026-05-01' + x % 6, x, (array['p', 'q', NULL])[1 + x % 3],
+  x % 200, x / 4.0 FROM generate_series(1, 6000) x;
+INSERT INTO lake_pw SELECT * FROM heap_pw;
+-- clicks 100 -> 10: a row passing v >= 100 before no longer does, and back
+INSERT INTO lake_pw SELECT d, k, 'r', CASE WHEN v >= 100 THEN v - 90 ELSE v + 100 END, -f
+  FROM heap_pw WHERE k % 3 = 0
+  ON CONFLICT (d, k) DO UPDATE SET g = excluded.g, v = excluded.v, f = excluded.f;
+UPDATE heap_pw SET g = 'r', v = CASE WHEN v >= 100 THEN v - 90 ELSE v + 100 END, f = -f WHERE k % 3 = 0;
+DELETE FROM lake_pw WHERE k % 7 = 0;
+DELETE FROM heap_pw WHERE k % 7 = 0;
+\set p1 'SELECT g, count(*), sum(v), avg(f), max(k) FROM TBL WHERE v >= 100 GROUP BY g'
+\set p2 'SELECT d, count(*), sum(v) FROM TBL WHERE d BETWEEN ''2026-05-02'' AND ''2026-05-04'' AND g IS NOT NULL GROUP BY d'
+\set p3 'SELECT g, count(*), min(v), max(f) FROM TBL WHERE k BETWEEN 1000 AND 2500 AND v < 50 GROUP BY g'
+\set p4 'SELECT count(*), sum(v), avg(f) FROM TBL WHERE g = ''r'' AND d = ''2026-05-03'''
+\set p5 'SELECT g, count(*) FROM TBL WHERE k = 21 OR k = 22 GROUP BY g'
+\set p6 'SELECT count(*), sum(v) FROM TBL WHERE v > 1000'
+SELECT agg_pushed(replace(q, 'TBL', 'lake_pw')) AS pushed, agg_diff(q, 'lake_pw', 'heap_pw') AS diff
+  FROM unnest(array[:'p1', :'p2', :'p3', :'p4', :'p5', :'p6']) WITH ORDINALITY AS u(q, n)
+ ORDER BY n;
+SELECT count(*) > 12 AS several_runs FROM lake_files('lake_pw');
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+SELECT g, count(*), sum(v) FROM lake_pw WHERE v >= 100 AND d = '2026-05-02' GROUP BY g;
+-- own writes: new versions, new keys, a delete, a rolled-back savepoint
+BEGIN;
+INSERT INTO lake_pw SELECT d, k, 'own', v + 150, f FROM heap_pw WHERE k % 5 = 0
+  ON CONFLICT (d, k) DO UPDATE SET g = excluded.g, v = excluded.v, f = excluded.f;
+UPDATE heap_pw SET g = 'own', v = v + 150 WHERE k % 5 = 0;
+INSERT INTO lake_pw VALUES ('2026-05-02', 90001, 'own', 500, 1), ('2026-05-09', 90002, NULL, 5, 2);
+INSERT INTO heap_pw VALUES ('2026-05-02', 90001, 'own', 500, 1), ('2026-05-09', 90002, NULL, 5, 2);
+DELETE FROM lake_pw WHERE k % 11 = 0;
+DELETE FROM heap_pw WHERE k % 11 = 0;
+SAVEPOINT s;
+INSERT INTO lake_pw SELECT d, k, 'gone', 1000, 0 FROM heap_pw WHERE k % 2 = 0
+  ON CONFLICT (d, k) DO UPDATE SET g = excluded.g, v = excluded.v;
+ROLLBACK TO SAVEPOINT s;
+SELECT agg_pushed(replace(q, 'TBL', 'lake_pw')) AS pushed, agg_diff(q, 'lake_pw', 'heap_pw') AS diff
+  FROM unnest(array[:'p1', :'p2', :'p3', :'p4', :'p5', :'p6']) WITH ORDINALITY AS u(q, n)
+ ORDER BY n;
+COMMIT;
+SELECT agg_diff(q, 'lake_pw', 'heap_pw') AS diff
+  FROM unnest(array[:'p1', :'p2', :'p3', :'p4', :'p5', :'p6']) WITH ORDINALITY AS u(q, n)
+ ORDER BY n;
+-- after compaction every file holds one version of its keys: conditions on
+-- non-key columns prune too
+SELECT lake_compact('lake_pw', true) > 0 AS compacted;
+SELECT agg_pushed(replace(q, 'TBL', 'lake_pw')) AS pushed, agg_diff(q, 'lake_pw', 'heap_pw') AS diff
+  FROM unnest(array[:'p1', :'p2', :'p3', :'p4', :'p5', :'p6']) WITH ORDINALITY AS u(q, n)
+ ORDER BY n;
+SELECT g, count(*), sum(v) FROM lake_pw WHERE v >= 100 GROUP BY g ORDER BY g;
+DROP FOREIGN TABLE lake_w, lake_pw;
+DROP TABLE heap_w, heap_pw;
+DROP FUNCTION w_lake(date, int), w_heap(date, int);
+
 DROP FOREIGN TABLE lake_a, lake_e, lake_o, lake_s, lake_pk, lake_pkd, lake_pkr, lake_pkf;
 DROP TABLE heap_a, heap_o, heap_s, heap_pk, heap_pkd, heap_pkr;
 DROP FUNCTION agg_diff(text, text, text);

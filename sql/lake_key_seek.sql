@@ -75,6 +75,25 @@ END $$;
 SELECT ks_check_prepared();
 DROP FUNCTION ks_check_prepared();
 DEALLOCATE ks_get;
+-- EXPLAIN ANALYZE counts the seeks: one per file read (the day's first
+-- file, the UPDATE's and the DELETE's: a tombstone's key column is as NOT
+-- NULL as any other file's), none without late materialisation
+CREATE FUNCTION ks_seeks(q text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE
+  l text;
+BEGIN
+  FOR l IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || q LOOP
+    IF l ~ 'Lake (Files Read|Key Seeks|Rows Read)' THEN
+      RETURN NEXT btrim(l);
+    END IF;
+  END LOOP;
+END $$;
+SELECT ks_seeks('SELECT * FROM ks WHERE dt = ''2026-11-01'' AND id = 514');
+SELECT ks_seeks('SELECT * FROM ks WHERE dt = ''2026-11-01'' AND id = 515');
+SET lake_fdw.enable_late_materialize = off;
+SELECT ks_seeks('SELECT * FROM ks WHERE dt = ''2026-11-01'' AND id = 514');
+RESET lake_fdw.enable_late_materialize;
+DROP FUNCTION ks_seeks(text);
 DROP FUNCTION ks_check(bigint[]);
 DROP TABLE ks_heap;
 DROP FOREIGN TABLE ks;

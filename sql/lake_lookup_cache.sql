@@ -128,7 +128,7 @@ DECLARE
 BEGIN
   FOR l IN EXECUTE 'EXPLAIN ' || q LOOP
     IF l NOT LIKE '%Lake Snapshot:%' THEN
-      -- pages read: one per column; the total depends on the page size
+      -- pages read: one per column read (the hidden record kind too); the total depends on the page size
       RETURN NEXT regexp_replace(l, '(Pages Read: \d+) of \d+', '\1 of N');
     END IF;
   END LOOP;

@@ -5,6 +5,9 @@
 SET client_min_messages = warning;
 CREATE SERVER IF NOT EXISTS lake FOREIGN DATA WRAPPER lake_fdw OPTIONS (root :'lake_root');
 SET lake_fdw.row_group_rows = 1024;
+-- the count(*) queries below show the row scan's counters (rows produced):
+-- aggregates pushed into the scan with a WHERE are lake_aggregate's
+SET lake_fdw.enable_aggregate_pushdown = off;
 
 -- a primary-key table: 4 days x 2 buckets, ~2,500 rows per file, 3 row groups each
 CREATE FOREIGN TABLE pm (

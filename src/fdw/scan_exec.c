@@ -15,7 +15,10 @@
  * they read, before the other columns are built (fdw_recheck_quals,
  * EXPLAIN "Lake Filter"); the rest by PostgreSQL.  Estimates use the same
  * pruning on the manifests; primary-key tables offer parameterized paths
- * (nested-loop probes by key).
+ * (nested-loop probes by key).  Aggregate plans (scan_relid 0,
+ * upper_plan.c) carry their WHERE in fdw_private instead; they prune and
+ * filter the same way, started at the first fetch and again per rescan,
+ * and hand the scan to scan/aggregate.c.
  * The snapshot is chosen per statement or per transaction by xact.c.
  *-------------------------------------------------------------------------
  */
@@ -41,6 +44,7 @@
 #include "optimizer/planmain.h"
 #include "optimizer/restrictinfo.h"
 #include "parser/parsetree.h"
+#include "rewrite/rewriteManip.h"
 #include "scan/aggregate.h"
 #include "scan/scan.h"
 #include "utils/builtins.h"
@@ -121,8 +125,11 @@ typedef struct LakeScanState
 	int		   *filter_lake;	/* [nfilter] lake column */
 	int		   *filter_att;		/* [nfilter] slot attribute */
 	int64		filter_removed;
+	List	   *filter_exprs;	/* the row filter's quals, for EXPLAIN */
+	List	   *pushed_exprs;	/* the pushed quals, for EXPLAIN */
 	/* aggregate pushdown (scan_relid 0, upper_plan.c) */
-	LakeAggregate *agg;			/* or NULL: a plain scan */
+	bool		aggregate;		/* an aggregate plan */
+	LakeAggregate *agg;			/* or NULL: not begun */
 	int			nitems;
 	LakeAggItem *items;			/* [nitems]: the scan tuple's columns */
 	char	   *agg_description;
@@ -877,21 +884,34 @@ loop_stats(LakeScanState *st, LakeScanStats *out)
 
 /*
  * An aggregate plan (scan_relid 0): fdw_private also lists, per column of
- * the scan tuple, its kind and the attribute it reads.
+ * the scan tuple, its kind and the attribute it reads, then the WHERE the
+ * scan evaluates (upper_plan.c).  Its Vars carry the range table index of
+ * planning time, which a flattened subquery offsets: they are moved to
+ * the table's index in the final range table (*rtindex).
  */
-static void
-build_aggregate_state(ForeignScanState *node, LakeScanState *st)
+static Relation
+build_aggregate_state(ForeignScanState *node, LakeScanState *st, int *rtindex)
 {
 	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
 	EState	   *estate = node->ss.ps.state;
-	int			rtindex = bms_next_member(plan->fs_relids, -1);
-	Relation	rel = ExecGetRangeTableRelation(estate, rtindex);
+	Relation	rel;
 	List	   *kinds = lthird(plan->fdw_private);
 	List	   *attnos = lfourth(plan->fdw_private);
+	int			planned_relid = intVal(list_nth(plan->fdw_private, 9));
 	int			i = 0;
 	ListCell   *lk,
 			   *la;
 
+	*rtindex = bms_next_member(plan->fs_relids, -1);
+	rel = ExecGetRangeTableRelation(estate, *rtindex);
+	st->aggregate = true;
+	st->filter_exprs = copyObject((List *) list_nth(plan->fdw_private, 5));
+	st->pushed_exprs = copyObject((List *) list_nth(plan->fdw_private, 6));
+	if (planned_relid != *rtindex)
+	{
+		ChangeVarNodes((Node *) st->filter_exprs, planned_relid, *rtindex, 0);
+		ChangeVarNodes((Node *) st->pushed_exprs, planned_relid, *rtindex, 0);
+	}
 	build_scan_state(st, rel, false, lsecond(plan->fdw_private), estate);
 	st->agg_description = strVal(list_nth(plan->fdw_private, 4));
 	st->nitems = list_length(kinds);
@@ -911,6 +931,7 @@ build_aggregate_state(ForeignScanState *node, LakeScanState *st)
 		if (it->column < 0 || !st->spec.wanted[it->column])
 			elog(ERROR, "column %d of a lake aggregate is not read", attno);
 	}
+	return rel;
 }
 
 /*
@@ -954,29 +975,18 @@ row_filter(void *arg, uint32 nrows, Datum *const *values, bool *const *isnull,
 	return removed;
 }
 
-/* Give the scan the plan's fdw_recheck_quals as its row filter. */
+/*
+ * Give the scan a row filter: qual (over rows of desc), reading the
+ * attributes attnums.
+ */
 static void
-filter_init(ForeignScanState *node, LakeScanState *st)
+filter_init(ForeignScanState *node, LakeScanState *st, TupleDesc desc, ExprState *qual,
+			List *attnums)
 {
-	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
 	EState	   *estate = node->ss.ps.state;
-	TupleDesc	desc = RelationGetDescr(node->ss.ss_currentRelation);
-	List	   *attnums = NIL;
 	bool	   *cols = palloc0(sizeof(bool) * Max(st->nlake, 1));
 	ListCell   *lc;
 
-	/* the attributes the filter reads: the plan's list, made once per plan */
-	if (list_length(plan->fdw_private) > 3)
-		attnums = lfourth(plan->fdw_private);
-	else
-	{
-		Bitmapset  *attrs = NULL;
-		int			x = -1;
-
-		pull_varattnos((Node *) plan->fdw_recheck_quals, plan->scan.scanrelid, &attrs);
-		while ((x = bms_next_member(attrs, x)) >= 0)
-			attnums = lappend_int(attnums, x + FirstLowInvalidHeapAttributeNumber);
-	}
 	st->filter_lake = palloc(sizeof(int) * Max(list_length(attnums), 1));
 	st->filter_att = palloc(sizeof(int) * Max(list_length(attnums), 1));
 	foreach(lc, attnums)
@@ -999,7 +1009,7 @@ filter_init(ForeignScanState *node, LakeScanState *st)
 		st->filter_slot->tts_isnull[a] = true;
 	}
 	st->filter_econtext = CreateExprContext(estate);
-	st->filter_qual = node->fdw_recheck_quals;
+	st->filter_qual = qual;
 	st->spec.filter = row_filter;
 	st->spec.filter_arg = st;
 	st->spec.filter_cols = cols;
@@ -1011,6 +1021,10 @@ lakeBeginForeignScan(ForeignScanState *node, int eflags)
 	LakeScanState *st;
 	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
 	bool		aggregate = plan->scan.scanrelid == 0;
+	Relation	rel;
+	Index		relid;
+	List	   *pushed;
+	List	   *tmpl;
 
 	if (LakeChangelogIsPlan(plan))
 	{
@@ -1028,17 +1042,27 @@ lakeBeginForeignScan(ForeignScanState *node, int eflags)
 	st = palloc0(sizeof(LakeScanState));
 	node->fdw_state = st;
 	if (aggregate)
-		build_aggregate_state(node, st);
-	else
-		build_scan_state(st, node->ss.ss_currentRelation,
-						 boolVal(linitial(plan->fdw_private)),
-						 lsecond(plan->fdw_private), node->ss.ps.state);
-	if (!aggregate && plan->fdw_exprs != NIL)
 	{
-		st->pushdown = LakePushdownInit(plan->fdw_exprs,
-										list_length(plan->fdw_private) > 2 ?
-										lthird(plan->fdw_private) : NIL,
-										plan->scan.scanrelid,
+		int			rtindex;
+
+		rel = build_aggregate_state(node, st, &rtindex);
+		relid = rtindex;
+		pushed = st->pushed_exprs;
+		tmpl = list_nth(plan->fdw_private, 7);
+	}
+	else
+	{
+		rel = node->ss.ss_currentRelation;
+		relid = plan->scan.scanrelid;
+		build_scan_state(st, rel, boolVal(linitial(plan->fdw_private)),
+						 lsecond(plan->fdw_private), node->ss.ps.state);
+		st->filter_exprs = plan->fdw_recheck_quals;
+		st->pushed_exprs = pushed = plan->fdw_exprs;
+		tmpl = list_length(plan->fdw_private) > 2 ? lthird(plan->fdw_private) : NIL;
+	}
+	if (pushed != NIL)
+	{
+		st->pushdown = LakePushdownInit(pushed, tmpl, relid,
 										st->layout.att_to_lake, st->layout.natts,
 										st->layout.types, &node->ss.ps);
 		st->pred_cxt = AllocSetContextCreate(node->ss.ps.state->es_query_cxt,
@@ -1047,22 +1071,31 @@ lakeBeginForeignScan(ForeignScanState *node, int eflags)
 	}
 	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
 		return;
-	if (aggregate)
+	if (aggregate && st->filter_exprs != NIL)
+		filter_init(node, st, RelationGetDescr(rel),
+					ExecInitQual(st->filter_exprs, &node->ss.ps),
+					list_nth(plan->fdw_private, 8));
+	else if (!aggregate && plan->fdw_recheck_quals != NIL && node->fdw_recheck_quals != NULL)
 	{
-		st->scan = LakeScanBegin(&st->spec, node->ss.ps.state->es_query_cxt);
-		st->prune_stats.files_total = st->nfiles;
+		List	   *attnums = NIL;
+
+		/* the attributes the filter reads: the plan's list, made once per plan */
+		if (list_length(plan->fdw_private) > 3)
+			attnums = lfourth(plan->fdw_private);
+		else
+		{
+			Bitmapset  *attrs = NULL;
+			int			x = -1;
+
+			pull_varattnos((Node *) plan->fdw_recheck_quals, relid, &attrs);
+			while ((x = bms_next_member(attrs, x)) >= 0)
+				attnums = lappend_int(attnums, x + FirstLowInvalidHeapAttributeNumber);
+		}
+		filter_init(node, st, RelationGetDescr(rel), node->fdw_recheck_quals, attnums);
 	}
-	else
-	{
-		if (plan->fdw_recheck_quals != NIL && node->fdw_recheck_quals != NULL)
-			filter_init(node, st);
-		/* started at the first fetch: a nested loop rescans before it */
-		st->need_start = true;
-		st->values_changed = true;
-	}
-	if (aggregate)
-		st->agg = LakeAggregateBegin(st->scan, &st->spec, st->nitems, st->items,
-									 node->ss.ps.state->es_query_cxt);
+	/* started at the first fetch: a nested loop rescans before it */
+	st->need_start = true;
+	st->values_changed = true;
 }
 
 TupleTableSlot *
@@ -1074,8 +1107,16 @@ lakeIterateForeignScan(ForeignScanState *node)
 	/* changelog plans iterate in LakeChangelogIterate (BeginForeignScan) */
 	Assert(!LakeChangelogIsPlan((ForeignScan *) node->ss.ps.plan));
 	ExecClearTuple(slot);
-	if (st->agg)
+	if (st->aggregate)
 	{
+		if (st->need_start)
+		{
+			start_scan(node, st, st->values_changed);
+			st->need_start = false;
+			st->values_changed = false;
+			st->agg = LakeAggregateBegin(st->scan, &st->spec, st->nitems, st->items,
+										 node->ss.ps.state->es_query_cxt);
+		}
 		/* one row per group, in the scan tuple's (fdw_scan_tlist) shape */
 		if (!LakeAggregateNext(st->agg, slot->tts_values, slot->tts_isnull))
 			return slot;
@@ -1128,8 +1169,11 @@ lakeReScanForeignScan(ForeignScanState *node)
 		return;
 	}
 	if (st->agg)
-		LakeAggregateRescan(st->agg);
-	else
+	{
+		/* the groups go; the scan below starts over (and prunes) at the next fetch */
+		LakeAggregateEnd(st->agg);
+		st->agg = NULL;
+	}
 	{
 		/* a new loop: keep the counters, prune again if parameters moved */
 		if (st->scan)
@@ -1183,12 +1227,12 @@ lakeExplainForeignScan(ForeignScanState *node, ExplainState *es)
 		return;
 	}
 	opts = LakeXactOptions(st->xt);
-	if (((ForeignScan *) node->ss.ps.plan)->fdw_recheck_quals != NIL)
+	if (st->filter_exprs != NIL)
 	{
 		ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
 		List	   *context = set_deparse_context_plan(es->deparse_cxt,
 													   (Plan *) plan, NIL);
-		Node	   *expr = (Node *) make_ands_explicit(plan->fdw_recheck_quals);
+		Node	   *expr = (Node *) make_ands_explicit(st->filter_exprs);
 
 		/* the quals the scan evaluates in PostgreSQL's stead */
 		ExplainPropertyText("Lake Filter",
@@ -1220,7 +1264,7 @@ lakeExplainForeignScan(ForeignScanState *node, ExplainState *es)
 		ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
 		List	   *context = set_deparse_context_plan(es->deparse_cxt,
 													   (Plan *) plan, NIL);
-		Node	   *expr = (Node *) make_ands_explicit(plan->fdw_exprs);
+		Node	   *expr = (Node *) make_ands_explicit(st->pushed_exprs);
 
 		ExplainPropertyText("Lake Pushed Filter",
 							deparse_expression(expr, context,
@@ -1253,13 +1297,16 @@ lakeExplainForeignScan(ForeignScanState *node, ExplainState *es)
 										 stats.pages_read, stats.pages_total),
 								es);
 			ExplainPropertyInteger("Lake Bloom Rejections", NULL, stats.bloom_rejected, es);
+			/* in text only when a seek ran, as "Rows Removed by Filter" */
+			if (stats.key_seeks > 0 || es->format != EXPLAIN_FORMAT_TEXT)
+				ExplainPropertyInteger("Lake Key Seeks", NULL, stats.key_seeks, es);
 		}
 		ExplainPropertyInteger("Lake Rows Read", NULL, stats.rows_read, es);
 		/* like PostgreSQL's "Rows Removed by Filter" */
 		if (st->filter_qual && (st->filter_removed > 0 || es->format != EXPLAIN_FORMAT_TEXT))
 			ExplainPropertyInteger("Rows Removed by Lake Filter", NULL,
 								   st->filter_removed, es);
-		if (!st->agg)
+		if (!st->aggregate)
 			ExplainPropertyInteger("Lake Rows Produced", NULL, st->rows_out, es);
 		if (es->verbose)
 			ExplainPropertyInteger("Lake Bytes Read", "bytes", (int64) stats.bytes_read, es);

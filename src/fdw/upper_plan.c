@@ -5,29 +5,46 @@
  * GetForeignUpperPaths offers, for the UPPERREL_GROUP_AGG stage over one
  * lake table, a foreign path that returns one row per group, computed by
  * the scan layer over column vectors (scan/aggregate.c).  It applies when
- * the table has no WHERE clause (quals are not pushed down yet), there is
- * no HAVING and no grouping set, every grouping expression is a plain
- * column of a type whose equality is byte equality, and every aggregate
- * is count(*), or count/sum/avg/min/max of a plain column of a supported
- * type, without DISTINCT, ORDER BY or FILTER.  The plan (scan_relid 0)
- * carries the grouping columns and Aggrefs as its fdw_scan_tlist, as
- * postgres_fdw's aggregate pushdown does; expressions over them (sum(x) +
- * 1, ORDER BY) stay with PostgreSQL above the scan.
+ * there is no HAVING and no grouping set, every grouping expression is a
+ * plain column of a type whose equality is byte equality, and every
+ * aggregate is count(*), or count/sum/avg/min/max of a plain column of a
+ * supported type, without DISTINCT, ORDER BY or FILTER.  The plan
+ * (scan_relid 0) carries the grouping columns and Aggrefs as its
+ * fdw_scan_tlist, as postgres_fdw's aggregate pushdown does; expressions
+ * over them (sum(x) + 1, ORDER BY) stay with PostgreSQL above the scan.
+ *
+ * WHERE conditions on the table are evaluated inside the aggregating scan
+ * when every one of them can be: the scan's row filter (pushdown.c,
+ * LakeFilterClauses: no volatile function, subquery, whole-row or system
+ * column; no pseudoconstant clause, which PostgreSQL would gate the plan
+ * with), in the order PostgreSQL would evaluate them; those that can also
+ * prune partitions, files, row groups and pages are pushed as the plain
+ * scan pushes them.  The aggregate then sees only the rows that pass.  A
+ * plan of scan_relid 0 has its expressions rewritten against its scan
+ * tlist by setrefs, which holds no base columns: the conditions travel in
+ * fdw_private (base-relation Vars, their range table index alongside),
+ * and the Params they hold in fdw_exprs, so that setrefs and the executor
+ * see which parameters the plan depends on (rescans when they change).
+ * Otherwise, a WHERE the scan cannot evaluate whole leaves the
+ * aggregation to PostgreSQL.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "access/sysattr.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_aggregate.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "fdw/fdw.h"
+#include "fdw/pushdown.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
+#include "optimizer/restrictinfo.h"
 #include "optimizer/pathnode.h"
 #include "optimizer/planmain.h"
 #include "optimizer/tlist.h"
@@ -47,6 +64,9 @@ typedef struct LakeUpperInfo
 	List	   *kinds;			/* per scan_tlist entry: LakeAggKind */
 	List	   *attnos;			/* per entry: column, 0 for count(*) */
 	char	   *description;	/* for EXPLAIN */
+	List	   *filter;			/* WHERE as bare Exprs, in evaluation order */
+	List	   *pushed;			/* those also evaluated on metadata */
+	Index		relid;			/* the table's range table index */
 } LakeUpperInfo;
 
 static const char *const kind_names[] = {
@@ -280,6 +300,105 @@ grouping_pushable(PlannerInfo *root, RelOptInfo *input_rel, PathTarget *target)
 	return info;
 }
 
+/*
+ * The restriction clauses in the order PostgreSQL's createplan.c would
+ * evaluate them: by security level, then by per-row cost, stably.
+ */
+static List *
+order_quals(PlannerInfo *root, List *rinfos)
+{
+	int			n = list_length(rinfos);
+	RestrictInfo **items = palloc(sizeof(RestrictInfo *) * Max(n, 1));
+	Cost	   *costs = palloc(sizeof(Cost) * Max(n, 1));
+	List	   *out = NIL;
+	int			i = 0;
+	ListCell   *lc;
+
+	foreach(lc, rinfos)
+	{
+		RestrictInfo *ri = lfirst(lc);
+		QualCost	qcost;
+		int			j = i++;
+
+		cost_qual_eval_node(&qcost, (Node *) ri, root);
+		/* insertion sort: keeps the order of equals */
+		while (j > 0 &&
+			   (items[j - 1]->security_level > ri->security_level ||
+				(items[j - 1]->security_level == ri->security_level &&
+				 costs[j - 1] > qcost.per_tuple)))
+		{
+			items[j] = items[j - 1];
+			costs[j] = costs[j - 1];
+			j--;
+		}
+		items[j] = ri;
+		costs[j] = qcost.per_tuple;
+	}
+	for (i = 0; i < n; i++)
+		out = lappend(out, items[i]);
+	return out;
+}
+
+/*
+ * Can the scan evaluate every WHERE condition of rel itself?  Sets
+ * info->filter (all of them, in evaluation order) and info->pushed (those
+ * that also prune).
+ */
+static bool
+where_pushable(PlannerInfo *root, RelOptInfo *rel, LakeUpperInfo *info)
+{
+	List	   *ordered;
+	List	   *rest;
+	ListCell   *lc;
+
+	info->filter = info->pushed = NIL;
+	info->relid = rel->relid;
+	if (rel->baserestrictinfo == NIL)
+		return true;
+	foreach(lc, rel->baserestrictinfo)
+		if (((RestrictInfo *) lfirst(lc))->pseudoconstant)
+			return false;
+	ordered = order_quals(root, rel->baserestrictinfo);
+	info->filter = LakeFilterClauses(ordered, rel->relid, &rest);
+	if (rest != NIL || info->filter == NIL)
+		return false;
+	if (lake_enable_pruning)
+		info->pushed = LakePushableClauses(ordered, rel->relid);
+	return true;
+}
+
+/* pull_params: every Param of an expression tree, once */
+static bool
+pull_params_walker(Node *node, List **params)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Param))
+	{
+		if (!list_member(*params, node))
+			*params = lappend(*params, copyObject(node));
+		return false;
+	}
+	return expression_tree_walker(node, pull_params_walker, (void *) params);
+}
+
+/* record_functions: the plan depends on the functions the quals call */
+static bool
+record_function(Oid funcid, void *context)
+{
+	record_plan_function_dependency((PlannerInfo *) context, funcid);
+	return false;
+}
+
+static bool
+record_functions_walker(Node *node, PlannerInfo *root)
+{
+	if (node == NULL)
+		return false;
+	(void) check_functions_in_node(node, record_function, root);
+	return expression_tree_walker(node, record_functions_walker, (void *) root);
+}
+
 void
 lakeGetForeignUpperPaths(PlannerInfo *root, UpperRelationKind stage,
 						 RelOptInfo *input_rel, RelOptInfo *output_rel, void *extra)
@@ -294,6 +413,7 @@ lakeGetForeignUpperPaths(PlannerInfo *root, UpperRelationKind stage,
 	double		entry_bytes;
 	Cost		startup;
 	Cost		total;
+	ListCell   *lc;
 
 	if (stage != UPPERREL_GROUP_AGG || !lake_enable_aggregate_pushdown)
 		return;
@@ -308,19 +428,21 @@ lakeGetForeignUpperPaths(PlannerInfo *root, UpperRelationKind stage,
 		parse->havingQual != NULL || parse->groupingSets != NIL ||
 		parse->groupDistinct)
 		return;
-	/* quals are evaluated by PostgreSQL after the scan, so not below an aggregate */
-	if (input_rel->baserestrictinfo != NIL || !bms_is_empty(input_rel->lateral_relids))
+	if (!bms_is_empty(input_rel->lateral_relids))
 		return;
 
 	info = grouping_pushable(root, input_rel, output_rel->reltarget);
 	if (info == NULL)
+		return;
+	/* the scan must evaluate the whole WHERE, or PostgreSQL aggregates */
+	if (!where_pushable(root, input_rel, info))
 		return;
 
 	/*
 	 * The groups are held in memory without spilling: leave large
 	 * groupings to PostgreSQL's HashAggregate, which spills.
 	 */
-	tuples = Max(input_rel->tuples, 1);
+	tuples = Max(input_rel->rows, 1);	/* after the WHERE */
 	group_exprs = get_sortgrouplist_exprs(parse->groupClause, info->scan_tlist);
 	ngroups = group_exprs ? estimate_num_groups(root, group_exprs, tuples, NULL, NULL) : 1;
 	entry_bytes = 64 + 32.0 * list_length(info->scan_tlist) +
@@ -329,8 +451,9 @@ lakeGetForeignUpperPaths(PlannerInfo *root, UpperRelationKind stage,
 		return;
 
 	/*
-	 * The scan's bytes as the plain scan costs them, then a fraction of an
-	 * operator per value aggregated (a vectorized loop), no tuple per row.
+	 * The scan's bytes and filter as the plain scan costs them, then a
+	 * fraction of an operator per value aggregated (a vectorized loop), no
+	 * tuple per row passing the WHERE.
 	 * Half the scan's startup too, so that on tiny tables the path stays
 	 * clearly cheaper than a sorted local aggregate (add_path's fuzz would
 	 * otherwise prefer the latter's pathkeys).
@@ -340,6 +463,27 @@ lakeGetForeignUpperPaths(PlannerInfo *root, UpperRelationKind stage,
 		Max(base->total_cost - base->startup_cost - cpu_tuple_cost * tuples, 0) +
 		0.1 * cpu_operator_cost * tuples * list_length(info->scan_tlist);
 	total = startup + cpu_tuple_cost * ngroups;
+
+	/*
+	 * PostgreSQL's own grouping paths, already in output_rel, aggregate the
+	 * rows of a scan of the same table with the same conditions: this path
+	 * does that scan's work less a tuple per row that passes and the
+	 * aggregate's per-tuple calls.  Where the WHERE is estimated to keep
+	 * few rows, that saving is lost in add_path's fuzz and a sorted
+	 * GroupAggregate would win on its pathkeys; the estimate is often that
+	 * low only because conditions on several columns multiply (ClickBench),
+	 * so the path is kept clearly below them.
+	 */
+	foreach(lc, output_rel->pathlist)
+	{
+		Path	   *local = lfirst(lc);
+
+		if (local->param_info == NULL && total > 0.9 * local->total_cost)
+		{
+			total = 0.9 * local->total_cost;
+			startup = Min(startup, total);
+		}
+	}
 
 	output_rel->fdw_private = info;
 	add_path(output_rel, (Path *)
@@ -352,18 +496,43 @@ LakeGetForeignUpperPlan(PlannerInfo *root, RelOptInfo *rel, List *tlist, Plan *o
 {
 	LakeUpperInfo *info = rel->fdw_private;
 	List	   *attnums = NIL;
+	List	   *filter_attnums = NIL;
+	List	   *params = NIL;
 	List	   *fdw_private;
+	Bitmapset  *filter_attrs = NULL;
+	Index		relid = info->relid;
+	int			x = -1;
 	ListCell   *lc;
 
 	/* the columns to read: every one named, once, in order */
 	foreach(lc, info->attnos)
 		if (lfirst_int(lc) > 0)
 			attnums = list_append_unique_int(attnums, lfirst_int(lc));
-	list_sort(attnums, list_int_cmp);
+	/* and those the WHERE reads */
+	pull_varattnos((Node *) info->filter, relid, &filter_attrs);
+	while ((x = bms_next_member(filter_attrs, x)) >= 0)
+	{
+		AttrNumber	att = x + FirstLowInvalidHeapAttributeNumber;
 
-	/* same shape as a plain scan's, then the aggregation */
+		filter_attnums = lappend_int(filter_attnums, att);
+		attnums = list_append_unique_int(attnums, att);
+	}
+	list_sort(attnums, list_int_cmp);
+	(void) pull_params_walker((Node *) info->filter, &params);
+	(void) record_functions_walker((Node *) info->filter, root);
+
+	/*
+	 * same shape as a plain scan's, then the aggregation, then the WHERE:
+	 * the row filter, the pushed clauses, their template, the attributes
+	 * the filter reads, and the range table index their Vars carry
+	 */
 	fdw_private = list_make5(makeBoolean(false), attnums, info->kinds, info->attnos,
 							 makeString(info->description));
-	return make_foreignscan(tlist, NIL, 0, NIL, fdw_private, info->scan_tlist, NIL,
+	fdw_private = lappend(fdw_private, info->filter);
+	fdw_private = lappend(fdw_private, info->pushed);
+	fdw_private = lappend(fdw_private, LakePushdownTemplate(info->pushed, relid));
+	fdw_private = lappend(fdw_private, filter_attnums);
+	fdw_private = lappend(fdw_private, makeInteger((int) relid));
+	return make_foreignscan(tlist, NIL, 0, params, fdw_private, info->scan_tlist, NIL,
 							outer_plan);
 }

@@ -1010,10 +1010,14 @@ write_group(LakeWriteBuffer *buf, const RowRef *refs, int64 n,
 
 	for (int i = 0; i < spec->ncolumns; i++)
 	{
+		bool		is_key = false;
+
+		for (int k = 0; k < spec->nkey; k++)
+			is_key |= spec->key_cols[k] == i;
 		cols[i].name = spec->names[i];
 		cols[i].type = spec->types[i].pqtype;
-		/* tombstones leave non-key columns NULL */
-		cols[i].nullable = !spec->not_null[i] || rc.has_delete;
+		/* tombstones leave non-key columns NULL; a key column keeps its NOT NULL */
+		cols[i].nullable = !spec->not_null[i] || (rc.has_delete && !is_key);
 		cols[i].precision = spec->types[i].precision;
 		cols[i].scale = spec->types[i].scale;
 		cols[i].bloom_filter = spec->bloom && !spec->changelog ? spec->bloom[i] : false;

@@ -87,6 +87,8 @@ struct LakeFileReader
 	int			npred_cols;		/* lake columns */
 	int		   *pred_file_col;	/* [npred_cols] lake column -> file column */
 	struct LakeScanStats *stats;	/* borrowed */
+	uint64		pages_decoded_noted;	/* the reader's page counts already */
+	uint64		pages_total_noted;	/* added to stats */
 	int			cur_rg;			/* row group the callbacks look at */
 	/* late materialisation (LakeFileReaderSetRowFilter) */
 	bool		late;
@@ -310,6 +312,7 @@ LakeFileReaderSetPredicate(LakeFileReader *r, const LakePredicate *pred,
 
 	r->stats = stats;
 	stats->row_groups_total += ParquetReaderNumRowGroups(r->pq);
+	ParquetReaderCountPages(r->pq, true);
 	if (LakePredIsTrue(pred))
 	{
 		pfree(used);
@@ -384,32 +387,20 @@ page_index(void *arg, int column, const PqPageIndex **index)
 	return true;
 }
 
-/*
- * Pages of the selected columns in row group rg, and those the ranges
- * touch: from the offset indexes the reader loads anyway, not the page
- * indexes (whose min/max a column the predicate does not read never needs).
- */
+/* Add the pages the Parquet reader decoded and started since last time. */
 static void
-count_pages(LakeFileReader *r, const PqRowRange *ranges, int nranges)
+note_pages(LakeFileReader *r)
 {
-	for (int i = 0; i < r->ncolumns; i++)
-	{
-		PqError		err;
-		PqStatus	st;
-		int			npages,
-					nread;
+	uint64_t	decoded,
+				total;
 
-		if (r->file_col[i] < 0)
-			continue;
-		st = ParquetReaderPagesInRanges(r->pq, r->cur_rg, r->file_col[i], ranges, nranges,
-										&npages, &nread, &err);
-		if (st == PQ_END)
-			continue;
-		if (st != PQ_OK)
-			LakeReportParquetError(&err, r->display);
-		r->stats->pages_total += npages;
-		r->stats->pages_read += nread;
-	}
+	if (!r->stats)
+		return;
+	ParquetReaderPageCounts(r->pq, &decoded, &total);
+	r->stats->pages_read += (int64) (decoded - r->pages_decoded_noted);
+	r->stats->pages_total += (int64) (total - r->pages_total_noted);
+	r->pages_decoded_noted = decoded;
+	r->pages_total_noted = total;
 }
 
 /*
@@ -457,7 +448,6 @@ start_row_group(LakeFileReader *r)
 				nranges = 0;
 			}
 		}
-		count_pages(r, ranges, nranges);
 	}
 	if (r->stats)
 		r->stats->row_groups_read++;
@@ -551,6 +541,8 @@ seek_run(LakeFileReader *r, int64 *rows, uint32 *n, PqError *err)
 		return st;
 	if (count > LAKE_BATCH_ROWS)
 		return PQ_END;
+	if (r->stats)
+		r->stats->key_seeks++;
 	for (int64_t i = 0; i < count; i++)
 		rows[i] = first + i;
 	if (count > 0)
@@ -677,8 +669,8 @@ next_late(LakeFileReader *r)
 	}
 }
 
-bool
-LakeFileReaderNext(LakeFileReader *r, LakeFileBatch *batch)
+static bool
+next_batch(LakeFileReader *r, LakeFileBatch *batch)
 {
 	PqError		err;
 	uint32		nrows = 0;
@@ -779,6 +771,15 @@ LakeFileReaderNext(LakeFileReader *r, LakeFileBatch *batch)
 	if (!r->late)
 		r->rows_done += nrows;
 	return true;
+}
+
+bool
+LakeFileReaderNext(LakeFileReader *r, LakeFileBatch *batch)
+{
+	bool		got = next_batch(r, batch);
+
+	note_pages(r);
+	return got;
 }
 
 /*
@@ -945,6 +946,7 @@ LakeFileReaderFetchRows(LakeFileReader *r, const uint32 *pos, uint32 n)
 	if (ParquetReaderReadRows(r->pq, r->fetch_rows, n, r->want_later, r->selected,
 							  &err) != PQ_OK)
 		LakeReportParquetError(&err, r->display);
+	note_pages(r);
 	for (int i = 0; i < r->ncolumns; i++)
 		if (r->deferred[i])
 			r->fetched[i] = r->selected[r->sel_of[i]];

@@ -563,4 +563,5 @@ LakeScanStatsAdd(LakeScanStats *a, const LakeScanStats *b)
 	a->pages_total += b->pages_total;
 	a->pages_read += b->pages_read;
 	a->bloom_rejected += b->bloom_rejected;
+	a->key_seeks += b->key_seeks;
 }

@@ -182,11 +182,12 @@ typedef struct LakeScanSpec
 	bool		any_order;
 
 	/*
-	 * Row filter (NULL = none), for LakeScanNext: per batch of visible rows
-	 * (after the merge chose each key's version, after sequence limits and
-	 * the predicate), the columns in filter_cols are converted first and
-	 * filter decides which rows survive; only survivors have the other
-	 * wanted columns converted, and only they are returned.
+	 * Row filter (NULL = none): per batch of visible rows (after the merge
+	 * chose each key's version, after sequence limits and the predicate),
+	 * the columns in filter_cols are converted first and filter decides
+	 * which rows survive; only survivors have the other wanted columns
+	 * converted (LakeScanNext) or decoded (append files, LakeScanNextBatch),
+	 * and only they are returned.
 	 */
 	LakeScanRowFilter filter;
 	void	   *filter_arg;
@@ -222,8 +223,9 @@ extern bool LakeScanNext(LakeScan *scan, Datum *values, bool *isnull);
  * of the wanted columns (lake order) are the batch; absent[i] (when absent
  * is set) means column i reads as NULL; skip[k] nonzero means batch row k
  * is not visible: its sequence lies beyond what the snapshot or the
- * transaction's pending limit covers, or (primary-key tables) a newer
- * version of its key follows.  Rows come in no particular key order.
+ * transaction's pending limit covers, the predicate or the row filter
+ * rules it out, or (primary-key tables) a newer version of its key
+ * follows.  Rows come in no particular key order.
  * Returns false at the end.  Vectors are
  * valid until the next call.  A scan is read either with LakeScanNext or
  * with LakeScanNextBatch, not both.
@@ -254,8 +256,9 @@ typedef struct LakeScanStats
 	int64		row_groups_total;	/* in the files read */
 	int64		row_groups_read;
 	int64		pages_total;	/* of the columns read, in row groups read */
-	int64		pages_read;
+	int64		pages_read;		/* decoded */
 	int64		bloom_rejected; /* files or row groups */
+	int64		key_seeks;		/* row groups whose sorted key was binary-searched */
 } LakeScanStats;
 
 extern void LakeScanGetStats(LakeScan *scan, LakeScanStats *stats);

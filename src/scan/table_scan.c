@@ -21,7 +21,9 @@
  * are never shown to the filter.  Append sources go one step further:
  * their readers defer the other wanted columns (LakeFileReaderSetDeferred),
  * so that those are decoded from Parquet at the survivors only, not merely
- * converted there.
+ * converted there.  LakeScanNextBatch applies the same filter to its
+ * vectors: the rows it rejects are skipped, and an append file's deferred
+ * columns are decoded at the survivors, which then come compacted.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -349,6 +351,31 @@ bool
 LakeScanFileNeedsFilter(LakeFileReader *r, LakeDataFile *f)
 {
 	return LakeFileReaderNumRows(r) != f->row_count;
+}
+
+/*
+ * Rows of a batch past the source's sequence bound (cur_seq_max: this
+ * transaction's rows the statement must not see yet, or those a file holds
+ * beyond what its manifest entry counts) marked in *skip (allocated when
+ * NULL); returns visible less those newly skipped.
+ */
+static uint32
+skip_past_seq_max(LakeScan *scan, const LakeFileBatch *batch, uint8 **skip,
+				  uint32 visible)
+{
+	if (!scan->cur_filter)
+		return visible;
+	if (batch->seq == NULL)
+		elog(ERROR, "lake data file read without its sequence column");
+	if (*skip == NULL)
+		*skip = MemoryContextAllocZero(scan->batch_cxt, batch->nrows);
+	for (uint32 r = 0; r < batch->nrows; r++)
+		if (!(*skip)[r] && batch->seq[r] > scan->cur_seq_max)
+		{
+			(*skip)[r] = 1;
+			visible--;
+		}
+	return visible;
 }
 
 /* ---------------------------------------------------------------------
@@ -729,19 +756,7 @@ append_next_batch(LakeScan *scan)
 					keep += !skip[r];
 				}
 			}
-			if (scan->cur_filter)
-			{
-				if (batch.seq == NULL)
-					elog(ERROR, "lake data file read without its sequence column");
-				if (skip == NULL)
-					skip = MemoryContextAllocZero(scan->batch_cxt, batch.nrows);
-				for (uint32 r = 0; r < batch.nrows; r++)
-					if (!skip[r] && batch.seq[r] > scan->cur_seq_max)
-					{
-						skip[r] = 1;
-						keep--;
-					}
-			}
+			keep = skip_past_seq_max(scan, &batch, &skip, keep);
 			if (keep == 0)
 				continue;
 			scan->raw_cols = batch.columns;
@@ -806,10 +821,158 @@ append_next(LakeScan *scan, Datum *values, bool *isnull)
 	return true;
 }
 
+/* ---------------------------------------------------------------------
+ * Vector batches (LakeScanNextBatch)
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * The row filter over rows [first, first + n) of vectors: the filter's
+ * columns of the rows skip leaves are converted, the filter decides.
+ * Returns how many survive; *sel (batch_cxt) holds their rows, relative
+ * to first, ascending.
+ */
+static uint32
+vector_filter(LakeScan *scan, const PqColumnVector *cols, const bool *absent,
+			  uint32 first, uint32 n, const uint8 *skip, uint32 **sel)
+{
+	MemoryContext old = MemoryContextSwitchTo(scan->batch_cxt);
+	uint32		k = select_rows(scan, n, skip, sel);
+	uint32		m = 0;
+	uint8	   *failed;
+	uint32		removed;
+
+	if (k == 0)
+	{
+		MemoryContextSwitchTo(old);
+		return 0;
+	}
+	ensure_capacity(scan, k, n);
+	convert_columns(scan, (PqColumnVector *) cols, absent, first, *sel, k, CONVERT_FILTER);
+	failed = palloc0(k);
+	removed = scan->spec.filter(scan->spec.filter_arg, k, scan->colvals, scan->colnulls,
+								failed);
+	MemoryContextSwitchTo(old);
+	if (removed == 0)
+		return k;
+	for (uint32 j = 0; j < k; j++)
+		if (!failed[j])
+			(*sel)[m++] = (*sel)[j];
+	return m;
+}
+
+/* A skip vector (batch_cxt) hiding every row of n but sel[0..m). */
+static const uint8 *
+skip_from_selection(LakeScan *scan, uint32 n, const uint32 *sel, uint32 m)
+{
+	uint8	   *skip = MemoryContextAlloc(scan->batch_cxt, Max(n, 1));
+
+	memset(skip, 1, n);
+	for (uint32 j = 0; j < m; j++)
+		skip[sel[j]] = 0;
+	return skip;
+}
+
+/*
+ * Rows base + at[0..m) of column col's vector src into dst, rows 0..m-1
+ * (batch_cxt); string values keep pointing at the batch's bytes.
+ */
+static void
+gather_vector(LakeScan *scan, int col, const PqColumnVector *src, uint32 base,
+			  const uint32 *at, uint32 m, PqColumnVector *dst)
+{
+	size_t		sz = scan->value_size[col];
+
+	dst->type = src->type;
+	dst->count = m;
+	dst->nulls = NULL;
+	dst->v.b = MemoryContextAlloc(scan->batch_cxt, sz * Max(m, 1));
+	if (src->nulls)
+	{
+		dst->nulls = MemoryContextAlloc(scan->batch_cxt, Max(m, 1));
+		for (uint32 j = 0; j < m; j++)
+			dst->nulls[j] = src->nulls[base + at[j]];
+	}
+	switch (sz)
+	{
+		case 4:
+			for (uint32 j = 0; j < m; j++)
+				dst->v.i32[j] = src->v.i32[base + at[j]];
+			break;
+		case 8:
+			for (uint32 j = 0; j < m; j++)
+				dst->v.i64[j] = src->v.i64[base + at[j]];
+			break;
+		default:
+			for (uint32 j = 0; j < m; j++)
+				memcpy(dst->v.b + (size_t) j * sz, src->v.b + (size_t) (base + at[j]) * sz, sz);
+			break;
+	}
+}
+
+/*
+ * The survivors sel[0..m) of a file batch whose reader deferred some
+ * columns, as vectors of m rows: the deferred columns decoded at the
+ * survivors now (or across the stretch from the first to the last where
+ * they lie in many short runs, as convert_deferred does), the others
+ * gathered from the batch.
+ */
+static void
+compact_deferred(LakeScan *scan, const LakeFileBatch *batch, const uint32 *sel, uint32 m,
+				 LakeScanBatch *out)
+{
+	uint32		span = sel[m - 1] - sel[0] + 1;
+	uint32		runs = 1;
+	const PqColumnVector *fetched;
+	const uint32 *at = NULL;		/* rows of the fetched vectors, or NULL */
+	PqColumnVector *cols;
+
+	for (uint32 j = 1; j < m; j++)
+		runs += sel[j] != sel[j - 1] + 1;
+	if (runs > 1 && (uint64) runs * FETCH_RUN_ROWS >= span)
+	{
+		uint32	   *pos = MemoryContextAlloc(scan->batch_cxt, sizeof(uint32) * span);
+		uint32	   *shifted = MemoryContextAlloc(scan->batch_cxt, sizeof(uint32) * m);
+
+		for (uint32 j = 0; j < span; j++)
+			pos[j] = sel[0] + j;
+		for (uint32 j = 0; j < m; j++)
+			shifted[j] = sel[j] - sel[0];
+		fetched = LakeFileReaderFetchRows(scan->reader, pos, span);
+		at = shifted;
+	}
+	else
+		fetched = LakeFileReaderFetchRows(scan->reader, sel, m);
+	cols = MemoryContextAllocZero(scan->batch_cxt,
+								  sizeof(PqColumnVector) * Max(scan->spec.ncolumns, 1));
+	for (int k = 0; k < scan->nwanted; k++)
+	{
+		int			i = scan->wanted_cols[k];
+
+		if (batch->absent && batch->absent[i])
+			continue;
+		if (batch->deferred[i] && at == NULL)
+			cols[i] = fetched[i];
+		else if (batch->deferred[i])
+			gather_vector(scan, i, &fetched[i], 0, at, m, &cols[i]);
+		else
+			gather_vector(scan, i, &batch->columns[i], 0, sel, m, &cols[i]);
+	}
+	out->nrows = m;
+	out->first = 0;
+	out->columns = cols;
+	out->absent = batch->absent;
+	out->skip = NULL;
+}
+
 /*
  * The next batch of an append table as vectors (LakeScanNextBatch): the
- * same sources and the same sequence rules as append_next, without the
- * conversion to Datums.
+ * same sources, sequence rules, predicate and row filter as
+ * append_next_batch, without the conversion to Datums.  Rows the
+ * predicate or the sequence rules out are skipped, and so are those the
+ * row filter rejects; where the reader deferred columns (a row filter with
+ * late materialisation), the survivors come compacted instead, those
+ * columns decoded at them alone.
  */
 static bool
 append_next_vector_batch(LakeScan *scan, LakeScanBatch *out)
@@ -817,6 +980,8 @@ append_next_vector_batch(LakeScan *scan, LakeScanBatch *out)
 	for (;;)
 	{
 		uint32		visible;
+		uint32	   *sel;
+		uint32		m;
 
 		CHECK_FOR_INTERRUPTS();
 		MemoryContextReset(scan->batch_cxt);
@@ -825,6 +990,7 @@ append_next_vector_batch(LakeScan *scan, LakeScanBatch *out)
 		if (scan->cur->file)
 		{
 			LakeFileBatch batch;
+			uint8	   *skip = NULL;
 
 			if (!LakeFileReaderNext(scan->reader, &batch))
 			{
@@ -833,7 +999,36 @@ append_next_vector_batch(LakeScan *scan, LakeScanBatch *out)
 			}
 			if (batch.nrows == 0)
 				continue;
-			if (batch.deferred)
+			visible = batch.nrows;
+			if (scan->cur_pred)
+			{
+				skip = MemoryContextAlloc(scan->batch_cxt, batch.nrows);
+				LakePredBatchMayMatch(scan->cur_pred, batch.columns, batch.absent,
+									  scan->read_names, batch.nrows, skip);
+				for (uint32 r = 0; r < batch.nrows; r++)
+				{
+					skip[r] = !skip[r];
+					visible -= skip[r];
+				}
+			}
+			visible = skip_past_seq_max(scan, &batch, &skip, visible);
+			if (visible == 0)
+				continue;
+			scan->stats.rows_read += visible;
+			if (scan->spec.filter != NULL)
+			{
+				m = vector_filter(scan, batch.columns, batch.absent, 0, batch.nrows, skip,
+								  &sel);
+				if (m == 0)
+					continue;
+				if (batch.deferred)
+				{
+					compact_deferred(scan, &batch, sel, m, out);
+					return true;
+				}
+				skip = (uint8 *) skip_from_selection(scan, batch.nrows, sel, m);
+			}
+			else if (batch.deferred)
 			{
 				/* vectors are wanted whole: the deferred columns at every row */
 				uint32	   *pos = MemoryContextAlloc(scan->batch_cxt,
@@ -854,19 +1049,7 @@ append_next_vector_batch(LakeScan *scan, LakeScanBatch *out)
 			out->first = 0;
 			out->columns = batch.columns;
 			out->absent = batch.absent;
-			out->skip = NULL;
-			visible = batch.nrows;
-			if (scan->cur_filter && batch.seq)
-			{
-				uint8	   *skip = MemoryContextAlloc(scan->batch_cxt, batch.nrows);
-
-				for (uint32 r = 0; r < batch.nrows; r++)
-				{
-					skip[r] = batch.seq[r] > scan->cur_seq_max;
-					visible -= skip[r];
-				}
-				out->skip = skip;
-			}
+			out->skip = skip;
 		}
 		else
 		{
@@ -897,8 +1080,15 @@ append_next_vector_batch(LakeScan *scan, LakeScanBatch *out)
 			scan->buf_pos += n;
 			if (visible == 0)
 				continue;
+			scan->stats.rows_read += visible;
+			if (scan->spec.filter != NULL)
+			{
+				m = vector_filter(scan, cols, NULL, out->first, visible, NULL, &sel);
+				if (m == 0)
+					continue;
+				out->skip = skip_from_selection(scan, visible, sel, m);
+			}
 		}
-		scan->stats.rows_read += visible;
 		return true;
 	}
 }
@@ -928,10 +1118,27 @@ LakeScanNextBatch(LakeScan *scan, LakeScanBatch *batch)
 	MemoryContext old;
 
 	old = MemoryContextSwitchTo(scan->cxt);
-	if (scan->spec.nkey > 0)
-		found = LakeScanMergeNextBatch(scan, batch, true);
-	else
+	if (scan->spec.nkey == 0)
 		found = append_next_vector_batch(scan, batch);
+	else
+	{
+		/* the merged batches, then the row filter on their visible rows */
+		while ((found = LakeScanMergeNextBatch(scan, batch, true)) &&
+			   scan->spec.filter != NULL)
+		{
+			uint32	   *sel;
+			uint32		m;
+
+			MemoryContextReset(scan->batch_cxt);
+			m = vector_filter(scan, batch->columns, batch->absent, batch->first,
+							  batch->nrows, batch->skip, &sel);
+			if (m > 0)
+			{
+				batch->skip = skip_from_selection(scan, batch->nrows, sel, m);
+				break;
+			}
+		}
+	}
 	MemoryContextSwitchTo(old);
 	return found;
 }

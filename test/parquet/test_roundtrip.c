@@ -4,7 +4,8 @@
  *	  codecs, dictionary on/off, several pages and row groups; plus
  *	  dictionary fallback, projection I/O, row-range page skipping,
  *	  row selection (late materialisation) against the full decode,
- *	  statistics edge cases, page index, bloom filters, key/value
+ *	  key seek against a linear search, statistics edge cases, page
+ *	  index, bloom filters, key/value
  *	  metadata, batch buffer reuse and allocator balance.
  *-------------------------------------------------------------------------
  */
@@ -1171,6 +1172,151 @@ test_point_lookups(void)
 }
 
 /*
+ * ParquetReaderSeekSorted against a linear search: an ascending INT64 key
+ * with unevenly spread values (runs of equal keys, long jumps, so that an
+ * interpolated first probe often misses its frame), pages of 1,024 rows,
+ * over codecs (zstd in frames), searched with and without the page index
+ * loaded first (its min/max guide the first probe), over the whole row
+ * group and over the page holding the key.  Every key present, every gap,
+ * below the minimum and above the maximum.  PQ_END (the seek declines: a
+ * run of equal keys reaching a page's end, a key past the first page of a
+ * row group read in order) is allowed; any other answer must be the
+ * linear one.
+ */
+static void
+test_key_seek(void)
+{
+	PqCodec		codecs[] = {PQ_CODEC_ZSTD, PQ_CODEC_UNCOMPRESSED, PQ_CODEC_LZ4_RAW};
+	int			checked = 0,
+				declined_page = 0;
+
+	for (size_t ci = 0; ci < sizeof(codecs) / sizeof(codecs[0]); ci++)
+	{
+		Table		t;
+		MemFile		f;
+		PqWriterOptions o;
+		PqSource	src;
+		PqError		err;
+		const int64_t *key;
+		int64_t		v = -5000;
+
+		table_init(&t, 6000, 1024 * 1024);
+		table_add(&t, "key", PQ_INT64, false, 0, 0, NULLS_NONE, 0);
+		table_add(&t, "x", PQ_INT32, false, 0, 0, NULLS_NONE, 0);
+		for (uint32_t i = 0; i < t.nrows; i++)
+		{
+			/* mostly steps of 2, a run of 5 equal keys every 211 rows, jumps */
+			if (i % 211 < 4)
+				v += 0;
+			else if (i % 997 == 0)
+				v += 1000000;
+			else if (i % 50 == 0)
+				v += 37;
+			else
+				v += 2;
+			t.cols[0].vec.v.i64[i] = v;
+		}
+		key = t.cols[0].vec.v.i64;
+		ParquetWriterOptionsInit(&o);
+		o.codec = codecs[ci];
+		o.dictionary = false;
+		o.page_rows = 1024;
+		o.row_group_rows = 6000;
+		o.page_index = true;
+		write_table(&t, &o, &f, NULL);
+		src = mem_source(&f);
+		for (int with_index = 0; with_index < 2; with_index++)
+			for (int per_page = 0; per_page < 2; per_page++)
+			{
+				PqReader   *r = ParquetReaderOpen(&src, NULL, &CountingAllocator, "mem", &err);
+				const PqPageIndex *pi = NULL;
+				int			sel0 = 0;
+
+				REQUIRE(r);
+				CHECK_OK(ParquetReaderSelectColumns(r, &sel0, 1, &err), err);
+				if (with_index)
+					CHECK_OK(ParquetReaderPageIndex(r, 0, 0, &pi, &err), err);
+				for (int64_t k = key[0] - 3; k <= key[t.nrows - 1] + 3; k++)
+				{
+					PqValue		kv;
+					PqRowRange	rr = {0, t.nrows};
+					int64_t		first,
+								count,
+								want_first = t.nrows,
+								want_count = 0;
+					PqStatus	st;
+
+					/* only keys near a value: the jumps are a million wide */
+					if (k > key[0] && k < key[t.nrows - 1])
+					{
+						uint32_t	lo = 0,
+									hi = t.nrows;
+
+						while (lo < hi)
+						{
+							uint32_t	mid = lo + (hi - lo) / 2;
+
+							if (key[mid] < k)
+								lo = mid + 1;
+							else
+								hi = mid;
+						}
+						if ((lo < t.nrows && key[lo] - k > 3) && (lo == 0 || k - key[lo - 1] > 3))
+							continue;
+					}
+					for (uint32_t i = 0; i < t.nrows; i++)
+						if (key[i] == k)
+						{
+							if (want_count == 0)
+								want_first = i;
+							want_count++;
+						}
+					if (per_page)
+					{
+						/* the rows of the page that would hold k (1,024 per page) */
+						int64_t		at = want_count > 0 ? want_first : 0;
+
+						if (want_count == 0)
+							while (at < t.nrows && key[at] < k)
+								at++;
+						if (at >= t.nrows)
+							at = t.nrows - 1;
+						rr.first = at / 1024 * 1024;
+						rr.count = t.nrows - rr.first < 1024 ? t.nrows - rr.first : 1024;
+						if (want_count > 0 && want_first + want_count > rr.first + rr.count)
+							continue;	/* a run crossing pages: not one page's */
+					}
+					CHECK_OK(ParquetReaderStartRowGroup(r, 0, &rr, 1, &err), err);
+					memset(&kv, 0, sizeof(kv));
+					kv.type = PQ_INT64;
+					kv.v.i64 = k;
+					memset(&err, 0, sizeof(err));
+					st = ParquetReaderSeekSorted(r, 0, &kv, &first, &count, &err);
+					if (st == PQ_END)
+					{
+						/* over the whole row group the pages are read in order */
+						declined_page += per_page;
+						continue;
+					}
+					CHECK_OK(st, err);
+					CHECK_MSG(count == want_count && (count == 0 || first == want_first),
+							  "codec %d, page index %d, per page %d, key %lld: seek says rows %lld+%lld, linear search %lld+%lld",
+							  (int) codecs[ci], with_index, per_page, (long long) k,
+							  (long long) first, (long long) count,
+							  (long long) want_first, (long long) want_count);
+					checked++;
+				}
+				ParquetReaderClose(r);
+			}
+		free(f.data);
+		table_free(&t);
+	}
+	CHECK_MSG(checked > 10000 && declined_page < checked / 20,
+			  "key seek: %d keys checked, %d declined within a page", checked, declined_page);
+	CHECK_MSG(pq_live_allocs == 0, "%ld allocations leaked", pq_live_allocs);
+}
+
+/*
  * ParquetReaderPagesInRanges against a count over the page index: random
  * sorted ranges (empty, past the end, several in one page, spanning pages),
  * pages of 700 rows in two row groups; PQ_END without an offset index.
@@ -1774,6 +1920,7 @@ main(void)
 	test_row_selection();
 	test_partial_decompress();
 	test_point_lookups();
+	test_key_seek();
 	test_pages_in_ranges();
 	test_statistics();
 	test_page_index();

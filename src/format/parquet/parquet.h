@@ -420,6 +420,18 @@ extern PqStatus ParquetReaderSeekSorted(PqReader *r, int sel, const PqValue *key
 /* I/O accounting for EXPLAIN ANALYZE: bytes requested from the source. */
 extern uint64_t ParquetReaderBytesRead(const PqReader *r);
 
+/*
+ * Page accounting for EXPLAIN ANALYZE, since Open or Attach: data pages
+ * decoded (each once, however many rows were taken from it), and, while
+ * ParquetReaderCountPages is on (off after Attach), the data pages of the
+ * column chunks of the row groups started: a chunk's offset index count
+ * (loaded for it if need be), or for a chunk without one each page header
+ * its reading passes (such a file tells no page count).
+ */
+extern void ParquetReaderCountPages(PqReader *r, bool on);
+extern void ParquetReaderPageCounts(const PqReader *r, uint64_t *decoded,
+									uint64_t *total);
+
 extern void ParquetReaderClose(PqReader *r);
 
 /*

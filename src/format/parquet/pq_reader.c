@@ -614,6 +614,13 @@ ParquetReaderBytesRead(const PqReader *r)
 	return r->bytes_read;
 }
 
+void
+ParquetReaderPageCounts(const PqReader *r, uint64_t *decoded, uint64_t *total)
+{
+	*decoded = r->pages_decoded;
+	*total = r->pages_total;
+}
+
 /* ---------------------------------------------------------------------
  * Projection and row groups
  * ---------------------------------------------------------------------
@@ -624,6 +631,7 @@ sel_reset_chunk(PqReader *r, RSel *s)
 	s->oi = NULL;
 	s->use_oi = false;
 	s->oi_next = 0;
+	s->decoding_oi = -1;
 	s->dict_loaded = false;
 	s->dict_n = 0;
 	if (s->dict_borrowed)
@@ -930,6 +938,9 @@ ParquetReaderAttach(PqReader *r, const PqSource *src, PqError *err)
 						  (unsigned long long) r->file_size);
 	r->src = *src;
 	r->bytes_read = 0;
+	r->pages_decoded = 0;
+	r->pages_total = 0;
+	r->count_pages = false;
 	all = pq_alloc(r->alloc, sizeof(int) * (r->ncols ? r->ncols : 1));
 	if (!all)
 		return PqErrorSet(err, PQ_ERR_NOMEM, PQ_NO_OFFSET, "out of memory");
@@ -938,6 +949,41 @@ ParquetReaderAttach(PqReader *r, const PqSource *src, PqError *err)
 	st = ParquetReaderSelectColumns(r, all, r->ncols, err);
 	pq_free(r->alloc, all);
 	return st;
+}
+
+static bool
+chunk_has_offset_index(const RSel *s)
+{
+	return s->mc->offset_index_offset >= 0 && s->mc->offset_index_length > 0;
+}
+
+/*
+ * Page accounting (ParquetReaderCountPages): a chunk with an offset index
+ * counts its pages now; one without counts each page header its reading
+ * passes (advance_to).
+ */
+static PqStatus
+count_chunk_pages(PqReader *r, int rg, RSel *s, PqError *err)
+{
+	const PqMetaOffsetIndex *oi = s->use_oi ? s->oi : NULL;
+	bool		present = oi != NULL;
+
+	if (!present && chunk_has_offset_index(s))
+	{
+		PqStatus	st = PqReaderOffsetIndex(r, rg, s->col, &oi, &present, err);
+
+		if (st != PQ_OK)
+			return st;
+	}
+	if (present)
+		r->pages_total += (uint64_t) oi->npages;
+	return PQ_OK;
+}
+
+void
+ParquetReaderCountPages(PqReader *r, bool on)
+{
+	r->count_pages = on;
 }
 
 PqStatus
@@ -1028,6 +1074,13 @@ ParquetReaderStartRowGroup(PqReader *r, int rg, const PqRowRange *ranges,
 			s->use_oi = present;
 			s->small_chunk = present &&
 				s->chunk_end - s->chunk_start <= SMALL_CHUNK_BYTES;
+		}
+		if (r->count_pages)
+		{
+			PqStatus	st = count_chunk_pages(r, rg, s, err);
+
+			if (st != PQ_OK)
+				return st;
 		}
 	}
 	r->rg = rg;
@@ -1338,48 +1391,122 @@ seek_value(const RSel *s, const uint8_t *vals, uint32_t i)
 }
 
 /*
- * Binary search of the ascending values [lo, hi) of a page for key: *lb
- * the first at or above it, *ub the first above it.  With pp (a zstd page
- * in frame or prefix mode, values at byte base of its output), each probed
- * value is decompressed first: only the frames the search touches.
+ * Where key should sit among the n ascending values of the page being
+ * decoded, by interpolation between the page's min and max from the page
+ * index (when the scan loaded it, as a lookup's row ranges do), or
+ * UINT32_MAX when unknown.  Only a first probe: a wrong guess costs a
+ * probe, never a wrong answer.
+ */
+static uint32_t
+seek_guess(PqReader *r, const RSel *s, int64_t key, uint32_t n)
+{
+	const RPageIndexCache *pc;
+	const PqPageIndexEntry *e;
+	int64_t		min,
+				max;
+
+	if (n == 0 || !s->use_oi || s->decoding_oi < 0 || r->pic == NULL || r->rg < 0)
+		return UINT32_MAX;
+	pc = &r->pic[(size_t) r->rg * r->ncols + s->col];
+	if (!pc->loaded || pc->absent || s->decoding_oi >= pc->pi.npages)
+		return UINT32_MAX;
+	e = &pc->pi.pages[s->decoding_oi];
+	if (!e->has_min_max || e->null_page || e->min.type != s->rc->info.type)
+		return UINT32_MAX;
+	min = s->rc->order == PQO_I32 ? (int64_t) e->min.v.i32 : e->min.v.i64;
+	max = s->rc->order == PQO_I32 ? (int64_t) e->max.v.i32 : e->max.v.i64;
+	if (key <= min || max <= min)
+		return 0;
+	if (key >= max)
+		return n - 1;
+	return (uint32_t) (((double) key - (double) min) / ((double) max - (double) min) *
+					   (double) (n - 1));
+}
+
+/*
+ * The first of the ascending values [a, b) of a page that is at or above
+ * key (above: above key), b if none.  With pp (a zstd page in frame or
+ * prefix mode, values at byte base of its output), each probed value is
+ * decompressed first, and in frame mode every value a decompressed frame
+ * holds is looked at before another frame is: the first probe goes to
+ * guess (seek_guess), and the frame it decompresses either holds the
+ * answer or tells on which side it lies, so a lookup usually decompresses
+ * one frame, not the three a plain binary search touches.
+ */
+static PqStatus
+seek_first(PqReader *r, RSel *s, PqCodecPrefix *pp, size_t base,
+		   const uint8_t *vals, uint32_t a, uint32_t b, int64_t key, bool above,
+		   uint32_t guess, uint32_t *out, uint64_t off, PqError *err)
+{
+	size_t		w = s->rc->slot;
+	bool		inside = false;
+	bool		first = true;
+
+#define BEFORE(v)	(above ? (v) <= key : (v) < key)
+	/* invariant: the answer is in [a, b] */
+	while (a < b)
+	{
+		uint32_t	m;
+
+		if (!inside && pp && pp->nframes > 0 && pp->valid > pp->valid_lo)
+		{
+			/* the values wholly inside the decompressed frames */
+			size_t		vlo = pp->valid_lo > base ? pp->valid_lo - base : 0;
+			size_t		vhi = pp->valid > base ? pp->valid - base : 0;
+			size_t		fx = (vlo + w - 1) / w;
+			size_t		fy = vhi / w;
+			uint32_t	x = fx > a ? (uint32_t) (fx < b ? fx : b) : a;
+			uint32_t	y = fy < b ? (uint32_t) fy : b;
+
+			if (x < y)
+			{
+				if (!BEFORE(seek_value(s, vals, x)))
+					b = x;
+				else if (BEFORE(seek_value(s, vals, y - 1)))
+					a = y;
+				else
+				{
+					/* in (x, y - 1]: decompressed already */
+					a = x + 1;
+					b = y - 1;
+					inside = true;
+				}
+				continue;
+			}
+		}
+		m = (first && guess >= a && guess < b) ? guess : a + (b - a) / 2;
+		first = false;
+		if (pp)
+		{
+			PqStatus	st = prefix_range(r, s, pp, base + m * w, base + (m + 1) * w, off, err);
+
+			if (st != PQ_OK)
+				return st;
+		}
+		if (BEFORE(seek_value(s, vals, m)))
+			a = m + 1;
+		else
+			b = m;
+	}
+#undef BEFORE
+	*out = a;
+	return PQ_OK;
+}
+
+/*
+ * The ascending values [lo, hi) of a page searched for key: *lb the first
+ * at or above it, *ub the first above it (seek_first).
  */
 static PqStatus
 seek_bounds(PqReader *r, RSel *s, PqCodecPrefix *pp, size_t base,
 			const uint8_t *vals, uint32_t lo, uint32_t hi, int64_t key,
-			uint32_t *lb, uint32_t *ub, uint64_t off, PqError *err)
+			uint32_t guess, uint32_t *lb, uint32_t *ub, uint64_t off, PqError *err)
 {
-	size_t		w = s->rc->slot;
+	PqStatus	st = seek_first(r, s, pp, base, vals, lo, hi, key, false, guess, lb, off, err);
 
-	for (int pass = 0; pass < 2; pass++)
-	{
-		uint32_t	a = pass == 0 ? lo : *lb,
-					b = hi;
-
-		while (a < b)
-		{
-			uint32_t	mid = a + (b - a) / 2;
-			int64_t		v;
-
-			if (pp)
-			{
-				PqStatus	st = prefix_range(r, s, pp, base + mid * w,
-											  base + (mid + 1) * w, off, err);
-
-				if (st != PQ_OK)
-					return st;
-			}
-			v = seek_value(s, vals, mid);
-			if (pass == 0 ? v < key : v <= key)
-				a = mid + 1;
-			else
-				b = mid;
-		}
-		if (pass == 0)
-			*lb = a;
-		else
-			*ub = a;
-	}
-	return PQ_OK;
+	if (st != PQ_OK)
+		return st;
+	return seek_first(r, s, pp, base, vals, *lb, hi, key, true, *lb, ub, off, err);
 }
 
 static PqStatus
@@ -1638,8 +1765,9 @@ decode_data_page(PqReader *r, RSel *s, const PqPageHeader *h,
 			{
 				/* SeekSorted: probe only, then keep the rows equal to the key */
 				st = seek_bounds(r, s, &pp, pos - pbase, p + pos, rel_first,
-								 rel_last + 1, r->seek_key, &r->seek_lb, &r->seek_ub,
-								 off, err);
+								 rel_last + 1, r->seek_key,
+								 seek_guess(r, s, r->seek_key, n),
+								 &r->seek_lb, &r->seek_ub, off, err);
 				if (st != PQ_OK)
 					return st;
 				r->seek_done = true;
@@ -1923,9 +2051,13 @@ advance_to(PqReader *r, RSel *s, int64_t row, PqError *err)
 			return st;
 		if (h.type != PQP_DATA_PAGE && h.type != PQP_DATA_PAGE_V2)
 			return CORRUPT(off, "offset index points at a page of type %d", h.type);
+		s->decoding_oi = i;
 		st = decode_data_page(r, s, &h, body, off, s->oi->pages[i].first_row_index, row, err);
+		s->decoding_oi = -1;
 		if (st != PQ_OK)
 			return st;
+		if (!s->force_full)
+			r->pages_decoded++;
 		if ((int64_t) s->page_n != next_first - s->oi->pages[i].first_row_index)
 			return CORRUPT(off, "page holds %u rows, the offset index says %lld",
 						   s->page_n, (long long) (next_first - s->oi->pages[i].first_row_index));
@@ -1961,6 +2093,8 @@ advance_to(PqReader *r, RSel *s, int64_t row, PqError *err)
 		if (!h.has_data || h.num_values < 0)
 			return CORRUPT(off, "data page header without a valid num_values");
 		rows = h.num_values;
+		if (r->count_pages && !s->force_full && !chunk_has_offset_index(s))
+			r->pages_total++;
 		if (rows > r->rg_rows - s->next_first_row)
 			return CORRUPT(off, "pages hold more rows than the row group's %lld",
 						   (long long) r->rg_rows);
@@ -1973,6 +2107,8 @@ advance_to(PqReader *r, RSel *s, int64_t row, PqError *err)
 		st = decode_data_page(r, s, &h, body, off, s->next_first_row, row, err);
 		if (st != PQ_OK)
 			return st;
+		if (!s->force_full)
+			r->pages_decoded++;
 		s->page_first_row = s->next_first_row;
 		s->next_first_row += rows;
 		return PQ_OK;
@@ -2501,7 +2637,7 @@ ParquetReaderSeekSorted(PqReader *r, int sel, const PqValue *key,
 				if (s->page_dict || s->page_has_nulls ||
 					s->page_valid_lo > lo || s->page_valid < hi)
 					return seek_give_up(r, s);
-				st = seek_bounds(r, s, NULL, 0, s->vsrc, lo, hi, k, &lb, &ub,
+				st = seek_bounds(r, s, NULL, 0, s->vsrc, lo, hi, k, UINT32_MAX, &lb, &ub,
 								 s->page_off, err);
 				if (st != PQ_OK)
 					return st;

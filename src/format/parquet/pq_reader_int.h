@@ -92,6 +92,7 @@ typedef struct RSel
 	uint32_t	page_nn;		/* non-null values of the page */
 	uint64_t	page_off;		/* file offset of the page header */
 	int			page_oi;		/* its index in oi (use_oi) */
+	int			decoding_oi;	/* the page being decoded's index in oi, or -1 */
 	/*
 	 * Rows [page_valid_lo, page_valid) of the page may be read: not all of
 	 * it when ReadRows decompressed only the frames or the prefix its rows
@@ -156,6 +157,11 @@ struct PqReader
 	uint64_t	file_size;		/* the file's size at Open */
 	char	   *name;
 	uint64_t	bytes_read;
+	uint64_t	pages_decoded;	/* data pages decoded (a reload not again) */
+	bool		count_pages;	/* ParquetReaderCountPages */
+	uint64_t	pages_total;	/* data pages of the chunks started: the
+								 * offset index's count, else each header
+								 * read */
 	uint8_t    *footer;
 	uint64_t	footer_off;
 	uint64_t	data_end;		/* where the footer starts */
