@@ -92,6 +92,10 @@ typedef struct LakeTableCached
 } LakeTableCached;
 extern LakeTableCached *LakeTableCacheGet(Oid relid, LakeSnapshot **latest);
 extern List *LakeTableCacheFiles(LakeTableCached *tc, LakeSnapshot *snap);
+struct LakePartIndex;
+struct LakePruneSpec;
+extern const struct LakePartIndex *LakeTableCacheFilesIndex(LakeTableCached *tc, List *files,
+															const struct LakePruneSpec *ps);
 extern const struct LakeFlushSpec *LakeTableCacheFlushSpec(LakeTableCached *tc);
 extern const LakeMergeConfig *LakeTableCacheMergeConfig(LakeTableCached *tc);
 extern void LakeTableCacheAtXactEnd(void);

@@ -10,8 +10,10 @@
  * versions of the key are merged like any scan's.  The scan carries the
  * key's equality as its predicate, so each file reads only the row group
  * and the page(s) whose statistics and page index admit the key.  The
- * statement's snapshot and file list are resolved once, in
- * LakeLookupBegin; footers come from the reader cache.
+ * statement's snapshot and file list (the table cache's) are resolved
+ * once, in LakeLookupBegin, and a key's partition is found through the
+ * list's partition index: a lookup does not visit other partitions'
+ * files; footers come from the reader cache.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -29,6 +31,7 @@ struct LakeLookup
 	const LakeMergeConfig *merge;
 	int64		snapshot_id;
 	List	   *files;			/* committed, visible, commit order */
+	const LakePartIndex *index; /* of files (table cache), or NULL */
 	List	   *pending;		/* the transaction's spilled files */
 	int64		pending_limit;
 	bool	   *wanted;
@@ -51,8 +54,23 @@ LakeLookupBegin(LakeXactTable *xt, CommandId cid, MemoryContext parent)
 	lk->merge = LakeXactMergeConfig(xt);
 	n = Max(lk->spec->ncolumns, 1);
 	lk->snapshot_id = snap ? snap->id : 0;
-	lk->files = snap ? LakeXactVisibleFiles(xt, LakeSnapshotFiles(LakeXactTable_(xt), snap)) : NIL;
-	lk->files = LakeScanSortFiles(lk->files);
+	/* the table cache's list, shared (commit order); a drop filters a copy */
+	lk->files = snap ? LakeXactVisibleFiles(xt, LakeXactSnapshotFiles(xt, snap)) : NIL;
+	if (lk->spec->npartition > 0 && lk->files != NIL)
+	{
+		/* each key's files: its partition's, through the list's index */
+		LakePruneSpec ps;
+		bool	   *part_col = palloc0(sizeof(bool) * n);
+
+		for (int i = 0; i < lk->spec->npartition; i++)
+			part_col[lk->spec->partition_cols[i]] = true;
+		memset(&ps, 0, sizeof(ps));
+		ps.ncolumns = lk->spec->ncolumns;
+		ps.types = lk->spec->types;
+		ps.column_ids = lk->spec->column_ids;
+		ps.partition_col = part_col;
+		lk->index = LakeTableCacheFilesIndex(LakeXactCached(xt), lk->files, &ps);
+	}
 	LakeXactPendingForScan(xt, cid, true, &lk->pending, &buffer, &lk->pending_limit);
 	if (buffer != NULL)
 		elog(ERROR, "lake_fdw: lookup found unspilled pending rows");
@@ -150,9 +168,23 @@ LakeLookupFetch(LakeLookup *lk, Datum *values, bool *isnull)
 		eqs = lappend(eqs, eq);
 	}
 	key_pred = LakePredAnd(eqs);
-	foreach(lc, lk->files)
-		if (file_may_hold(lk, lfirst(lc), partition, bucket, raw))
-			files = lappend(files, lfirst(lc));
+	if (lk->index != NULL)
+	{
+		const int  *pos;
+		int			nfiles = LakePartIndexMembers(lk->index, partition, &pos);
+
+		for (int i = 0; i < nfiles; i++)
+		{
+			LakeDataFile *f = LakePartIndexFile(lk->index, pos[i]);
+
+			if (file_may_hold(lk, f, partition, bucket, raw))
+				files = lappend(files, f);
+		}
+	}
+	else
+		foreach(lc, lk->files)
+			if (file_may_hold(lk, lfirst(lc), partition, bucket, raw))
+				files = lappend(files, lfirst(lc));
 	foreach(lc, lk->pending)
 		if (file_may_hold(lk, lfirst(lc), partition, bucket, raw))
 			pending = lappend(pending, lfirst(lc));

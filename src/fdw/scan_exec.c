@@ -277,6 +277,23 @@ prune_spec(const LakeLayout *lo, const LakePredicate *pred, LakePruneSpec *ps)
 	ps->key_cols = lo->key_cols;
 	ps->buckets = lo->buckets;
 	ps->predicate = pred;
+	ps->index = NULL;
+}
+
+/*
+ * The partition index of files, when files is the table cache's list of
+ * xt's snapshot (built there on first use): a predicate fixing the
+ * partition then prunes without visiting the other partitions' files.
+ */
+static const LakePartIndex *
+files_index(LakeXactTable *xt, const LakeLayout *lo, List *files)
+{
+	LakePruneSpec ps;
+
+	if (!lo->partitioned)
+		return NULL;
+	prune_spec(lo, NULL, &ps);
+	return LakeTableCacheFilesIndex(LakeXactCached(xt), files, &ps);
 }
 
 /* ---------------------------------------------------------------------
@@ -317,6 +334,7 @@ estimate_pruning(PlannerInfo *root, RelOptInfo *baserel, Oid relid, LakeXactTabl
 	if (LakePredIsTrue(pred))
 		return;
 	prune_spec(&lo, pred, &ps);
+	ps.index = files_index(xt, &lo, info->files);
 	memset(&stats, 0, sizeof(stats));
 	LakePruneFiles(&ps, info->files, NIL, &files, &pending, &full, &key_pred, &stats);
 	/* the transaction's own rows count in full */
@@ -391,6 +409,18 @@ lakeGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid
 						 &info->scan_rows, &info->scan_bytes, &nfiles);
 	}
 	/* partitions (for probe costs) */
+	if (info->files != NIL && lake_enable_pruning)
+	{
+		Relation	rel = table_open(foreigntableid, NoLock);
+		const LakeLayout *lo = scan_layout(rel, xt);
+		const LakePartIndex *ix;
+
+		table_close(rel, NoLock);
+		ix = files_index(xt, lo, info->files);
+		info->npartitions = ix ? Max(LakePartIndexPartitions(ix), 1) : 1;
+		if (ix != NULL || !lo->partitioned)
+			return;
+	}
 	{
 		List	   *parts = NIL;
 
@@ -929,6 +959,7 @@ start_scan(ForeignScanState *node, LakeScanState *st, bool values_changed)
 		old = MemoryContextSwitchTo(st->pred_cxt);
 
 		prune_spec(&st->layout, pred, &ps);
+		ps.index = files_index(st->xt, &st->layout, st->all_files);
 		memset(&st->last_prune, 0, sizeof(st->last_prune));
 		LakePruneFiles(&ps, st->all_files, st->all_pending, &files, &pending, &full,
 					   &key_pred, &st->last_prune);

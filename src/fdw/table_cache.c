@@ -24,7 +24,12 @@
  * table directory's resolution is remembered like any directory's
  * (io_path.c): a directory replaced by a symbolic link while the backend
  * lives is seen by new backends.  The file list is keyed by the snapshot's
- * id and its two manifest list names (never reused, meta_cache.c).
+ * id and its two manifest list names (never reused, meta_cache.c).  A list
+ * for a newer snapshot, up to FILES_DELTA_MAX commits later, is made from
+ * the cached one and the deltas of the snapshots since (a snapshot's base
+ * is its parent's files), once the cached snapshot is found still on disk
+ * as cached; its total must match the snapshot's, else every manifest is
+ * read as before.
  *
  * Memory: one context per entry under CacheMemoryContext.  A dropped entry
  * may still be referenced by the running transaction's table state, so its
@@ -34,12 +39,16 @@
  * in the caller's memory, as without the cache).  At most
  * TABLE_CACHE_MAX entries: past that the whole cache is retired.  A file
  * list is kept only with lake_fdw.metadata_cache_size on and up to
- * FILES_CACHE_MAX files.  lake_metadata_cache_reset empties it.
+ * FILES_CACHE_MAX files; with it, built on first use, its partition index
+ * (scan/part_index.c), so that a scan of a few partitions prunes without
+ * visiting every file.  lake_metadata_cache_reset empties it.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "common/hashfn.h"
 #include "fdw/fdw.h"
+#include "miscadmin.h"
 #include "mergetree/write_buffer.h"
 #include "scan/scan.h"
 #include "storage/proc.h"
@@ -69,6 +78,10 @@ typedef struct CachedTable
 	SnapKey		files_key;
 	List	   *files;			/* LakeDataFile*, commit order */
 	LocalTransactionId files_lxid;	/* transaction that built them */
+	LakePartIndex *files_index; /* of files, in files_cxt, built on first
+								 * use (files_indexed); NULL: not yet, or
+								 * the table is unpartitioned */
+	bool		files_indexed;	/* built (files_index NULL: unpartitioned) */
 } CachedTable;
 
 typedef struct TableCacheEntry
@@ -298,6 +311,202 @@ LakeTableCacheGet(Oid relid, LakeSnapshot **latest)
 	return &ct->pub;
 }
 
+/* Forget the cached list; the transaction may still read it. */
+static void
+drop_files(CachedTable *ct)
+{
+	if (ct->files_cxt == NULL)
+		return;
+	retire_context(ct->files_cxt);
+	ct->files_cxt = NULL;
+	ct->files = NIL;
+	ct->files_index = NULL;
+	ct->files_indexed = false;
+	ct->files_key.id = 0;
+}
+
+/* a live file by its path */
+typedef struct FileSlot
+{
+	char	   *path;			/* hash key (borrowed) */
+	int			index;
+} FileSlot;
+
+static uint32
+path_hash(const void *key, Size keysize)
+{
+	const char *p = *(char *const *) key;
+
+	return hash_bytes((const unsigned char *) p, strlen(p));
+}
+
+static int
+path_match(const void *a, const void *b, Size keysize)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/*
+ * The files of snap (commit order) in the current memory context, from
+ * the cached list of an earlier snapshot of the table and the deltas of
+ * the snapshots since: a snapshot's base is its parent's live files
+ * (FORMAT.md "Keeping reads cheap"), so only the deltas are read, not
+ * every base manifest.  False (nothing built) when that cannot be done:
+ * the cached snapshot is no longer on disk as cached (expired, or the
+ * table re-created), too many snapshots since, a missing one, or a delta
+ * that does not apply or a total that does not match (then the full read
+ * decides, and reports any corruption).
+ */
+#define FILES_DELTA_MAX 8
+
+typedef struct DeltaState
+{
+	const LakePartIndex *ix;	/* of the old list, or NULL */
+	List	   *old;			/* the old list */
+	HTAB	   *old_paths;		/* without ix: old paths, built on first use */
+	HTAB	   *added;			/* paths added since */
+	LakeDataFile **arr;			/* old files, then added ones; NULL: gone */
+	int			n;
+	int			cap;
+	HASHCTL		ctl;
+} DeltaState;
+
+/* Position in arr of the live file at f's path, or -1. */
+static int
+live_position(DeltaState *st, const LakeDataFile *f)
+{
+	FileSlot   *e = hash_search(st->added, &f->path, HASH_FIND, NULL);
+	int			pos;
+
+	if (e != NULL)
+		return e->index;
+	if (st->ix != NULL)
+		pos = LakePartIndexFileAt(st->ix, f->partition ? f->partition : "", f->path);
+	else
+	{
+		if (st->old_paths == NULL)
+		{
+			ListCell   *lc;
+			int			i = 0;
+
+			st->old_paths = hash_create("lake_fdw live files", list_length(st->old) + 16,
+										&st->ctl,
+										HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+			foreach(lc, st->old)
+			{
+				LakeDataFile *o = lfirst(lc);
+				bool		found;
+
+				((FileSlot *) hash_search(st->old_paths, &o->path, HASH_ENTER, &found))->index = i++;
+			}
+		}
+		e = hash_search(st->old_paths, &f->path, HASH_FIND, NULL);
+		pos = e ? e->index : -1;
+	}
+	return pos >= 0 && st->arr[pos] != NULL ? pos : -1;
+}
+
+static bool
+files_by_deltas(CachedTable *ct, LakeSnapshot *snap, List **out)
+{
+	LakeTable  *table = ct->pub.table;
+	int64		from_id = ct->files_key.id;
+	MemoryContext caller = CurrentMemoryContext;
+	MemoryContext tmp;
+	DeltaState	st;
+	int			nlive;
+	bool		ok = false;
+	ListCell   *lc;
+
+	*out = NIL;
+	if (from_id <= 0 || snap->id <= from_id || snap->id - from_id > FILES_DELTA_MAX)
+		return false;
+	tmp = AllocSetContextCreate(caller, "lake_fdw files by deltas", ALLOCSET_DEFAULT_SIZES);
+	MemoryContextSwitchTo(tmp);
+	memset(&st, 0, sizeof(st));
+	st.ctl.keysize = sizeof(char *);
+	st.ctl.entrysize = sizeof(FileSlot);
+	st.ctl.hash = path_hash;
+	st.ctl.match = path_match;
+	st.ctl.hcxt = tmp;
+	st.ix = ct->files_indexed ? ct->files_index : NULL;
+	st.old = ct->files;
+	st.added = hash_create("lake_fdw added files", 64, &st.ctl,
+						   HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+	nlive = list_length(ct->files);
+	st.cap = nlive + 64;
+	st.arr = palloc(sizeof(LakeDataFile *) * st.cap);
+	{
+		LakeSnapshot *from = LakeSnapshotLoad(table, from_id, true);
+
+		if (!snap_matches(&ct->files_key, from))
+			goto done;
+	}
+	/*
+	 * snap is pinned; expiry also keeps away from the snapshots between
+	 * (a pin covers those after it), unless it has claimed them already
+	 */
+	if (LakeSnapshotEarliestId(table) > from_id + 1)
+		goto done;
+	LakeSnapshotPin(table, from_id + 1);
+	foreach(lc, ct->files)
+		st.arr[st.n++] = lfirst(lc);
+	for (int64 id = from_id + 1; id <= snap->id; id++)
+	{
+		LakeSnapshot *s = id == snap->id ? snap : LakeSnapshotLoad(table, id, true);
+		List	   *added;
+		List	   *deleted;
+
+		CHECK_FOR_INTERRUPTS();
+		if (s == NULL || s->parent_id != id - 1)
+			goto done;
+		/* a delta deletes (live files) before it adds */
+		LakeSnapshotDelta(table, s, &added, &deleted);
+		foreach(lc, deleted)
+		{
+			LakeDataFile *f = lfirst(lc);
+			int			pos = live_position(&st, f);
+
+			if (pos < 0)
+				goto done;
+			st.arr[pos] = NULL;
+			hash_search(st.added, &f->path, HASH_REMOVE, NULL);
+			nlive--;
+		}
+		foreach(lc, added)
+		{
+			LakeDataFile *f = lfirst(lc);
+			bool		found;
+
+			/* changelog files belong to their commit, never live */
+			if (f->kind == LAKE_FILE_CHANGELOG)
+				continue;
+			if (live_position(&st, f) >= 0)
+				goto done;
+			if (st.n == st.cap)
+			{
+				st.cap *= 2;
+				st.arr = repalloc(st.arr, sizeof(LakeDataFile *) * st.cap);
+			}
+			((FileSlot *) hash_search(st.added, &f->path, HASH_ENTER, &found))->index = st.n;
+			st.arr[st.n++] = f;
+			nlive++;
+		}
+	}
+	ok = nlive == snap->total_files;
+done:
+	MemoryContextSwitchTo(caller);
+	if (ok)
+	{
+		for (int i = 0; i < st.n; i++)
+			if (st.arr[i] != NULL)
+				*out = lappend(*out, LakeDataFileCopy(st.arr[i]));
+		*out = LakeScanSortFiles(*out);
+	}
+	MemoryContextDelete(tmp);
+	return ok;
+}
+
 /*
  * LakeTableCacheFiles
  *		The live files of snapshot snap (of tc's table), sorted in commit
@@ -326,21 +535,19 @@ LakeTableCacheFiles(LakeTableCached *tc, LakeSnapshot *snap)
 	if (ct->files_cxt != NULL && ct->files_lxid == MyProc->lxid &&
 		lake_metadata_cache_kb > 0)
 		return LakeScanSortFiles(LakeSnapshotFiles(tc->table, snap));
-	if (ct->files_cxt != NULL)
-	{
-		/* the transaction may still read the old list */
-		retire_context(ct->files_cxt);
-		ct->files_cxt = NULL;
-		ct->files = NIL;
-	}
 	if (lake_metadata_cache_kb <= 0 || snap->total_files > FILES_CACHE_MAX ||
 		tc->schema == NULL || ct->valid_cxt == NULL)
+	{
+		drop_files(ct);
 		return LakeScanSortFiles(LakeSnapshotFiles(tc->table, snap));
+	}
 	cxt = AllocSetContextCreate(tc->cxt, "lake_fdw table files", ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(cxt);
 	PG_TRY();
 	{
-		files = LakeScanSortFiles(LakeSnapshotFiles(tc->table, snap));
+		/* a newer snapshot of the list's: its deltas, else every manifest */
+		if (ct->files_cxt == NULL || !files_by_deltas(ct, snap, &files))
+			files = LakeScanSortFiles(LakeSnapshotFiles(tc->table, snap));
 	}
 	PG_CATCH();
 	{
@@ -349,12 +556,40 @@ LakeTableCacheFiles(LakeTableCached *tc, LakeSnapshot *snap)
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
-	snap_key_set(&ct->files_key, snap, cxt);
 	MemoryContextSwitchTo(old);
+	drop_files(ct);
+	snap_key_set(&ct->files_key, snap, cxt);
 	ct->files_cxt = cxt;
 	ct->files = files;
 	ct->files_lxid = MyProc->lxid;
 	return files;
+}
+
+/*
+ * LakeTableCacheFilesIndex
+ *		The partition index (LakePartIndexBuild) of files when files is the
+ *		list the cache keeps for tc (LakeTableCacheFiles), built on first
+ *		use with ps's layout, which must be tc's schema's, and kept with
+ *		the list; NULL for another list or an unpartitioned table.  Shared,
+ *		valid as long as the list.
+ */
+const LakePartIndex *
+LakeTableCacheFilesIndex(LakeTableCached *tc, List *files, const LakePruneSpec *ps)
+{
+	CachedTable *ct = (CachedTable *) tc;
+
+	if (files == NIL || ct->files_cxt == NULL || files != ct->files)
+		return NULL;
+	if (!ct->files_indexed)
+	{
+		MemoryContext old = MemoryContextSwitchTo(ct->files_cxt);
+
+		/* an error leaves nothing behind but memory of the list's context */
+		ct->files_index = LakePartIndexBuild(files, ps);
+		ct->files_indexed = true;
+		MemoryContextSwitchTo(old);
+	}
+	return ct->files_index;
 }
 
 /* The flush description of the lake schema, built on first use. */

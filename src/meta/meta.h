@@ -216,6 +216,9 @@ extern List *LakeSnapshotFiles(LakeTable *table, LakeSnapshot *snap);
 extern void LakeSnapshotDelta(LakeTable *table, LakeSnapshot *snap,
 							  List **added, List **deleted);
 
+/* A copy of a file record (statistics and keys too) in one allocation. */
+extern LakeDataFile *LakeDataFileCopy(const LakeDataFile *src);
+
 /* ---------------------------------------------------------------------
  * Commit protocol
  * ---------------------------------------------------------------------

@@ -162,7 +162,6 @@ extern List *LakeManifestRead(LakeTable *table, const char *name,
 							  int64 expected_size);
 extern LakeManifestMeta *LakeManifestWrite(LakeTable *table, List *entries,
 										   int64 schema_id);
-extern LakeDataFile *LakeDataFileCopy(const LakeDataFile *src);
 
 /* meta_cache.c: file sets of snapshots kept across statements */
 extern bool LakeSnapshotFilesCached(LakeTable *table, LakeSnapshot *snap, List **files);

@@ -22,6 +22,9 @@
  * prunes.
  * Linear in the files: partitions and (partition, bucket) groups are
  * found by hash, the groups counted only when a file needs its count.
+ * With a partition index of the files (part_index.c), linear in the
+ * files of the partitions the predicate can select, logarithmic in the
+ * others.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -29,7 +32,7 @@
 #include "common/hashfn.h"
 #include "miscadmin.h"
 #include "mergetree/write_buffer.h"
-#include "scan/scan.h"
+#include "scan/scan_internal.h"
 
 typedef struct FileStatsArg
 {
@@ -260,6 +263,26 @@ group_lookup(GroupTable *t, const char *part, int32 bucket, bool *found)
 	}
 }
 
+/* The count of (part, bucket), 0 when absent (nothing entered). */
+static int
+group_count_of(const GroupTable *t, const char *part, int32 bucket)
+{
+	uint32		h = hash_bytes((const unsigned char *) part, strlen(part)) ^
+		((uint32) bucket * 0x9e3779b9U);
+	uint32		i = h & t->mask;
+
+	for (;;)
+	{
+		const GroupSlot *g = &t->slots[i];
+
+		if (g->part == NULL)
+			return 0;
+		if (g->hash == h && g->bucket == bucket && strcmp(g->part, part) == 0)
+			return g->count;
+		i = (i + 1) & t->mask;
+	}
+}
+
 /* Files, committed and pending, per (partition, bucket). */
 static void
 group_counts(GroupTable *t, List *files, List *pending)
@@ -277,6 +300,141 @@ group_counts(GroupTable *t, List *files, List *pending)
 		}
 }
 
+/* ---------------------------------------------------------------------
+ * With a partition index: only the candidate partitions' files
+ * ---------------------------------------------------------------------
+ */
+typedef struct Kept
+{
+	int			pos;			/* in the indexed list */
+	bool		full;
+	LakeDataFile *file;
+} Kept;
+
+static int
+compare_kept(const void *a, const void *b)
+{
+	int			x = ((const Kept *) a)->pos;
+	int			y = ((const Kept *) b)->pos;
+
+	return (x > y) - (x < y);
+}
+
+static void
+prune_indexed(const LakePruneSpec *ps, const LakePredicate *part_pred,
+			  const LakePredicate *key_pred, const bool *buckets, List *pending,
+			  List **files_out, List **pending_out, bool **full_out,
+			  LakeScanStats *stats)
+{
+	const LakePartIndex *ix = ps->index;
+	int		   *cand;
+	int			ncand = LakePartIndexCandidates(ix, part_pred, &cand);
+	GroupTable	pgroups;		/* pending files per (partition, bucket) */
+	GroupTable	pparts;			/* pending files' partitions, verdicts */
+	Kept	   *kept;
+	int			nkept = 0;
+	int			room = 0;
+	int			parts_read = 0;
+	int			parts_used = 0;
+	int			contributed = 0;
+	bool	   *full;
+	ListCell   *lc;
+
+	for (int i = 0; i < ncand; i++)
+		room += ix->parts[cand[i]].nfiles;
+	kept = palloc(sizeof(Kept) * Max(room, 1));
+	if (pending != NIL && ps->nkey > 0)
+		group_counts(&pgroups, NIL, pending);
+	for (int i = 0; i < ncand; i++)
+	{
+		const LakePartIndexEntry *e = &ix->parts[cand[i]];
+		int			before = nkept;
+
+		CHECK_FOR_INTERRUPTS();
+		/* the partition level: judged by its first file, as without index */
+		if (!file_may_match(ps, part_pred, ix->files[e->first]))
+			continue;
+		parts_read++;
+		for (int a = 0; a < e->nfiles; a++)
+		{
+			int			pos = e->members[a];
+			LakeDataFile *f = ix->files[pos];
+			bool		full_pred;
+
+			if (buckets && f->bucket >= 0 && f->bucket < ps->buckets && !buckets[f->bucket])
+				continue;
+			full_pred = ps->nkey == 0;
+			if (!full_pred && f->level >= 1)
+			{
+				int			count = e->group_count[a];
+
+				if (pending != NIL)
+					count += group_count_of(&pgroups, e->partition, f->bucket);
+				full_pred = count == 1;
+			}
+			if (!file_may_match(ps, full_pred ? ps->predicate : key_pred, f))
+				continue;
+			kept[nkept].pos = pos;
+			kept[nkept].full = full_pred;
+			kept[nkept].file = f;
+			nkept++;
+		}
+		contributed += nkept > before;
+	}
+	/* commit order across partitions */
+	if (contributed > 1)
+		qsort(kept, nkept, sizeof(Kept), compare_kept);
+	full = palloc0(sizeof(bool) * (nkept + 1));
+	*files_out = NIL;
+	for (int k = 0; k < nkept; k++)
+	{
+		*files_out = lappend(*files_out, kept[k].file);
+		full[k] = kept[k].full;
+	}
+	*full_out = full;
+
+	/* the transaction's own files: their partitions may be new */
+	*pending_out = NIL;
+	if (pending != NIL)
+		group_table_init(&pparts, list_length(pending));
+	foreach(lc, pending)
+	{
+		LakeDataFile *f = lfirst(lc);
+		const char *part = f->partition ? f->partition : "";
+		bool		seen;
+		GroupSlot  *g = group_lookup(&pparts, part, 0, &seen);
+
+		if (!seen)
+		{
+			g->verdict = file_may_match(ps, part_pred, f) ? 1 : -1;
+			if (LakePartIndexFind(ix, part) < 0)
+			{
+				parts_used++;
+				parts_read += g->verdict > 0;
+			}
+		}
+		if (g->verdict < 0)
+			continue;
+		if (buckets && f->bucket >= 0 && f->bucket < ps->buckets && !buckets[f->bucket])
+			continue;
+		if (!file_may_match(ps, ps->nkey == 0 ? ps->predicate : key_pred, f))
+			continue;
+		*pending_out = lappend(*pending_out, f);
+	}
+	stats->files_total = ix->nfiles + list_length(pending);
+	stats->partitions_total = ix->nparts + parts_used;
+	stats->partitions_read = parts_read;
+	if (pending != NIL)
+	{
+		pfree(pparts.slots);
+		if (ps->nkey > 0)
+			pfree(pgroups.slots);
+	}
+	pfree(kept);
+	if (cand)
+		pfree(cand);
+}
+
 void
 LakePruneFiles(const LakePruneSpec *ps, List *files, List *pending,
 			   List **files_out, List **pending_out, bool **full_out,
@@ -289,7 +447,7 @@ LakePruneFiles(const LakePruneSpec *ps, List *files, List *pending,
 	GroupTable	groups;			/* built when first needed */
 	bool		have_groups = false;
 	int			parts_pruned = 0;
-	bool	   *full = palloc0(sizeof(bool) * (list_length(files) + 1));
+	bool	   *full;
 	int			nfull = 0;
 	ListCell   *lc;
 	bool		partitioned = false;
@@ -302,8 +460,17 @@ LakePruneFiles(const LakePruneSpec *ps, List *files, List *pending,
 	key_pred = ps->nkey > 0 ? LakePredRestrict(ps->predicate, is_key) : ps->predicate;
 	part_pred = LakePredRestrict(ps->predicate, ps->partition_col);
 	*key_pred_out = key_pred;
+	if (partitioned && ps->index != NULL)
+	{
+		Assert(ps->index->list == files);
+		prune_indexed(ps, part_pred, key_pred, buckets, pending,
+					  files_out, pending_out, full_out, stats);
+		pfree(is_key);
+		return;
+	}
 	*files_out = NIL;
 	*pending_out = NIL;
+	full = palloc0(sizeof(bool) * (list_length(files) + 1));
 	memset(&parts, 0, sizeof(parts));
 	if (partitioned)
 		group_table_init(&parts, list_length(files) + list_length(pending));

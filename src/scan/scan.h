@@ -270,6 +270,8 @@ extern void LakeScanStatsAdd(LakeScanStats *a, const LakeScanStats *b);
  * Pruning before a scan (prune.c)
  * ---------------------------------------------------------------------
  */
+typedef struct LakePartIndex LakePartIndex;
+
 typedef struct LakePruneSpec
 {
 	int			ncolumns;		/* lake schema columns */
@@ -280,7 +282,27 @@ typedef struct LakePruneSpec
 	const int  *key_cols;
 	int			buckets;		/* of a primary-key table */
 	const LakePredicate *predicate;
+	/* the partition index of the committed files pruned, or NULL */
+	const LakePartIndex *index;
 } LakePruneSpec;
+
+/*
+ * The partition index of files (committed, commit order), for
+ * LakePruneSpec.index: built once per list (part_index.c), in
+ * CurrentMemoryContext; files must outlive it.  NULL when ps's table has
+ * no partition columns.  Only ps's layout (columns, types, partition
+ * columns) is used.
+ */
+extern LakePartIndex *LakePartIndexBuild(List *files, const LakePruneSpec *ps);
+/* Distinct partitions of the indexed files. */
+extern int	LakePartIndexPartitions(const LakePartIndex *ix);
+/* Files of a partition ("" if none): positions in the list, commit order; returns how many. */
+extern int	LakePartIndexMembers(const LakePartIndex *ix, const char *partition,
+								 const int **positions);
+extern LakeDataFile *LakePartIndexFile(const LakePartIndex *ix, int pos);
+/* Position in the indexed list of the file at path in partition ("" if none), or -1. */
+extern int	LakePartIndexFileAt(const LakePartIndex *ix, const char *partition,
+								const char *path);
 
 /*
  * Drop the partitions and files where no row can satisfy the predicate
@@ -288,7 +310,9 @@ typedef struct LakePruneSpec
  * it): *files_out / *pending_out keep the survivors in order, *full_out
  * (parallel to *files_out) says which may use non-key predicates inside,
  * *key_pred_out is the predicate's part on key columns.  Sets the
- * partition and file counters of *stats.
+ * partition and file counters of *stats.  With ps->index (of files) only
+ * the partitions the predicate can select are visited: no work per file
+ * of the others.
  */
 extern void LakePruneFiles(const LakePruneSpec *ps, List *files, List *pending,
 						   List **files_out, List **pending_out, bool **full_out,

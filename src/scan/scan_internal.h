@@ -2,7 +2,8 @@
  * scan_internal.h
  *	  The scan's state, shared by the files of the scan layer that read a
  *	  table at a snapshot: table_scan.c (sources, append mode, entry points)
- *	  and merge_scan.c (the primary-key merge).  Not for other layers: they
+ *	  and merge_scan.c (the primary-key merge); and the partition index
+ *	  (part_index.c) that prune.c searches.  Not for other layers: they
  *	  use scan/scan.h.
  *-------------------------------------------------------------------------
  */
@@ -192,5 +193,43 @@ extern uint32 LakeScanBatchConvert(LakeScan *scan, PqColumnVector *cols, const b
 /* merge_scan.c */
 extern bool LakeScanMergeNextBatch(LakeScan *scan, LakeScanBatch *out, bool unordered);
 extern bool LakeScanMergeNext(LakeScan *scan, Datum *values, bool *isnull);
+
+/* ---------------------------------------------------------------------
+ * The partition index (part_index.c), read by prune.c
+ * ---------------------------------------------------------------------
+ */
+typedef struct LakePartIndexEntry
+{
+	const char *partition;		/* borrowed: the first file's string */
+	int			first;			/* files[] index of its first file */
+	int			nfiles;
+	int		   *members;		/* [nfiles] files[] indexes, commit order */
+	int		   *group_count;	/* [nfiles] committed files of the
+								 * member's (partition, bucket) */
+	PqValue    *values;			/* [ncols] partition values, or NULL: not
+								 * ordered (a candidate of every search) */
+} LakePartIndexEntry;
+
+struct LakePartIndex
+{
+	List	   *list;			/* borrowed: the list indexed */
+	int			nfiles;
+	LakeDataFile **files;		/* [nfiles] the list as an array */
+	int			ncols;			/* partition columns */
+	int		   *cols;			/* [ncols] their lake column indexes */
+	bool		searchable;		/* no floating-point partition column */
+	int			nparts;
+	LakePartIndexEntry *parts;	/* ordered entries [0, nordered) sorted by
+								 * values, then the others */
+	int			nordered;
+	int		   *members;		/* storage of the entries' members */
+	int		   *group_count;
+	int		   *slots;			/* hash by partition string: entry + 1 */
+	uint32		mask;
+};
+
+extern int	LakePartIndexFind(const LakePartIndex *ix, const char *partition);
+extern int	LakePartIndexCandidates(const LakePartIndex *ix,
+									const LakePredicate *part_pred, int **out);
 
 #endif							/* LAKE_SCAN_INTERNAL_H */
