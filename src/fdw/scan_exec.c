@@ -1022,28 +1022,22 @@ loop_stats(LakeScanState *st, LakeScanStats *out)
 }
 
 /*
- * An aggregate plan (scan_relid 0): fdw_private also lists, per column of
- * the scan tuple, its kind and the attribute it reads, then the WHERE the
- * scan evaluates (upper_plan.c).  Its Vars carry the range table index of
- * planning time, which a flattened subquery offsets: they are moved to
- * the table's index in the final range table (*rtindex).
+ * What aggregate and top-N plans (scan_relid 0) share: the table, the WHERE
+ * the scan evaluates (fdw_private items 5 and 6) and the scan state.  The
+ * WHERE's Vars carry the range table index of planning time (item 9),
+ * which a flattened subquery offsets: they are moved to the table's index
+ * in the final range table (*rtindex).
  */
 static Relation
-build_aggregate_state(ForeignScanState *node, LakeScanState *st, int *rtindex)
+build_upper_scan_state(ForeignScanState *node, LakeScanState *st, int *rtindex)
 {
 	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
 	EState	   *estate = node->ss.ps.state;
-	Relation	rel;
-	List	   *kinds = lthird(plan->fdw_private);
-	List	   *attnos = lfourth(plan->fdw_private);
 	int			planned_relid = intVal(list_nth(plan->fdw_private, 9));
-	int			i = 0;
-	ListCell   *lk,
-			   *la;
+	Relation	rel;
 
 	*rtindex = bms_next_member(plan->fs_relids, -1);
 	rel = ExecGetRangeTableRelation(estate, *rtindex);
-	st->aggregate = true;
 	st->filter_exprs = copyObject((List *) list_nth(plan->fdw_private, 5));
 	st->pushed_exprs = copyObject((List *) list_nth(plan->fdw_private, 6));
 	if (planned_relid != *rtindex)
@@ -1052,6 +1046,27 @@ build_aggregate_state(ForeignScanState *node, LakeScanState *st, int *rtindex)
 		ChangeVarNodes((Node *) st->pushed_exprs, planned_relid, *rtindex, 0);
 	}
 	build_scan_state(st, rel, false, lsecond(plan->fdw_private), estate);
+	return rel;
+}
+
+/*
+ * An aggregate plan (scan_relid 0): fdw_private also lists, per column of
+ * the scan tuple, its kind and the attribute it reads, then the WHERE the
+ * scan evaluates (upper_plan.c, build_upper_scan_state).
+ */
+static Relation
+build_aggregate_state(ForeignScanState *node, LakeScanState *st, int *rtindex)
+{
+	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
+	Relation	rel;
+	List	   *kinds = lthird(plan->fdw_private);
+	List	   *attnos = lfourth(plan->fdw_private);
+	int			i = 0;
+	ListCell   *lk,
+			   *la;
+
+	st->aggregate = true;
+	rel = build_upper_scan_state(node, st, rtindex);
 	st->agg_description = strVal(list_nth(plan->fdw_private, 4));
 	st->nitems = list_length(kinds);
 	st->items = palloc(sizeof(LakeAggItem) * Max(st->nitems, 1));
@@ -1091,22 +1106,12 @@ build_topn_state(ForeignScanState *node, LakeScanState *st, int *rtindex)
 	List	   *ops = list_nth(sort, LAKE_TOPN_SORT_OPS);
 	List	   *colls = list_nth(sort, LAKE_TOPN_SORT_COLLS);
 	List	   *nfirst = list_nth(sort, LAKE_TOPN_NULLS_FIRST);
-	int			planned_relid = intVal(list_nth(plan->fdw_private, 9));
 	int		   *key_cols;
 	ListCell   *lc;
 	int			i = 0;
 
-	*rtindex = bms_next_member(plan->fs_relids, -1);
-	rel = ExecGetRangeTableRelation(estate, *rtindex);
 	st->topn = true;
-	st->filter_exprs = copyObject((List *) list_nth(plan->fdw_private, 5));
-	st->pushed_exprs = copyObject((List *) list_nth(plan->fdw_private, 6));
-	if (planned_relid != *rtindex)
-	{
-		ChangeVarNodes((Node *) st->filter_exprs, planned_relid, *rtindex, 0);
-		ChangeVarNodes((Node *) st->pushed_exprs, planned_relid, *rtindex, 0);
-	}
-	build_scan_state(st, rel, false, lsecond(plan->fdw_private), estate);
+	rel = build_upper_scan_state(node, st, rtindex);
 	st->topn_description = strVal(list_nth(sort, LAKE_TOPN_DESCRIPTION));
 	st->nscan = list_length(attnos);
 	st->scan_lake = palloc(sizeof(int) * Max(st->nscan, 1));
