@@ -200,16 +200,13 @@ LakeTopNReset(LakeTopN *t, int64 capacity)
 	t->tightened = 0;
 }
 
-/* row key (t->row) vs the key of slot s: <0 better, 0 tie, >0 worse */
+/* key a vs key b (nkeys values each): <0 a better, 0 tie, >0 a worse */
 static inline int
-cmp_row_slot(LakeTopN *t, int s)
+cmp_keys(LakeTopN *t, const Datum *a, const bool *anull, const Datum *b, const bool *bnull)
 {
 	for (int k = 0; k < t->nkeys; k++)
 	{
-		int			c = ApplySortComparator(t->row[k], t->rownull[k],
-											t->keys[(int64) s * t->nkeys + k],
-											t->nulls[(int64) s * t->nkeys + k],
-											&t->ssup[k]);
+		int			c = ApplySortComparator(a[k], anull[k], b[k], bnull[k], &t->ssup[k]);
 
 		if (c != 0)
 			return c;
@@ -217,36 +214,29 @@ cmp_row_slot(LakeTopN *t, int s)
 	return 0;
 }
 
+/* row key (t->row) vs the key of slot s */
+static inline int
+cmp_row_slot(LakeTopN *t, int s)
+{
+	int64		i = (int64) s * t->nkeys;
+
+	return cmp_keys(t, t->row, t->rownull, &t->keys[i], &t->nulls[i]);
+}
+
 static inline int
 cmp_slots(LakeTopN *t, int a, int b)
 {
-	for (int k = 0; k < t->nkeys; k++)
-	{
-		int			c = ApplySortComparator(t->keys[(int64) a * t->nkeys + k],
-											t->nulls[(int64) a * t->nkeys + k],
-											t->keys[(int64) b * t->nkeys + k],
-											t->nulls[(int64) b * t->nkeys + k],
-											&t->ssup[k]);
+	int64		i = (int64) a * t->nkeys,
+				j = (int64) b * t->nkeys;
 
-		if (c != 0)
-			return c;
-	}
-	return 0;
+	return cmp_keys(t, &t->keys[i], &t->nulls[i], &t->keys[j], &t->nulls[j]);
 }
 
 /* row key (t->row) vs the ceiling: > 0 when the row is worse */
 static inline int
 cmp_row_ceiling(LakeTopN *t)
 {
-	for (int k = 0; k < t->nkeys; k++)
-	{
-		int			c = ApplySortComparator(t->row[k], t->rownull[k], t->ceiling[k],
-											t->ceilnull[k], &t->ssup[k]);
-
-		if (c != 0)
-			return c;
-	}
-	return 0;
+	return cmp_keys(t, t->row, t->rownull, t->ceiling, t->ceilnull);
 }
 
 /* Store t->row in slot s (its old by-reference values freed). */
